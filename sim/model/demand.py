@@ -1,0 +1,89 @@
+"""Who brings work: tenants (third-party rack owners) and client classes."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+
+@frozen
+class Lognormal:
+    median_hours: float
+    sigma: float
+
+
+@frozen
+class Exponential:
+    mean_hours: float
+
+
+@frozen
+class Fixed:
+    hours: float
+
+
+Duration = Lognormal | Exponential | Fixed
+
+
+@frozen
+class Sizes:
+    """Accelerators per job: a discrete distribution."""
+
+    values: tuple[int, ...]
+    weights: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        total = sum(self.weights)
+        return sum(v * w for v, w in zip(self.values, self.weights)) / total
+
+
+@frozen
+class RatePath:
+    """Poisson arrival rate, piecewise linear through (hour, jobs per hour) points, flat outside."""
+
+    points: tuple[tuple[float, float], ...]
+
+
+@frozen
+class OfferedLoad:
+    """Arrival rate that keeps `fraction` of the class's commissioned capacity busy on average."""
+
+    fraction: float
+
+
+@frozen
+class ArrivalTimes:
+    """Arrivals at given hours after the start: for hand-built cases and tests."""
+
+    hours: tuple[float, ...]
+
+
+Arrivals = RatePath | OfferedLoad | ArrivalTimes
+
+
+@frozen
+class ClientClass:
+    name: str
+    arrivals: Arrivals
+    sizes: Sizes
+    duration: Duration
+    patience: Duration | None = None  # None: waits for ever
+    max_price_cny_per_accelerator_hour: float | None = None  # None: accepts any quote
+    accelerators: tuple[str, ...] | None = None  # accelerator types it accepts; None: any
+    sites: tuple[str, ...] | None = None  # sites it accepts; None: any
+    tenant: str | None = None  # set for a tenant's private demand
+
+    @property
+    def is_private(self) -> bool:
+        return self.tenant is not None
+
+    @property
+    def key(self) -> str:
+        return f"{self.tenant}/{self.name}" if self.tenant else self.name
+
+
+@frozen
+class Tenant:
+    name: str
+    opt_in_fraction: float  # share of its servers offered to the marketplace
+    colocation_cny_per_kw_month: float  # rent per kW of rack budget, power included

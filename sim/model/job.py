@@ -1,0 +1,43 @@
+"""A job: the unit of demand. Mutable, one object per arrival, with slots for speed."""
+
+from __future__ import annotations
+
+from attrs import define, field
+
+# Where a job ended up. Every submitted job ends in exactly one of these.
+QUEUED = "queued"
+RUNNING = "running"
+COMPLETED = "completed"
+ABANDONED = "abandoned"  # patience ran out before it started
+BALKED = "balked"  # the quote exceeded its maximum price
+REJECTED = "rejected"  # larger than any pool it may use will ever be
+PREEMPTED_LOST = "preempted-lost"  # stopped for a tenant's own work and not requeued
+STATES = (QUEUED, RUNNING, COMPLETED, ABANDONED, BALKED, REJECTED, PREEMPTED_LOST)
+
+
+@define(slots=True, eq=False)
+class Job:
+    id: int
+    client: int  # index of its client class in the scenario
+    size: int  # accelerators, all started together (a gang)
+    duration_h: float
+    submit_h: float
+    patience_h: float | None = None
+    private: bool = False  # a tenant's own demand
+    line: int = 0  # the queue it waits in
+    elig: int = -1  # eligibility group: the pools it may use
+    key: tuple = ()  # order inside its queue, set by the queue discipline
+    state: str = QUEUED
+    start_h: float | None = None
+    first_start_h: float | None = None
+    pool: object = None
+    alloc: list = field(factory=list)  # [(server id, accelerators)] while running
+    billed_accelerator_hours: float = 0.0
+    billed_fen: int = 0
+    preemptions: int = 0
+    finish_event: object = None  # the pending finish timeout of the current run
+
+    @property
+    def end_h(self) -> float:
+        """When a running job will finish."""
+        return self.start_h + self.duration_h

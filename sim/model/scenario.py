@@ -1,0 +1,53 @@
+"""A whole scenario: everything a run needs, already validated."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from attrs import frozen
+
+from sim.model.demand import ClientClass, Tenant
+from sim.model.hardware import AcceleratorType, ServerModel
+from sim.model.site import RackGroup, Site
+
+
+@frozen
+class Pricing:
+    basis: str  # "dense" or "sparse": which P a price per P refers to
+    cny_per_accelerator_hour: dict[str, float]  # by accelerator type, at the start
+    annual_decline: float  # prices fall by this fraction a year, continuously
+    intermediary_fee: float  # operator's share of sales on third-party capacity
+
+
+@frozen
+class Policy:
+    placement: str = "owned-first"
+    queue: str = "fifo-backfill"
+    reclaim: str = "no-preempt"
+    preempted: str = "requeue"  # what happens to a preempted marketplace job: "requeue" or "lost"
+
+
+@frozen
+class Scenario:
+    name: str
+    description: str
+    source: str  # file it came from, for messages and provenance
+    seed: int
+    start_date: dt.date
+    horizon_hours: float
+    standard_rack_kw: float
+    enforce_power: bool
+    accelerators: dict[str, AcceleratorType]
+    servers: dict[str, ServerModel]
+    sites: tuple[Site, ...]
+    tenants: tuple[Tenant, ...]
+    clients: tuple[ClientClass, ...]  # marketplace clients and tenants' private demand
+    pricing: Pricing
+    policy: Policy
+
+    @property
+    def rack_groups(self) -> tuple[RackGroup, ...]:
+        return tuple(g for s in self.sites for g in s.rack_groups)
+
+    def date_at(self, hour: float) -> dt.date:
+        return self.start_date + dt.timedelta(hours=hour)

@@ -1,0 +1,72 @@
+"""FIFO with EASY backfill.
+
+The head of each line that cannot start gets a reservation: the earliest time some pool it
+may use would fit it, from the running jobs' known end times (clients' duration estimates
+are exact here). Later jobs start out of order only where they cannot delay a reservation:
+on another pool, or finishing by the reserved time. Capacity still to be commissioned is
+not counted, so a head that only future racks could hold reserves nothing.
+"""
+
+import math
+
+from sim.model.job import QUEUED
+from sim.scheduling.disciplines.base import Discipline
+from sim.scheduling.pool import fits_counts
+
+
+def earliest_fit(pool, size: int, now: float) -> float:
+    counts = [len(b) for b in pool.buckets]
+    if fits_counts(counts, pool.A, size):
+        return now
+    free = pool.free
+    overlay: dict[int, int] = {}
+    for job in sorted(pool.running.values(), key=lambda j: (j.end_h, j.id)):
+        for sid, n in job.alloc:
+            old = overlay.get(sid, free[sid])
+            overlay[sid] = old + n
+            counts[old] -= 1
+            counts[old + n] += 1
+        if fits_counts(counts, pool.A, size):
+            return job.end_h
+    return math.inf
+
+
+class EasyBackfill(Discipline):
+    name = "easy-backfill"
+    work_conserving = False
+
+    def schedule(self, s) -> None:
+        q = s.queue
+        now = s.env.now
+        heads = set()
+        reservations = []  # (pool, reserved start) of blocked heads
+        for line, live in enumerate(q.line_live):
+            while live:
+                job, sq = q.line_head(line)
+                pool = s.place(job)
+                if pool is None:
+                    heads.add(job.id)
+                    best = (None, math.inf)
+                    for p in s.cluster.elig_pools[job.elig]:
+                        t = earliest_fit(p, job.size, now)
+                        if t < best[1]:
+                            best = (p, t)
+                    if best[0] is not None:
+                        reservations.append(best)
+                    break
+                s.start_queued(sq, job, pool)
+                live = q.line_live[line]
+        if not q.live:
+            return
+        for job, sq in q.jobs_in_order():
+            if job.id in heads or job.state != QUEUED:
+                continue
+            end = now + job.duration_h
+            allowed = tuple(
+                p for p in s.cluster.elig_pools[job.elig]
+                if all(end <= t for rp, t in reservations if rp is p)
+            )
+            pool = s.placement.choose(job, allowed) if allowed else None
+            if pool is not None:
+                q.remove(sq, job, now)
+                s.start(job, pool)

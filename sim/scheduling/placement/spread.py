@@ -1,0 +1,21 @@
+"""The site with the lowest share of busy accelerators: balances load across sites."""
+
+from sim.scheduling.placement.base import Placement
+
+
+class Spread(Placement):
+    name = "spread"
+
+    def choose_market(self, job, pools):
+        pools_by_site: dict[int, tuple] = self.context.cluster.pools_by_site
+        best = None
+        best_load = 0.0
+        for p in pools:
+            if not p.fits(job.size):
+                continue
+            site = pools_by_site[p.site_index]
+            total = sum(q.accelerators for q in site)
+            load = sum(q.busy for q in site) / total if total else 0.0
+            if best is None or load < best_load:
+                best, best_load = p, load
+        return best

@@ -1,0 +1,225 @@
+"""The scheduler: places jobs, starts and ends them, bills them. Event callbacks, no polling.
+
+A job costs a few SimPy events: its arrival, its finish timeout and, only if it has to
+wait, a patience timeout. The scheduler acts on arrivals, finishes, commissioning and
+(for disciplines that are not work-conserving) departures from the queue.
+"""
+
+from __future__ import annotations
+
+from sim.economics.ledger import (
+    COMPUTE_OPERATOR,
+    COMPUTE_THIRD_PARTY,
+    OPERATOR_ACCOUNT,
+    client_account,
+    tenant_account,
+)
+from sim.economics.pricing import charge_fen, split_fee
+from sim.metrics import LogHistogram
+from sim.model.job import ABANDONED, COMPLETED, PREEMPTED_LOST, QUEUED, RUNNING
+from sim.scheduling.disciplines import DISCIPLINES
+from sim.scheduling.placement import PLACEMENTS
+from sim.scheduling.pool import OPERATOR_POOL
+from sim.scheduling.queue import JobQueue
+from sim.scheduling.reclaim import RECLAIMS
+
+COUNTERS = ("submitted", "balked", "rejected", "started", "completed", "abandoned",
+            "preemptions", "preempted_lost")
+
+
+class ClassStats:
+    """Per client class: outcome counts, accelerator-hours and waits."""
+
+    __slots__ = COUNTERS + ("accelerator_hours", "waits")
+
+    def __init__(self):
+        for c in COUNTERS:
+            setattr(self, c, 0)
+        self.accelerator_hours = 0.0  # work done (completed, preempted or at the horizon)
+        self.waits = LogHistogram()
+
+
+class Scheduler:
+    def __init__(self, env, scenario, cluster, prices, ledger, trace=None):
+        self.env = env
+        self.scenario = scenario
+        self.cluster = cluster
+        self.prices = prices
+        self.ledger = ledger
+        self.trace = trace
+        policy = scenario.policy
+        self.discipline = DISCIPLINES[policy.queue]()
+        self.placement = PLACEMENTS[policy.placement](self)
+        self.reclaim = RECLAIMS[policy.reclaim](self)
+        self.requeue_preempted = policy.preempted == "requeue"
+        self.queue = JobQueue(1 + len(scenario.tenants))
+        self.classes = [ClassStats() for _ in scenario.clients]
+        self.client_accounts = [client_account(c.key) for c in scenario.clients]
+        self.tenant_accounts = {t.name: tenant_account(t.name) for t in scenario.tenants}
+        self.running = 0
+        self.events = 0  # SimPy events created by the model
+        self.jobs = 0
+
+    def next_job_id(self) -> int:
+        self.jobs += 1
+        return self.jobs
+
+    # --- entry points ---------------------------------------------------------------------
+    def submit(self, job) -> None:
+        """A job that accepted its quote and can eventually fit: start it or queue it."""
+        job.key = self.discipline.key(job)
+        if self.trace:
+            self.trace.on_submit(self, job)
+        q = self.queue
+        if q.line_live[job.line] == 0 or self.discipline.work_conserving:
+            # After every pass no waiting job fits (work-conserving) or the line is empty,
+            # so the newcomer is the only candidate and needs no full pass.
+            pool = self.place(job)
+            if pool is not None:
+                self.start(job, pool)
+                return
+        q.push(job, self.env.now)
+        if job.patience_h is not None:
+            ev = self.env.timeout(job.patience_h, job)
+            ev.callbacks.append(self._on_patience)
+            self.events += 1
+        if not self.discipline.work_conserving or (job.private and self.reclaim.active):
+            self.schedule()
+
+    def dropped(self, job) -> None:
+        """A job that never queued: it balked at its quote or can never fit."""
+        if self.trace:
+            self.trace.on_drop(self, job)
+
+    def commissioned(self) -> None:
+        """New servers came online."""
+        self.schedule()
+
+    def schedule(self) -> None:
+        if not self.queue.live:
+            return
+        self.discipline.schedule(self)
+        if self.reclaim.active:
+            while self.queue.live and self.reclaim.reclaim(self):
+                self.discipline.schedule(self)
+
+    # --- helpers for policies -------------------------------------------------------------
+    def place(self, job):
+        return self.placement.choose(job, self.cluster.elig_pools[job.elig])
+
+    def start_queued(self, sq, job, pool) -> None:
+        self.queue.pop(sq, job, self.env.now)
+        self.start(job, pool)
+
+    def start(self, job, pool) -> None:
+        now = self.env.now
+        job.alloc = pool.allocate(job.size)
+        pool.advance(now)
+        if job.private:
+            pool.busy_private += job.size
+        else:
+            pool.busy_market += job.size
+        pool.running[job.id] = job
+        self.running += 1
+        job.state = RUNNING
+        job.start_h = now
+        job.pool = pool
+        if job.first_start_h is None:
+            job.first_start_h = now
+            stats = self.classes[job.client]
+            stats.started += 1
+            stats.waits.add(now - job.submit_h)
+        ev = self.env.timeout(job.duration_h, job)
+        ev.callbacks.append(self._on_finish)
+        job.finish_event = ev
+        self.events += 1
+        if self.trace:
+            self.trace.on_start(self, job, pool)
+
+    def _stop(self, job) -> float:
+        """Release a running job's accelerators and bill the hours it ran; returns them."""
+        now = self.env.now
+        pool = job.pool
+        pool.release(job.alloc)
+        pool.advance(now)
+        if job.private:
+            pool.busy_private -= job.size
+        else:
+            pool.busy_market -= job.size
+        del pool.running[job.id]
+        self.running -= 1
+        hours = now - job.start_h
+        self.bill(job, hours)
+        job.alloc = []
+        job.finish_event = None
+        return hours
+
+    def bill(self, job, hours: float) -> None:
+        pool = job.pool
+        stats = self.classes[job.client]
+        stats.accelerator_hours += job.size * hours
+        job.billed_accelerator_hours += job.size * hours
+        if job.private:
+            return  # a tenant's own work earns the marketplace nothing
+        price = self.prices.quote_fen(pool.accelerator, job.submit_h)
+        amount = charge_fen(price, job.size, hours)
+        job.billed_fen += amount
+        if not amount:
+            return
+        client = self.client_accounts[job.client]
+        now = self.env.now
+        if pool.kind == OPERATOR_POOL:
+            self.ledger.post(now, COMPUTE_OPERATOR, ((client, -amount), (OPERATOR_ACCOUNT, amount)))
+        else:
+            fee, payout = split_fee(amount, self.prices.fee_ppm)
+            self.ledger.post(now, COMPUTE_THIRD_PARTY, (
+                (client, -amount), (OPERATOR_ACCOUNT, fee), (self.tenant_accounts[pool.owner], payout)))
+
+    # --- event callbacks ------------------------------------------------------------------
+    def _on_finish(self, ev) -> None:
+        job = ev.value
+        if job.finish_event is not ev:
+            return  # preempted earlier: this timeout belongs to a run that was stopped
+        pool = job.pool
+        self._stop(job)
+        job.state = COMPLETED
+        self.classes[job.client].completed += 1
+        if self.trace:
+            self.trace.on_finish(self, job, pool)
+        self.schedule()
+
+    def _on_patience(self, ev) -> None:
+        job = ev.value
+        if job.state != QUEUED or job.first_start_h is not None:
+            return
+        job.state = ABANDONED
+        self.queue.discard(job, self.env.now)
+        self.classes[job.client].abandoned += 1
+        if self.trace:
+            self.trace.on_abandon(self, job)
+        if not self.discipline.work_conserving:
+            self.schedule()  # the head of its line may have changed
+
+    def preempt(self, job) -> None:
+        pool = job.pool
+        self._stop(job)
+        job.preemptions += 1
+        stats = self.classes[job.client]
+        stats.preemptions += 1
+        if self.requeue_preempted:
+            job.state = QUEUED
+            self.queue.push(job, self.env.now)  # keeps its key: back in its old place
+        else:
+            job.state = PREEMPTED_LOST
+            stats.preempted_lost += 1
+        if self.trace:
+            self.trace.on_preempt(self, job, pool)
+
+    def close(self) -> None:
+        """At the horizon, once: bill running jobs for the hours run so far (accrual)."""
+        now = self.env.now
+        for pool in self.cluster.pools:
+            pool.advance(now)
+            for job in list(pool.running.values()):
+                hours = now - job.start_h
+                self.bill(job, hours)

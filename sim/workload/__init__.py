@@ -1,0 +1,1 @@
+"""Demand: arrival processes and job size, duration and patience distributions."""
