@@ -1,0 +1,166 @@
+"""Reading TOML tables with checks that collect every problem instead of stopping at one.
+
+Each check names the full key (`sites.qingyang.pue`) and what was wrong with what value.
+A value that fails comes back as None, so loading goes on and reports the rest too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+MISSING = object()
+
+
+def describe(v) -> str:
+    if isinstance(v, bool):
+        return f"boolean {str(v).lower()}"
+    if isinstance(v, str):
+        return f"string {v!r}"
+    if isinstance(v, dict):
+        return "a table"
+    if isinstance(v, list):
+        return "an array"
+    if isinstance(v, (dt.datetime, dt.date, dt.time)):
+        return f"date {v.isoformat()}"
+    return repr(v)
+
+
+class Problems:
+    def __init__(self, source: str):
+        self.source = source
+        self.messages: list[str] = []
+
+    def add(self, path: str, problem: str) -> None:
+        self.messages.append(f"{self.source}: {path}: {problem}")
+
+
+class Table:
+    def __init__(self, problems: Problems, data: dict, path: str = ""):
+        self.problems = problems
+        self.data = data
+        self.path = path
+        self.seen: set[str] = set()
+
+    def key(self, k: str) -> str:
+        return f"{self.path}.{k}" if self.path else k
+
+    def error(self, k: str, problem: str) -> None:
+        self.problems.add(self.key(k), problem)
+
+    def has(self, k: str) -> bool:
+        return k in self.data
+
+    def raw(self, k: str, required: bool = True):
+        self.seen.add(k)
+        if k not in self.data:
+            if required:
+                self.error(k, "missing")
+            return MISSING
+        return self.data[k]
+
+    def number(self, k: str, default=MISSING, *, integer: bool = False, ge=None, gt=None, le=None, lt=None):
+        v = self.raw(k, default is MISSING)
+        if v is MISSING:
+            return None if default is MISSING else default
+        return check_number(self, k, v, integer=integer, ge=ge, gt=gt, le=le, lt=lt)
+
+    def string(self, k: str, default=MISSING, *, choices=None):
+        v = self.raw(k, default is MISSING)
+        if v is MISSING:
+            return None if default is MISSING else default
+        if not isinstance(v, str):
+            self.error(k, f"must be a string, got {describe(v)}")
+            return None
+        if choices is not None and v not in choices:
+            self.error(k, f"must be one of {', '.join(sorted(choices))}, got {v!r}")
+            return None
+        return v
+
+    def boolean(self, k: str, default=MISSING):
+        v = self.raw(k, default is MISSING)
+        if v is MISSING:
+            return None if default is MISSING else default
+        if not isinstance(v, bool):
+            self.error(k, f"must be true or false, got {describe(v)}")
+            return None
+        return v
+
+    def strings(self, k: str, default=MISSING):
+        v = self.raw(k, default is MISSING)
+        if v is MISSING:
+            return None if default is MISSING else default
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v) or not v:
+            self.error(k, f"must be a non-empty array of strings, got {describe(v)}")
+            return None
+        return tuple(v)
+
+    def day(self, k: str, start: dt.date | None, default=MISSING):
+        """A date, or a number of days after the start date; returned as days after the start."""
+        v = self.raw(k, default is MISSING)
+        if v is MISSING:
+            return None if default is MISSING else default
+        if isinstance(v, dt.datetime) or not isinstance(v, (dt.date, int, float)) or isinstance(v, bool):
+            self.error(k, f"must be a date (YYYY-MM-DD) or a number of days, got {describe(v)}")
+            return None
+        if isinstance(v, dt.date):
+            return None if start is None else (v - start).days
+        if not math.isfinite(v):
+            self.error(k, f"must be finite, got {v!r}")
+            return None
+        return v
+
+    def table(self, k: str, required: bool = True):
+        v = self.raw(k, required)
+        if v is MISSING:
+            return None
+        if not isinstance(v, dict):
+            self.error(k, f"must be a table, got {describe(v)}")
+            return None
+        return Table(self.problems, v, self.key(k))
+
+    def tables(self, k: str, required: bool = True) -> list[tuple[str, "Table"]]:
+        """A table of named tables, e.g. [sites.NAME]: (name, table) in file order."""
+        outer = self.table(k, required)
+        if outer is None:
+            return []
+        out = []
+        for name in list(outer.data):
+            t = outer.table(name)
+            if t is not None:
+                out.append((name, t))
+        if required and not out and not outer.data:
+            self.error(k, "must name at least one entry")
+        return out
+
+    def array_of_tables(self, k: str, required: bool = True) -> list["Table"]:
+        v = self.raw(k, required)
+        if v is MISSING:
+            return []
+        if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
+            self.error(k, f"must be an array of tables, got {describe(v)}")
+            return []
+        return [Table(self.problems, x, f"{self.key(k)}[{i}]") for i, x in enumerate(v)]
+
+    def done(self) -> None:
+        for k in self.data:
+            if k not in self.seen:
+                self.error(k, "unknown key")
+
+
+def check_number(t: Table, k: str, v, *, integer=False, ge=None, gt=None, le=None, lt=None):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        t.error(k, f"must be {'an integer' if integer else 'a number'}, got {describe(v)}")
+        return None
+    if integer and not isinstance(v, int):
+        t.error(k, f"must be an integer, got {v!r}")
+        return None
+    if not math.isfinite(v):
+        t.error(k, f"must be finite, got {v!r}")
+        return None
+    for bound, ok, word in ((ge, lambda: v >= ge, ">="), (gt, lambda: v > gt, ">"),
+                            (le, lambda: v <= le, "<="), (lt, lambda: v < lt, "<")):
+        if bound is not None and not ok():
+            t.error(k, f"must be {word} {bound}, got {v!r}")
+            return None
+    return v
