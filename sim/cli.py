@@ -1,0 +1,119 @@
+"""`python -m sim ...`: a thin shell over sim.load_scenario, sim.run and sim.report.
+
+Exit codes: 0 done; 1 could not write results; 2 bad input (scenario, option, missing
+file), with one line per problem and nothing written; 130 interrupted (earlier results
+left whole).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sim.experiment.provenance import provenance
+from sim.experiment.run import run
+from sim.report import FILES, write_results
+from sim.scenario import ScenarioError, load_scenario
+
+SCENARIO_DIR = Path("scenarios")
+RESULTS_DIR = Path("results")
+
+
+def scenario_path(arg: str) -> Path:
+    """A path to a file, or the name of a file in scenarios/ ("qingyang")."""
+    p = Path(arg)
+    if p.suffix == ".toml" or p.parent != Path("."):
+        return p
+    return SCENARIO_DIR / f"{arg}.toml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sim",
+        description="computesim: simulate a GPU compute marketplace (racks, power, jobs, prices, fees).",
+        epilog="Exit codes: 0 done, 1 results could not be written, 2 bad input, 130 interrupted.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    r = sub.add_parser("run", help="simulate one scenario and write its results",
+                       description="Simulate one scenario; write summary.json, timeseries.csv, report.md "
+                                   "and plots under results/<scenario>/.")
+    r.add_argument("scenario", help="a name in scenarios/ (e.g. qingyang) or a path to a .toml file")
+    r.add_argument("--seed", type=str, help="random seed (overrides scenario.seed)")
+    r.add_argument("--horizon", type=str, metavar="DAYS", help="days to simulate (overrides scenario.horizon_days)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="override any scenario key, e.g. --set sites.qingyang.pue=1.3 (repeatable); "
+                        "validated like the file")
+    r.add_argument("--out", type=Path, help="output folder (default results/<scenario>)")
+    r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    r.set_defaults(func=cmd_run)
+    return parser
+
+
+def cmd_run(args) -> int:
+    path = scenario_path(args.scenario)
+    overrides = list(args.overrides)
+    if args.seed is not None:
+        overrides.append(f"scenario.seed={args.seed}")
+    if args.horizon is not None:
+        overrides.append(f"scenario.horizon_days={args.horizon}")
+    scenario = load_scenario(path, overrides)
+    t0 = time.perf_counter()
+    result = run(scenario)
+    wall = time.perf_counter() - t0
+    summary = dict(result.summary)
+    summary["provenance"] = provenance(path, scenario.seed, overrides)
+    out = args.out if args.out is not None else RESULTS_DIR / path.stem
+    try:
+        write_results(summary, result.daily, out)
+    except OSError as e:
+        print(f"{out}: cannot write results: {e.strerror or e}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(table(summary, wall))
+        print(f"wrote {out}/{{{','.join(FILES)}}}")
+    return 0
+
+
+def table(s: dict, wall_s: float) -> str:
+    cap, u, j = s["capacity"], s["utilisation"], s["jobs"]["total"]
+    rev, w, per_p, sim_ = s["revenue_cny"], s["wait_hours"], s["revenue_per_pflops_year_cny"], s["simulation"]
+    m = lambda x: f"{x / 1e6:,.1f} M"  # noqa: E731
+    rows = [
+        (s["scenario"], f"seed {s['seed']}, {s['horizon_days']:g} days from {s['start_date']}"),
+        ("capacity online", f"{cap['at_horizon']['accelerators']:,} accelerators, "
+                            f"{cap['at_horizon']['pflops_fp16_dense']:,.0f} P dense "
+                            f"(planned {cap['planned']['accelerators']:,} / {cap['planned']['pflops_fp16_dense']:,.0f} P)"),
+        ("utilisation", f"{u['overall']:.1%} overall; operator {u['operator']:.1%}, third-party "
+                        f"{u['third_party']:.1%} (marketplace {u['third_party_marketplace']:.1%}, "
+                        f"tenants' own {u['third_party_private']:.1%})"),
+        ("jobs", f"{j['submitted']:,} submitted, {j['completed']:,} completed, {j['abandoned']:,} abandoned, "
+                 f"{j['balked']:,} balked, {j['rejected']:,} rejected"),
+        ("wait (hours)", f"mean {w['mean']:.3g}, p50 {w['p50']:.3g}, p90 {w['p90']:.3g}, p99 {w['p99']:.3g}"),
+        ("revenue (CNY)", f"own-capacity sales {m(rev['compute_sales_operator_capacity'])}, "
+                          f"fees {m(rev['intermediary_fee'])}, rent {m(rev['colocation_rent'])}, "
+                          f"electricity -{m(rev['electricity_cost'])}"),
+        ("operator net", f"{m(rev['operator_net'])} CNY, {per_p['operator_net']:,.0f} CNY per P-year"),
+        ("simulated", f"{sim_['jobs']:,} jobs, {sim_['events']:,} events in {wall_s:.1f} s "
+                      f"({sim_['events'] / wall_s if wall_s else 0:,.0f} events/s)"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ScenarioError as e:
+        for line in e.messages:
+            print(line, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: earlier results left as they were", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
