@@ -1,0 +1,68 @@
+"""Prices, fees and the ledger: exact integer money."""
+
+import pytest
+
+from sim.economics import Ledger, LedgerImbalance, charge_fen, split_fee
+from sim.economics.pricing import PriceBook
+from sim.model import Pricing
+from sim.units import (
+    cny_per_accelerator_hour_to_cny_per_pflops_year,
+    cny_per_pflops_year_to_cny_per_accelerator_hour,
+)
+from sim.scenario import loads
+from tiny import TINY, tiny
+
+
+def test_seed_price_per_p_year_converts_to_accelerator_hours():
+    # 120,000 CNY per P-year for a 0.32 P card: 120,000 x 0.32 / 8,760 h.
+    assert cny_per_pflops_year_to_cny_per_accelerator_hour(120_000, 0.32) == pytest.approx(4.383561643835616)
+    # An H800 (0.99 P dense) at the seed's anchor: about 13.6 CNY per GPU-hour (ASSUMPTIONS.md).
+    assert cny_per_pflops_year_to_cny_per_accelerator_hour(120_000, 0.99) == pytest.approx(13.56, abs=0.01)
+    back = cny_per_accelerator_hour_to_cny_per_pflops_year(4.383561643835616, 0.32)
+    assert back == pytest.approx(120_000)
+
+
+def test_scenario_price_uses_the_stated_basis():
+    dense = tiny()
+    sparse = tiny("pricing.basis='sparse'")
+    assert dense.pricing.cny_per_accelerator_hour["x"] == pytest.approx(1.0)
+    assert sparse.pricing.cny_per_accelerator_hour["x"] == pytest.approx(2.0)  # 0.2 P sparse
+
+
+def test_price_per_accelerator_hour_can_be_given_directly():
+    text = TINY.replace("price_cny_per_pflops_year = 87600", "cny_per_accelerator_hour = { x = 3.5 }")
+    s = loads(text, "t.toml")
+    assert s.pricing.cny_per_accelerator_hour == {"x": 3.5}
+
+
+def test_prices_fall_at_the_annual_rate():
+    book = PriceBook(Pricing("dense", {"x": 10.0}, 0.3, 0.15))
+    assert book.quote_fen("x", 0) == pytest.approx(1000)
+    assert book.quote_fen("x", 8760) == pytest.approx(700)
+    assert book.quote_fen("x", 2 * 8760) == pytest.approx(490)
+
+
+def test_charge_rounds_once_half_to_even():
+    assert charge_fen(100.0, 4, 10.0) == 4000
+    assert charge_fen(0.5, 1, 1.0) == 0  # half to even
+    assert charge_fen(1.5, 1, 1.0) == 2
+    assert charge_fen(438.3561643835616, 8, 0.5) == 1753
+
+
+@pytest.mark.parametrize("amount", [0, 1, 7, 99, 4000, 123_456_789])
+def test_fee_split_adds_up_and_floors_the_fee(amount):
+    fee, payout = split_fee(amount, 150_000)
+    assert fee + payout == amount
+    assert fee == amount * 15 // 100
+    assert 0 <= amount * 0.15 - fee < 1
+
+
+def test_ledger_refuses_unbalanced_or_fractional_transactions():
+    ledger = Ledger()
+    with pytest.raises(LedgerImbalance):
+        ledger.post(0.0, "s", (("a", -5), ("b", 4)))
+    with pytest.raises(LedgerImbalance):
+        ledger.post(0.0, "s", (("a", -0.5), ("b", 0.5)))
+    assert ledger.transactions == 0 and ledger.balances == {}
+    ledger.post(1.0, "s", (("a", -5), ("b", 3), ("c", 2)))
+    assert ledger.balance("a") == -5 and ledger.stream_total("s", "c") == 2
