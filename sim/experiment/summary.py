@@ -142,6 +142,10 @@ def summarise(model) -> dict:
         "utilisation": utilisation(pools),
         "jobs": jobs(model),
         "wait_hours": waits(merged_waits(model)),
+        "queue": {
+            "mean_length": _r(model.sched.queue.length.area_until(horizon_h) / horizon_h),
+            "arrival_rate_per_hour": _r(model.sched.jobs / horizon_h),
+        },
         "revenue_cny": {k: v / FEN_PER_CNY for k, v in stmt.items()},
         "revenue_per_pflops_year_cny": {
             "basis": "average commissioned dense FP16 P over the horizon",

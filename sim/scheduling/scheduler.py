@@ -85,6 +85,8 @@ class Scheduler:
             self.events += 1
         if not self.discipline.work_conserving or (job.private and self.reclaim.active):
             self.schedule()
+        elif self.trace:
+            self.trace.on_pass(self)
 
     def dropped(self, job) -> None:
         """A job that never queued: it balked at its quote or can never fit."""
@@ -96,12 +98,13 @@ class Scheduler:
         self.schedule()
 
     def schedule(self) -> None:
-        if not self.queue.live:
-            return
-        self.discipline.schedule(self)
-        if self.reclaim.active:
-            while self.queue.live and self.reclaim.reclaim(self):
-                self.discipline.schedule(self)
+        if self.queue.live:
+            self.discipline.schedule(self)
+            if self.reclaim.active:
+                while self.queue.live and self.reclaim.reclaim(self):
+                    self.discipline.schedule(self)
+        if self.trace:
+            self.trace.on_pass(self)  # a quiescent point: what the discipline promises holds here
 
     # --- helpers for policies -------------------------------------------------------------
     def place(self, job):

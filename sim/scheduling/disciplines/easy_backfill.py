@@ -3,8 +3,11 @@
 The head of each line that cannot start gets a reservation: the earliest time some pool it
 may use would fit it, from the running jobs' known end times (clients' duration estimates
 are exact here). Later jobs start out of order only where they cannot delay a reservation:
-on another pool, or finishing by the reserved time. Capacity still to be commissioned is
-not counted, so a head that only future racks could hold reserves nothing.
+on another pool, or finishing by the reserved time. Backfill decides when a job starts,
+never where: it starts only if the pool the placement policy picks is free of conflicting
+reservations, so owned-first still never sends work to a tenant while an operator slot is
+free. Capacity still to be commissioned is not counted, so a head that only future racks
+could hold reserves nothing.
 """
 
 import math
@@ -61,12 +64,10 @@ class EasyBackfill(Discipline):
         for job, sq in q.jobs_in_order():
             if job.id in heads or job.state != QUEUED:
                 continue
+            pool = s.place(job)
+            if pool is None:
+                continue
             end = now + job.duration_h
-            allowed = tuple(
-                p for p in s.cluster.elig_pools[job.elig]
-                if all(end <= t for rp, t in reservations if rp is p)
-            )
-            pool = s.placement.choose(job, allowed) if allowed else None
-            if pool is not None:
+            if all(end <= t for rp, t in reservations if rp is pool):
                 q.remove(sq, job, now)
                 s.start(job, pool)
