@@ -1,0 +1,188 @@
+"""A trace observer that checks the scheduler's invariants during a run, and checks after it.
+
+The numbered invariants are those listed in docs/scheduling.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from sim.economics.ledger import COMPUTE_OPERATOR, COMPUTE_THIRD_PARTY, OPERATOR_ACCOUNT
+from sim.economics.pricing import charge_fen
+from sim.model.job import (
+    ABANDONED,
+    BALKED,
+    COMPLETED,
+    PREEMPTED_LOST,
+    QUEUED,
+    REJECTED,
+    RUNNING,
+    STATES,
+)
+from sim.scheduling.pool import OPERATOR_POOL, PRIVATE_POOL, SHARED_POOL
+from sim.units import PPM
+
+
+def check_pool(pool) -> None:
+    """(1) allocations within each commissioned server; the index matches the counts."""
+    A = pool.A
+    assert len(pool.free) == pool.servers
+    for sid, free in enumerate(pool.free):
+        assert 0 <= free <= A, (pool, sid, free)
+        bucket = pool.buckets[free]
+        assert bucket[pool.pos[sid]] == sid
+    assert sum(len(b) for b in pool.buckets) == pool.servers
+    held = Counter()
+    for job in pool.running.values():
+        for sid, n in job.alloc:
+            held[sid] += n
+    for sid, free in enumerate(pool.free):
+        assert free + held[sid] == A, (pool, sid)
+    assert pool.busy_market == sum(j.size for j in pool.running.values() if not j.private)
+    assert pool.busy_private == sum(j.size for j in pool.running.values() if j.private)
+    assert 0 <= pool.busy <= pool.accelerators
+
+
+class Checker:
+    def __init__(self):
+        self.now = 0.0
+        self.jobs = {}
+        self.runs: dict[int, list[list[float]]] = {}
+        self.passes = 0
+
+    def _clock(self, s) -> float:
+        now = s.env.now
+        assert now >= self.now, "(7) the clock ran backwards"
+        self.now = now
+        return now
+
+    def on_submit(self, s, job):
+        now = self._clock(s)
+        assert job.id not in self.jobs and job.submit_h == now and job.state == QUEUED
+        self.jobs[job.id] = job
+
+    def on_drop(self, s, job):
+        self._clock(s)
+        assert job.id not in self.jobs and job.state in (BALKED, REJECTED)
+        self.jobs[job.id] = job
+
+    def on_start(self, s, job, pool):
+        now = self._clock(s)
+        # (2) a gang of exactly `size` accelerators, one pool (one site, one type), where allowed.
+        assert job.state == RUNNING and job.pool is pool and job.start_h == now
+        assert sum(n for _, n in job.alloc) == job.size
+        assert len({sid for sid, _ in job.alloc}) == len(job.alloc)
+        assert all(0 <= sid < pool.servers for sid, _ in job.alloc), "(7) started on a server not yet online"
+        assert pool in s.cluster.elig_pools[job.elig]
+        client = s.scenario.clients[job.client]
+        if job.private:
+            assert pool.owner == client.tenant and pool.kind in (PRIVATE_POOL, SHARED_POOL)
+        else:
+            assert pool.kind in (OPERATOR_POOL, SHARED_POOL)
+        if client.accelerators is not None:
+            assert pool.accelerator in client.accelerators
+        if client.sites is not None:
+            assert pool.site in client.sites
+        assert now >= job.submit_h, "(7) started before it was submitted"
+        # (6) owned-first: third-party capacity only when no operator pool fits right now.
+        if s.scenario.policy.placement == "owned-first" and not job.private and pool.kind == SHARED_POOL:
+            for p in s.cluster.elig_pools[job.elig]:
+                assert p.kind != OPERATOR_POOL or not p.fits(job.size), f"{p} fits job {job.id}"
+        self.runs.setdefault(job.id, []).append([now, None, pool.accelerator])
+        check_pool(pool)
+
+    def _end_run(self, s, job, pool):
+        now = self._clock(s)
+        run = self.runs[job.id][-1]
+        assert run[1] is None
+        run[1] = now
+        check_pool(pool)
+
+    def on_finish(self, s, job, pool):
+        self._end_run(s, job, pool)
+        assert job.state == COMPLETED
+        assert math.isclose(self.now - self.runs[job.id][-1][0], job.duration_h, rel_tol=1e-9, abs_tol=1e-9)
+
+    def on_preempt(self, s, job, pool):
+        self._end_run(s, job, pool)
+        assert not job.private and pool.kind == SHARED_POOL
+        assert job.state in (QUEUED, PREEMPTED_LOST)
+
+    def on_abandon(self, s, job):
+        now = self._clock(s)
+        assert job.state == ABANDONED and job.first_start_h is None
+        assert math.isclose(now - job.submit_h, job.patience_h, rel_tol=1e-9, abs_tol=1e-9)
+
+    def on_pass(self, s):
+        """(6) after a pass: a work-conserving discipline leaves nothing waiting that fits;
+        any other discipline leaves each line blocked at its head."""
+        self._clock(s)
+        self.passes += 1
+        q = s.queue
+        if s.discipline.work_conserving:
+            for sq in q.active.values():
+                for _, job in sq.heap:
+                    if job.state == QUEUED:
+                        assert s.cluster.cap(job.elig) < job.size, f"job {job.id} waits but fits"
+        else:
+            for line, live in enumerate(q.line_live):
+                if live:
+                    head, _ = q.line_head(line)
+                    assert s.place(head) is None, f"line {line} head {head.id} fits but waits"
+
+
+def check_after(model, checker: Checker, transactions) -> None:
+    sched, scenario = model.sched, model.scenario
+    horizon = model.horizon_h
+    jobs = checker.jobs
+    # (3) every job in exactly one state; the counts add up.
+    assert len(jobs) == sched.jobs == sum(c.submitted for c in sched.classes)
+    states = Counter(j.state for j in jobs.values())
+    assert set(states) <= set(STATES)
+    total = lambda k: sum(getattr(c, k) for c in sched.classes)  # noqa: E731
+    assert states[COMPLETED] == total("completed")
+    assert states[ABANDONED] == total("abandoned")
+    assert states[BALKED] == total("balked")
+    assert states[REJECTED] == total("rejected")
+    assert states[PREEMPTED_LOST] == total("preempted_lost")
+    assert states[QUEUED] == sched.queue.live
+    assert states[RUNNING] == sched.running
+    assert total("started") == sum(1 for j in jobs.values() if j.first_start_h is not None)
+    for pool in model.cluster.pools:
+        check_pool(pool)
+    # (4) billed accelerator-hours = size x time run, each run billed once; (5) in whole fen.
+    fen_by_client = Counter()
+    for job in jobs.values():
+        runs = checker.runs.get(job.id, [])
+        hours = sum((end if end is not None else horizon) - start for start, end, _ in runs)
+        assert all(end is not None for _, end, _ in runs[:-1])
+        if runs and runs[-1][1] is None:
+            assert job.state == RUNNING
+        assert math.isclose(job.billed_accelerator_hours, job.size * hours, rel_tol=1e-9, abs_tol=1e-9)
+        if job.private or not runs:
+            assert job.billed_fen == 0
+            continue
+        # Each run at the quote for its own accelerator type (a requeued job may move).
+        expected = sum(charge_fen(model.prices.quote_fen(acc, job.submit_h), job.size,
+                                  (end if end is not None else horizon) - start)
+                       for start, end, acc in runs)
+        assert job.billed_fen == expected
+        fen_by_client[sched.client_accounts[job.client]] += job.billed_fen
+    # (5) balanced transactions; client payments = operator compute revenue + tenant payouts.
+    paid = Counter()
+    fee_rate = model.prices.fee_ppm / PPM
+    compute_in = payouts = 0
+    for t in transactions:
+        assert sum(f for _, f in t.postings) == 0
+        assert all(type(f) is int for _, f in t.postings)
+        if t.stream in (COMPUTE_OPERATOR, COMPUTE_THIRD_PARTY):
+            post = dict(t.postings)
+            [(client, amount)] = [(a, -f) for a, f in t.postings if a.startswith("client:")]
+            paid[client] += amount
+            compute_in += post.get(OPERATOR_ACCOUNT, 0)
+            payouts += sum(f for a, f in t.postings if a.startswith("tenant:"))
+            if t.stream == COMPUTE_THIRD_PARTY:
+                assert abs(post[OPERATOR_ACCOUNT] - amount * fee_rate) < 1
+    assert paid == fen_by_client
+    assert sum(paid.values()) == compute_in + payouts
