@@ -21,6 +21,7 @@ from sim.model.job import (
     STATES,
 )
 from sim.scheduling.pool import OPERATOR_POOL, PRIVATE_POOL, SHARED_POOL
+from sim.scheduling.trace import Trace
 from sim.units import PPM
 
 
@@ -44,7 +45,7 @@ def check_pool(pool) -> None:
     assert 0 <= pool.busy <= pool.accelerators
 
 
-class Checker:
+class Checker(Trace):
     def __init__(self):
         self.now = 0.0
         self.jobs = {}

@@ -11,6 +11,7 @@ import pytest
 
 from sim.experiment.run import Model
 from sim.scenario import loads
+from sim.scheduling.trace import Trace
 
 BASE = """
 [scenario]
@@ -53,17 +54,11 @@ duration = { dist = "fixed", hours = 10 }
 """
 
 
-class Log:
+class Log(Trace):
     def __init__(self):
         self.starts = {}
         self.pools = {}
         self.preempted = []
-
-    def on_submit(self, s, job): pass
-    def on_drop(self, s, job): pass
-    def on_finish(self, s, job, pool): pass
-    def on_abandon(self, s, job): pass
-    def on_pass(self, s): pass
 
     def on_start(self, s, job, pool):
         self.starts.setdefault(job.id, s.env.now)

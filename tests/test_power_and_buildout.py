@@ -5,6 +5,7 @@ import pytest
 from sim.experiment.run import Model
 from sim.model import servers_within_power
 from sim.scenario import ScenarioError
+from sim.scheduling.trace import Trace
 from tiny import tiny
 
 
@@ -62,17 +63,11 @@ def tiny_with_standard_racks(n, kw):
     return loads(text, "tiny.toml")
 
 
-class Starts:
+class Starts(Trace):
     """Records each job's start and the servers online in its pool at that moment."""
 
     def __init__(self):
         self.starts = []
-
-    def on_submit(self, s, job): pass
-    def on_drop(self, s, job): pass
-    def on_finish(self, s, job, pool): pass
-    def on_abandon(self, s, job): pass
-    def on_preempt(self, s, job, pool): pass
 
     def on_start(self, s, job, pool):
         self.starts.append((s.env.now, job.submit_h, pool.servers))

@@ -1,0 +1,28 @@
+"""Observer of a run's scheduling events: subclass and override what you need.
+
+Pass an instance as `trace=` to `sim.run` or `Model`; the scheduler calls it at each event
+(s is the scheduler). Used by the invariant tests; costs nothing when absent.
+"""
+
+
+class Trace:
+    def on_submit(self, s, job) -> None:
+        """A job accepted its quote and fits some pool eventually; it starts or queues next."""
+
+    def on_drop(self, s, job) -> None:
+        """A job balked at its quote or was rejected as too large."""
+
+    def on_start(self, s, job, pool) -> None:
+        """A job started on `pool` (its allocation is already taken)."""
+
+    def on_finish(self, s, job, pool) -> None:
+        """A job completed and released `pool`'s accelerators."""
+
+    def on_abandon(self, s, job) -> None:
+        """A waiting job's patience ran out."""
+
+    def on_preempt(self, s, job, pool) -> None:
+        """A marketplace job was stopped for a tenant's own work."""
+
+    def on_pass(self, s) -> None:
+        """A scheduling pass ended: a quiescent point where each discipline's promise holds."""
