@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from attrs import define, field
+from attrs import define
 
 # Where a job ended up. Every submitted job ends in exactly one of these.
 QUEUED = "queued"
@@ -31,7 +31,7 @@ class Job:
     start_h: float | None = None
     first_start_h: float | None = None
     pool: object = None
-    alloc: list = field(factory=list)  # [(server id, accelerators)] while running
+    alloc: list | tuple = ()  # [(server id, accelerators)] while running
     billed_accelerator_hours: float = 0.0
     billed_fen: int = 0
     preemptions: int = 0

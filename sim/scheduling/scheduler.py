@@ -153,7 +153,7 @@ class Scheduler:
         self.running -= 1
         hours = now - job.start_h
         self.bill(job, hours)
-        job.alloc = []
+        job.alloc = ()
         job.finish_event = None
         return hours
 

@@ -64,6 +64,8 @@ class ArrivalSource:
         tenants = [t.name for t in sched.scenario.tenants]
         self.line = 1 + tenants.index(client.tenant) if client.is_private else 0
         self._elig: dict[tuple[str, ...], int] = {}
+        self.default_elig = self._eligibility(self.types)  # every type it accepts is affordable
+        self.max_size = cluster.elig_max_size
 
     def start(self) -> None:
         self._next(self.env.now)
@@ -94,17 +96,20 @@ class ArrivalSource:
         )
         stats = sched.classes[self.index]
         stats.submitted += 1
-        types = self.types
+        elig = self.default_elig
         if self.max_price_fen is not None:
-            prices = sched.prices
-            types = tuple(t for t in types if prices.quote_fen(t, now) <= self.max_price_fen)
-            if not types:
+            quote = sched.prices.quote_fen
+            limit = self.max_price_fen
+            affordable = [t for t in self.types if quote(t, now) <= limit]
+            if not affordable:
                 job.state = BALKED
                 stats.balked += 1
                 sched.dropped(job)
                 return
-        job.elig = self._eligibility(types)
-        if job.size > sched.cluster.elig_max_size[job.elig]:
+            if len(affordable) < len(self.types):
+                elig = self._eligibility(tuple(affordable))
+        job.elig = elig
+        if job.size > self.max_size[elig]:
             job.state = REJECTED
             stats.rejected += 1
             sched.dropped(job)
