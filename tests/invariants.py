@@ -31,9 +31,12 @@ def check_pool(pool) -> None:
     assert len(pool.free) == pool.servers
     for sid, free in enumerate(pool.free):
         assert 0 <= free <= A, (pool, sid, free)
-        bucket = pool.buckets[free]
-        assert bucket[pool.pos[sid]] == sid
-    assert sum(len(b) for b in pool.buckets) == pool.servers
+        if 0 < free < A:  # fully busy servers are in no bucket; fully free ones in the top one
+            bucket = pool.buckets[free]
+            assert bucket[pool.pos[sid]] == sid
+    assert not pool.buckets[0]
+    assert sorted(pool.buckets[A]) == [sid for sid, f in enumerate(pool.free) if f == A]
+    assert sum(len(b) for b in pool.buckets) == sum(1 for f in pool.free if f)
     held = Counter()
     for job in pool.running.values():
         for sid, n in job.alloc:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+
 import attrs
 import simpy
 from attrs import frozen
@@ -22,6 +25,25 @@ class RunResult:
     scenario: Scenario
     summary: dict
     daily: list[dict]
+
+
+@contextlib.contextmanager
+def quiet_gc(first_generation: int = 100_000):
+    """Collect garbage rarely during a run.
+
+    The model makes almost no reference cycles, but it keeps many long-lived objects (running
+    jobs, pending events); with the default thresholds the collector re-scans them so often
+    that it takes a third of the time at 48,000 racks. Objects built before the run are
+    frozen out of collection; the old settings come back afterwards.
+    """
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(first_generation, old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 class Model:
@@ -63,7 +85,8 @@ class Model:
         self.recorder.start()
         for s in self.sources:
             s.start()
-        env.run(until=self.horizon_h)
+        with quiet_gc():
+            env.run(until=self.horizon_h)
         self.sched.close()
         self.recorder.finish()
         return RunResult(self.scenario, summarise(self), self.recorder.rows)

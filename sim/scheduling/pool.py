@@ -1,11 +1,13 @@
 """Free-capacity index of one pool: interchangeable servers of one site, owner and model.
 
-Servers sit in buckets by their number of free accelerators (0..A). A job of s <= A
+Servers sit in buckets by their number of free accelerators (1..A). A job of s <= A
 accelerators takes one server from the smallest non-empty bucket >= s (best fit); a bigger
-job takes s // A whole free servers plus a best-fit server for the remainder. Every decision
-costs O(A), whatever the number of racks. Buckets are lists with a position index, so a
-server moves between buckets in O(1) by swap-remove, in an order fixed by the operations
-alone (no hashing), which keeps runs reproducible.
+job takes s // A whole free servers, sliced off the top bucket in one step, plus a best-fit
+server for the remainder. Every decision costs O(A) plus the servers it takes, whatever the
+number of racks. Fully busy servers are in no bucket (nothing ever searches for them), so a
+gang of whole servers is taken and given back without per-server list surgery. Buckets are
+lists with a position index, so a server moves between them in O(1) by swap-remove, in an
+order fixed by the operations alone (no hashing), which keeps runs reproducible.
 """
 
 from __future__ import annotations
@@ -37,8 +39,10 @@ class Pool:
         self.accelerator = server.accelerator.name
         self.A = server.accelerators_per_server
         self.free: list[int] = []  # free accelerators per commissioned server
-        self.pos: list[int] = []  # index of each server inside its bucket list
-        self.buckets: list[list[int]] = [[] for _ in range(self.A + 1)]
+        # Index of each server inside its bucket list. Servers leave the top (fully free)
+        # bucket only from its end, so their index there is never needed nor kept.
+        self.pos: list[int] = []
+        self.buckets: list[list[int]] = [[] for _ in range(self.A + 1)]  # [0] stays empty
         self.servers = 0
         self.planned_servers = planned_servers
         self.busy_market = 0
@@ -111,20 +115,24 @@ class Pool:
         for _ in range(n):
             sid = len(self.free)
             self.free.append(A)
-            self.pos.append(len(top))
+            self.pos.append(0)
             top.append(sid)
         self.servers += n
 
     def _move(self, sid: int, new_free: int) -> None:
-        bucket = self.buckets[self.free[sid]]
-        i = self.pos[sid]
-        last = bucket[-1]
-        bucket[i] = last
-        self.pos[last] = i
-        bucket.pop()
-        target = self.buckets[new_free]
-        self.pos[sid] = len(target)
-        target.append(sid)
+        old = self.free[sid]
+        if old:  # a fully busy server is in no bucket
+            bucket = self.buckets[old]
+            last = bucket.pop()
+            if last != sid:
+                i = self.pos[sid]
+                bucket[i] = last
+                self.pos[last] = i
+        if new_free:
+            target = self.buckets[new_free]
+            if new_free < self.A:
+                self.pos[sid] = len(target)
+            target.append(sid)
         self.free[sid] = new_free
 
     def allocate(self, size: int) -> list[tuple[int, int]]:
@@ -132,11 +140,16 @@ class Pool:
         A = self.A
         whole, rest = divmod(size, A)
         b = self.buckets
-        alloc = []
-        for _ in range(whole):
-            sid = b[A][-1]
-            self._move(sid, 0)
-            alloc.append((sid, A))
+        if whole:
+            top = b[A]
+            taken = top[-whole:]
+            del top[-whole:]
+            free = self.free
+            for sid in taken:
+                free[sid] = 0
+            alloc = [(sid, A) for sid in taken]
+        else:
+            alloc = []
         if rest:
             for n in range(rest, A + 1):
                 if b[n]:
@@ -149,10 +162,22 @@ class Pool:
         return alloc
 
     def release(self, alloc: list[tuple[int, int]]) -> None:
-        free = self.free
+        free, pos, b, A = self.free, self.pos, self.buckets, self.A
         for sid, n in alloc:
-            self._move(sid, free[sid] + n)
-
+            old = free[sid]
+            if old:
+                bucket = b[old]
+                last = bucket.pop()
+                if last != sid:
+                    i = pos[sid]
+                    bucket[i] = last
+                    pos[last] = i
+            new = old + n
+            target = b[new]
+            if new < A:
+                pos[sid] = len(target)
+            target.append(sid)
+            free[sid] = new
 
 def fits_counts(counts: list[int], A: int, size: int) -> bool:
     """`Pool.fits` on bucket sizes alone, for what-if questions (reservations, reclaim)."""

@@ -18,7 +18,7 @@ from sim.scheduling.pool import fits_counts
 
 
 def earliest_fit(pool, size: int, now: float) -> float:
-    counts = [len(b) for b in pool.buckets]
+    counts = [len(b) for b in pool.buckets]  # counts[0] may go negative: fits never reads it
     if fits_counts(counts, pool.A, size):
         return now
     free = pool.free

@@ -10,7 +10,7 @@ from sim.scheduling.pool import SHARED_POOL, fits_counts
 
 
 def _room_without_market(pool, size: int) -> bool:
-    counts = [len(b) for b in pool.buckets]
+    counts = [len(b) for b in pool.buckets]  # counts[0] may go negative: fits never reads it
     overlay: dict[int, int] = {}
     for job in pool.running.values():
         if job.private:
