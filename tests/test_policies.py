@@ -73,9 +73,8 @@ def simulate(policy: str, body: str, draws: dict | None = None):
     model = Model(loads(BASE.format(policy=policy, body=body), "policies.toml"), trace=(log := Log()))
     if draws:
         src = model.sources[0]
-        sizes = iter([draws[i][0] for i in sorted(draws)])
-        hours = iter([draws[i][1] for i in sorted(draws)])
-        src.size, src.duration = (lambda: next(sizes)), (lambda: next(hours))
+        src.size = iter([draws[i][0] for i in sorted(draws)])
+        src.duration = iter([draws[i][1] for i in sorted(draws)])
     result = model.run()
     return log, result, model
 

@@ -47,7 +47,7 @@ class Transaction:
 class Ledger:
     def __init__(self, sink=None):
         self.balances: dict[str, int] = {}
-        self.by_stream: dict[tuple[str, str], int] = {}
+        self.by_stream: dict[str, dict[str, int]] = {s: {} for s in STREAMS}  # stream -> account -> fen
         self.transactions = 0
         self.sink = sink
 
@@ -59,26 +59,40 @@ class Ledger:
             total += fen
         if total:
             raise LedgerImbalance(f"{stream} at {time_h} h: postings sum to {total} fen, not 0")
-        balances = self.balances
-        by_stream = self.by_stream
         for account, fen in postings:
-            balances[account] = balances.get(account, 0) + fen
-            k = (stream, account)
-            by_stream[k] = by_stream.get(k, 0) + fen
+            self._add(stream, account, fen)
         self.transactions += 1
         if self.sink is not None:
             self.sink.append(Transaction(time_h, stream, tuple(postings), memo))
 
     def transfer(self, time_h: float, stream: str, payer: str, payee: str, fen: int, memo: str = "") -> None:
-        if fen:
-            self.post(time_h, stream, ((payer, -fen), (payee, fen)), memo)
+        """Two postings, -fen and +fen: balanced by construction, so no check beyond whole fen."""
+        if type(fen) is not int:
+            raise LedgerImbalance(f"{stream}: {payer} -> {payee}: amount {fen!r} is not whole fen")
+        if not fen:
+            return
+        balances = self.balances
+        balances[payer] = balances.get(payer, 0) - fen
+        balances[payee] = balances.get(payee, 0) + fen
+        accounts = self.by_stream.setdefault(stream, {})
+        accounts[payer] = accounts.get(payer, 0) - fen
+        accounts[payee] = accounts.get(payee, 0) + fen
+        self.transactions += 1
+        if self.sink is not None:
+            self.sink.append(Transaction(time_h, stream, ((payer, -fen), (payee, fen)), memo))
+
+    def _add(self, stream: str, account: str, fen: int) -> None:
+        balances = self.balances
+        balances[account] = balances.get(account, 0) + fen
+        accounts = self.by_stream.setdefault(stream, {})
+        accounts[account] = accounts.get(account, 0) + fen
 
     def stream_total(self, stream: str, account: str) -> int:
-        return self.by_stream.get((stream, account), 0)
+        return self.by_stream.get(stream, {}).get(account, 0)
 
     def stream_total_prefix(self, stream: str, prefix: str) -> int:
-        # Sorted so the sum is formed in a fixed order (it is exact anyway: integers).
-        return sum(v for (s, a), v in sorted(self.by_stream.items()) if s == stream and a.startswith(prefix))
+        accounts = self.by_stream.get(stream, {})
+        return sum(accounts[a] for a in sorted(accounts) if a.startswith(prefix))
 
     def balance(self, account: str) -> int:
         return self.balances.get(account, 0)

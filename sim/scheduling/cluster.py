@@ -57,7 +57,8 @@ class Cluster:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.pools, self.plan = _commission_plan(scenario)
-        self.elig_pools: list[tuple[Pool, ...]] = []
+        self.elig_pools: list[tuple[Pool, ...]] = []  # canonical order (site, then kind)
+        self.elig_by_kind: list[tuple[Pool, ...]] = []  # operator, tenant-private, tenant-shared
         self.elig_max_size: list[int] = []  # the largest job the group could ever hold
         self._elig_ids: dict[tuple[int, ...], int] = {}
         self.pools_by_site = {
@@ -89,6 +90,7 @@ class Cluster:
         if e is None:
             e = self._elig_ids[ids] = len(self.elig_pools)
             self.elig_pools.append(pools)
+            self.elig_by_kind.append(tuple(sorted(pools, key=lambda p: (p.kind, p.id))))
             self.elig_max_size.append(max((p.planned_accelerators for p in pools), default=0))
         return e
 

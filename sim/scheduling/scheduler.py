@@ -49,6 +49,7 @@ class Scheduler:
         self.trace = trace
         policy = scenario.policy
         self.discipline = DISCIPLINES[policy.queue]()
+        self.work_conserving = self.discipline.work_conserving
         self.placement = PLACEMENTS[policy.placement](self)
         self.reclaim = RECLAIMS[policy.reclaim](self)
         self.requeue_preempted = policy.preempted == "requeue"
@@ -58,35 +59,35 @@ class Scheduler:
         self.tenant_accounts = {t.name: tenant_account(t.name) for t in scenario.tenants}
         self.running = 0
         self.events = 0  # SimPy events created by the model
-        self.jobs = 0
-
-    def next_job_id(self) -> int:
-        self.jobs += 1
-        return self.jobs
+        self.jobs = 0  # submitted so far; also the last job id
 
     # --- entry points ---------------------------------------------------------------------
     def submit(self, job) -> None:
         """A job that accepted its quote and can eventually fit: start it or queue it."""
-        job.key = self.discipline.key(job)
         if self.trace:
             self.trace.on_submit(self, job)
         q = self.queue
-        if q.line_live[job.line] == 0 or self.discipline.work_conserving:
+        if self.work_conserving or q.line_live[job.line] == 0:
             # After every pass no waiting job fits (work-conserving) or the line is empty,
             # so the newcomer is the only candidate and needs no full pass.
-            pool = self.place(job)
+            pool = self.placement.choose(job, self.cluster.elig_pools[job.elig])
             if pool is not None:
                 self.start(job, pool)
                 return
-        q.push(job, self.env.now)
+        self._enqueue(job)
         if job.patience_h is not None:
             ev = self.env.timeout(job.patience_h, job)
             ev.callbacks.append(self._on_patience)
             self.events += 1
-        if not self.discipline.work_conserving or (job.private and self.reclaim.active):
+        if not self.work_conserving or (job.private and self.reclaim.active):
             self.schedule()
         elif self.trace:
             self.trace.on_pass(self)
+
+    def _enqueue(self, job) -> None:
+        # The key depends on the job alone, so it is computed only once a job has to wait.
+        job.key = self.discipline.key(job)
+        self.queue.push(job, self.env.now)
 
     def dropped(self, job) -> None:
         """A job that never queued: it balked at its quote or can never fit."""
@@ -164,15 +165,14 @@ class Scheduler:
         job.billed_accelerator_hours += job.size * hours
         if job.private:
             return  # a tenant's own work earns the marketplace nothing
-        price = self.prices.quote_fen(pool.accelerator, job.submit_h)
-        amount = charge_fen(price, job.size, hours)
+        amount = charge_fen(self.prices.quote_fen(pool.accelerator, job.submit_h), job.size, hours)
         job.billed_fen += amount
         if not amount:
             return
         client = self.client_accounts[job.client]
         now = self.env.now
         if pool.kind == OPERATOR_POOL:
-            self.ledger.post(now, COMPUTE_OPERATOR, ((client, -amount), (OPERATOR_ACCOUNT, amount)))
+            self.ledger.transfer(now, COMPUTE_OPERATOR, client, OPERATOR_ACCOUNT, amount)
         else:
             fee, payout = split_fee(amount, self.prices.fee_ppm)
             self.ledger.post(now, COMPUTE_THIRD_PARTY, (
@@ -200,7 +200,7 @@ class Scheduler:
         self.classes[job.client].abandoned += 1
         if self.trace:
             self.trace.on_abandon(self, job)
-        if not self.discipline.work_conserving:
+        if not self.work_conserving:
             self.schedule()  # the head of its line may have changed
 
     def preempt(self, job) -> None:
@@ -211,7 +211,7 @@ class Scheduler:
         stats.preemptions += 1
         if self.requeue_preempted:
             job.state = QUEUED
-            self.queue.push(job, self.env.now)  # keeps its key: back in its old place
+            self._enqueue(job)  # same key as at arrival: back in its old place
         else:
             job.state = PREEMPTED_LOST
             stats.preempted_lost += 1

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from scipy import stats
 
 from sim.model.demand import Duration, Exponential, Fixed, Lognormal, Sizes
-from sim.workload.random import Draws
+from sim.workload.random import draws
 
 
 def frozen_duration(spec: Duration):
@@ -25,11 +27,11 @@ def mean_hours(spec: Duration) -> float:
 
 
 def duration_draws(spec: Duration, rng: np.random.Generator):
+    """Iterator of durations in hours (next() gives one)."""
     if isinstance(spec, Fixed):
-        hours = spec.hours
-        return lambda: hours
+        return itertools.repeat(spec.hours)
     dist = frozen_duration(spec)
-    return Draws(rng, lambda r, n: dist.rvs(size=n, random_state=r))
+    return draws(rng, lambda r, n: dist.rvs(size=n, random_state=r))
 
 
 def frozen_sizes(spec: Sizes):
@@ -38,8 +40,8 @@ def frozen_sizes(spec: Sizes):
 
 
 def size_draws(spec: Sizes, rng: np.random.Generator):
+    """Iterator of job sizes in accelerators (next() gives one)."""
     if len(spec.values) == 1:
-        size = spec.values[0]
-        return lambda: size
+        return itertools.repeat(spec.values[0])
     dist = frozen_sizes(spec)
-    return Draws(rng, lambda r, n: dist.rvs(size=n, random_state=r))
+    return draws(rng, lambda r, n: dist.rvs(size=n, random_state=r))

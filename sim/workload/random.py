@@ -7,6 +7,7 @@ class's draws, and the same seed gives the same numbers in any process.
 
 from __future__ import annotations
 
+import itertools
 import zlib
 
 import numpy as np
@@ -19,21 +20,13 @@ def generator(seed: int, purpose: str) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(key,))))
 
 
-class Draws:
-    """Endless stream of floats drawn in blocks by `draw(rng, n)`."""
+def draws(rng: np.random.Generator, draw):
+    """Endless iterator over values drawn in blocks by `draw(rng, n)`; take one with next().
 
-    __slots__ = ("rng", "draw", "buf", "i")
+    Within a block, next() runs in C (itertools), not in a Python method.
+    """
+    def blocks():
+        while True:
+            yield draw(rng, BLOCK).tolist()
 
-    def __init__(self, rng: np.random.Generator, draw):
-        self.rng = rng
-        self.draw = draw
-        self.buf: list = []
-        self.i = 0
-
-    def __call__(self):
-        if self.i == len(self.buf):
-            self.buf = self.draw(self.rng, BLOCK).tolist()
-            self.i = 0
-        v = self.buf[self.i]
-        self.i += 1
-        return v
+    return itertools.chain.from_iterable(blocks())

@@ -14,7 +14,7 @@ from sim.model.job import BALKED, REJECTED, Job
 from sim.units import FEN_PER_CNY
 from sim.workload.arrivals import Intensity
 from sim.workload.distributions import duration_draws, mean_hours, size_draws
-from sim.workload.random import Draws, generator
+from sim.workload.random import draws, generator
 
 
 def intensity_for(client, capacity_path) -> Intensity:
@@ -44,13 +44,10 @@ class ArrivalSource:
         self.pools = cluster.pools_for(client)
         self.types = tuple(sorted({p.accelerator for p in self.pools}))
         name = f"client:{client.key}"
-        if isinstance(client.arrivals, ArrivalTimes):
-            times = iter(client.arrivals.hours)
-            self.next_time = lambda now: next(times, math.inf)
-        else:
-            intensity = intensity_for(client, cluster.capacity_path(self.pools))
-            self.next_time = lambda now: intensity.next_after(now, self.gaps())
-        self.gaps = Draws(generator(seed, name + ":arrivals"), lambda r, n: r.standard_exponential(n))
+        # Explicit arrival times, or a Poisson stream: Exp(1) gaps in integrated rate.
+        self.times = iter(client.arrivals.hours) if isinstance(client.arrivals, ArrivalTimes) else None
+        self.intensity = None if self.times else intensity_for(client, cluster.capacity_path(self.pools))
+        self.gaps = draws(generator(seed, name + ":arrivals"), lambda r, n: r.standard_exponential(n))
         self.size = size_draws(client.sizes, generator(seed, name + ":sizes"))
         self.duration = duration_draws(client.duration, generator(seed, name + ":durations"))
         self.patience = (
@@ -63,6 +60,7 @@ class ArrivalSource:
         )
         tenants = [t.name for t in sched.scenario.tenants]
         self.line = 1 + tenants.index(client.tenant) if client.is_private else 0
+        self.private = client.is_private
         self._elig: dict[tuple[str, ...], int] = {}
         self.default_elig = self._eligibility(self.types)  # every type it accepts is affordable
         self.max_size = cluster.elig_max_size
@@ -71,8 +69,11 @@ class ArrivalSource:
         self._next(self.env.now)
 
     def _next(self, now: float) -> None:
-        t = self.next_time(now)
-        if t >= self.horizon_h or math.isinf(t):
+        if self.times is None:
+            t = self.intensity.next_after(now, next(self.gaps))
+        else:
+            t = next(self.times, math.inf)
+        if t >= self.horizon_h:
             return
         ev = self.env.timeout(t - now)
         ev.callbacks.append(self._arrive)
@@ -89,10 +90,11 @@ class ArrivalSource:
         now = self.env.now
         self._next(now)
         sched = self.sched
+        sched.jobs += 1
         job = Job(
-            sched.next_job_id(), self.index, self.size(), self.duration(), now,
-            self.patience() if self.patience is not None else None,
-            self.client.is_private, self.line,
+            sched.jobs, self.index, next(self.size), next(self.duration), now,
+            next(self.patience) if self.patience is not None else None,
+            self.private, self.line,
         )
         stats = sched.classes[self.index]
         stats.submitted += 1

@@ -7,23 +7,20 @@ class Placement:
     name = ""
 
     def __init__(self, context):
-        # context: the scheduler, for prices and site data some policies weigh.
+        # context: the scheduler, for the cluster, prices and site data some policies weigh.
         self.context = context
+        self.by_kind = context.cluster.elig_by_kind
 
     def choose(self, job, pools):
-        """A pool of `pools` (canonical order) where `job` fits now, or None."""
+        """A pool of `pools` (the job's eligibility group, canonical order) where `job` fits
+        now, or None. Policies may cache per `job.elig`: `pools` is always that group's."""
         if job.private:
-            return first_fit(job, sorted_by_kind(pools))
+            # A tenant's own work goes to the servers it kept before its opted-in ones.
+            return first_fit(job, self.by_kind[job.elig])
         return self.choose_market(job, pools)
 
     def choose_market(self, job, pools):  # pragma: no cover - interface
         raise NotImplementedError
-
-
-def sorted_by_kind(pools):
-    # A tenant's own work goes to its private servers before its opted-in ones;
-    # marketplace work goes to operator servers before tenants' (kind 0 < 2).
-    return sorted(pools, key=lambda p: (p.kind, p.id))
 
 
 def first_fit(job, pools):
