@@ -1,0 +1,147 @@
+"""`python -m benchmarks [--quick] [--only NAME ...] [--profile]`: see benchmarks/__init__.py."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import report, scenarios
+from benchmarks.runner import ROOT, run_child
+
+STAGES = ("rate", "scaling", "as-claimed", "memory")
+RACKS = (1000, 4000, 16000, 48000)
+WARMUP_H = 3 * scenarios.MEAN_HOURS  # exponential durations: ~95 % of steady-state load
+
+# Horizons and sample sizes. Full: about 7 minutes here, most of it the two long runs the
+# targets name (as-claimed year, Qingyang 20 years). Quick: a smoke run under a minute.
+FULL = {
+    "rate": {"racks": 1000, "horizon_h": 160.0, "raw_events": 1_000_000, "repeats": 3},
+    "scaling": {"warmup_h": WARMUP_H, "jobs": 100_000, "raw_events": 300_000},
+    "as_claimed_days": 365, "qingyang_days": 7300,
+    "profile": {"rate": 40.0, "three-sites": 30.0},
+}
+QUICK = {
+    "rate": {"racks": 1000, "horizon_h": 24.0, "raw_events": 200_000, "repeats": 1},
+    "scaling": {"warmup_h": 2 * scenarios.MEAN_HOURS, "jobs": 15_000, "raw_events": 100_000},
+    "as_claimed_days": 5, "qingyang_days": 365,
+    "profile": {"rate": 8.0, "three-sites": 2.0},
+}
+# Stop a run projected past these (seconds): far beyond any target, so it is reported, not waited for.
+LIMITS = {"rate": 300, "scaling": 300, "as-claimed": 300, "memory": 900, "profile": 600}
+
+
+def _machine(load_before) -> dict:
+    import simpy
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cpus": os.cpu_count(), "python": platform.python_version(),
+            "simpy": simpy.__version__, "platform": platform.platform(), "load_before": load_before}
+
+
+def _git() -> dict:
+    """Which code was measured: sim/ may hold uncommitted edits."""
+    import subprocess
+
+    def git(*args):
+        r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else None
+
+    status = git("status", "--porcelain", "--", "sim")
+    return {"commit": git("rev-parse", "HEAD"),
+            "sim_uncommitted_changes": None if status is None else bool(status)}
+
+
+def _stage(title: str, kind: str, args: dict, limit: float) -> dict:
+    print(f"  {title} ...", flush=True)
+    t0 = time.monotonic()
+    r = run_child(kind, args, limit, title)
+    print(f"  {title}: {r['status']} in {time.monotonic() - t0:.0f} s", flush=True)
+    return r
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="shrink every horizon: a smoke run under a minute")
+    ap.add_argument("--only", nargs="+", choices=STAGES, default=STAGES, metavar="NAME",
+                    help=f"run only these ({', '.join(STAGES)})")
+    ap.add_argument("--profile", action="store_true",
+                    help="also cProfile the rate scenario and a short as-claimed run "
+                         "(listings in results/bench/profile-*.txt)")
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / "bench", help="output folder")
+    args = ap.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    load0 = os.getloadavg()[0]
+    res = {"mode": "quick" if args.quick else "full",
+           "started": dt.datetime.now().isoformat(timespec="seconds"), "git": _git(), "plan": plan,
+           "definitions": report.DEFINITIONS}
+    print(f"computesim benchmarks ({res['mode']}; full is about 7 minutes, --quick under 1)", flush=True)
+
+    if "rate" in args.only:
+        res["rate"] = _stage("model rate", "rate", plan["rate"], LIMITS["rate"])
+    if "scaling" in args.only:
+        res["scaling"] = []
+        for racks in RACKS:
+            r = _stage(f"scaling {racks:,} racks", "scale", {"racks": racks, **plan["scaling"]}, LIMITS["scaling"])
+            res["scaling"].append({"racks": racks, **r})
+    if "as-claimed" in args.only:
+        res["three_sites"] = _stage("as-claimed 3 sites", "three-sites",
+                                    {"horizon_days": plan["as_claimed_days"]}, LIMITS["as-claimed"])
+    if "memory" in args.only:
+        days = plan["qingyang_days"]
+        res["qingyang_20y"] = _stage(f"Qingyang {days:,} days", "scenario", {
+            "path": str(ROOT / "scenarios" / "qingyang.toml"),
+            "overrides": [f"scenario.horizon_days={days}"]}, LIMITS["memory"])
+    if args.profile:
+        res["profile"] = {
+            target: _stage(f"profile {target}", "profile", {
+                "target": target, "horizon": horizon,
+                "out": str(args.out / f"profile-{target}.txt")}, LIMITS["profile"])
+            for target, horizon in plan["profile"].items()
+        }
+
+    res["machine"] = _machine(load0)
+    res["machine"]["load_after"] = os.getloadavg()[0]
+    res["finished"] = dt.datetime.now().isoformat(timespec="seconds")
+    if "scaling" in res:
+        res["growth"] = report.growth(res["scaling"])
+    res["targets"] = report.judge(res, args.quick)
+    report.write(res, args.out)
+    print()
+    print(report.table(res))
+    if args.profile:
+        print()
+        print(profile_table(res["profile"]))
+    print(f"\nwrote {args.out / 'bench.json'} and {args.out / 'bench.txt'}")
+    failed = [k for k, v in res.items() if isinstance(v, dict) and v.get("status") == "error"]
+    failed += [p["racks"] for p in res.get("scaling", []) if p.get("status") == "error"]
+    return 1 if failed else 0  # a missed target is a finding, not an error
+
+
+def profile_table(profiles: dict, top: int = 12) -> str:
+    lines = []
+    for target, p in profiles.items():
+        if p.get("status") != "ok":
+            lines.append(f"profile {target}: {p.get('status')}")
+            continue
+        lines.append(f"profile {target} ({p['jobs']:,} jobs, {p['profiled_s']:.1f} s under cProfile; "
+                     f"full listing {p['listing']})")
+        lines.append(f"  {'own %':>6} {'cum %':>6} {'calls':>10}  function")
+        for r in p["by_own_time"][:top]:
+            lines.append(f"  {r['own_share']:6.1%} {r['cum_share']:6.1%} {r['calls']:>10,}  {r['function']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

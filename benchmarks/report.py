@@ -1,0 +1,190 @@
+"""Targets, verdicts, the printed table and bench.json."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+DEFINITIONS = {
+    "seconds": "CPU seconds of the measuring process (time.process_time, pinned to one CPU), not wall "
+               "seconds: time spent waiting for the CPU behind other jobs is not counted (contention for "
+               "caches still is); wall seconds are kept in bench.json",
+    "raw_events_per_s": "bare SimPy: env.timeout events with one callback each (no processes) per second, "
+                        "with as many timeouts pending as the model has (its running jobs + 3)",
+    "model_jobs_per_s": "completed jobs / seconds of Model(scenario) + .run() (build, simulate, close, "
+                        "summary) on the single-site benchmark scenario",
+    "model_job_events_per_s": "3 x completed jobs / the same seconds: one arrival, one start and one "
+                              "finish per job (placement and billing are inside those)",
+    "overhead_ratio": "model job-events/s / raw SimPy events/s, best of the repeats of each, one process",
+    "s_per_job": "seconds between two markers inside the run / jobs completed between them; the first "
+                 "marker comes after a warm-up of 3 mean job durations (2 with --quick), so the cluster "
+                 "is at its steady load",
+    "growth_ratio": "s_per_job at 16,000 racks / s_per_job at 1,000 racks (same workload shape, load "
+                    "proportional to racks)",
+    "as_claimed_s": "seconds of Model(scenario) + .run() in one child process, 3 sites x 16,000 racks "
+                    "x 10 servers x 8 accelerators, 365 simulated days",
+    "peak_rss_mib": "ru_maxrss of the child process that ran the scenario (includes the interpreter, "
+                    "numpy and scipy)",
+}
+
+# name: (what, comparison, limit, unit)
+TARGETS = {
+    "overhead": ("model job-events/s / raw SimPy events/s", ">=", 1 / 3, ""),
+    "scale": ("as-claimed 3 sites, 1 year: CPU time", "<=", 60.0, "s"),
+    "growth": ("time per job, 16k racks / 1k racks", "<=", 1.5, ""),
+    "memory": ("Qingyang 20 years: peak RSS", "<", 1024.0, "MiB"),
+}
+
+
+def verdict(name: str, value, note: str = "") -> dict:
+    what, op, limit, unit = TARGETS[name]
+    if value is None:
+        return {"target": name, "what": what, "value": None, "limit": limit, "op": op, "unit": unit,
+                "result": "ERROR", "of_limit": None, "note": note}
+    ok = {">=": value >= limit, "<=": value <= limit, "<": value < limit}[op]
+    return {"target": name, "what": what, "value": value, "limit": limit, "op": op, "unit": unit,
+            "result": "PASS" if ok else "FAIL", "of_limit": value / limit, "note": note}
+
+
+def growth(scaling: list[dict]) -> dict:
+    """Time per job of each larger point over the 1,000-rack one: {"16k/1k": 1.4, ...}."""
+    by = {p["racks"]: p["s_per_job"] for p in scaling if p.get("status") == "ok"}
+    if 1000 not in by:
+        return {}
+    return {f"{r // 1000}k/1k": t / by[1000] for r, t in sorted(by.items()) if r != 1000}
+
+
+def judge(res: dict, quick: bool) -> list[dict]:
+    out = []
+    rate = res.get("rate")
+    if rate is not None:
+        out.append(verdict("overhead", rate.get("ratio"), "quick sample" if quick else ""))
+    scaling = res.get("scaling")
+    if scaling is not None:
+        value = growth(scaling).get("16k/1k")
+        out.append(verdict("growth", value, "quick sample" if quick else ""))
+    three = res.get("three_sites")
+    if three is not None:
+        value, note = _year_seconds(three)
+        out.append(verdict("scale", value, note))
+    mem = res.get("qingyang_20y")
+    if mem is not None:
+        note = f"{mem['horizon_days']:g}-day run (quick)" if quick and mem.get("status") == "ok" else ""
+        out.append(verdict("memory", mem.get("peak_rss_mib"), note))
+    return out
+
+
+def _year_seconds(r: dict):
+    if r.get("status") == "aborted":
+        if r.get("projected_s"):
+            return r["projected_s"], f"stopped at {r['fraction_done']:.0%}, wall projected"
+        return None, f"stopped after {r['elapsed_s']:.0f} s"
+    if r.get("status") != "ok":
+        return None, "error"
+    if r["horizon_days"] < 365:
+        return r["cpu_s"] * 365 / r["horizon_days"], f"projected from {r['horizon_days']:g} days (quick)"
+    return r["cpu_s"], f"wall {r['wall_s']:.0f} s"
+
+
+def _n(x, digits=0) -> str:
+    return "-" if x is None else f"{x:,.{digits}f}"
+
+
+def _limit(v: dict) -> str:
+    lim = v["limit"]
+    s = f"{lim:.3f}" if lim < 1 else f"{lim:g}"
+    return f"{v['op']} {s}{' ' + v['unit'] if v['unit'] else ''}"
+
+
+def _value(v: dict) -> str:
+    x = v["value"]
+    if x is None:
+        return "-"
+    s = f"{x:.3f}" if x < 10 and not v["unit"] else f"{x:,.1f}"
+    return f"{s}{' ' + v['unit'] if v['unit'] else ''}"
+
+
+def _status(r: dict | None) -> str:
+    if r is None:
+        return "not run"
+    if r.get("status") == "aborted":
+        return f"stopped after {r['elapsed_s']:.0f} s (limit {r['limit_s']:.0f} s)"
+    last = (r.get("stderr_tail") or "").strip().splitlines()
+    return f"error (exit {r.get('exit_code')}): {last[-1] if last else 'no message'}"
+
+
+def table(res: dict) -> str:
+    m = res["machine"]
+    lines = [f"computesim benchmarks, {res['mode']} run, {res['started']}: {m['cpu']} x{m['cpus']}, "
+             f"Python {m['python']}, SimPy {m['simpy']}, load average {m['load_before']:.1f} -> "
+             f"{m['load_after']:.1f}"]
+    g = res.get("git") or {}
+    if g.get("commit"):
+        dirty = " + uncommitted changes in sim/" if g.get("sim_uncommitted_changes") else ""
+        lines.append(f"  code: {g['commit'][:12]}{dirty}")
+    if max(m["load_before"], m["load_after"]) > 0.5 * m["cpus"]:
+        lines.append("  note: the machine was busy with other work; timings are noisier than usual")
+    rate = res.get("rate")
+    if rate is not None:
+        if rate.get("status") == "ok":
+            raw, mod = rate["raw"], rate["model"]
+            lines += [
+                "",
+                f"Model overhead: 1 site, {rate['racks']:,} racks ({rate['accelerators']:,} accelerators), "
+                f"{raw['pending']:,} pending events, best of {rate['repeats']}",
+                f"  raw SimPy events/s           {_n(raw['events_per_s']):>10}",
+                f"  model jobs/s                 {_n(mod['jobs_per_s']):>10}   ({mod['jobs_completed']:,} jobs "
+                f"in {mod['cpu_s']:.2f} s, utilisation {mod['utilisation']:.1%})",
+                f"  model job-events/s           {_n(mod['job_events_per_s']):>10}   (3 x jobs/s)",
+                f"  job-events/s / raw events/s  {rate['ratio']:>10.3f}",
+            ]
+        else:
+            lines += ["", f"Model overhead: {_status(rate)}"]
+    scaling = res.get("scaling")
+    if scaling is not None:
+        ok = [p for p in scaling if p.get("status") == "ok"]
+        base = next((p["s_per_job"] for p in ok if p["racks"] == 1000), None)
+        lines += ["", "Scaling: same workload shape, load proportional to racks, steady state",
+                  "   racks  accelerators  running  timed jobs  us/job  vs 1k  raw SimPy us/event"]
+        for p in scaling:
+            if p.get("status") != "ok":
+                lines.append(f"  {p['racks']:>6,}  {_status(p)}")
+                continue
+            rel = f"{p['s_per_job'] / base:5.2f}" if base else "    -"
+            lines.append(f"  {p['racks']:>6,}  {p['accelerators']:>12,}  {p['running']:>7,}  "
+                         f"{p['jobs_completed']:>10,}  {p['s_per_job'] * 1e6:6.1f}  {rel}  "
+                         f"{p['raw_s_per_event'] * 1e6:18.2f}")
+        ratios = growth(scaling)
+        if ratios:
+            lines.append("  time per job: " + ", ".join(f"{k} = {v:.2f}" for k, v in ratios.items()))
+    for key, title in (("three_sites", "As claimed: 3 sites x 16,000 racks"),
+                       ("qingyang_20y", "Qingyang (scenarios/qingyang.toml)")):
+        r = res.get(key)
+        if r is None:
+            continue
+        if r.get("status") != "ok":
+            lines += ["", f"{title}: {_status(r)}"]
+            continue
+        lines += ["", f"{title}, {r['accelerators']:,} accelerators, {r['horizon_days']:,g} days",
+                  f"  {r['cpu_s']:.1f} s (wall {r['wall_s']:.1f} s), {r['jobs']:,} jobs, {r['model_events']:,} "
+                  f"model events, utilisation {r['utilisation']:.1%}, peak RSS {r['peak_rss_mib']:.0f} MiB"]
+    lines += ["", f"  {'target':<44} {'value':>12}  {'limit':>12}  result"]
+    for v in res["targets"]:
+        of = f" ({v['of_limit']:.2f} of limit)" if v["of_limit"] is not None else ""
+        note = f"  [{v['note']}]" if v["note"] else ""
+        lines.append(f"  {v['what']:<44} {_value(v):>12}  {_limit(v):>12}  {v['result']}{of}{note}")
+    lines += ["", "Definitions:"] + [f"  {k}: {d}" for k, d in DEFINITIONS.items()]
+    return "\n".join(lines)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def write(res: dict, out_dir: Path) -> None:
+    write_atomic(out_dir / "bench.json", json.dumps(res, indent=2) + "\n")
+    write_atomic(out_dir / "bench.txt", table(res) + "\n")
