@@ -35,7 +35,7 @@ class Job:
     billed_accelerator_hours: float = 0.0
     billed_fen: int = 0
     preemptions: int = 0
-    finish_event: object = None  # the pending finish timeout of the current run
+    runs: int = 0  # starts so far; tells a finish of the current run from a stopped one
 
     @property
     def end_h(self) -> float:

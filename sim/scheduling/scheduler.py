@@ -1,11 +1,17 @@
 """The scheduler: places jobs, starts and ends them, bills them. Event callbacks, no polling.
 
-A job costs a few SimPy events: its arrival, its finish timeout and, only if it has to
-wait, a patience timeout. The scheduler acts on arrivals, finishes, commissioning and
-(for disciplines that are not work-conserving) departures from the queue.
+A job costs its arrival event and, only if it has to wait, a patience timeout. Finishes are
+kept in the scheduler's own calendar, a heap of finish times (floats) with the jobs ending
+at each, and SimPy holds one wake-up for the earliest of them. With tens of thousands of
+jobs running, a heap of floats stays far cheaper than SimPy's heap of event tuples, whose
+cost per event triples from 4,000 to 60,000 pending. The scheduler acts on arrivals,
+finishes, commissioning and (for disciplines that are not work-conserving) departures from
+the queue.
 """
 
 from __future__ import annotations
+
+import heapq
 
 from sim.economics.ledger import (
     COMPUTE_OPERATOR,
@@ -59,6 +65,9 @@ class Scheduler:
         self.tenant_accounts = {t.name: tenant_account(t.name) for t in scenario.tenants}
         self.running = 0
         self.events = 0  # SimPy events created by the model
+        self._ends: list[float] = []  # heap of finish times of running jobs
+        self._ending: dict[float, list] = {}  # finish time -> [(job, run)] in start order
+        self._wakes: list[float] = []  # heap of times of pending SimPy wake-ups
         self.jobs = 0  # submitted so far; also the last job id
 
     # --- entry points ---------------------------------------------------------------------
@@ -133,12 +142,24 @@ class Scheduler:
             stats = self.classes[job.client]
             stats.started += 1
             stats.waits.add(now - job.submit_h)
-        ev = self.env.timeout(job.duration_h, job)
-        ev.callbacks.append(self._on_finish)
-        job.finish_event = ev
-        self.events += 1
+        job.runs += 1
+        end = now + job.duration_h
+        ending = self._ending.get(end)
+        if ending is None:
+            self._ending[end] = [(job, job.runs)]
+            heapq.heappush(self._ends, end)
+        else:
+            ending.append((job, job.runs))
+        if not self._wakes or end < self._wakes[0]:
+            self._wake_at(end)
         if self.trace:
             self.trace.on_start(self, job, pool)
+
+    def _wake_at(self, t: float) -> None:
+        heapq.heappush(self._wakes, t)
+        ev = self.env.timeout(t - self.env.now)
+        ev.callbacks.append(self._on_wake)
+        self.events += 1
 
     def _stop(self, job) -> float:
         """Release a running job's accelerators and bill the hours it ran; returns them."""
@@ -155,7 +176,6 @@ class Scheduler:
         hours = now - job.start_h
         self.bill(job, hours)
         job.alloc = ()
-        job.finish_event = None
         return hours
 
     def bill(self, job, hours: float) -> None:
@@ -179,10 +199,19 @@ class Scheduler:
                 (client, -amount), (OPERATOR_ACCOUNT, fee), (self.tenant_accounts[pool.owner], payout)))
 
     # --- event callbacks ------------------------------------------------------------------
-    def _on_finish(self, ev) -> None:
-        job = ev.value
-        if job.finish_event is not ev:
-            return  # preempted earlier: this timeout belongs to a run that was stopped
+    def _on_wake(self, ev) -> None:
+        """Finish every job due by now, in start order within a time; wake again for the next."""
+        now = self.env.now
+        wakes, ends = self._wakes, self._ends
+        heapq.heappop(wakes)  # this wake-up: the earliest pending one
+        while ends and ends[0] <= now:
+            for job, run in self._ending.pop(heapq.heappop(ends)):
+                if job.runs == run and job.state == RUNNING:  # not a run stopped earlier
+                    self._finish(job)
+        if ends and (not wakes or ends[0] < wakes[0]):
+            self._wake_at(ends[0])
+
+    def _finish(self, job) -> None:
         pool = job.pool
         self._stop(job)
         job.state = COMPLETED
