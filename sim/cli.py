@@ -1,13 +1,14 @@
 """`python -m sim ...`: a thin shell over sim.load_scenario, sim.run and sim.report.
 
 Exit codes: 0 done; 1 could not write results; 2 bad input (scenario, option, missing
-file), with one line per problem and nothing written; 130 interrupted (earlier results
-left whole).
+file), with one line per problem and nothing written; 130 interrupted (Ctrl-C) and 143
+terminated (SIGTERM), earlier results left whole.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from sim.experiment.provenance import provenance
 from sim.experiment.run import run
 from sim.report import FILES, write_results
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import ScenarioError, loads, read_scenario
 
 SCENARIO_DIR = Path("scenarios")
 RESULTS_DIR = Path("results")
@@ -33,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sim",
         description="computesim: simulate a GPU compute marketplace (racks, power, jobs, prices, fees).",
-        epilog="Exit codes: 0 done, 1 results could not be written, 2 bad input, 130 interrupted.",
+        epilog="Exit codes: 0 done, 1 results could not be written, 2 bad input, 130 interrupted, "
+               "143 terminated.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     r = sub.add_parser("run", help="simulate one scenario and write its results",
@@ -58,12 +60,13 @@ def cmd_run(args) -> int:
         overrides.append(f"scenario.seed={args.seed}")
     if args.horizon is not None:
         overrides.append(f"scenario.horizon_days={args.horizon}")
-    scenario = load_scenario(path, overrides)
+    data = read_scenario(path)
+    scenario = loads(data.decode("utf-8"), str(path), overrides)
     t0 = time.perf_counter()
     result = run(scenario)
     wall = time.perf_counter() - t0
     summary = dict(result.summary)
-    summary["provenance"] = provenance(path, scenario.seed, overrides)
+    summary["provenance"] = provenance(path, scenario.seed, overrides, argv=getattr(args, "argv", None), data=data)
     out = args.out if args.out is not None else RESULTS_DIR / path.stem
     try:
         write_results(summary, result.daily, out)
@@ -102,8 +105,21 @@ def table(s: dict, wall_s: float) -> str:
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that temporary files are cleaned up."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    args.argv = argv  # None: sys.argv, for the provenance
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
     try:
         return args.func(args)
     except ScenarioError as e:
@@ -113,6 +129,12 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted: earlier results left as they were", file=sys.stderr)
         return 130
+    except Terminated:
+        print("terminated: earlier results left as they were", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -8,21 +8,57 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 MISSING = object()
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+(\[\d+\])*")
+
+
+def key_text(k: str) -> str:
+    """A key as it would be written in TOML: bare if it can be, else in quotes with escapes."""
+    if _PLAIN_KEY.fullmatch(k):
+        return k
+    out = []
+    for ch in k:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif not ch.isprintable():
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def one_line(text: str) -> str:
+    """`text` with anything that could break or garble a line escaped, so a message stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+INT64 = (-(2**63), 2**63 - 1)  # TOML integers are 64-bit; tomllib reads longer ones anyway
+MAX_REAL = 1e15  # no quantity in a scenario comes near; beyond it, sums and products overflow
+MAX_DAYS = 36500  # build-out and rate dates must lie within 100 years of the start date
 
 
 def describe(v) -> str:
     if isinstance(v, bool):
         return f"boolean {str(v).lower()}"
+    if isinstance(v, int) and abs(v) >= 10**20:
+        return f"an integer of {len(str(abs(v)))} digits"
     if isinstance(v, str):
-        return f"string {v!r}"
+        return f"string {v!r}" if len(v) <= 60 else f"string {v[:40]!r}... ({len(v)} characters)"
     if isinstance(v, dict):
         return "a table"
     if isinstance(v, list):
-        return "an array"
-    if isinstance(v, (dt.datetime, dt.date, dt.time)):
+        return "an array" if v else "an empty array"
+    if isinstance(v, dt.datetime):
+        return f"date-time {v.isoformat()}"
+    if isinstance(v, dt.date):
         return f"date {v.isoformat()}"
+    if isinstance(v, dt.time):
+        return f"time {v.isoformat()}"
     return repr(v)
 
 
@@ -32,7 +68,7 @@ class Problems:
         self.messages: list[str] = []
 
     def add(self, path: str, problem: str) -> None:
-        self.messages.append(f"{self.source}: {path}: {problem}")
+        self.messages.append(one_line(f"{self.source}: {path}: {problem}"))
 
 
 class Table:
@@ -43,6 +79,10 @@ class Table:
         self.seen: set[str] = set()
 
     def key(self, k: str) -> str:
+        """The full dotted key of `k` in this table ("" names the table itself)."""
+        if k == "":
+            return self.path
+        k = key_text(k)
         return f"{self.path}.{k}" if self.path else k
 
     def error(self, k: str, problem: str) -> None:
@@ -90,10 +130,13 @@ class Table:
         v = self.raw(k, default is MISSING)
         if v is MISSING:
             return None if default is MISSING else default
-        if not isinstance(v, list) or not all(isinstance(x, str) for x in v) or not v:
+        if not isinstance(v, list) or not v:
             self.error(k, f"must be a non-empty array of strings, got {describe(v)}")
             return None
-        return tuple(v)
+        bad = [(i, x) for i, x in enumerate(v) if not isinstance(x, str)]
+        for i, x in bad:
+            self.error(f"{k}[{i}]", f"must be a string, got {describe(x)}")
+        return None if bad else tuple(v)
 
     def day(self, k: str, start: dt.date | None, default=MISSING):
         """A date, or a number of days after the start date; returned as days after the start."""
@@ -104,11 +147,18 @@ class Table:
             self.error(k, f"must be a date (YYYY-MM-DD) or a number of days, got {describe(v)}")
             return None
         if isinstance(v, dt.date):
-            return None if start is None else (v - start).days
-        if not math.isfinite(v):
+            if start is None:
+                return None
+            d = (v - start).days
+        elif isinstance(v, float) and not math.isfinite(v):
             self.error(k, f"must be finite, got {v!r}")
             return None
-        return v
+        else:
+            d = v
+        if abs(d) > MAX_DAYS:
+            self.error(k, f"must be within {MAX_DAYS} days of start_date, got {describe(v)}")
+            return None
+        return d
 
     def table(self, k: str, required: bool = True):
         v = self.raw(k, required)
@@ -137,8 +187,13 @@ class Table:
         v = self.raw(k, required)
         if v is MISSING:
             return []
-        if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
+        if not isinstance(v, list):
             self.error(k, f"must be an array of tables, got {describe(v)}")
+            return []
+        bad = [(i, x) for i, x in enumerate(v) if not isinstance(x, dict)]
+        for i, x in bad:
+            self.error(f"{k}[{i}]", f"must be a table, got {describe(x)}")
+        if bad:
             return []
         return [Table(self.problems, x, f"{self.key(k)}[{i}]") for i, x in enumerate(v)]
 
@@ -155,12 +210,18 @@ def check_number(t: Table, k: str, v, *, integer=False, ge=None, gt=None, le=Non
     if integer and not isinstance(v, int):
         t.error(k, f"must be an integer, got {v!r}")
         return None
+    if isinstance(v, int) and not INT64[0] <= v <= INT64[1]:
+        t.error(k, f"must be a 64-bit integer, got {describe(v)}")
+        return None
     if not math.isfinite(v):
         t.error(k, f"must be finite, got {v!r}")
         return None
     for bound, ok, word in ((ge, lambda: v >= ge, ">="), (gt, lambda: v > gt, ">"),
                             (le, lambda: v <= le, "<="), (lt, lambda: v < lt, "<")):
         if bound is not None and not ok():
-            t.error(k, f"must be {word} {bound}, got {v!r}")
+            t.error(k, f"must be {word} {bound}, got {describe(v)}")
             return None
+    if not integer and abs(v) > MAX_REAL:
+        t.error(k, f"must be <= {MAX_REAL:g}, got {describe(v)}")
+        return None
     return v

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 import tomllib
 from pathlib import Path
 
@@ -28,40 +29,54 @@ from sim.model import (
     servers_within_power,
 )
 from sim.scenario.errors import ScenarioError
-from sim.scenario.fields import MISSING, Problems, Table, check_number, describe
+from sim.scenario.fields import INT64, MISSING, Problems, Table, check_number, describe, key_text, one_line
 from sim.scenario.overrides import apply_overrides
 from sim.units import HOURS_PER_DAY, cny_per_pflops_year_to_cny_per_accelerator_hour
+
+MAX_HORIZON_DAYS = 36500  # 100 years
+LAST_END = dt.date(9998, 12, 31)  # calendar arithmetic must stay inside year 9999
+MAX_SERVERS_PER_GROUP = 10**7  # a run holds every server in memory
 
 
 def load_scenario(path, overrides=()) -> Scenario:
     """Read `path` (a TOML scenario), apply `key=value` overrides, validate, build the model."""
+    return loads(read_scenario(path).decode("utf-8"), str(path), overrides)
+
+
+def read_scenario(path) -> bytes:
+    """The bytes of a scenario file, checked to be UTF-8 text; a ScenarioError if not readable."""
     source = str(path)
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        data = Path(path).read_bytes()
+        data.decode("utf-8")
     except FileNotFoundError:
-        raise ScenarioError([f"{source}: no such file"]) from None
+        raise ScenarioError([one_line(f"{source}: no such file")]) from None
     except IsADirectoryError:
-        raise ScenarioError([f"{source}: is a directory, not a scenario file"]) from None
+        raise ScenarioError([one_line(f"{source}: is a directory, not a scenario file")]) from None
     except UnicodeDecodeError:
-        raise ScenarioError([f"{source}: not UTF-8 text"]) from None
+        raise ScenarioError([one_line(f"{source}: not UTF-8 text")]) from None
     except OSError as e:
-        raise ScenarioError([f"{source}: cannot read: {e.strerror}"]) from None
-    return loads(text, source, overrides)
+        raise ScenarioError([one_line(f"{source}: cannot read: {e.strerror or e}")]) from None
+    except ValueError as e:  # a path Python cannot pass to the system, e.g. with a NUL byte
+        raise ScenarioError([one_line(f"{source}: cannot read: {e}")]) from None
+    return data
 
 
 def loads(text: str, source: str = "<scenario>", overrides=()) -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ScenarioError([f"{source}: invalid TOML: {e}"]) from None
+        raise ScenarioError([one_line(f"{source}: invalid TOML: {e}")]) from None
+    except RecursionError:
+        raise ScenarioError([one_line(f"{source}: invalid TOML: arrays or tables nested too deeply")]) from None
+    except ValueError:  # tomllib lets Python's limit on integer digits through
+        raise ScenarioError([f"{source}: invalid TOML: an integer of more than "
+                             f"{sys.get_int_max_str_digits()} digits"]) from None
     problems = Problems(source)
     apply_overrides(data, overrides, problems)
     if problems.messages:
         raise ScenarioError(problems.messages)
     scenario = _build(Table(problems, data), source)
-    if problems.messages:
-        raise ScenarioError(problems.messages)
-    _check_job_sizes(scenario, data, problems)
     if problems.messages:
         raise ScenarioError(problems.messages)
     return scenario
@@ -77,34 +92,48 @@ def _build(root: Table, source: str):
         description = meta.string("description", "")
         seed = meta.number("seed", integer=True, ge=0)
         start = _date(meta, "start_date")
-        horizon = meta.number("horizon_days", gt=0)
+        horizon = meta.number("horizon_days", gt=0, le=MAX_HORIZON_DAYS)
         std_kw = meta.number("standard_rack_kw", gt=0)
         enforce = meta.boolean("enforce_power", True)
         meta.done()
+        if start is not None and horizon is not None and (LAST_END - start).days < horizon:
+            meta.error("horizon_days", f"the run must end by {LAST_END}, got {horizon!r} days from {start}")
     policy = _policy(root.table("policy", required=False))
+    # Names declared in the file, valid or not: a reference to a declared entry that has its
+    # own problems is not reported again as a reference to nothing.
+    declared = {k: _declared(root, k) for k in ("accelerators", "servers", "sites", "tenants")}
     accelerators = _accelerators(root)
-    servers = _servers(root, accelerators)
+    servers = _servers(root, accelerators, declared["accelerators"])
     tenants, demand = _tenants(root)
-    tenant_names = {t.name for t in tenants}
-    sites = _sites(root, start, servers, tenant_names, std_kw, enforce)
-    site_names = {s.name for s in sites}
-    pricing = _pricing(root.table("pricing"), accelerators)
+    sites, capacity_ok = _sites(root, start, servers, declared["servers"], declared["tenants"], std_kw, enforce)
+    capacity_ok &= len(tenants) == len(declared["tenants"])
+    pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"])
     clients = [
-        _client(t, n, None, start, accelerators, site_names)
+        _client(t, n, None, start, declared["accelerators"], declared["sites"])
         for n, t in root.tables("clients", required=False)
     ]
     for tenant, classes in demand:
-        clients.extend(_client(t, n, tenant, start, accelerators, site_names) for n, t in classes)
+        clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"])
+                       for n, t in classes)
     root.done()
     _check_accelerators_used(root, accelerators, servers, sites, clients)
-    if root.problems.messages:
-        return None
-    return Scenario(
+    scenario = Scenario(
         name=name, description=description, source=source, seed=seed, start_date=start,
-        horizon_hours=horizon * HOURS_PER_DAY, standard_rack_kw=std_kw, enforce_power=enforce,
-        accelerators=accelerators, servers=servers, sites=tuple(sites), tenants=tuple(tenants),
-        clients=tuple(clients), pricing=pricing, policy=policy,
+        horizon_hours=None if horizon is None else horizon * HOURS_PER_DAY, standard_rack_kw=std_kw,
+        enforce_power=enforce, accelerators=accelerators, servers=servers, sites=tuple(sites),
+        tenants=tuple(tenants), clients=tuple(c for c in clients if c is not None), pricing=pricing,
+        policy=policy,
     )
+    if capacity_ok:
+        # Pools depend on racks and tenants alone: with those whole, job sizes can be checked
+        # even when other parts of the file have problems, so all are reported at once.
+        _check_job_sizes(scenario, root.problems)
+    return None if root.problems.messages else scenario
+
+
+def _declared(root: Table, k: str) -> set[str]:
+    v = root.data.get(k)
+    return set(v) if isinstance(v, dict) else set()
 
 
 def _date(t: Table, k: str):
@@ -150,12 +179,13 @@ def _accelerators(root: Table) -> dict[str, AcceleratorType]:
     return out
 
 
-def _servers(root: Table, accelerators) -> dict[str, ServerModel]:
+def _servers(root: Table, accelerators, declared) -> dict[str, ServerModel]:
     out = {}
     for name, t in root.tables("servers"):
         acc = t.string("accelerator")
         if acc is not None and acc not in accelerators:
-            t.error("accelerator", f"no accelerator named {acc!r} in [accelerators]")
+            if acc not in declared:
+                t.error("accelerator", f"no accelerator named {acc!r} in [accelerators]")
             acc = None
         n = t.number("accelerators_per_server", integer=True, ge=1, le=64)
         kw = t.number("power_kw", gt=0)
@@ -188,30 +218,35 @@ def _tenants(root: Table):
     return out, demand
 
 
-def _sites(root: Table, start, servers, tenants, std_kw, enforce) -> list[Site]:
+def _sites(root: Table, start, servers, declared_servers, tenants, std_kw,
+           enforce) -> tuple[list[Site], bool]:
+    """The sites, and whether every rack group in the file was built (the capacity is whole)."""
     out = []
+    whole = isinstance(root.data.get("sites"), dict)
     for name, t in root.tables("sites"):
         pue = t.number("pue", ge=1.0)
         price = t.number("electricity_cny_per_kwh", ge=0)
+        racks = t.data.get("racks")
         groups = [
-            g for g in (_rack_group(rt, gname, name, start, servers, tenants, std_kw, enforce)
+            g for g in (_rack_group(rt, gname, name, start, servers, declared_servers, tenants, std_kw, enforce)
                         for gname, rt in t.tables("racks"))
             if g is not None
         ]
+        whole &= isinstance(racks, dict) and len(groups) == len(racks) > 0
         t.done()
-        if pue is not None and price is not None:
-            out.append(Site(name, pue, price, tuple(groups)))
-    return out
+        out.append(Site(name, pue, price, tuple(groups)))  # with problems, used only to check job sizes
+    return out, whole and len(out) == len(root.data["sites"])
 
 
-def _rack_group(t: Table, name, site, start, servers, tenants, std_kw, enforce):
+def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants, std_kw, enforce):
     owner = t.string("owner")
     if owner is not None and owner != OPERATOR and owner not in tenants:
         t.error("owner", f"must be {OPERATOR!r} or a tenant in [tenants], got {owner!r}")
         owner = None
     model = t.string("server")
     if model is not None and model not in servers:
-        t.error("server", f"no server named {model!r} in [servers]")
+        if model not in declared_servers:
+            t.error("server", f"no server named {model!r} in [servers]")
         model = None
     power = t.number("power_kw", gt=0)
     count = None
@@ -222,7 +257,12 @@ def _rack_group(t: Table, name, site, start, servers, tenants, std_kw, enforce):
         std = t.number("standard_racks", ge=0)
         if None not in (std, power, std_kw):
             # A standard rack is a unit of power: so many of them fill this many real racks.
-            count = math.floor(round(std * std_kw / power, 9))
+            racks = std * std_kw / power
+            if not racks <= INT64[1]:
+                t.error("standard_racks", f"{std!r} standard racks of {std_kw} kW fill too many "
+                        f"{power} kW racks ({racks:.3g})")
+            else:
+                count = math.floor(round(racks, 9))
     else:
         count = t.number("count", integer=True, ge=0)
     per_rack = t.number("servers_per_rack", None, integer=True, ge=1)
@@ -231,6 +271,10 @@ def _rack_group(t: Table, name, site, start, servers, tenants, std_kw, enforce):
     if None in (owner, model, power, count, online):
         return None
     server = servers[model]
+    if not math.isfinite(power / server.power_kw):
+        t.error("power_kw", f"a {power} kW rack would hold {power / server.power_kw} {model} servers "
+                f"of {server.power_kw} kW")
+        return None
     within = servers_within_power(power, server.power_kw)
     if per_rack is None:
         if within == 0:
@@ -242,6 +286,11 @@ def _rack_group(t: Table, name, site, start, servers, tenants, std_kw, enforce):
         t.error("servers_per_rack", f"{per_rack} servers of {server.power_kw} kW need "
                 f"{per_rack * server.power_kw:g} kW, over the {power} kW rack budget (at most {within}); "
                 "set enforce_power = false to model it anyway")
+        return None
+    if count * per_rack > MAX_SERVERS_PER_GROUP:
+        t.error("count" if t.has("count") else "standard_racks",
+                f"{count:,} racks x {per_rack:,} servers per rack = {count * per_rack:,} servers, "
+                f"over the {MAX_SERVERS_PER_GROUP:,} a rack group may hold")
         return None
     return RackGroup(name, site, owner, count, power, server, per_rack, within, online)
 
@@ -271,18 +320,23 @@ def _online(t: Table, start, count):
         return _ramp(s * HOURS_PER_DAY, e * HOURS_PER_DAY, count)
     steps = []
     last = None
-    for i, tt in enumerate(t.array_of_tables("tranches")):
+    ok = True
+    tranches = t.array_of_tables("tranches")
+    for tt in tranches:
         d = tt.day("date", start)
         n = tt.number("racks", integer=True, ge=0)
         tt.done()
         if d is not None and last is not None and d < last:
             tt.error("date", "tranches must be in date order")
-            return None
-        if None not in (d, n):
+            ok = False
+        if None in (d, n):
+            ok = False
+        else:
             last = d
             steps.append((d * HOURS_PER_DAY, n))
-    if not steps:
+    if t.data["tranches"] == []:
         t.error("tranches", "must list at least one tranche")
+    if not ok or not steps:
         return None
     if count is not None and sum(n for _, n in steps) != count:
         t.error("tranches", f"racks add up to {sum(n for _, n in steps)}, but the group has {count}")
@@ -304,13 +358,14 @@ def _ramp(s_h: float, e_h: float, count: int):
     return tuple(steps)
 
 
-def _pricing(t: Table | None, accelerators) -> Pricing | None:
+def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
     if t is None:
         return None
     basis = t.string("basis", "dense", choices=("dense", "sparse"))
     decline = t.number("annual_decline", 0.0, ge=0, lt=1)
     fee = t.number("intermediary_fee", ge=0, le=1)
     per_type = {}
+    ok = True
     if t.has("price_cny_per_pflops_year") == t.has("cny_per_accelerator_hour"):
         t.error("price_cny_per_pflops_year", "give price_cny_per_pflops_year or [pricing.cny_per_accelerator_hour], "
                 "exactly one")
@@ -323,17 +378,23 @@ def _pricing(t: Table | None, accelerators) -> Pricing | None:
                 n: cny_per_pflops_year_to_cny_per_accelerator_hour(p, a.pflops(basis))
                 for n, a in accelerators.items()
             }
+            for n, price in per_type.items():
+                if not math.isfinite(price):
+                    t.error("price_cny_per_pflops_year", f"{p!r} CNY per P-year gives no finite price "
+                            f"per accelerator-hour for {n!r}")
+                    ok = False
+                    break
     else:
         table = t.table("cny_per_accelerator_hour")
         if table is not None:
             for n in list(table.data):
                 v = table.number(n, gt=0)
-                if n not in accelerators:
+                if n not in declared:
                     table.error(n, f"no accelerator named {n!r} in [accelerators]")
                 elif v is not None:
                     per_type[n] = v
     t.done()
-    if None in (basis, decline, fee):
+    if None in (basis, decline, fee) or not ok:
         return None
     return Pricing(basis, per_type, decline, fee)
 
@@ -343,6 +404,9 @@ def _duration(t: Table | None):
         return None
     kind = t.string("dist", choices=("lognormal", "exponential", "fixed"))
     out = None
+    if kind is None:  # the other keys depend on the kind: nothing more to say about them
+        for k in ("median_hours", "sigma", "mean_hours", "hours"):
+            t.raw(k, False)
     if kind == "lognormal":
         median, sigma = t.number("median_hours", gt=0), t.number("sigma", gt=0, le=10)
         out = Lognormal(median, sigma) if None not in (median, sigma) else None
@@ -381,6 +445,9 @@ def _sizes(t: Table | None):
         if ok and sum(weights) <= 0:
             t.error("weights", "must not all be zero")
             ok = False
+        elif ok and not math.isfinite(sum(weights)):
+            t.error("weights", "must add up to a finite number")
+            ok = False
     if ok and len(set(values)) != len(values):
         t.error("values", "must not repeat a size")
         ok = False
@@ -417,39 +484,48 @@ def _arrivals(t: Table | None, start):
     else:
         points = []
         last = None
-        for pt in t.array_of_tables("ramp"):
+        ok = True
+        ramp = t.array_of_tables("ramp")
+        for pt in ramp:
             d = pt.day("date", start)
             r = pt.number("rate_per_hour", ge=0)
             pt.done()
             if d is not None and last is not None and d < last:
                 pt.error("date", "ramp points must be in date order")
-                return None
-            if None not in (d, r):
+                ok = False
+            if None in (d, r):
+                ok = False
+            else:
                 last = d
                 points.append((d * HOURS_PER_DAY, r))
-        if not points:
+        if t.data["ramp"] == []:
             t.error("ramp", "must list at least one point")
-        out = RatePath(tuple(points)) if points else None
+        out = RatePath(tuple(points)) if points and ok else None
     t.done()
     return out
 
 
 def _client(t: Table, name, tenant, start, accelerators, sites):
+    """A client class; None if its sizes or where it may run are wrong (other parts may be None
+    when the file has problems: the class then serves only to check job sizes)."""
     arrivals = _arrivals(t.table("arrivals"), start)
     sizes = _sizes(t.table("sizes"))
     duration = _duration(t.table("duration"))
     patience = _duration(t.table("patience", required=False))
     price = None if tenant else t.number("max_price_cny_per_accelerator_hour", None, gt=0)
     types = t.strings("accelerators", None)
+    where = t.strings("sites", None)
+    ok = (types is not None or not t.has("accelerators")) and (where is not None or not t.has("sites"))
     for a in types or ():
         if a not in accelerators:
             t.error("accelerators", f"no accelerator named {a!r} in [accelerators]")
-    where = t.strings("sites", None)
+            ok = False
     for s in where or ():
         if s not in sites:
             t.error("sites", f"no site named {s!r} in [sites]")
+            ok = False
     t.done()
-    if None in (arrivals, sizes, duration):
+    if sizes is None or not ok:
         return None
     return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant)
 
@@ -457,16 +533,17 @@ def _client(t: Table, name, tenant, start, accelerators, sites):
 def _check_accelerators_used(root: Table, accelerators, servers, sites, clients) -> None:
     pricing = root.data.get("pricing")
     priced = pricing.get("cny_per_accelerator_hour") if isinstance(pricing, dict) else None
-    if isinstance(priced, dict):
+    if isinstance(priced, dict) and "price_cny_per_pflops_year" not in pricing:
+        used = {}  # accelerator -> the first site that has it
         for s in sites:
             for g in s.rack_groups:
-                a = g.server.accelerator.name
-                if a not in priced:
-                    root.problems.add("pricing.cny_per_accelerator_hour", f"no price for {a!r}, used in site {s.name!r}")
-                    return
+                used.setdefault(g.server.accelerator.name, s.name)
+        for a, site in used.items():
+            if a not in priced:
+                root.problems.add("pricing.cny_per_accelerator_hour", f"no price for {a!r}, used in site {site!r}")
 
 
-def _check_job_sizes(scenario: Scenario, data: dict, problems: Problems) -> None:
+def _check_job_sizes(scenario: Scenario, problems: Problems) -> None:
     """A class whose sizes can never fit any pool it may use is a mistake in the file."""
     from sim.scheduling.cluster import Cluster
 
@@ -475,7 +552,8 @@ def _check_job_sizes(scenario: Scenario, data: dict, problems: Problems) -> None
         largest = max((p.planned_accelerators for p in cluster.pools_for(c)), default=0)
         biggest = max(c.sizes.values)
         if biggest > largest:
-            where = f"tenants.{c.tenant}.demand.{c.name}" if c.tenant else f"clients.{c.name}"
+            where = (f"tenants.{key_text(c.tenant)}.demand.{key_text(c.name)}" if c.tenant
+                     else f"clients.{key_text(c.name)}")
             problems.add(f"{where}.sizes.values",
                          f"a job of {biggest} accelerators is larger than any pool this class may use "
                          f"(largest: {largest} accelerators at full build-out)")
