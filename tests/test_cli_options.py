@@ -1,0 +1,181 @@
+"""The command line's options: help, --seed, --horizon, --set, --out, --quiet, and their errors.
+
+Most cases call sim.cli.main in this process (from a temporary folder laid out like a
+clone); the help and one bad --set run as a user runs them, `python -m sim`.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from tiny import TINY
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sim(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
+    (tmp_path / "scenarios" / "tiny.toml").write_text(TINY)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_cli(capsys, *args):
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def summary(workdir, name="tiny"):
+    return json.loads((workdir / "results" / name / "summary.json").read_text())
+
+
+# --- help ------------------------------------------------------------------------------------
+def test_help_lists_the_commands_and_exit_codes(tmp_path):
+    p = sim("--help", cwd=tmp_path)
+    assert p.returncode == 0 and p.stderr == ""
+    assert p.stdout.startswith("usage: python -m sim")
+    text = " ".join(p.stdout.split())  # argparse wraps to the terminal's width
+    for words in ("run", "Exit codes: 0 done, 1 results could not be written, 2 bad input, 130 interrupted"):
+        assert words in text
+
+
+def test_run_help_lists_every_option(tmp_path):
+    p = sim("run", "--help", cwd=tmp_path)
+    assert p.returncode == 0 and p.stderr == ""
+    assert p.stdout.startswith("usage: python -m sim run")
+    for option in ("--seed", "--horizon DAYS", "--set KEY=VALUE", "--out", "--quiet", "scenario"):
+        assert option in p.stdout
+
+
+@pytest.mark.parametrize("args", [[], ["run"], ["walk", "tiny"], ["run", "tiny", "--colour"], ["run", "tiny", "--seed"]])
+def test_a_malformed_command_line_exits_2_with_usage(workdir, capsys, args):
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: python -m sim") and "Traceback" not in err
+    assert not (workdir / "results").exists()
+
+
+# --- --set ------------------------------------------------------------------------------------
+def test_set_changes_the_result(workdir, capsys):
+    assert run_cli(capsys, "run", "tiny", "--quiet")[0] == 0
+    assert summary(workdir)["revenue_cny"]["intermediary_fee"] == 6.0  # 15 % of 40 CNY
+    assert run_cli(capsys, "run", "tiny", "--quiet", "--set", "pricing.intermediary_fee=0.5",
+                   "--set", "sites.a.pue=2")[0] == 0
+    s = summary(workdir)
+    assert s["revenue_cny"]["intermediary_fee"] == 20.0
+    assert s["revenue_cny"]["electricity_cost"] == pytest.approx(33.6 * 2 / 1.5)  # PUE 1.5 -> 2
+    assert s["provenance"]["overrides"] == ["pricing.intermediary_fee=0.5", "sites.a.pue=2"]
+
+
+def test_set_takes_toml_values_and_quoted_keys(workdir, capsys):
+    code, _, err = run_cli(capsys, "run", "tiny", "--quiet", "--set", 'clients.c.arrivals.at_hours=[0, 1]',
+                           "--set", 'sites."a".racks.rented.online=2025-01-01', "--set", "scenario.name=renamed")
+    assert code == 0, err
+    s = summary(workdir, "tiny")
+    assert s["scenario"] == "renamed"
+    assert s["jobs"]["total"]["submitted"] == 2
+    assert s["capacity"]["at_horizon"]["accelerators"] == 8
+
+
+def test_a_bad_set_is_reported_like_the_file_would_be(workdir):
+    p = sim("run", "qingyang", "--set", "sites.qingyang.pue=0.9", cwd=workdir)
+    assert (p.returncode, p.stdout) == (2, "")
+    assert p.stderr == "scenarios/qingyang.toml: sites.qingyang.pue: must be >= 1.0, got 0.9\n"
+    assert not (workdir / "results").exists()
+
+
+@pytest.mark.parametrize("args, lines", [
+    (["--set", "sites.qingyang.pue=0.9", "--set", "pricing.intermediary_fee=1.5"],
+     ["scenarios/qingyang.toml: sites.qingyang.pue: must be >= 1.0, got 0.9",
+      "scenarios/qingyang.toml: pricing.intermediary_fee: must be <= 1, got 1.5"]),
+    (["--set", "sites.qingyang.pue=high"],
+     ["scenarios/qingyang.toml: sites.qingyang.pue: must be a number, got string 'high'"]),
+    (["--set", "sites.qingyang.pue=true"],
+     ["scenarios/qingyang.toml: sites.qingyang.pue: must be a number, got boolean true"]),
+    (["--set", "sites.qingyang.colour=red"], ["scenarios/qingyang.toml: sites.qingyang.colour: unknown key"]),
+    (["--set", "sites.qingyang.racks.gpu-cloud-a.ramp_end=2024-06-30"],
+     ["scenarios/qingyang.toml: sites.qingyang.racks.gpu-cloud-a.ramp_end: must be after ramp_start"]),
+    (["--set", 'sites.qingyang.racks.operator-fund.server="h100"'],
+     ["scenarios/qingyang.toml: sites.qingyang.racks.operator-fund.server: no server named 'h100' in [servers]"]),
+    (["--set", "clients.training.sizes.values=[100000]", "--set", "clients.training.sizes.weights=[1]"],
+     ["scenarios/qingyang.toml: clients.training.sizes.values: a job of 100000 accelerators is larger than any "
+      "pool this class may use (largest: 13200 accelerators at full build-out)"]),
+    (["--set", "pue"], ["scenarios/qingyang.toml: --set pue: must be key=value, e.g. sites.qingyang.pue=1.3"]),
+    (["--set", "=1.3"], ["scenarios/qingyang.toml: --set =1.3: must be key=value, e.g. sites.qingyang.pue=1.3"]),
+    (["--set", "sites.qingyang.pue.x=1"], ["scenarios/qingyang.toml: sites.qingyang.pue: --set sites.qingyang.pue.x: "
+                                           "not a table"]),
+    (["--set", "scenario.seed=" + "9" * 5000],
+     ["scenarios/qingyang.toml: scenario.seed: --set scenario.seed: an integer of more than 4300 digits"]),
+    # --seed and --horizon are overrides of scenario.seed and scenario.horizon_days
+    (["--horizon", "0"], ["scenarios/qingyang.toml: scenario.horizon_days: must be > 0, got 0"]),
+    (["--horizon", "-5"], ["scenarios/qingyang.toml: scenario.horizon_days: must be > 0, got -5"]),
+    (["--horizon", "ten"], ["scenarios/qingyang.toml: scenario.horizon_days: must be a number, got string 'ten'"]),
+    (["--horizon", "inf"], ["scenarios/qingyang.toml: scenario.horizon_days: must be finite, got inf"]),
+    (["--seed", "-1"], ["scenarios/qingyang.toml: scenario.seed: must be >= 0, got -1"]),
+    (["--seed", "abc"], ["scenarios/qingyang.toml: scenario.seed: must be an integer, got string 'abc'"]),
+    (["--seed", "1.5"], ["scenarios/qingyang.toml: scenario.seed: must be an integer, got 1.5"]),
+    (["--seed", "-1", "--horizon", "0"], ["scenarios/qingyang.toml: scenario.seed: must be >= 0, got -1",
+                                          "scenarios/qingyang.toml: scenario.horizon_days: must be > 0, got 0"]),
+])
+def test_bad_options_are_validated_like_the_file(workdir, capsys, args, lines):
+    code, out, err = run_cli(capsys, "run", "qingyang", *args)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == lines
+    assert not (workdir / "results").exists()
+
+
+# --- --seed, --horizon, --out, --quiet -------------------------------------------------------
+def test_seed_and_horizon_override_the_file(workdir, capsys):
+    assert run_cli(capsys, "run", "qingyang", "--quiet", "--horizon", "3")[0] == 0
+    first = summary(workdir, "qingyang")
+    assert (first["seed"], first["horizon_days"]) == (20231130, 3)
+    assert run_cli(capsys, "run", "qingyang", "--quiet", "--horizon", "2.5", "--seed", "7")[0] == 0
+    second = summary(workdir, "qingyang")
+    assert (second["seed"], second["horizon_days"], second["end_date"]) == (7, 2.5, "2025-01-03")
+    assert second["provenance"]["overrides"] == ["scenario.seed=7", "scenario.horizon_days=2.5"]
+
+
+def test_out_writes_there_and_only_there(workdir, capsys):
+    code, out, _ = run_cli(capsys, "run", "tiny", "--out", "elsewhere/deep")
+    assert code == 0
+    assert sorted(f.name for f in (workdir / "elsewhere" / "deep").iterdir()) == [
+        "report.md", "revenue.png", "summary.json", "timeseries.csv", "utilisation.png"]
+    assert not (workdir / "results").exists()
+    assert "wrote elsewhere/deep/{" in out
+
+
+def test_quiet_prints_nothing_on_success_and_loud_prints_the_table(workdir, capsys):
+    assert run_cli(capsys, "run", "tiny", "--quiet") == (0, "", "")
+    code, out, err = run_cli(capsys, "run", "tiny")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0].split() == ["tiny", "seed", "1,", "2", "days", "from", "2025-01-01"]
+    assert "operator net" in out and out.endswith("summary.json}\n")
+
+
+def test_quiet_still_reports_errors(workdir, capsys):
+    code, out, err = run_cli(capsys, "run", "tiny", "--quiet", "--horizon", "0")
+    assert (code, out) == (2, "")
+    assert err == "scenarios/tiny.toml: scenario.horizon_days: must be > 0, got 0\n"
+
+
+def test_a_scenario_is_named_or_given_as_a_path(workdir, capsys):
+    assert run_cli(capsys, "run", "scenarios/tiny.toml", "--quiet")[0] == 0
+    assert run_cli(capsys, "run", str(workdir / "scenarios" / "tiny.toml"), "--quiet", "--out", "abs")[0] == 0
+    assert summary(workdir)["provenance"]["scenario_file"] == "scenarios/tiny.toml"
+    code, _, err = run_cli(capsys, "run", "nope")
+    assert (code, err) == (2, "scenarios/nope.toml: no such file\n")

@@ -1,0 +1,85 @@
+"""Every scenario shipped in scenarios/ loads and runs for a short horizon, and adds up."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
+DAYS = 75  # past the operator's first tranche (2025-03-01) in both shipped scenarios
+
+
+def test_the_shipped_scenarios_are_found():
+    assert {p.name for p in SHIPPED} >= {"qingyang.toml", "qingyang-as-claimed.toml"}
+
+
+@pytest.fixture(scope="module", params=SHIPPED, ids=lambda p: p.stem)
+def shipped(request):
+    path = request.param
+    scenario = load_scenario(path)
+    return path, scenario, sim.run(scenario, horizon_days=DAYS)
+
+
+def cents(x: float) -> int:
+    return round(x * 100)
+
+
+def test_it_loads_as_written(shipped):
+    path, scenario, _ = shipped
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert scenario.name == doc["scenario"]["name"] == path.stem
+    assert scenario.seed == doc["scenario"]["seed"]
+    assert scenario.horizon_hours == doc["scenario"]["horizon_days"] * 24
+    assert {s.name for s in scenario.sites} == set(doc["sites"])
+    assert {c.key for c in scenario.clients} >= set(doc["clients"])
+
+
+def test_jobs_are_submitted_run_and_accounted_for(shipped):
+    _, _, result = shipped
+    s = result.summary
+    assert s["horizon_days"] == DAYS and len(result.daily) == DAYS
+    jobs = s["jobs"]["total"]
+    assert jobs["submitted"] > 50 and jobs["completed"] > 20
+    # Every submitted job is in exactly one state at the horizon.
+    assert jobs["submitted"] == (jobs["balked"] + jobs["rejected"] + jobs["started"] + jobs["abandoned"]
+                                 + jobs["queued_at_horizon"])
+    assert jobs["started"] == jobs["completed"] + jobs["running_at_horizon"] + jobs["preempted_lost"]
+    by_class = s["jobs"]["by_class"]
+    for k in ("submitted", "completed", "started"):
+        assert sum(c[k] for c in by_class.values()) == jobs[k]
+    assert 0 < s["utilisation"]["overall"] <= 1
+
+
+def test_the_money_adds_up(shipped):
+    _, scenario, result = shipped
+    rev = {k: cents(v) for k, v in result.summary["revenue_cny"].items()}
+    assert rev["compute_sales_third_party_capacity"] > 0 and rev["electricity_cost"] > 0
+    assert rev["operator_revenue"] == (rev["compute_sales_operator_capacity"] + rev["intermediary_fee"]
+                                       + rev["colocation_rent"])
+    assert rev["operator_net"] == rev["operator_revenue"] - rev["electricity_cost"]
+    assert rev["compute_sales_third_party_capacity"] == rev["intermediary_fee"] + rev["tenant_payouts"]
+    fee = scenario.pricing.intermediary_fee
+    assert rev["intermediary_fee"] / rev["compute_sales_third_party_capacity"] == pytest.approx(fee, abs=1e-3)
+    # The days add up to the totals.
+    for k in ("operator_net", "intermediary_fee", "electricity_cost", "colocation_rent"):
+        assert sum(cents(d[f"{k}_cny"]) for d in result.daily) == pytest.approx(rev[k], abs=len(result.daily))
+
+
+def test_capacity_follows_the_build_out(shipped):
+    _, scenario, result = shipped
+    cap = result.summary["capacity"]
+    online = sum(g.racks_online_at(DAYS * 24) * g.servers_per_rack * g.server.accelerators_per_server
+                 for g in scenario.rack_groups)
+    assert cap["at_horizon"]["accelerators"] == online
+    # The last day's mean (a ramp adds racks at each day's end, so a little less than at its end).
+    assert online * 0.95 < result.daily[-1]["commissioned_accelerators"] <= online
+    assert 0 < online < cap["planned"]["accelerators"]  # still building out
+    # The operator's first tranche (2025-03-01, day 59) is online; its second (2025-09-01) is not.
+    [operator] = [g for g in scenario.rack_groups if g.owner == "operator"]
+    assert operator.racks_online_at(DAYS * 24) == operator.count // 2
+    over = cap["power"]["rack_groups_over_budget"]
+    assert bool(over) == (not scenario.enforce_power)
