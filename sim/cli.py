@@ -17,6 +17,9 @@ from sim.experiment.provenance import provenance
 from sim.experiment.run import run
 from sim.report import FILES, write_results
 from sim.scenario import ScenarioError, loads, read_scenario
+from sim.scheduling.disciplines import DISCIPLINES
+from sim.scheduling.placement import PLACEMENTS
+from sim.scheduling.reclaim import RECLAIMS
 
 SCENARIO_DIR = Path("scenarios")
 RESULTS_DIR = Path("results")
@@ -44,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("scenario", help="a name in scenarios/ (e.g. qingyang) or a path to a .toml file")
     r.add_argument("--seed", type=str, help="random seed (overrides scenario.seed)")
     r.add_argument("--horizon", type=str, metavar="DAYS", help="days to simulate (overrides scenario.horizon_days)")
+    r.add_argument("--placement", choices=sorted(PLACEMENTS), help="placement policy (overrides policy.placement)")
+    r.add_argument("--queue", choices=sorted(DISCIPLINES), help="queue discipline (overrides policy.queue)")
+    r.add_argument("--reclaim", choices=sorted(RECLAIMS), help="tenant reclaim policy (overrides policy.reclaim)")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override any scenario key, e.g. --set sites.qingyang.pue=1.3 (repeatable); "
                         "validated like the file")
@@ -60,6 +66,9 @@ def cmd_run(args) -> int:
         overrides.append(f"scenario.seed={args.seed}")
     if args.horizon is not None:
         overrides.append(f"scenario.horizon_days={args.horizon}")
+    for key in ("placement", "queue", "reclaim"):
+        if getattr(args, key) is not None:
+            overrides.append(f'policy.{key}="{getattr(args, key)}"')
     data = read_scenario(path)
     scenario = loads(data.decode("utf-8"), str(path), overrides)
     t0 = time.perf_counter()

@@ -179,3 +179,37 @@ def test_a_scenario_is_named_or_given_as_a_path(workdir, capsys):
     assert summary(workdir)["provenance"]["scenario_file"] == "scenarios/tiny.toml"
     code, _, err = run_cli(capsys, "run", "nope")
     assert (code, err) == (2, "scenarios/nope.toml: no such file\n")
+
+
+def test_policy_options_select_the_policies(workdir, capsys):
+    code, _, err = run_cli(capsys, "run", "tiny", "--queue", "sjf", "--placement", "best-fit",
+                           "--reclaim", "preempt", "--quiet")
+    assert code == 0, err
+    summary = json.loads((workdir / "results" / "tiny" / "summary.json").read_text())
+    assert summary["policy"] == {"placement": "best-fit", "queue": "sjf", "reclaim": "preempt",
+                                 "preempted": "requeue"}
+    assert summary["provenance"]["overrides"] == [
+        'policy.placement="best-fit"', 'policy.queue="sjf"', 'policy.reclaim="preempt"']
+
+
+def test_an_unknown_policy_is_a_usage_error(workdir, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["run", "tiny", "--queue", "lifo"])
+    assert e.value.code == 2
+    assert "invalid choice: 'lifo'" in capsys.readouterr().err
+    assert not (workdir / "results").exists()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"horizon_days": 0}, "tiny.toml: scenario.horizon_days: must be > 0, got 0"),
+    ({"horizon_days": 40_000}, "tiny.toml: scenario.horizon_days: must be <= 36500, got 40000"),
+    ({"seed": -3}, "tiny.toml: scenario.seed: must be >= 0, got -3"),
+    ({"seed": 1.5}, "tiny.toml: scenario.seed: must be an integer, got 1.5"),
+])
+def test_run_checks_its_own_seed_and_horizon_like_the_file(kwargs, message):
+    import sim
+    from tiny import tiny
+
+    with pytest.raises(sim.ScenarioError) as e:
+        sim.run(tiny(), **kwargs)
+    assert e.value.messages == [message]

@@ -14,6 +14,7 @@ from sim.economics.pricing import PriceBook
 from sim.experiment.recorder import Recorder
 from sim.experiment.summary import summarise
 from sim.model.scenario import Scenario
+from sim.scenario.loader import check_seed_and_horizon
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.scheduler import Scheduler
 from sim.units import HOURS_PER_DAY
@@ -94,7 +95,9 @@ class Model:
 
 def run(scenario: Scenario, *, seed: int | None = None, horizon_days: float | None = None,
         ledger_sink=None, trace=None) -> RunResult:
-    """Simulate `scenario` once. `seed` and `horizon_days` override the scenario's own."""
+    """Simulate `scenario` once. `seed` and `horizon_days` override the scenario's own and
+    are checked as in a file (ScenarioError if out of range)."""
+    check_seed_and_horizon(scenario, seed, horizon_days)
     changes = {}
     if seed is not None:
         changes["seed"] = seed

@@ -90,14 +90,11 @@ def _build(root: Table, source: str):
     if meta is not None:
         name = meta.string("name", Path(source).stem)
         description = meta.string("description", "")
-        seed = meta.number("seed", integer=True, ge=0)
         start = _date(meta, "start_date")
-        horizon = meta.number("horizon_days", gt=0, le=MAX_HORIZON_DAYS)
+        seed, horizon = _seed_and_horizon(meta, start)
         std_kw = meta.number("standard_rack_kw", gt=0)
         enforce = meta.boolean("enforce_power", True)
         meta.done()
-        if start is not None and horizon is not None and (LAST_END - start).days < horizon:
-            meta.error("horizon_days", f"the run must end by {LAST_END}, got {horizon!r} days from {start}")
     policy = _policy(root.table("policy", required=False))
     # Names declared in the file, valid or not: a reference to a declared entry that has its
     # own problems is not reported again as a reference to nothing.
@@ -129,6 +126,27 @@ def _build(root: Table, source: str):
         # even when other parts of the file have problems, so all are reported at once.
         _check_job_sizes(scenario, root.problems)
     return None if root.problems.messages else scenario
+
+
+def _seed_and_horizon(meta: Table, start):
+    seed = meta.number("seed", integer=True, ge=0)
+    horizon = meta.number("horizon_days", gt=0, le=MAX_HORIZON_DAYS)
+    if start is not None and horizon is not None and (LAST_END - start).days < horizon:
+        meta.error("horizon_days", f"the run must end by {LAST_END}, got {horizon!r} days from {start}")
+        horizon = None
+    return seed, horizon
+
+
+def check_seed_and_horizon(scenario: Scenario, seed, horizon_days) -> None:
+    """Check a seed and horizon given beside a loaded scenario (sim.run's arguments) exactly as
+    the file's would be; ScenarioError if not."""
+    values = {"seed": scenario.seed if seed is None else seed,
+              "horizon_days": scenario.horizon_hours / HOURS_PER_DAY if horizon_days is None else horizon_days}
+    problems = Problems(scenario.source)
+    meta = Table(problems, values, "scenario")
+    _seed_and_horizon(meta, scenario.start_date)
+    if problems.messages:
+        raise ScenarioError(problems.messages)
 
 
 def _declared(root: Table, k: str) -> set[str]:
