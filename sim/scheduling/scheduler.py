@@ -63,7 +63,6 @@ class Scheduler:
         self.classes = [ClassStats() for _ in scenario.clients]
         self.client_accounts = [client_account(c.key) for c in scenario.clients]
         self.tenant_accounts = {t.name: tenant_account(t.name) for t in scenario.tenants}
-        self.running = 0
         self.events = 0  # SimPy events created by the model
         self._ends: list[float] = []  # heap of finish times of running jobs
         self._ending: dict[float, list] = {}  # finish time -> [(job, run)] in start order
@@ -92,6 +91,11 @@ class Scheduler:
             self.schedule()
         elif self.trace:
             self.trace.on_pass(self)
+
+    @property
+    def running(self) -> int:
+        """Jobs running now."""
+        return sum(len(p.running) for p in self.cluster.pools)
 
     def _enqueue(self, job) -> None:
         # The key depends on the job alone, so it is computed only once a job has to wait.
@@ -133,7 +137,6 @@ class Scheduler:
         else:
             pool.busy_market += job.size
         pool.running[job.id] = job
-        self.running += 1
         job.state = RUNNING
         job.start_h = now
         job.pool = pool
@@ -172,7 +175,6 @@ class Scheduler:
         else:
             pool.busy_market -= job.size
         del pool.running[job.id]
-        self.running -= 1
         hours = now - job.start_h
         self.bill(job, hours)
         job.alloc = ()
@@ -218,7 +220,8 @@ class Scheduler:
         self.classes[job.client].completed += 1
         if self.trace:
             self.trace.on_finish(self, job, pool)
-        self.schedule()
+        if self.queue.live or self.trace:
+            self.schedule()
 
     def _on_patience(self, ev) -> None:
         job = ev.value

@@ -36,6 +36,8 @@ class Intensity:
     def next_after(self, now: float, e: float) -> float:
         """Smallest s > now whose integrated rate over (now, s] equals e (inf if never)."""
         t, r = self.t, self.r
+        if now >= t[-1]:  # past the last point: a constant rate, the common case
+            return now + e / r[-1] if r[-1] > 0.0 else math.inf
         n = len(t)
         if now < t[0]:
             area = r[0] * (t[0] - now)
