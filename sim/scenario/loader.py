@@ -336,30 +336,36 @@ def _online(t: Table, start, count):
             t.error("ramp_end", "must be after ramp_start")
             return None
         return _ramp(s * HOURS_PER_DAY, e * HOURS_PER_DAY, count)
-    steps = []
-    last = None
-    ok = True
-    tranches = t.array_of_tables("tranches")
-    for tt in tranches:
-        d = tt.day("date", start)
-        n = tt.number("racks", integer=True, ge=0)
-        tt.done()
-        if d is not None and last is not None and d < last:
-            tt.error("date", "tranches must be in date order")
-            ok = False
-        if None in (d, n):
-            ok = False
-        else:
-            last = d
-            steps.append((d * HOURS_PER_DAY, n))
-    if t.data["tranches"] == []:
-        t.error("tranches", "must list at least one tranche")
-    if not ok or not steps:
+    steps = _dated_points(t, "tranches", "racks", start, "tranches", "tranche", integer=True, ge=0)
+    if steps is None:
         return None
     if count is not None and sum(n for _, n in steps) != count:
         t.error("tranches", f"racks add up to {sum(n for _, n in steps)}, but the group has {count}")
         return None
     return tuple(steps)
+
+
+def _dated_points(t: Table, key: str, value: str, start, plural: str, singular: str, **check):
+    """An array of {date, <value>} tables in date order, as [(hour, value)]; None if any is bad.
+    Every entry is checked, so all its problems are reported at once."""
+    points = []
+    last = None
+    ok = True
+    for pt in t.array_of_tables(key):
+        d = pt.day("date", start)
+        v = pt.number(value, **check)
+        pt.done()
+        if d is not None and last is not None and d < last:
+            pt.error("date", f"{plural} must be in date order")
+            ok = False
+        if None in (d, v):
+            ok = False
+        else:
+            last = d
+            points.append((d * HOURS_PER_DAY, v))
+    if t.data[key] == []:
+        t.error(key, f"must list at least one {singular}")
+    return points if ok and points else None
 
 
 def _ramp(s_h: float, e_h: float, count: int):
@@ -500,25 +506,8 @@ def _arrivals(t: Table | None, start):
         r = t.number("rate_per_hour", ge=0)
         out = RatePath(((0.0, r),)) if r is not None else None
     else:
-        points = []
-        last = None
-        ok = True
-        ramp = t.array_of_tables("ramp")
-        for pt in ramp:
-            d = pt.day("date", start)
-            r = pt.number("rate_per_hour", ge=0)
-            pt.done()
-            if d is not None and last is not None and d < last:
-                pt.error("date", "ramp points must be in date order")
-                ok = False
-            if None in (d, r):
-                ok = False
-            else:
-                last = d
-                points.append((d * HOURS_PER_DAY, r))
-        if t.data["ramp"] == []:
-            t.error("ramp", "must list at least one point")
-        out = RatePath(tuple(points)) if points and ok else None
+        points = _dated_points(t, "ramp", "rate_per_hour", start, "ramp points", "point", ge=0)
+        out = RatePath(tuple(points)) if points else None
     t.done()
     return out
 

@@ -180,7 +180,7 @@ class Pool:
             free[sid] = new
 
 def fits_counts(counts: list[int], A: int, size: int) -> bool:
-    """`Pool.fits` on bucket sizes alone, for what-if questions (reservations, reclaim)."""
+    """`Pool.fits` on bucket sizes alone (kept separate: Pool.fits is on the hot path)."""
     whole, rest = divmod(size, A)
     full = counts[A]
     if full < whole:
@@ -188,3 +188,25 @@ def fits_counts(counts: list[int], A: int, size: int) -> bool:
     if rest == 0 or full > whole:
         return True
     return any(counts[n] for n in range(rest, A))
+
+
+class WhatIf:
+    """A pool's bucket sizes if some running jobs ended, without touching the pool: for
+    questions such as "when would this job fit?" (reservations) or "would it fit if these
+    jobs stopped?" (reclaim)."""
+
+    def __init__(self, pool: Pool):
+        self.pool = pool
+        self.counts = [len(b) for b in pool.buckets]  # counts[0] may go negative: never read
+        self.free: dict[int, int] = {}
+
+    def release(self, alloc) -> None:
+        free = self.free
+        for sid, n in alloc:
+            old = free.get(sid, self.pool.free[sid])
+            free[sid] = old + n
+            self.counts[old] -= 1
+            self.counts[old + n] += 1
+
+    def fits(self, size: int) -> bool:
+        return fits_counts(self.counts, self.pool.A, size)

@@ -14,22 +14,17 @@ import math
 
 from sim.model.job import QUEUED
 from sim.scheduling.disciplines.base import Discipline
-from sim.scheduling.pool import fits_counts
+from sim.scheduling.pool import WhatIf
 
 
 def earliest_fit(pool, size: int, now: float) -> float:
-    counts = [len(b) for b in pool.buckets]  # counts[0] may go negative: fits never reads it
-    if fits_counts(counts, pool.A, size):
+    """When `pool` would first fit `size`, if running jobs end as planned and nothing starts."""
+    w = WhatIf(pool)
+    if w.fits(size):
         return now
-    free = pool.free
-    overlay: dict[int, int] = {}
     for job in sorted(pool.running.values(), key=lambda j: (j.end_h, j.id)):
-        for sid, n in job.alloc:
-            old = overlay.get(sid, free[sid])
-            overlay[sid] = old + n
-            counts[old] -= 1
-            counts[old + n] += 1
-        if fits_counts(counts, pool.A, size):
+        w.release(job.alloc)
+        if w.fits(size):
             return job.end_h
     return math.inf
 

@@ -6,21 +6,15 @@ its marketplace jobs would make room. Each victim is billed for the time it ran 
 requeued or lost, as the scenario says.
 """
 
-from sim.scheduling.pool import SHARED_POOL, fits_counts
+from sim.scheduling.pool import SHARED_POOL, WhatIf
 
 
 def _room_without_market(pool, size: int) -> bool:
-    counts = [len(b) for b in pool.buckets]  # counts[0] may go negative: fits never reads it
-    overlay: dict[int, int] = {}
+    w = WhatIf(pool)
     for job in pool.running.values():
-        if job.private:
-            continue
-        for sid, n in job.alloc:
-            old = overlay.get(sid, pool.free[sid])
-            overlay[sid] = old + n
-            counts[old] -= 1
-            counts[old + n] += 1
-    return fits_counts(counts, pool.A, size)
+        if not job.private:
+            w.release(job.alloc)
+    return w.fits(size)
 
 
 class Preempt:
