@@ -113,7 +113,7 @@ def _build(root: Table, source: str):
         clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"])
                        for n, t in classes)
     root.done()
-    _check_accelerators_used(root, accelerators, servers, sites, clients)
+    _check_used_accelerators_priced(root, sites)
     scenario = Scenario(
         name=name, description=description, source=source, seed=seed, start_date=start,
         horizon_hours=None if horizon is None else horizon * HOURS_PER_DAY, standard_rack_kw=std_kw,
@@ -537,7 +537,8 @@ def _client(t: Table, name, tenant, start, accelerators, sites):
     return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant)
 
 
-def _check_accelerators_used(root: Table, accelerators, servers, sites, clients) -> None:
+def _check_used_accelerators_priced(root: Table, sites) -> None:
+    """With prices given per accelerator, every accelerator some rack holds needs one."""
     pricing = root.data.get("pricing")
     priced = pricing.get("cny_per_accelerator_hour") if isinstance(pricing, dict) else None
     if isinstance(priced, dict) and "price_cny_per_pflops_year" not in pricing:
