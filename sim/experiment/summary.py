@@ -67,24 +67,29 @@ def capacity(scenario, horizon_h: float) -> dict:
     }
 
 
+def _areas(pools) -> tuple[float, float, float]:
+    """(commissioned, marketplace-busy, tenant-busy) accelerator-hours of `pools`."""
+    return (sum(p.area_servers * p.A for p in pools), sum(p.area_busy_market for p in pools),
+            sum(p.area_busy_private for p in pools))
+
+
 def utilisation(pools) -> dict:
     def share(busy, total):
         return _r(busy / total) if total else 0.0
-    op = [p for p in pools if p.kind == OPERATOR_POOL]
-    tp = [p for p in pools if p.kind != OPERATOR_POOL]
-    area = lambda ps: sum(p.area_servers * p.A for p in ps)  # noqa: E731 - commissioned accelerator-hours
-    market = lambda ps: sum(p.area_busy_market for p in ps)  # noqa: E731
-    private = lambda ps: sum(p.area_busy_private for p in ps)  # noqa: E731
-    shared = [p for p in pools if p.kind == SHARED_POOL]
+
+    all_ = _areas(pools)
+    op = _areas([p for p in pools if p.kind == OPERATOR_POOL])
+    tp = _areas([p for p in pools if p.kind != OPERATOR_POOL])
+    shared = _areas([p for p in pools if p.kind == SHARED_POOL])
     return {
-        "overall": share(market(pools) + private(pools), area(pools)),
-        "operator": share(market(op), area(op)),
-        "third_party": share(market(tp) + private(tp), area(tp)),
-        "third_party_marketplace": share(market(tp), area(tp)),
-        "third_party_private": share(private(tp), area(tp)),
-        "third_party_opted_in_marketplace": share(market(shared), area(shared)),
-        "commissioned_accelerator_hours": _r(area(pools)),
-        "busy_accelerator_hours": _r(market(pools) + private(pools)),
+        "overall": share(all_[1] + all_[2], all_[0]),
+        "operator": share(op[1], op[0]),
+        "third_party": share(tp[1] + tp[2], tp[0]),
+        "third_party_marketplace": share(tp[1], tp[0]),
+        "third_party_private": share(tp[2], tp[0]),
+        "third_party_opted_in_marketplace": share(shared[1], shared[0]),
+        "commissioned_accelerator_hours": _r(all_[0]),
+        "busy_accelerator_hours": _r(all_[1] + all_[2]),
     }
 
 
@@ -97,15 +102,14 @@ def waits(hist) -> dict:
 
 def jobs(model) -> dict:
     sched = model.sched
-    counters = COUNTERS
     by_class = {}
-    total = {c: 0 for c in counters}
+    total = {c: 0 for c in COUNTERS}
     for client, st in zip(model.scenario.clients, sched.classes):
-        d = {c: getattr(st, c) for c in counters}
+        d = {c: getattr(st, c) for c in COUNTERS}
         d["accelerator_hours"] = _r(st.accelerator_hours)
         d["wait_hours"] = waits(st.waits)
         by_class[client.key] = d
-        for c in counters:
+        for c in COUNTERS:
             total[c] += d[c]
     total["queued_at_horizon"] = sched.queue.live
     total["running_at_horizon"] = sched.running
@@ -128,7 +132,10 @@ def summarise(model) -> dict:
     # Average commissioned P over the horizon (dense), the denominator of revenue per P-year.
     p_years = sum(p.area_servers * p.A * p.server.accelerator.pflops_fp16_dense for p in pools) / HOURS_PER_YEAR
     sales = stmt["compute_sales_operator_capacity"] + stmt["compute_sales_third_party_capacity"]
-    per_p = lambda fen: _r(fen / FEN_PER_CNY / p_years, 2) if p_years else 0.0  # noqa: E731
+
+    def per_p(fen):
+        return _r(fen / FEN_PER_CNY / p_years, 2) if p_years else 0.0
+
     return {
         "scenario": sc.name,
         "description": sc.description,
