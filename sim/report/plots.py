@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt  # noqa: E402
@@ -59,19 +60,12 @@ def utilisation_png(rows: list[dict], title: str) -> bytes:
 def revenue_png(rows: list[dict], title: str) -> bytes:
     fig, ax = plt.subplots(figsize=(9, 4.5))
     x = _dates(rows)
+    def cumulative_millions(key):
+        return np.cumsum([r[key] for r in rows]) / 1e6
+
     for key, label in STREAMS:
-        total = 0.0
-        cum = []
-        for r in rows:
-            total += r[key]
-            cum.append(total / 1e6)
-        ax.plot(x, cum, label=label)
-    total = 0.0
-    net = []
-    for r in rows:
-        total += r["operator_net_cny"]
-        net.append(total / 1e6)
-    ax.plot(x, net, color="black", lw=2, label="operator net")
+        ax.plot(x, cumulative_millions(key), label=label)
+    ax.plot(x, cumulative_millions("operator_net_cny"), color="black", lw=2, label="operator net")
     ax.set_ylabel("cumulative, million CNY")
     ax.legend(loc="upper left", fontsize=8)
     ax.set_title(title)
