@@ -8,18 +8,19 @@ terminated (SIGTERM), earlier results left whole.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import time
 from pathlib import Path
 
-from sim.experiment.provenance import provenance
+from tqdm import tqdm
+
 from sim.experiment.run import run
 from sim.report import FILES, write_results
 from sim.scenario import ScenarioError, loads, read_scenario
-from sim.scheduling.disciplines import DISCIPLINES
-from sim.scheduling.placement import PLACEMENTS
-from sim.scheduling.reclaim import RECLAIMS
+from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
+from sim.units import HOURS_PER_DAY
 
 SCENARIO_DIR = Path("scenarios")
 RESULTS_DIR = Path("results")
@@ -69,23 +70,38 @@ def cmd_run(args) -> int:
     for key in ("placement", "queue", "reclaim"):
         if getattr(args, key) is not None:
             overrides.append(f'policy.{key}="{getattr(args, key)}"')
-    data = read_scenario(path)
-    scenario = loads(data.decode("utf-8"), str(path), overrides)
+    scenario = loads(read_scenario(path).decode("utf-8"), str(path), overrides)
     t0 = time.perf_counter()
-    result = run(scenario)
+    with progress_bar(scenario.horizon_hours / HOURS_PER_DAY, args.quiet) as progress:
+        result = run(scenario, progress=progress, argv=getattr(args, "argv", None))
     wall = time.perf_counter() - t0
-    summary = dict(result.summary)
-    summary["provenance"] = provenance(path, scenario.seed, overrides, argv=getattr(args, "argv", None), data=data)
     out = args.out if args.out is not None else RESULTS_DIR / path.stem
     try:
-        write_results(summary, result.daily, out)
+        write_results(result, out)
     except OSError as e:
         print(f"{out}: cannot write results: {e.strerror or e}", file=sys.stderr)
         return 1
     if not args.quiet:
-        print(table(summary, wall))
+        print(table(result.summary_dict(), wall))
         print(f"wrote {out}/{{{','.join(FILES)}}}")
     return 0
+
+
+@contextlib.contextmanager
+def progress_bar(days: float, quiet: bool):
+    """A tqdm bar on stderr over simulated days, shown only on a terminal and only once a
+    run has taken more than a couple of seconds; yields the run's `progress` callback."""
+    bar = tqdm(total=round(days, 1), unit="day", delay=2.0, leave=False, file=sys.stderr,
+               disable=quiet or not sys.stderr.isatty(), bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} days "
+               "[{elapsed}<{remaining}]")
+
+    def progress(now_h: float, horizon_h: float) -> None:
+        bar.update(round(now_h / HOURS_PER_DAY, 1) - bar.n)
+
+    try:
+        yield progress
+    finally:
+        bar.close()
 
 
 def table(s: dict, wall_s: float) -> str:
@@ -107,9 +123,14 @@ def table(s: dict, wall_s: float) -> str:
                           f"fees {m(rev['intermediary_fee'])}, rent {m(rev['colocation_rent'])}, "
                           f"electricity -{m(rev['electricity_cost'])}"),
         ("operator net", f"{m(rev['operator_net'])} CNY, {per_p['operator_net']:,.0f} CNY per P-year"),
-        ("simulated", f"{sim_['jobs']:,} jobs, {sim_['events']:,} events in {wall_s:.1f} s "
-                      f"({sim_['events'] / wall_s if wall_s else 0:,.0f} events/s)"),
     ]
+    if len({r["site"] for r in s["by_site"]}) > 1:
+        for r in s["by_site"]:
+            rows.append((f"  {r['site']}, {r['owner_class']}",
+                         f"{r['at_horizon']['accelerators']:,} accelerators, {r['utilisation']:.1%} busy, "
+                         f"operator net {m(r['revenue_cny']['operator_net'])}"))
+    rows.append(("simulated", f"{sim_['jobs']:,} jobs, {sim_['events']:,} events in {wall_s:.1f} s "
+                              f"({sim_['events'] / wall_s if wall_s else 0:,.0f} events/s)"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 

@@ -8,9 +8,15 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from sim.economics.ledger import COMPUTE_OPERATOR, COMPUTE_THIRD_PARTY, OPERATOR_ACCOUNT
+from sim.economics.ledger import (
+    CLIENT_KIND,
+    COMPUTE_OPERATOR,
+    COMPUTE_THIRD_PARTY,
+    OPERATOR_ACCOUNT,
+    TENANT_KIND,
+)
 from sim.economics.pricing import charge_fen
-from sim.model.job import (
+from sim.scheduling.job import (
     ABANDONED,
     BALKED,
     COMPLETED,
@@ -172,7 +178,7 @@ def check_after(model, checker: Checker, transactions) -> None:
                                   (end if end is not None else horizon) - start)
                        for start, end, acc in runs)
         assert job.billed_fen == expected
-        fen_by_client[sched.client_accounts[job.client]] += job.billed_fen
+        fen_by_client[model.billing.client_accounts[job.client]] += job.billed_fen
     # (5) balanced transactions; client payments = operator compute revenue + tenant payouts.
     paid = Counter()
     fee_rate = model.prices.fee_ppm / PPM
@@ -182,10 +188,10 @@ def check_after(model, checker: Checker, transactions) -> None:
         assert all(type(f) is int for _, f in t.postings)
         if t.stream in (COMPUTE_OPERATOR, COMPUTE_THIRD_PARTY):
             post = dict(t.postings)
-            [(client, amount)] = [(a, -f) for a, f in t.postings if a.startswith("client:")]
+            [(client, amount)] = [(a, -f) for a, f in t.postings if a.kind == CLIENT_KIND]
             paid[client] += amount
             compute_in += post.get(OPERATOR_ACCOUNT, 0)
-            payouts += sum(f for a, f in t.postings if a.startswith("tenant:"))
+            payouts += sum(f for a, f in t.postings if a.kind == TENANT_KIND)
             if t.stream == COMPUTE_THIRD_PARTY:
                 assert abs(post[OPERATOR_ACCOUNT] - amount * fee_rate) < 1
     assert paid == fen_by_client

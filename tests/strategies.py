@@ -28,10 +28,10 @@ from sim.model import (
     Sizes,
     Tenant,
 )
-from sim.scheduling.disciplines import DISCIPLINES
+from sim.scheduling.registry import DISCIPLINES
 from sim.workload.distributions import mean_hours
-from sim.scheduling.placement import PLACEMENTS
-from sim.scheduling.reclaim import RECLAIMS
+from sim.scheduling.registry import PLACEMENTS
+from sim.scheduling.registry import RECLAIMS
 
 OPERATOR = "operator"
 

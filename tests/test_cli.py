@@ -30,7 +30,7 @@ def test_run_writes_every_output_under_results_scenario(workdir):
     assert p.returncode == 0, p.stderr
     out = workdir / "results" / "qingyang"
     assert sorted(f.name for f in out.iterdir()) == [
-        "report.md", "revenue.png", "summary.json", "timeseries.csv", "utilisation.png"]
+        "report.md", "revenue.png", "summary.json", "timeseries.csv", "timeseries_by_site.csv", "utilisation.png"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"] == "qingyang" and summary["horizon_days"] == 20
     assert summary["provenance"]["overrides"] == ["scenario.horizon_days=20"]

@@ -3,6 +3,8 @@
 import pytest
 
 from sim.economics import Ledger, LedgerImbalance, charge_fen, split_fee
+from sim.economics.apportion import apportion
+from sim.economics.ledger import Account, Where
 from sim.economics.pricing import PriceBook
 from sim.model import Pricing
 from sim.units import (
@@ -59,10 +61,28 @@ def test_fee_split_adds_up_and_floors_the_fee(amount):
 
 def test_ledger_refuses_unbalanced_or_fractional_transactions():
     ledger = Ledger()
+    a, b, c = (Account("client", n) for n in "abc")
+    where = Where("s", "site", "operator")
     with pytest.raises(LedgerImbalance):
-        ledger.post(0.0, "s", (("a", -5), ("b", 4)))
+        ledger.post(0.0, where, ((a, -5), (b, 4)))
     with pytest.raises(LedgerImbalance):
-        ledger.post(0.0, "s", (("a", -0.5), ("b", 0.5)))
+        ledger.post(0.0, where, ((a, -0.5), (b, 0.5)))
+    with pytest.raises(LedgerImbalance):
+        ledger.transfer(0.0, where, a, b, 0.5)
     assert ledger.transactions == 0 and ledger.balances == {}
-    ledger.post(1.0, "s", (("a", -5), ("b", 3), ("c", 2)))
-    assert ledger.balance("a") == -5 and ledger.stream_total("s", "c") == 2
+    ledger.post(1.0, where, ((a, -5), (b, 3), (c, 2)))
+    ledger.transfer(2.0, Where("s", "other", "t"), c, a, 1)
+    assert ledger.balance(a) == -4 and ledger.sums[where][c] == 2
+    assert ledger.sums[Where("s", "other", "t")] == {c: -1, a: 1}
+
+
+def test_apportion_keeps_the_total_and_follows_the_weights():
+    assert apportion(10, [1, 1, 1]) == [4, 3, 3]  # largest remainder, ties to the earlier part
+    assert apportion(7, [0, 0]) == [7, 0]
+    assert apportion(100, [0.25, 0.75]) == [25, 75]
+    assert apportion(5, [2, 0, 1]) == [3, 0, 2]
+    for total in (0, 1, 99, 12345):
+        for w in ([1.0], [0.1, 0.2, 0.7], [3, 3, 3, 1]):
+            shares = apportion(total, w)
+            assert sum(shares) == total
+            assert all(abs(x - total * wi / sum(w)) < 1 for x, wi in zip(shares, w))

@@ -42,14 +42,14 @@ def temporaries(folder: Path) -> list[str]:
 def results():
     """Two different runs' (summary, daily): the old results and the new."""
     a, b = run(tiny()), run(tiny("scenario.seed=2", "clients.c.arrivals.at_hours=[0, 5]"))
-    return (a.summary, a.daily), (b.summary, b.daily)
+    return a, b
 
 
 @pytest.fixture
 def out(tmp_path, results):
-    (old_summary, old_daily), _ = results
+    old, _ = results
     folder = tmp_path / "out"
-    write_results(old_summary, old_daily, folder)
+    write_results(old, folder)
     return folder
 
 
@@ -57,8 +57,8 @@ def out(tmp_path, results):
 def test_a_write_replaces_every_file_and_leaves_no_temporaries(out, results):
     before = snapshot(out)
     assert sorted(before) == sorted(FILES)
-    _, (summary, daily) = results
-    write_results(summary, daily, out)
+    _, new = results
+    write_results(new, out)
     after = snapshot(out)
     assert sorted(after) == sorted(FILES) and not temporaries(out)
     assert after["summary.json"] != before["summary.json"]
@@ -70,23 +70,23 @@ def test_a_write_replaces_every_file_and_leaves_no_temporaries(out, results):
 
 
 @pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()])
-@pytest.mark.parametrize("at_call", [1, 3, 5])
+@pytest.mark.parametrize("at_call", [1, 3, 6])
 def test_a_failure_while_writing_leaves_the_whole_old_set_and_no_temporaries(out, results, monkeypatch,
                                                                             failure, at_call):
     before = snapshot(out)
-    _, (summary, daily) = results
+    _, new = results
     calls = []
     real_fsync = os.fsync
 
     def fsync(fd):
         calls.append(fd)
-        if len(calls) == at_call:  # the at_call-th file is being written: 5 is summary.json
+        if len(calls) == at_call:  # the at_call-th file is being written: 6 is summary.json
             raise failure
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
     with pytest.raises(type(failure)):
-        write_results(summary, daily, out)
+        write_results(new, out)
     monkeypatch.undo()
     assert snapshot(out) == before
     assert temporaries(out) == []
@@ -94,7 +94,7 @@ def test_a_failure_while_writing_leaves_the_whole_old_set_and_no_temporaries(out
 
 def test_a_failure_while_renaming_leaves_the_old_summary_and_no_temporaries(out, results, monkeypatch):
     before = snapshot(out)
-    _, (summary, daily) = results
+    _, new = results
     real_replace = os.replace
 
     def replace(src, dst):
@@ -104,7 +104,7 @@ def test_a_failure_while_renaming_leaves_the_old_summary_and_no_temporaries(out,
 
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(OSError):
-        write_results(summary, daily, out)
+        write_results(new, out)
     monkeypatch.undo()
     after = snapshot(out)
     assert after["summary.json"] == before["summary.json"]

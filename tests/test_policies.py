@@ -12,6 +12,7 @@ import pytest
 from sim.experiment.run import Model
 from sim.scenario import loads
 from sim.scheduling.trace import Trace
+from sim.workload.stream import JobRecord
 
 BASE = """
 [scenario]
@@ -69,12 +70,15 @@ class Log(Trace):
 
 
 def simulate(policy: str, body: str, draws: dict | None = None):
-    """Run with sizes and durations per job id forced by `draws` (id -> (size, hours))."""
-    model = Model(loads(BASE.format(policy=policy, body=body), "policies.toml"), trace=(log := Log()))
+    """Run with sizes and durations per job id forced by `draws` (id -> (size, hours)): the
+    first class's jobs then come from a hand-written job stream at its `at_hours`."""
+    scenario = loads(BASE.format(policy=policy, body=body), "policies.toml")
+    streams = None
     if draws:
-        src = model.sources[0]
-        src.size = iter([draws[i][0] for i in sorted(draws)])
-        src.duration = iter([draws[i][1] for i in sorted(draws)])
+        hours = scenario.clients[0].arrivals.hours
+        streams = {0: [JobRecord(t, 0, draws[i][0], draws[i][1], None, None)
+                       for t, i in zip(hours, sorted(draws))]}
+    model = Model(scenario, trace=(log := Log()), streams=streams)
     result = model.run()
     return log, result, model
 
@@ -175,7 +179,7 @@ def test_no_preempt_makes_the_tenant_wait():
     log, result, _ = simulate('reclaim = "no-preempt"', TENANT)
     # The tenant's job (id 3) needs 6: it waits for both marketplace jobs, the last ends at 51.
     assert log.starts == {1: 0, 2: 1, 3: 51}
-    assert result.summary["jobs"]["total"]["preemptions"] == 0
+    assert result.summary_dict()["jobs"]["total"]["preemptions"] == 0
 
 
 @pytest.mark.parametrize("preempted, final", [("requeue", "requeued"), ("lost", "lost")])
@@ -185,9 +189,9 @@ def test_preempt_stops_the_latest_marketplace_job_and_bills_its_hours(preempted,
     # job 2 (started last) frees only 4, so job 1 is stopped too.
     assert [(t, j) for t, j, _ in log.preempted] == [(5, 2), (5, 1)]
     assert log.starts[3] == 5
-    jobs = result.summary["jobs"]["total"]
+    jobs = result.summary_dict()["jobs"]["total"]
     assert jobs["preemptions"] == 2
-    sales = result.summary["revenue_cny"]["compute_sales_third_party_capacity"]
+    sales = result.summary_dict()["revenue_cny"]["compute_sales_third_party_capacity"]
     if final == "lost":
         assert jobs["preempted_lost"] == 2
         assert sales == (4 * 5 + 4 * 4) * 1.0  # billed for the hours run: 5 h and 4 h

@@ -40,7 +40,7 @@ def test_a_rack_too_small_for_one_server_is_refused():
 def test_without_enforcement_the_overload_runs_and_is_reported():
     s = tiny("scenario.enforce_power=false", "sites.a.racks.own.servers_per_rack=10")
     model = Model(s)
-    summary = model.run().summary
+    summary = model.run().summary_dict()
     [over] = summary["capacity"]["power"]["rack_groups_over_budget"]
     assert over["rack_group"] == "own" and over["servers_per_rack"] == 10
     assert over["servers_per_rack_within_power"] == 1 and over["needed_rack_power_kw"] == 10

@@ -72,7 +72,7 @@ def replicate(c: int, rho: float, days: float, reps: int, queue: str = "fifo"):
     scenario = loads(text, "mmc.toml")
     rows = []
     for seed in range(reps):
-        s = run(scenario, seed=1000 + seed).summary
+        s = run(scenario, seed=1000 + seed).summary_dict()
         rows.append((s["wait_hours"]["mean"], s["utilisation"]["overall"], s["queue"]["mean_length"],
                      s["queue"]["arrival_rate_per_hour"]))
     return lam, mu, np.array(rows)

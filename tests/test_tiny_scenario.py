@@ -13,13 +13,15 @@ Power (idle 0.5 kW per server, +0.5 kW when all 4 accelerators are busy), PUE 1.
 Operator revenue 120 + 6 + 24 = 150 CNY; net 150 - 33.60 = 116.40 CNY.
 """
 
-from sim.economics.ledger import COMPUTE_THIRD_PARTY
+import datetime as dt
+
+from sim.economics.ledger import COMPUTE_THIRD_PARTY, OPERATOR_ACCOUNT, client_account, tenant_account
 from sim.experiment.run import Model, run
 from tiny import tiny
 
 
 def test_revenue_by_stream_is_exact():
-    rev = run(tiny()).summary["revenue_cny"]
+    rev = run(tiny()).summary_dict()["revenue_cny"]
     assert rev == {
         "compute_sales_operator_capacity": 120.0,
         "compute_sales_third_party_capacity": 40.0,
@@ -33,10 +35,10 @@ def test_revenue_by_stream_is_exact():
 
 
 def test_jobs_waits_and_utilisation_are_exact():
-    s = run(tiny()).summary
+    s = run(tiny()).summary_dict()
     total = s["jobs"]["total"]
     assert (total["submitted"], total["started"], total["completed"]) == (4, 4, 4)
-    assert (total["queued_at_horizon"], total["running_at_horizon"]) == (0, 0)
+    assert (s["jobs"]["queued_at_horizon"], s["jobs"]["running_at_horizon"]) == (0, 0)
     assert s["wait_hours"]["mean"] == 9 / 4 and s["wait_hours"]["max"] == 9
     # Operator server: 4 accelerators x 48 h, busy 30 h; tenant's: 4 x 24 h, busy 10 h.
     assert s["utilisation"]["operator"] == round(30 / 48, 6)
@@ -48,14 +50,15 @@ def test_third_party_sale_splits_fee_and_payout_in_one_balanced_transaction():
     sink = []
     Model(tiny(), ledger_sink=sink).run()
     [sale] = [t for t in sink if t.stream == COMPUTE_THIRD_PARTY]
-    assert dict(sale.postings) == {"client:c": -4000, "operator": 600, "tenant:t": 3400}
+    assert dict(sale.postings) == {client_account("c"): -4000, OPERATOR_ACCOUNT: 600, tenant_account("t"): 3400}
+    assert (sale.where.site, sale.where.owner) == ("a", "t")
     for t in sink:
         assert sum(fen for _, fen in t.postings) == 0
 
 
 def test_running_jobs_are_billed_for_the_hours_run_at_the_horizon():
     # Stop at hour 35: job 3 and job 4 have run 5 h each (20 CNY each).
-    rev = run(tiny(), horizon_days=35 / 24).summary["revenue_cny"]
+    rev = run(tiny(), horizon_days=35 / 24).summary_dict()["revenue_cny"]
     assert rev["compute_sales_operator_capacity"] == 80 + 20
     assert rev["compute_sales_third_party_capacity"] == 20
 
@@ -63,8 +66,8 @@ def test_running_jobs_are_billed_for_the_hours_run_at_the_horizon():
 def test_daily_rows_add_up_to_the_totals():
     result = run(tiny())
     rows = result.daily
-    assert [r["date"] for r in rows] == ["2025-01-01", "2025-01-02"]
-    assert [r["electricity_cost_cny"] for r in rows] == [13.2, 20.4]
-    assert [r["commissioned_accelerators"] for r in rows] == [4, 8]
+    assert [r.date for r in rows] == [dt.date(2025, 1, 1), dt.date(2025, 1, 2)]
+    assert [r.electricity_cost_cny for r in rows] == [13.2, 20.4]
+    assert [r.commissioned_accelerators for r in rows] == [4, 8]
     for key in ("compute_sales_operator_capacity", "colocation_rent", "intermediary_fee", "operator_net"):
-        assert round(sum(r[key + "_cny"] for r in rows), 2) == result.summary["revenue_cny"][key]
+        assert round(sum(getattr(r, key + "_cny") for r in rows), 2) == result.summary_dict()["revenue_cny"][key]

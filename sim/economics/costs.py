@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sim.economics.ledger import COLOCATION, ELECTRICITY, OPERATOR_ACCOUNT, grid_account, tenant_account
+from sim.economics.apportion import apportion
+from sim.economics.ledger import COLOCATION, ELECTRICITY, OPERATOR_ACCOUNT, Where, grid_account, tenant_account
 from sim.units import FEN_PER_CNY
 
 
@@ -11,21 +12,24 @@ class Electricity:
 
     A server draws idle power when commissioned and more in proportion to its busy
     accelerators, so energy follows from the pools' time-weighted areas. Tenants' rent
-    includes power, so the operator pays for their racks too.
+    includes power, so the operator pays for their racks too. Each site's bill is rounded
+    once, then split by owner in proportion to the energy of each owner's racks.
     """
 
-    def __init__(self, scenario, cluster, ledger):
+    def __init__(self, scenario, pools_by_site, ledger):
         self.ledger = ledger
         self.sites = []
         for i, site in enumerate(scenario.sites):
-            pools = cluster.pools_by_site[i]
-            self.sites.append((site, pools, grid_account(site.name)))
-        self.last = {p.id: (0.0, 0.0) for p in cluster.pools}  # (server-h, busy accelerator-h)
-        self.kwh_it = {site.name: 0.0 for site in scenario.sites}
+            pools = pools_by_site[i]
+            owners = list(dict.fromkeys(p.owner for p in pools))
+            wheres = [Where(ELECTRICITY, site.name, o) for o in owners]
+            self.sites.append((site, pools, grid_account(site.name), owners, wheres))
+        self.last = {p.id: (0.0, 0.0) for ps in pools_by_site.values() for p in ps}  # (server-h, busy acc-h)
 
     def bill(self, now: float) -> None:
-        for site, pools, grid in self.sites:
+        for site, pools, grid, owners, wheres in self.sites:
             kwh = 0.0
+            by_owner = dict.fromkeys(owners, 0.0)
             for p in pools:
                 p.advance(now)
                 busy_area = p.area_busy_market + p.area_busy_private
@@ -34,10 +38,12 @@ class Electricity:
                 m = p.server
                 idle_kw = m.power_kw * m.idle_power_fraction
                 per_busy_kw = m.power_kw * (m.busy_power_fraction - m.idle_power_fraction) / m.accelerators_per_server
-                kwh += idle_kw * (p.area_servers - servers0) + per_busy_kw * (busy_area - busy0)
-            self.kwh_it[site.name] += kwh
+                pool_kwh = idle_kw * (p.area_servers - servers0) + per_busy_kw * (busy_area - busy0)
+                kwh += pool_kwh
+                by_owner[p.owner] += pool_kwh
             fen = round(kwh * site.pue * site.electricity_cny_per_kwh * FEN_PER_CNY)
-            self.ledger.transfer(now, ELECTRICITY, OPERATOR_ACCOUNT, grid, fen)
+            for where, share in zip(wheres, apportion(fen, by_owner.values())):
+                self.ledger.transfer(now, where, OPERATOR_ACCOUNT, grid, share)
 
 
 def rack_kw_hours(group, t0: float, t1: float) -> float:
@@ -46,17 +52,25 @@ def rack_kw_hours(group, t0: float, t1: float) -> float:
 
 
 class Colocation:
-    """Tenants pay rent per kW of rack budget per month, pro rata for racks online part of it."""
+    """Tenants pay rent per kW of rack budget per month, pro rata for racks online part of it.
+    Each tenant's bill is rounded once, then split by site in proportion to its kW-hours."""
 
     def __init__(self, scenario, ledger):
         self.ledger = ledger
-        self.tenants = [
-            (t, tenant_account(t.name), [g for g in scenario.rack_groups if g.owner == t.name])
-            for t in scenario.tenants
-        ]
+        self.tenants = []
+        for t in scenario.tenants:
+            groups = [(s.name, g) for s in scenario.sites for g in s.rack_groups if g.owner == t.name]
+            sites = list(dict.fromkeys(s for s, _ in groups))
+            self.tenants.append((t, tenant_account(t.name), groups, [Where(COLOCATION, s, t.name) for s in sites]))
 
     def bill(self, t0: float, t1: float, month_hours: float) -> None:
-        for tenant, account, groups in self.tenants:
-            kwh = sum(rack_kw_hours(g, t0, t1) for g in groups)
+        for tenant, account, groups, wheres in self.tenants:
+            per_site = {w.site: 0.0 for w in wheres}
+            kwh = 0.0
+            for site, g in groups:
+                k = rack_kw_hours(g, t0, t1)
+                kwh += k
+                per_site[site] += k
             fen = round(kwh * tenant.colocation_cny_per_kw_month * FEN_PER_CNY / month_hours)
-            self.ledger.transfer(t1, COLOCATION, account, OPERATOR_ACCOUNT, fen)
+            for where, share in zip(wheres, apportion(fen, per_site.values())):
+                self.ledger.transfer(t1, where, account, OPERATOR_ACCOUNT, share)

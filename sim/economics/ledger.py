@@ -1,16 +1,21 @@
 """An append-only ledger of balanced transactions in integer fen.
 
 A transaction is a set of postings (account, fen) that sums to zero; it is refused
-otherwise. The ledger keeps running sums per account and per (stream, account), so a
-20-year run never holds its entries in memory. Pass a `sink` (anything with `append`) to
-also keep or stream every transaction.
+otherwise. Accounts and what a transaction is for are structured keys, not strings to
+parse: an `Account` is (kind, name, tenant) and a transaction's `Where` is (stream, site,
+owner), the owner being whoever owns the capacity or racks it concerns. The ledger keeps
+running sums per account and per (where, account), so a 20-year run never holds its
+entries in memory, and statements can total by stream, site and owner. Pass a `sink`
+(anything with `append`) to also keep or stream every transaction.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from attrs import frozen
 
-OPERATOR_ACCOUNT = "operator"
+from sim.model.site import OPERATOR
 
 # Streams: what a transaction is for.
 COMPUTE_OPERATOR = "compute-operator"  # sales on operator-owned capacity
@@ -19,17 +24,35 @@ COLOCATION = "colocation"  # tenants' rack rent
 ELECTRICITY = "electricity"  # power for every commissioned rack, paid by the operator
 STREAMS = (COMPUTE_OPERATOR, COMPUTE_THIRD_PARTY, COLOCATION, ELECTRICITY)
 
-
-def tenant_account(name: str) -> str:
-    return f"tenant:{name}"
-
-
-def client_account(key: str) -> str:
-    return f"client:{key}"
+# Account kinds.
+OPERATOR_KIND, TENANT_KIND, CLIENT_KIND, GRID_KIND = "operator", "tenant", "client", "grid"
 
 
-def grid_account(site: str) -> str:
-    return f"grid:{site}"
+class Account(NamedTuple):
+    kind: str
+    name: str = ""  # the tenant's, client class's or site's name
+    tenant: str = ""  # a tenant's own client class: that tenant ("" for marketplace clients)
+
+
+class Where(NamedTuple):
+    stream: str
+    site: str
+    owner: str  # OPERATOR or a tenant's name: whose capacity or racks
+
+
+OPERATOR_ACCOUNT = Account(OPERATOR_KIND, OPERATOR)
+
+
+def tenant_account(name: str) -> Account:
+    return Account(TENANT_KIND, name)
+
+
+def client_account(name: str, tenant: str | None = None) -> Account:
+    return Account(CLIENT_KIND, name, tenant or "")
+
+
+def grid_account(site: str) -> Account:
+    return Account(GRID_KIND, site)
 
 
 class LedgerImbalance(ValueError):
@@ -39,60 +62,57 @@ class LedgerImbalance(ValueError):
 @frozen
 class Transaction:
     time_h: float
-    stream: str
-    postings: tuple[tuple[str, int], ...]
+    where: Where
+    postings: tuple[tuple[Account, int], ...]
     memo: str = ""
+
+    @property
+    def stream(self) -> str:
+        return self.where.stream
 
 
 class Ledger:
     def __init__(self, sink=None):
-        self.balances: dict[str, int] = {}
-        self.by_stream: dict[str, dict[str, int]] = {s: {} for s in STREAMS}  # stream -> account -> fen
+        self.balances: dict[Account, int] = {}
+        self.sums: dict[Where, dict[Account, int]] = {}  # where -> account -> fen
         self.transactions = 0
         self.sink = sink
 
-    def post(self, time_h: float, stream: str, postings: tuple[tuple[str, int], ...], memo: str = "") -> None:
+    def post(self, time_h: float, where: Where, postings, memo: str = "") -> None:
         total = 0
         for account, fen in postings:
             if type(fen) is not int:
-                raise LedgerImbalance(f"{stream}: {account}: amount {fen!r} is not whole fen")
+                raise LedgerImbalance(f"{where.stream}: {account}: amount {fen!r} is not whole fen")
             total += fen
         if total:
-            raise LedgerImbalance(f"{stream} at {time_h} h: postings sum to {total} fen, not 0")
+            raise LedgerImbalance(f"{where.stream} at {time_h} h: postings sum to {total} fen, not 0")
+        balances = self.balances
+        accounts = self.sums.setdefault(where, {})
         for account, fen in postings:
-            self._add(stream, account, fen)
+            balances[account] = balances.get(account, 0) + fen
+            accounts[account] = accounts.get(account, 0) + fen
         self.transactions += 1
         if self.sink is not None:
-            self.sink.append(Transaction(time_h, stream, tuple(postings), memo))
+            self.sink.append(Transaction(time_h, where, tuple(postings), memo))
 
-    def transfer(self, time_h: float, stream: str, payer: str, payee: str, fen: int, memo: str = "") -> None:
+    def transfer(self, time_h: float, where: Where, payer: Account, payee: Account, fen: int,
+                 memo: str = "") -> None:
         """Two postings, -fen and +fen: balanced by construction, so no check beyond whole fen."""
         if type(fen) is not int:
-            raise LedgerImbalance(f"{stream}: {payer} -> {payee}: amount {fen!r} is not whole fen")
+            raise LedgerImbalance(f"{where.stream}: {payer} -> {payee}: amount {fen!r} is not whole fen")
         if not fen:
             return
         balances = self.balances
         balances[payer] = balances.get(payer, 0) - fen
         balances[payee] = balances.get(payee, 0) + fen
-        accounts = self.by_stream.setdefault(stream, {})
+        accounts = self.sums.get(where)
+        if accounts is None:
+            accounts = self.sums[where] = {}
         accounts[payer] = accounts.get(payer, 0) - fen
         accounts[payee] = accounts.get(payee, 0) + fen
         self.transactions += 1
         if self.sink is not None:
-            self.sink.append(Transaction(time_h, stream, ((payer, -fen), (payee, fen)), memo))
+            self.sink.append(Transaction(time_h, where, ((payer, -fen), (payee, fen)), memo))
 
-    def _add(self, stream: str, account: str, fen: int) -> None:
-        balances = self.balances
-        balances[account] = balances.get(account, 0) + fen
-        accounts = self.by_stream.setdefault(stream, {})
-        accounts[account] = accounts.get(account, 0) + fen
-
-    def stream_total(self, stream: str, account: str) -> int:
-        return self.by_stream.get(stream, {}).get(account, 0)
-
-    def stream_total_prefix(self, stream: str, prefix: str) -> int:
-        accounts = self.by_stream.get(stream, {})
-        return sum(accounts[a] for a in sorted(accounts) if a.startswith(prefix))
-
-    def balance(self, account: str) -> int:
+    def balance(self, account: Account) -> int:
         return self.balances.get(account, 0)

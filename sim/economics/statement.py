@@ -1,6 +1,9 @@
-"""The operator's income statement, read off the ledger's running sums (fen)."""
+"""The operator's income statement, read off the ledger's running sums (fen): for the whole
+run, or grouped by anything a transaction's `Where` (stream, site, owner) tells."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Hashable
 
 from sim.economics.ledger import (
     COLOCATION,
@@ -8,6 +11,8 @@ from sim.economics.ledger import (
     COMPUTE_THIRD_PARTY,
     ELECTRICITY,
     OPERATOR_ACCOUNT,
+    TENANT_KIND,
+    Where,
 )
 
 LINES = (
@@ -22,13 +27,7 @@ LINES = (
 )
 
 
-def statement(ledger) -> dict[str, int]:
-    op = OPERATOR_ACCOUNT
-    own = ledger.stream_total(COMPUTE_OPERATOR, op)
-    fee = ledger.stream_total(COMPUTE_THIRD_PARTY, op)
-    payouts = ledger.stream_total_prefix(COMPUTE_THIRD_PARTY, "tenant:")
-    rent = ledger.stream_total(COLOCATION, op)
-    power = -ledger.stream_total(ELECTRICITY, op)
+def _lines(own: int, fee: int, payouts: int, rent: int, power: int) -> dict[str, int]:
     revenue = own + fee + rent
     return {
         "compute_sales_operator_capacity": own,
@@ -40,3 +39,32 @@ def statement(ledger) -> dict[str, int]:
         "operator_revenue": revenue,
         "operator_net": revenue - power,
     }
+
+
+def statements(ledger, group: Callable[[Where], Hashable | None]) -> dict[Hashable, dict[str, int]]:
+    """One statement per group that has postings; `group(where)` None leaves a sum out."""
+    parts: dict[Hashable, list[int]] = {}  # own, fee, payouts, rent, power
+    op = OPERATOR_ACCOUNT
+    for where, accounts in ledger.sums.items():
+        k = group(where)
+        if k is None:
+            continue
+        p = parts.get(k)
+        if p is None:
+            p = parts[k] = [0, 0, 0, 0, 0]
+        stream = where.stream
+        if stream == COMPUTE_OPERATOR:
+            p[0] += accounts.get(op, 0)
+        elif stream == COMPUTE_THIRD_PARTY:
+            p[1] += accounts.get(op, 0)
+            p[2] += sum(f for a, f in accounts.items() if a.kind == TENANT_KIND)
+        elif stream == COLOCATION:
+            p[3] += accounts.get(op, 0)
+        elif stream == ELECTRICITY:
+            p[4] -= accounts.get(op, 0)
+    return {k: _lines(*p) for k, p in parts.items()}
+
+
+def statement(ledger) -> dict[str, int]:
+    """The whole run's statement."""
+    return statements(ledger, lambda where: 0).get(0) or _lines(0, 0, 0, 0, 0)

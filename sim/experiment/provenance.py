@@ -1,14 +1,14 @@
-"""Where a result came from: scenario file hash, seed, version, git commit, command line."""
+"""Where a result came from: scenario file hash, overrides, seed, version, git commit, command."""
 
 from __future__ import annotations
 
-import hashlib
 import shlex
 import subprocess
 import sys
 from pathlib import Path
 
-from sim import __version__
+from sim.experiment.results import Provenance
+from sim.version import __version__
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,16 +43,14 @@ def command_line(argv=None) -> str:
     return " ".join([prog, shlex.join(argv)]) if argv else prog
 
 
-def provenance(scenario_path, seed: int, overrides=(), argv=None, data: bytes | None = None) -> dict:
-    """`data`: the scenario file's bytes as they were loaded (read again if not given)."""
-    if data is None:
-        data = Path(scenario_path).read_bytes()
-    return {
-        "scenario_file": str(scenario_path),
-        "scenario_sha256": hashlib.sha256(data).hexdigest(),
-        "overrides": list(overrides),
-        "seed": seed,
-        "package_version": __version__,
-        "git_commit": git_commit(),
-        "command": command_line(argv),
-    }
+def provenance(scenario, argv=None) -> Provenance:
+    """For a run of `scenario` (as loaded, with its overrides and the seed actually used)."""
+    return Provenance(
+        scenario_file=scenario.source,
+        scenario_sha256=scenario.source_sha256,
+        overrides=tuple(scenario.overrides),
+        seed=scenario.seed,
+        package_version=__version__,
+        git_commit=git_commit(),
+        command=command_line(argv),
+    )

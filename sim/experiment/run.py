@@ -7,25 +7,22 @@ import gc
 
 import attrs
 import simpy
-from attrs import frozen
 
+from sim.economics.billing import Billing
 from sim.economics.ledger import Ledger
 from sim.economics.pricing import PriceBook
+from sim.experiment.provenance import provenance
 from sim.experiment.recorder import Recorder
+from sim.experiment.results import RunResult
 from sim.experiment.summary import summarise
 from sim.model.scenario import Scenario
 from sim.scenario.loader import check_seed_and_horizon
+from sim.scheduling.calendar import Clock
 from sim.scheduling.cluster import Cluster
+from sim.scheduling.intake import Intake
 from sim.scheduling.scheduler import Scheduler
 from sim.units import HOURS_PER_DAY
-from sim.workload.source import ArrivalSource
-
-
-@frozen
-class RunResult:
-    scenario: Scenario
-    summary: dict
-    daily: list[dict]
+from sim.workload.stream import stream_for
 
 
 @contextlib.contextmanager
@@ -48,21 +45,31 @@ def quiet_gc(first_generation: int = 100_000):
 
 
 class Model:
-    """Everything one run holds; kept after the run for tests that look inside."""
+    """Everything one run holds; kept after the run for tests that look inside.
 
-    def __init__(self, scenario: Scenario, ledger_sink=None, trace=None):
+    `streams`: job streams by client class index, in place of those the scenario describes
+    (any iterable of sim.workload.stream.JobRecord in arrival order)."""
+
+    def __init__(self, scenario: Scenario, ledger_sink=None, trace=None, streams=None, on_day=None):
         self.scenario = scenario
-        self.env = env = simpy.Environment()
+        self.env = simpy.Environment()
+        self.clock = Clock(self.env)
         self.horizon_h = scenario.horizon_hours
         self.cluster = Cluster(scenario)
         self.prices = PriceBook(scenario.pricing)
         self.ledger = Ledger(ledger_sink)
-        self.sched = Scheduler(env, scenario, self.cluster, self.prices, self.ledger, trace)
-        self.sources = [
-            ArrivalSource(env, self.sched, i, c, scenario.seed, self.horizon_h)
-            for i, c in enumerate(scenario.clients)
-        ]
-        self.recorder = Recorder(env, scenario, self.cluster, self.sched, self.ledger, self.horizon_h)
+        self.billing = Billing(self.prices, self.ledger, scenario.clients)
+        self.sched = Scheduler(self.clock, scenario, self.cluster, self.prices, self.billing, trace)
+        streams = streams or {}
+        self.intakes = []
+        for i, c in enumerate(scenario.clients):
+            stream = streams.get(i)
+            if stream is None:
+                path = self.cluster.capacity_path(self.cluster.pools_for(c))
+                stream = stream_for(i, c, scenario.seed, path)
+            self.intakes.append(Intake(self.clock, self.sched, i, c, stream, self.horizon_h))
+        self.recorder = Recorder(self.clock, scenario, self.cluster, self.sched, self.ledger, self.horizon_h,
+                                 on_day)
 
     def _commission_at(self, steps) -> None:
         now = self.env.now
@@ -70,8 +77,7 @@ class Model:
             self.cluster.pools[pid].commission(n, now)
         self.sched.commissioned()
 
-    def run(self) -> RunResult:
-        env = self.env
+    def run(self, argv=None) -> RunResult:
         by_time: dict[float, list] = {}
         for t, pid, n in self.cluster.plan:
             if t < self.horizon_h:
@@ -80,29 +86,33 @@ class Model:
             if t <= 0.0:
                 self._commission_at(steps)  # online before the run starts
             else:
-                ev = env.timeout(t)
-                ev.callbacks.append(lambda ev, steps=steps: self._commission_at(steps))
-                self.sched.events += 1
+                self.clock.at(t, lambda ev, steps=steps: self._commission_at(steps))
         self.recorder.start()
-        for s in self.sources:
-            s.start()
+        for intake in self.intakes:
+            intake.start()
         with quiet_gc():
-            env.run(until=self.horizon_h)
+            self.env.run(until=self.horizon_h)
         self.sched.close()
         self.recorder.finish()
-        return RunResult(self.scenario, summarise(self), self.recorder.rows)
+        summary = attrs.evolve(summarise(self), provenance=provenance(self.scenario, argv))
+        return RunResult(self.scenario, summary, tuple(self.recorder.rows), tuple(self.recorder.site_rows))
 
 
 def run(scenario: Scenario, *, seed: int | None = None, horizon_days: float | None = None,
-        ledger_sink=None, trace=None) -> RunResult:
-    """Simulate `scenario` once. `seed` and `horizon_days` override the scenario's own and
-    are checked as in a file (ScenarioError if out of range)."""
-    check_seed_and_horizon(scenario, seed, horizon_days)
+        warmup_days: float | None = None, ledger_sink=None, trace=None, progress=None,
+        argv=None) -> RunResult:
+    """Simulate `scenario` once. `seed`, `horizon_days` and `warmup_days` override the
+    scenario's own and are checked as in a file (ScenarioError if out of range).
+    `progress(now_h, horizon_h)` is called as each simulated day closes; `argv`, the command
+    line for the provenance (None: this process's)."""
+    check_seed_and_horizon(scenario, seed, horizon_days, warmup_days)
     changes = {}
     if seed is not None:
         changes["seed"] = seed
     if horizon_days is not None:
         changes["horizon_hours"] = horizon_days * HOURS_PER_DAY
+    if warmup_days is not None:
+        changes["warmup_hours"] = warmup_days * HOURS_PER_DAY
     if changes:
         scenario = attrs.evolve(scenario, **changes)
-    return Model(scenario, ledger_sink, trace).run()
+    return Model(scenario, ledger_sink, trace, on_day=progress).run(argv)

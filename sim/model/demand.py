@@ -78,7 +78,13 @@ class ClientClass:
         return self.tenant is not None
 
     @property
-    def key(self) -> str:
+    def key(self) -> tuple[str, str]:
+        """(tenant, name), tenant "" for marketplace clients: unique in a scenario, never joined."""
+        return (self.tenant or "", self.name)
+
+    @property
+    def label(self) -> str:
+        """For people: "name", or "tenant/name" for a tenant's own demand."""
         return f"{self.tenant}/{self.name}" if self.tenant else self.name
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from attrs import frozen
+from attrs import field, frozen
 
 from sim.model.demand import ClientClass, Tenant
+from sim.model.frozen import FrozenDict, freeze
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.model.site import RackGroup, Site
 
@@ -14,7 +15,7 @@ from sim.model.site import RackGroup, Site
 @frozen
 class Pricing:
     basis: str  # "dense" or "sparse": which P a price per P refers to
-    cny_per_accelerator_hour: dict[str, float]  # by accelerator type, at the start
+    cny_per_accelerator_hour: FrozenDict[str, float] = field(converter=freeze)  # by type, at the start
     annual_decline: float  # prices fall by this fraction a year, continuously
     intermediary_fee: float  # operator's share of sales on third-party capacity
 
@@ -37,13 +38,16 @@ class Scenario:
     horizon_hours: float
     standard_rack_kw: float
     enforce_power: bool
-    accelerators: dict[str, AcceleratorType]
-    servers: dict[str, ServerModel]
+    accelerators: FrozenDict[str, AcceleratorType] = field(converter=freeze)
+    servers: FrozenDict[str, ServerModel] = field(converter=freeze)
     sites: tuple[Site, ...]
     tenants: tuple[Tenant, ...]
     clients: tuple[ClientClass, ...]  # marketplace clients and tenants' private demand
     pricing: Pricing
     policy: Policy
+    warmup_hours: float = 0.0  # excluded from wait, queue and utilisation statistics (never from money)
+    source_sha256: str = ""  # of the scenario text as loaded
+    overrides: tuple[str, ...] = ()  # key=value overrides applied to the file, as given
 
     @property
     def rack_groups(self) -> tuple[RackGroup, ...]:

@@ -17,7 +17,9 @@ def _m(cny) -> str:
 
 def report_md(s: dict) -> str:
     cap, util, jobs = s["capacity"], s["utilisation"], s["jobs"]["total"]
+    queued, running = s["jobs"]["queued_at_horizon"], s["jobs"]["running_at_horizon"]
     rev, per_p, w = s["revenue_cny"], s["revenue_per_pflops_year_cny"], s["wait_hours"]
+    waiting = s["jobs"]["waiting_at_horizon"]
     planned, now = cap["planned"], cap["at_horizon"]
     lines = [
         f"# {s['scenario']}: {s['horizon_days']:g} days from {s['start_date']}",
@@ -25,7 +27,9 @@ def report_md(s: dict) -> str:
         s["description"],
         "",
         f"Seed {s['seed']}; policy {s['policy']['placement']} / {s['policy']['queue']} / "
-        f"{s['policy']['reclaim']}. Every figure comes from one simulated run; see summary.json.",
+        f"{s['policy']['reclaim']}. Every figure comes from one simulated run; see summary.json."
+        + (f" Wait, queue and utilisation figures leave out a {s['warmup_days']:g}-day warm-up; money never does."
+           if s["warmup_days"] else ""),
         "",
         "## Capacity",
         "",
@@ -40,7 +44,7 @@ def report_md(s: dict) -> str:
         f"| P, FP16 dense | {_n(planned['pflops_fp16_dense'], 1)} | {_n(now['pflops_fp16_dense'], 1)} |",
         f"| P, FP16 sparse | {_n(planned['pflops_fp16_sparse'], 1)} | {_n(now['pflops_fp16_sparse'], 1)} |",
     ]
-    if "pflops_as_stated" in planned:
+    if planned.get("pflops_as_stated") is not None:
         lines.append(f"| P, as the claim states it | {_n(planned['pflops_as_stated'], 1)} | "
                      f"{_n(now['pflops_as_stated'], 1)} |")
     over = cap["power"]["rack_groups_over_budget"]
@@ -65,12 +69,14 @@ def report_md(s: dict) -> str:
         "| submitted | completed | running at horizon | queued at horizon | abandoned | balked | rejected | "
         "preempted (lost) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
-        f"| {_n(jobs['submitted'])} | {_n(jobs['completed'])} | {_n(jobs['running_at_horizon'])} | "
-        f"{_n(jobs['queued_at_horizon'])} | {_n(jobs['abandoned'])} | {_n(jobs['balked'])} | "
+        f"| {_n(jobs['submitted'])} | {_n(jobs['completed'])} | {_n(running)} | "
+        f"{_n(queued)} | {_n(jobs['abandoned'])} | {_n(jobs['balked'])} | "
         f"{_n(jobs['rejected'])} | {_n(jobs['preemptions'])} ({_n(jobs['preempted_lost'])}) |",
         "",
         f"Wait before start, hours (jobs that started): mean {w['mean']:.3g}, p50 {w['p50']:.3g}, "
-        f"p90 {w['p90']:.3g}, p99 {w['p99']:.3g}, max {w['max']:.3g}.",
+        f"p90 {w['p90']:.3g}, p99 {w['p99']:.3g}, max {w['max']:.3g}. "
+        f"Still waiting at the horizon, never started: {_n(waiting['jobs'])} jobs, their waits so far "
+        f"mean {waiting['mean']:.3g} h, max {waiting['max']:.3g} h.",
         "",
         "## Money (million CNY over the horizon)",
         "",
@@ -88,6 +94,21 @@ def report_md(s: dict) -> str:
         f"Per P-year ({per_p['basis']}, {_n(per_p['commissioned_pflops_years'], 1)} P-years): marketplace "
         f"sales {_n(per_p['marketplace_sales'])} CNY, operator revenue {_n(per_p['operator_revenue'])} CNY, "
         f"operator net {_n(per_p['operator_net'])} CNY. The seed's price anchor is 120,000 CNY per P-year.",
+        "",
+        "## By site and owner class",
+        "",
+        "| site | owner class | accelerators (planned / online) | P dense online | utilisation | own-capacity "
+        "sales | fees | rent | electricity | operator net |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in s["by_site"]:
+        m = r["revenue_cny"]
+        lines.append(
+            f"| {r['site']} | {r['owner_class']} | {_n(r['planned']['accelerators'])} / "
+            f"{_n(r['at_horizon']['accelerators'])} | {_n(r['at_horizon']['pflops_fp16_dense'], 1)} | "
+            f"{_pct(r['utilisation'])} | {_m(m['compute_sales_operator_capacity'])} | {_m(m['intermediary_fee'])} | "
+            f"{_m(m['colocation_rent'])} | -{_m(m['electricity_cost'])} | {_m(m['operator_net'])} |")
+    lines += [
         "",
         "## Plots",
         "",

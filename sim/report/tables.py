@@ -6,7 +6,9 @@ import csv
 import io
 import json
 
-from sim.experiment.recorder import COLUMNS
+import attrs
+
+from sim.experiment.results import COLUMNS, SITE_COLUMNS
 
 
 def summary_json(summary: dict) -> bytes:
@@ -16,13 +18,23 @@ def summary_json(summary: dict) -> bytes:
 def _cell(v):
     if isinstance(v, float):
         return f"{v:.6f}".rstrip("0").rstrip(".") if v == v else "nan"
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
     return v
 
 
-def timeseries_csv(rows: list[dict]) -> bytes:
+def rows_csv(rows, columns) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
+    w.writerow(columns)
     for r in rows:
-        w.writerow([_cell(r[c]) for c in COLUMNS])
+        w.writerow([_cell(v) for v in attrs.astuple(r, recurse=False)])
     return buf.getvalue().encode("utf-8")
+
+
+def timeseries_csv(rows) -> bytes:
+    return rows_csv(rows, COLUMNS)
+
+
+def timeseries_by_site_csv(rows) -> bytes:
+    return rows_csv(rows, SITE_COLUMNS)

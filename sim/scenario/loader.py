@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import sys
 import tomllib
 from pathlib import Path
+
+import attrs
 
 from sim.model import (
     OPERATOR,
@@ -31,6 +34,8 @@ from sim.model import (
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import INT64, MISSING, Problems, Table, check_number, describe, key_text, one_line
 from sim.scenario.overrides import apply_overrides
+from sim.scheduling.cluster import Cluster
+from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY, cny_per_pflops_year_to_cny_per_accelerator_hour
 
 MAX_HORIZON_DAYS = 36500  # 100 years
@@ -79,19 +84,20 @@ def loads(text: str, source: str = "<scenario>", overrides=()) -> Scenario:
     scenario = _build(Table(problems, data), source)
     if problems.messages:
         raise ScenarioError(problems.messages)
-    return scenario
+    return attrs.evolve(scenario, source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                        overrides=tuple(overrides))
 
 
 # --- sections -------------------------------------------------------------------------------
 def _build(root: Table, source: str):
     meta = root.table("scenario")
-    name = description = seed = start = horizon = std_kw = None
+    name = description = seed = start = horizon = warmup = std_kw = None
     enforce = True
     if meta is not None:
         name = meta.string("name", Path(source).stem)
         description = meta.string("description", "")
         start = _date(meta, "start_date")
-        seed, horizon = _seed_and_horizon(meta, start)
+        seed, horizon, warmup = _seed_and_horizon(meta, start)
         std_kw = meta.number("standard_rack_kw", gt=0)
         enforce = meta.boolean("enforce_power", True)
         meta.done()
@@ -119,7 +125,7 @@ def _build(root: Table, source: str):
         horizon_hours=None if horizon is None else horizon * HOURS_PER_DAY, standard_rack_kw=std_kw,
         enforce_power=enforce, accelerators=accelerators, servers=servers, sites=tuple(sites),
         tenants=tuple(tenants), clients=tuple(c for c in clients if c is not None), pricing=pricing,
-        policy=policy,
+        policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY,
     )
     if capacity_ok:
         # Pools depend on racks and tenants alone: with those whole, job sizes can be checked
@@ -131,17 +137,22 @@ def _build(root: Table, source: str):
 def _seed_and_horizon(meta: Table, start):
     seed = meta.number("seed", integer=True, ge=0)
     horizon = meta.number("horizon_days", gt=0, le=MAX_HORIZON_DAYS)
+    warmup = meta.number("warmup_days", 0.0, ge=0)
     if start is not None and horizon is not None and (LAST_END - start).days < horizon:
         meta.error("horizon_days", f"the run must end by {LAST_END}, got {horizon!r} days from {start}")
         horizon = None
-    return seed, horizon
+    if horizon is not None and warmup is not None and warmup >= horizon:
+        meta.error("warmup_days", f"must be shorter than the horizon ({horizon!r} days), got {warmup!r}")
+        warmup = None
+    return seed, horizon, warmup
 
 
-def check_seed_and_horizon(scenario: Scenario, seed, horizon_days) -> None:
-    """Check a seed and horizon given beside a loaded scenario (sim.run's arguments) exactly as
-    the file's would be; ScenarioError if not."""
+def check_seed_and_horizon(scenario: Scenario, seed, horizon_days, warmup_days=None) -> None:
+    """Check a seed, horizon and warm-up given beside a loaded scenario (sim.run's arguments)
+    exactly as the file's would be; ScenarioError if not."""
     values = {"seed": scenario.seed if seed is None else seed,
-              "horizon_days": scenario.horizon_hours / HOURS_PER_DAY if horizon_days is None else horizon_days}
+              "horizon_days": scenario.horizon_hours / HOURS_PER_DAY if horizon_days is None else horizon_days,
+              "warmup_days": scenario.warmup_hours / HOURS_PER_DAY if warmup_days is None else warmup_days}
     problems = Problems(scenario.source)
     meta = Table(problems, values, "scenario")
     _seed_and_horizon(meta, scenario.start_date)
@@ -165,10 +176,6 @@ def _date(t: Table, k: str):
 
 
 def _policy(t: Table | None) -> Policy:
-    from sim.scheduling.disciplines import DISCIPLINES
-    from sim.scheduling.placement import PLACEMENTS
-    from sim.scheduling.reclaim import RECLAIMS
-
     if t is None:
         return Policy()
     d = Policy()
@@ -553,8 +560,6 @@ def _check_used_accelerators_priced(root: Table, sites) -> None:
 
 def _check_job_sizes(scenario: Scenario, problems: Problems) -> None:
     """A class whose sizes can never fit any pool it may use is a mistake in the file."""
-    from sim.scheduling.cluster import Cluster
-
     cluster = Cluster(scenario)
     for c in scenario.clients:
         largest = max((p.planned_accelerators for p in cluster.pools_for(c)), default=0)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import heapq
 
-from sim.metrics import TimeWeighted
-from sim.model.job import QUEUED
+from sim.metrics.streaming import TimeWeighted
+from sim.scheduling.job import QUEUED
 
 
 class SubQueue:
@@ -32,12 +32,12 @@ class SubQueue:
 
 
 class JobQueue:
-    def __init__(self, lines: int):
+    def __init__(self, lines: int, start_h: float = 0.0):
         self.subqueues: dict[tuple[int, int, int], SubQueue] = {}
         self.active: dict[tuple[int, int, int], SubQueue] = {}  # sub-queues with live jobs
         self.live = 0
         self.line_live = [0] * lines
-        self.length = TimeWeighted()
+        self.length = TimeWeighted(start_h=start_h)  # time-average from the end of the warm-up
 
     def push(self, job, now: float) -> None:
         k = (job.line, job.elig, job.size)

@@ -1,4 +1,4 @@
-"""The queue-discipline interface: the order of waiting jobs and which of them start now.
+"""Shared parts of queue disciplines (the interface is QueueDiscipline in sim/scheduling/policy.py).
 
 Lines are independent queues: line 0 is the marketplace, line 1 + i is tenant i's private
 demand. A tenant's own work has priority on its racks, so its key sorts before marketplace
@@ -10,36 +10,49 @@ from __future__ import annotations
 
 class Discipline:
     name = ""
-    work_conserving = True  # never leaves a job waiting while some placement for it exists
+    work_conserving = True
+
+    def __init__(self, context):
+        self.context = context
 
     def key(self, job) -> tuple:
         return (0 if job.private else 1, job.id)
 
-    def schedule(self, s) -> None:  # pragma: no cover - interface
-        """Start every waiting job the discipline allows to start now (s: the scheduler)."""
+    def schedule(self, q) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
 
-def greedy(s) -> None:
+def greedy(q) -> None:
     """Repeatedly start the first job, in key order, that fits somewhere now.
 
     Only sub-queue heads matter: a sub-queue's jobs share size and pools, so if its head
     does not fit, none of them does. Leaves no waiting job that could start: work-conserving.
     """
-    q = s.queue
-    cluster = s.cluster
+    cap_of = q.cap
     while q.live:
         caps: dict[int, int] = {}
         best = best_sq = None
-        for sq in q.active.values():
+        for sq in q.subqueues():
             head = sq.head()
             if best is not None and head.key >= best.key:
                 continue
             cap = caps.get(sq.elig)
             if cap is None:
-                cap = caps[sq.elig] = cluster.cap(sq.elig)
+                cap = caps[sq.elig] = cap_of(sq.elig)
             if sq.size <= cap:
                 best, best_sq = head, sq
         if best is None:
             return
-        s.start_queued(best_sq, best, s.place(best))
+        q.start_head(best_sq, best, q.place(best))
+
+
+def strict_heads(q) -> None:
+    """In each line, start heads in order until one cannot start (strict FIFO per line)."""
+    line_live = q.line_live
+    for line in range(len(line_live)):
+        while line_live[line]:
+            job, sq = q.line_head(line)
+            pool = q.place(job)
+            if pool is None:
+                break
+            q.start_head(sq, job, pool)

@@ -12,7 +12,7 @@ could hold reserves nothing.
 
 import math
 
-from sim.model.job import QUEUED
+from sim.scheduling.job import QUEUED
 from sim.scheduling.disciplines.base import Discipline
 from sim.scheduling.pool import WhatIf
 
@@ -33,36 +33,34 @@ class EasyBackfill(Discipline):
     name = "easy-backfill"
     work_conserving = False
 
-    def schedule(self, s) -> None:
-        q = s.queue
-        now = s.env.now
+    def schedule(self, q) -> None:
+        now = q.now
         heads = set()
         reservations = []  # (pool, reserved start) of blocked heads
-        for line, live in enumerate(q.line_live):
-            while live:
+        line_live = q.line_live
+        for line in range(len(line_live)):
+            while line_live[line]:
                 job, sq = q.line_head(line)
-                pool = s.place(job)
+                pool = q.place(job)
                 if pool is None:
                     heads.add(job.id)
                     best = (None, math.inf)
-                    for p in s.cluster.elig_pools[job.elig]:
+                    for p in q.pools(job.elig):
                         t = earliest_fit(p, job.size, now)
                         if t < best[1]:
                             best = (p, t)
                     if best[0] is not None:
                         reservations.append(best)
                     break
-                s.start_queued(sq, job, pool)
-                live = q.line_live[line]
+                q.start_head(sq, job, pool)
         if not q.live:
             return
         for job, sq in q.jobs_in_order():
             if job.id in heads or job.state != QUEUED:
                 continue
-            pool = s.place(job)
+            pool = q.place(job)
             if pool is None:
                 continue
             end = now + job.duration_h
             if all(end <= t for rp, t in reservations if rp is pool):
-                q.remove(sq, job, now)
-                s.start(job, pool)
+                q.start_any(sq, job, pool)

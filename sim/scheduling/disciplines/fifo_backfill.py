@@ -7,5 +7,5 @@ class FifoBackfill(Discipline):
     name = "fifo-backfill"
     work_conserving = True
 
-    def schedule(self, s) -> None:
-        greedy(s)
+    def schedule(self, q) -> None:
+        greedy(q)

@@ -12,5 +12,5 @@ class ShortestJobFirst(Discipline):
     def key(self, job) -> tuple:
         return (0 if job.private else 1, job.duration_h, job.id)
 
-    def schedule(self, s) -> None:
-        greedy(s)
+    def schedule(self, q) -> None:
+        greedy(q)

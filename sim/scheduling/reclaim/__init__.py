@@ -1,6 +1,1 @@
-"""Tenant reclaim policies, by name."""
-
-from sim.scheduling.reclaim.no_preempt import NoPreempt
-from sim.scheduling.reclaim.preempt import Preempt
-
-RECLAIMS = {r.name: r for r in (NoPreempt, Preempt)}
+"""Tenant reclaim policies, one per file; registered by name in sim/scheduling/registry.py."""

@@ -1,12 +1,8 @@
 """A tenant's own work waits for marketplace jobs on its opted-in servers to finish."""
 
+from sim.scheduling.reclaim.base import Reclaim
 
-class NoPreempt:
+
+class NoPreempt(Reclaim):
     name = "no-preempt"
     active = False
-
-    def __init__(self, context):
-        self.context = context
-
-    def reclaim(self, s) -> bool:
-        return False

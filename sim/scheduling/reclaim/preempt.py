@@ -7,6 +7,7 @@ requeued or lost, as the scenario says.
 """
 
 from sim.scheduling.pool import SHARED_POOL, WhatIf
+from sim.scheduling.reclaim.base import Reclaim
 
 
 def _room_without_market(pool, size: int) -> bool:
@@ -17,29 +18,25 @@ def _room_without_market(pool, size: int) -> bool:
     return w.fits(size)
 
 
-class Preempt:
+class Preempt(Reclaim):
     name = "preempt"
     active = True
 
-    def __init__(self, context):
-        self.context = context
-
-    def reclaim(self, s) -> bool:
+    def reclaim(self, q) -> bool:
         """Make room for one blocked tenant head; True if it started."""
-        q = s.queue
         for line in range(1, len(q.line_live)):
             if not q.line_live[line]:
                 continue
             job, sq = q.line_head(line)
-            if s.place(job) is not None:
+            if q.place(job) is not None:
                 continue  # the discipline holds it back; not for reclaim to override
-            for pool in s.cluster.elig_pools[job.elig]:
+            for pool in q.pools(job.elig):
                 if pool.kind != SHARED_POOL or not _room_without_market(pool, job.size):
                     continue
                 for victim in reversed([j for j in pool.running.values() if not j.private]):
-                    s.preempt(victim)
+                    q.preempt(victim)
                     if pool.fits(job.size):
                         break
-                s.start_queued(sq, job, pool)
+                q.start_head(sq, job, pool)
                 return True
         return False

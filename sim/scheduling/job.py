@@ -1,8 +1,13 @@
-"""A job: the unit of demand. Mutable, one object per arrival, with slots for speed."""
+"""A job: the unit of demand inside a run. Mutable, one object per arrival, with slots for speed."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from attrs import define
+
+if TYPE_CHECKING:
+    from sim.scheduling.pool import Pool
 
 # Where a job ended up. Every submitted job ends in exactly one of these.
 QUEUED = "queued"
@@ -13,6 +18,8 @@ BALKED = "balked"  # the quote exceeded its maximum price
 REJECTED = "rejected"  # larger than any pool it may use will ever be
 PREEMPTED_LOST = "preempted-lost"  # stopped for a tenant's own work and not requeued
 STATES = (QUEUED, RUNNING, COMPLETED, ABANDONED, BALKED, REJECTED, PREEMPTED_LOST)
+
+Allocation = list[tuple[int, int]]  # [(server id in its pool, accelerators taken)]
 
 
 @define(slots=True, eq=False)
@@ -30,8 +37,8 @@ class Job:
     state: str = QUEUED
     start_h: float | None = None
     first_start_h: float | None = None
-    pool: object = None
-    alloc: list | tuple = ()  # [(server id, accelerators)] while running
+    pool: Pool | None = None  # while running
+    alloc: Allocation | tuple[()] = ()  # while running
     billed_accelerator_hours: float = 0.0
     billed_fen: int = 0
     preemptions: int = 0

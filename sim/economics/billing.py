@@ -1,0 +1,52 @@
+"""Billing a run of a job: one charge, rounded once, and its postings.
+
+On operator capacity the client pays the operator; on a tenant's opted-in capacity the
+operator keeps the intermediary fee and the tenant gets the rest, in one balanced
+transaction. A tenant's own work on its own servers earns the marketplace nothing.
+"""
+
+from __future__ import annotations
+
+from sim.economics.ledger import (
+    COMPUTE_OPERATOR,
+    COMPUTE_THIRD_PARTY,
+    OPERATOR_ACCOUNT,
+    Where,
+    client_account,
+    tenant_account,
+)
+from sim.economics.pricing import PriceBook, charge_fen, split_fee
+from sim.model.site import OPERATOR
+
+
+class Billing:
+    def __init__(self, prices: PriceBook, ledger, clients):
+        self.prices = prices
+        self.ledger = ledger
+        self.client_accounts = [client_account(c.name, c.tenant) for c in clients]
+        self._dest: dict[tuple[str, str], tuple] = {}  # (site, owner) -> (where, tenant account)
+
+    def _destination(self, site: str, owner: str):
+        d = self._dest.get((site, owner))
+        if d is None:
+            if owner == OPERATOR:
+                d = (Where(COMPUTE_OPERATOR, site, owner), None)
+            else:
+                d = (Where(COMPUTE_THIRD_PARTY, site, owner), tenant_account(owner))
+            self._dest[(site, owner)] = d
+        return d
+
+    def charge(self, now: float, client: int, size: int, submit_h: float, hours: float,
+               accelerator: str, site: str, owner: str) -> int:
+        """Bill `size` accelerators for `hours` at the quote in force at `submit_h`; returns fen."""
+        amount = charge_fen(self.prices.quote_fen(accelerator, submit_h), size, hours)
+        if not amount:
+            return 0
+        where, tenant = self._destination(site, owner)
+        payer = self.client_accounts[client]
+        if tenant is None:
+            self.ledger.transfer(now, where, payer, OPERATOR_ACCOUNT, amount)
+        else:
+            fee, payout = split_fee(amount, self.prices.fee_ppm)
+            self.ledger.post(now, where, ((payer, -amount), (OPERATOR_ACCOUNT, fee), (tenant, payout)))
+        return amount

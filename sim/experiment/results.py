@@ -1,0 +1,343 @@
+"""A run's results as immutable records: the summary tree, the daily rows, and frames of both.
+
+Money is integer fen inside every record; the JSON shows each money record twice, as CNY
+(`..._cny`) and as exact fen (`..._fen`). `summary.json` and the CSV files are renderings of
+these records (sim/report/tables.py), nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import attrs
+from attrs import frozen
+
+from sim.model.frozen import FrozenDict, freeze
+from sim.model.scenario import Policy, Scenario
+from sim.units import FEN_PER_CNY
+
+OWNER_CLASSES = ("operator", "third-party")
+
+
+@frozen
+class Money:
+    """The operator's statement, whole fen (see sim/economics/statement.py)."""
+
+    compute_sales_operator_capacity: int
+    compute_sales_third_party_capacity: int
+    intermediary_fee: int
+    tenant_payouts: int
+    colocation_rent: int
+    electricity_cost: int
+    operator_revenue: int
+    operator_net: int
+
+    def cny(self) -> dict[str, float]:
+        return {k: v / FEN_PER_CNY for k, v in attrs.asdict(self).items()}
+
+
+@frozen
+class Capacity:
+    racks: int
+    rack_power_kw: float
+    standard_racks: float
+    servers: int
+    accelerators: int
+    pflops_fp16_dense: float
+    pflops_fp16_sparse: float
+    pflops_as_stated: float | None = None  # the claim's own per-server figure, where it states one
+
+
+@frozen
+class PowerOverload:
+    site: str
+    rack_group: str
+    rack_power_kw: float
+    servers_per_rack: int
+    servers_per_rack_within_power: int
+    server_power_kw: float
+    needed_rack_power_kw: float
+
+
+@frozen
+class PowerCheck:
+    enforce_power: bool
+    rack_groups_over_budget: tuple[PowerOverload, ...]
+
+
+@frozen
+class CapacityReport:
+    planned: Capacity
+    at_horizon: Capacity
+    planned_by_owner: FrozenDict[str, Capacity] = attrs.field(converter=freeze)
+    standard_rack_kw: float
+    power: PowerCheck
+
+
+@frozen
+class Utilisation:
+    """Busy / commissioned accelerator-hours over the measured window (after the warm-up)."""
+
+    overall: float
+    operator: float
+    third_party: float
+    third_party_marketplace: float
+    third_party_private: float
+    third_party_opted_in_marketplace: float
+    commissioned_accelerator_hours: float
+    busy_accelerator_hours: float
+
+
+@frozen
+class Waits:
+    """Hours from submission to first start; quantiles within one histogram bin (~5 %)."""
+
+    jobs: int
+    mean: float
+    max: float
+    p50: float
+    p90: float
+    p99: float
+
+
+@frozen
+class JobCounts:
+    submitted: int
+    balked: int
+    rejected: int
+    started: int
+    completed: int
+    abandoned: int
+    preemptions: int
+    preempted_lost: int
+
+
+@frozen
+class ClassResult:
+    name: str
+    tenant: str | None  # a tenant's own demand; None for marketplace clients
+    counts: JobCounts
+    accelerator_hours: float
+    wait_hours: Waits
+    waiting_at_horizon: Waits  # jobs never started by the horizon, and their waits so far
+
+    @property
+    def label(self) -> str:
+        return f"{self.tenant}/{self.name}" if self.tenant else self.name
+
+
+@frozen
+class Jobs:
+    total: JobCounts
+    queued_at_horizon: int
+    running_at_horizon: int
+    waiting_at_horizon: Waits  # of jobs submitted after the warm-up and never started
+    by_class: tuple[ClassResult, ...]
+
+
+@frozen
+class QueueStats:
+    mean_length: float  # time-average over the measured window
+    arrival_rate_per_hour: float  # of jobs that joined (accepted their quote and could fit)
+    measured_hours: float
+
+
+@frozen
+class PerPflopsYear:
+    basis: str
+    commissioned_pflops_years: float
+    marketplace_sales: float
+    operator_revenue: float
+    operator_net: float
+    annualised_operator_net_cny: float
+
+
+@frozen
+class SiteOwner:
+    """One site's capacity of one owner class, its use and its money."""
+
+    site: str
+    owner_class: str  # "operator" or "third-party"
+    planned: Capacity
+    at_horizon: Capacity
+    commissioned_accelerator_hours: float
+    busy_accelerator_hours: float
+    utilisation: float
+    revenue: Money
+
+
+@frozen
+class SimulationStats:
+    jobs: int
+    events: int
+    ledger_transactions: int
+    version: str
+
+
+@frozen
+class Provenance:
+    scenario_file: str
+    scenario_sha256: str
+    overrides: tuple[str, ...]
+    seed: int
+    package_version: str
+    git_commit: str | None
+    command: str
+
+
+@frozen
+class Summary:
+    scenario: str
+    description: str
+    seed: int
+    start_date: dt.date
+    horizon_days: float
+    end_date: dt.date
+    warmup_days: float
+    policy: Policy
+    capacity: CapacityReport
+    utilisation: Utilisation
+    jobs: Jobs
+    wait_hours: Waits
+    queue: QueueStats
+    revenue: Money
+    revenue_per_pflops_year_cny: PerPflopsYear
+    by_site: tuple[SiteOwner, ...]
+    simulation: SimulationStats
+    provenance: Provenance | None = None
+
+
+DAILY_MONEY = (
+    "compute_sales_operator_capacity", "compute_sales_third_party_capacity", "intermediary_fee",
+    "tenant_payouts", "colocation_rent", "electricity_cost", "operator_net",
+)
+
+
+@frozen
+class DailyRow:
+    """One simulated day (the last may be partial): means over the day, money for the day in CNY."""
+
+    day: int
+    date: dt.date
+    hours: float
+    commissioned_accelerators: float
+    busy_operator: float
+    busy_third_party_marketplace: float
+    busy_third_party_private: float
+    utilisation: float
+    queue_length_mean: float
+    queued_at_close: int
+    compute_sales_operator_capacity_cny: float
+    compute_sales_third_party_capacity_cny: float
+    intermediary_fee_cny: float
+    tenant_payouts_cny: float
+    colocation_rent_cny: float
+    electricity_cost_cny: float
+    operator_net_cny: float
+
+
+@frozen
+class SiteDailyRow:
+    """One day of one site's capacity of one owner class."""
+
+    day: int
+    date: dt.date
+    site: str
+    owner_class: str
+    commissioned_accelerators: float
+    busy_accelerators: float
+    utilisation: float
+    compute_sales_operator_capacity_cny: float
+    compute_sales_third_party_capacity_cny: float
+    intermediary_fee_cny: float
+    tenant_payouts_cny: float
+    colocation_rent_cny: float
+    electricity_cost_cny: float
+    operator_net_cny: float
+
+
+COLUMNS = tuple(f.name for f in attrs.fields(DailyRow))
+SITE_COLUMNS = tuple(f.name for f in attrs.fields(SiteDailyRow))
+
+
+def plain(obj):
+    """A record tree as JSON-ready dicts and lists; a Money field `x` becomes `x_cny` and `x_fen`."""
+    if isinstance(obj, Money):
+        raise TypeError("Money is rendered by its parent")
+    if attrs.has(type(obj)):
+        out = {}
+        for f in attrs.fields(type(obj)):
+            v = getattr(obj, f.name)
+            if isinstance(v, Money):
+                out[f"{f.name}_cny"] = v.cny()
+                out[f"{f.name}_fen"] = attrs.asdict(v)
+            else:
+                out[f.name] = plain(v)
+        return out
+    if isinstance(obj, Mapping):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, (tuple, list)):
+        return [plain(v) for v in obj]
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    return obj
+
+
+def flat(d: dict, prefix: str = "") -> dict:
+    """Nested dicts as one level of dotted keys (lists are left out)."""
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flat(v, key + "."))
+        elif not isinstance(v, list):
+            out[key] = v
+    return out
+
+
+@frozen
+class RunResult:
+    scenario: Scenario
+    summary: Summary
+    daily: tuple[DailyRow, ...]
+    daily_by_site: tuple[SiteDailyRow, ...]
+
+    def summary_dict(self) -> dict:
+        """The summary as summary.json holds it."""
+        return plain(self.summary)
+
+    def summary_frame(self):
+        """One row: every scalar of the summary under its dotted key (lists left out)."""
+        import pandas as pd
+
+        d = flat(self.summary_dict())
+        return pd.DataFrame([d], columns=list(d))
+
+    def by_site_frame(self):
+        """One row per site and owner class: capacity, use and money (fen and CNY)."""
+        import pandas as pd
+
+        return pd.DataFrame([flat(plain(r)) for r in self.summary.by_site])
+
+    def by_class_frame(self):
+        """One row per client class: outcomes, work done and waits."""
+        import pandas as pd
+
+        return pd.DataFrame([flat(plain(c)) for c in self.summary.jobs.by_class])
+
+    def daily_frame(self):
+        """One row per day; `date` as datetime64."""
+        return _frame(self.daily, COLUMNS)
+
+    def daily_by_site_frame(self):
+        """One row per day, site and owner class (long format); `date` as datetime64."""
+        return _frame(self.daily_by_site, SITE_COLUMNS)
+
+
+def _frame(rows, columns):
+    import pandas as pd
+
+    df = pd.DataFrame([attrs.astuple(r, recurse=False) for r in rows], columns=list(columns))
+    df["date"] = pd.to_datetime(df["date"])
+    return df

@@ -1,0 +1,112 @@
+"""The workload seam: a job stream yields job records in arrival order.
+
+A stream is any iterable of `JobRecord`s with non-decreasing `arrival_h`; it may be endless
+(the run stops taking records at the horizon). Every record carries its own draws, so what
+happens to one job never shifts another's numbers. A new source of jobs (a trace reader, a
+fitted model) is one more class with `__iter__`, added to `STREAMS` by its arrivals type.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple, Protocol
+
+from sim.model.demand import ArrivalTimes, ClientClass, OfferedLoad, RatePath
+from sim.units import FEN_PER_CNY
+from sim.workload.arrivals import Intensity
+from sim.workload.distributions import duration_draws, mean_hours, size_draws
+from sim.workload.random import draws, generator
+
+
+class JobRecord(NamedTuple):
+    arrival_h: float
+    client: int  # index of the client class in the scenario
+    size: int  # accelerators
+    duration_h: float
+    patience_h: float | None  # None: waits for ever
+    max_price_fen: float | None  # per accelerator-hour; None: accepts any quote
+
+
+class JobStream(Protocol):
+    def __iter__(self) -> Iterator[JobRecord]: ...
+
+
+class _Draws:
+    """One class's size, duration and patience draws, each from its own seeded stream."""
+
+    def __init__(self, index: int, client: ClientClass, seed: int):
+        name = f"client:{client.label}"
+        self.index = index
+        self.size = size_draws(client.sizes, generator(seed, name + ":sizes"))
+        self.duration = duration_draws(client.duration, generator(seed, name + ":durations"))
+        self.patience = (duration_draws(client.patience, generator(seed, name + ":patience"))
+                         if client.patience is not None else None)
+        self.max_price_fen = (client.max_price_cny_per_accelerator_hour * FEN_PER_CNY
+                              if client.max_price_cny_per_accelerator_hour is not None else None)
+        self.gaps = draws(generator(seed, name + ":arrivals"), lambda r, n: r.standard_exponential(n))
+
+    def records(self, times: Iterable[float]) -> Iterator[JobRecord]:
+        size, duration, patience = self.size, self.duration, self.patience
+        index, price = self.index, self.max_price_fen
+        for t in times:
+            yield JobRecord(t, index, next(size), next(duration),
+                            next(patience) if patience is not None else None, price)
+
+
+class PoissonStream:
+    """Poisson arrivals at a rate that varies over time: Exp(1) gaps in integrated rate."""
+
+    def __init__(self, index: int, client: ClientClass, seed: int, intensity: Intensity):
+        self.draws = _Draws(index, client, seed)
+        self.intensity = intensity
+
+    def _times(self) -> Iterator[float]:
+        t = 0.0
+        gaps, next_after = self.draws.gaps, self.intensity.next_after
+        while True:
+            t = next_after(t, next(gaps))
+            if t == math.inf:
+                return
+            yield t
+
+    def __iter__(self) -> Iterator[JobRecord]:
+        return self.draws.records(self._times())
+
+
+class TimesStream:
+    """Arrivals at given hours: for hand-built cases and tests."""
+
+    def __init__(self, index: int, client: ClientClass, seed: int, hours: Iterable[float]):
+        self.draws = _Draws(index, client, seed)
+        self.hours = tuple(hours)
+
+    def __iter__(self) -> Iterator[JobRecord]:
+        return self.draws.records(self.hours)
+
+
+def offered_load_intensity(client: ClientClass, capacity_path) -> Intensity:
+    """The rate that keeps `fraction` of the class's commissioned capacity busy on average.
+    `capacity_path`: [(hour, accelerators commissioned from then on)]."""
+    per_job = client.sizes.mean * mean_hours(client.duration)  # accelerator-hours per job
+    scale = client.arrivals.fraction / per_job
+    points = []
+    previous = 0.0
+    for t, accelerators in capacity_path:
+        points.append((t, previous))
+        previous = scale * accelerators
+        points.append((t, previous))
+    return Intensity(points)
+
+
+STREAMS = {
+    RatePath: lambda i, c, seed, path: PoissonStream(i, c, seed, Intensity(c.arrivals.points)),
+    OfferedLoad: lambda i, c, seed, path: PoissonStream(i, c, seed, offered_load_intensity(c, path)),
+    ArrivalTimes: lambda i, c, seed, path: TimesStream(i, c, seed, c.arrivals.hours),
+}
+
+
+def stream_for(index: int, client: ClientClass, seed: int, capacity_path) -> JobStream:
+    """The job stream a class's arrivals spec describes. `capacity_path` is the commissioned
+    accelerators of the pools the class may use, for arrivals that follow capacity."""
+    return STREAMS[type(client.arrivals)](index, client, seed, capacity_path)
