@@ -6,10 +6,9 @@
     result.summary["revenue_cny"]
 """
 
-__version__ = "0.1.0"
-
-from sim.experiment.run import RunResult, run  # noqa: E402
-from sim.scenario.errors import ScenarioError  # noqa: E402
-from sim.scenario.loader import load_scenario  # noqa: E402
+from sim.experiment.run import RunResult, run
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import load_scenario
+from sim.version import __version__
 
 __all__ = ["RunResult", "ScenarioError", "__version__", "load_scenario", "run"]

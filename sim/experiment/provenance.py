@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim import __version__
+from sim.version import __version__
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 

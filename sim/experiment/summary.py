@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sim import __version__
 from sim.economics.statement import statement
 from sim.metrics import LogHistogram
 from sim.scheduling.scheduler import COUNTERS
 from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
+from sim.version import __version__
 
 QUANTILES = (0.5, 0.9, 0.99)
 
