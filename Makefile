@@ -1,28 +1,76 @@
-# Every target creates .venv and installs the package with its dev extras on first use.
+# Every target but clean and lock first creates .venv: the exact versions pinned in
+# requirements.lock, then computesim itself (editable), both with --no-deps so that nothing
+# unpinned slips in, and pip check to fail loudly if the lock misses a dependency.
+# `make lock` re-pins.
+#
+# SCENARIO is one argument, passed as it is. ARGS is a list of words, split the way a shell
+# splits them (quotes group: ARGS='-m "not slow"') but never run by a shell: `;`, `$(...)`,
+# `*` reach the program as plain text. Neither is expanded by make either.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+PIP = $(call quote,$(PY)) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 SCENARIO ?= qingyang
 ARGS ?=
+# make would expand command-line variables to export them to recipes: `$(shell ...)` would run.
+unexport SCENARIO ARGS
 
-.PHONY: sim test bench clean
+# One shell word holding $(1) exactly: wrap it in '...' and write each ' inside as '\''.
+quote = '$(subst ','\'',$(1))'
 
-$(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit("computesim needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+# Run by `python -c` with ARGS as argv[1] and the command after it; exec, so that make (and
+# Ctrl-C) deal with the program itself and its exit status is the recipe's.
+define EXEC_WITH_ARGS
+import os, shlex, sys
+try:
+    words = shlex.split(sys.argv[1])
+except ValueError as e:
+    print(f"make: ARGS: {e}: {sys.argv[1]}", file=sys.stderr)
+    sys.exit(2)
+os.environ.pop("EXEC_WITH_ARGS", None)  # not the program's business
+os.execv(sys.executable, [sys.executable, *sys.argv[2:], *words])
+endef
+export EXEC_WITH_ARGS
+with_args = $(call quote,$(PY)) -c "$$EXEC_WITH_ARGS" $(call quote,$(value ARGS))
+
+check_python = $(call quote,$(PYTHON)) -c 'import sys; sys.exit("computesim needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+
+.PHONY: sim test bench lock clean
+
+$(STAMP): pyproject.toml $(LOCK)
+	@$(check_python)
+	@echo "Installing into $(VENV): the versions pinned in $(LOCK), then computesim (once; a minute or two)"
+	$(call quote,$(PYTHON)) -m venv $(VENV)
+	$(PIP) install --progress-bar on --no-deps -r $(LOCK)
+	$(PIP) install --no-deps -e .
+	$(PIP) check
 	@touch $(STAMP)
 
+# A failing run ends with make's own line "make: *** [Makefile:N: sim] Error C": C is the
+# simulator's exit code (2 bad input, 1 results not written); make itself then exits 2.
 sim: $(STAMP)
-	@$(PY) -m sim run $(SCENARIO) $(ARGS)
+	@$(with_args) -m sim run $(call quote,$(value SCENARIO))
 
 test: $(STAMP)
-	$(PY) -m pytest -n auto -q $(ARGS)
+	@$(with_args) -m pytest -n auto -q
 
 bench: $(STAMP)
-	$(PY) -m benchmarks $(ARGS)
+	@$(with_args) -m benchmarks
+
+# Re-pin: install .[dev] into a throwaway venv from the package index and freeze what pip chose.
+lock:
+	@$(check_python)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(call quote,$(PYTHON)) -m venv "$$tmp" && \
+	"$$tmp/bin/python" -m pip --disable-pip-version-check install --progress-bar on -e '.[dev]' && \
+	made_on=$$("$$tmp/bin/python" -c 'import platform as p; print("Python", p.python_version(), p.system(), p.machine())') && \
+	{ echo "# Exact versions that make installs into $(VENV) before computesim itself (--no-deps)."; \
+	  echo "# Made by make lock on $$made_on: pip install -e .[dev] into a fresh venv, pip freeze."; \
+	  echo "# Change dependencies in pyproject.toml and run make lock; do not edit by hand."; \
+	  "$$tmp/bin/python" -m pip --disable-pip-version-check freeze --exclude-editable; } > $(LOCK).tmp && \
+	mv $(LOCK).tmp $(LOCK) && echo "wrote $(LOCK)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

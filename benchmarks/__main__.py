@@ -124,9 +124,24 @@ def main(argv=None) -> int:
         print()
         print(profile_table(res["profile"]))
     print(f"\nwrote {args.out / 'bench.json'} and {args.out / 'bench.txt'}")
-    failed = [k for k, v in res.items() if isinstance(v, dict) and v.get("status") == "error"]
-    failed += [p["racks"] for p in res.get("scaling", []) if p.get("status") == "error"]
-    return 1 if failed else 0  # a missed target is a finding, not an error
+    failed = failures(res)
+    if failed:
+        print(f"benchmarks failed: {', '.join(failed)}", file=sys.stderr)
+    return exit_status(res)
+
+
+def failures(res: dict) -> list[str]:
+    """What went wrong: a stage that crashed, a target missed (FAIL) or not measured (ERROR)."""
+    out = [f"stage {k} crashed" for k, v in res.items() if isinstance(v, dict) and v.get("status") == "error"]
+    out += [f"scaling {p['racks']} racks crashed" for p in res.get("scaling", []) if p.get("status") == "error"]
+    out += [f"profile {t} crashed" for t, p in res.get("profile", {}).items() if p.get("status") == "error"]
+    out += [f"target {v['target']} {v['result']}" for v in res.get("targets", []) if v["result"] != "PASS"]
+    return out
+
+
+def exit_status(res: dict) -> int:
+    """1 when anything in failures(), so `make bench` and CI stop on a missed target; else 0."""
+    return 1 if failures(res) else 0
 
 
 def profile_table(profiles: dict, top: int = 12) -> str:

@@ -21,6 +21,7 @@ from sim.report import FILES, write_results
 from sim.scenario import ScenarioError, loads, read_scenario
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY
+from sim.version import __version__
 
 SCENARIO_DIR = Path("scenarios")
 RESULTS_DIR = Path("results")
@@ -35,13 +36,16 @@ def scenario_path(arg: str) -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
+    # The console script calls itself computesim; everything else is `python -m sim`.
+    prog = "computesim" if Path(sys.argv[0]).name == "computesim" else "python -m sim"
     parser = argparse.ArgumentParser(
-        prog="python -m sim",
+        prog=prog,
         description="computesim: simulate a GPU compute marketplace (racks, power, jobs, prices, fees).",
         epilog="Exit codes: 0 done, 1 results could not be written, 2 bad input, 130 interrupted, "
                "143 terminated.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"computesim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # none: print this help
     r = sub.add_parser("run", help="simulate one scenario and write its results",
                        description="Simulate one scenario; write summary.json, timeseries.csv, report.md "
                                    "and plots under results/<scenario>/.")
@@ -144,7 +148,11 @@ def _terminate(signum, frame):
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `python -m sim`: say what it can do, not a usage error
+        parser.print_help()
+        return 0
     args.argv = argv  # None: sys.argv, for the provenance
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)

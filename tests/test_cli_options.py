@@ -60,7 +60,7 @@ def test_run_help_lists_every_option(tmp_path):
         assert option in p.stdout
 
 
-@pytest.mark.parametrize("args", [[], ["run"], ["walk", "tiny"], ["run", "tiny", "--colour"], ["run", "tiny", "--seed"]])
+@pytest.mark.parametrize("args", [["run"], ["walk", "tiny"], ["run", "tiny", "--colour"], ["run", "tiny", "--seed"]])
 def test_a_malformed_command_line_exits_2_with_usage(workdir, capsys, args):
     with pytest.raises(SystemExit) as e:
         main(args)
