@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sim.report.files import write_all
 from sim.report.markdown import report_md
-from sim.report.plots import revenue_png, utilisation_png
+from sim.report.plots import figure_png, frame_from_rows, revenue_figure, utilisation_figure
 from sim.report.tables import summary_json, timeseries_csv
 
 FILES = ("timeseries.csv", "utilisation.png", "revenue.png", "report.md", "summary.json")
@@ -17,8 +17,8 @@ def render(summary: dict, daily: list[dict]) -> dict[str, bytes]:
     name = summary["scenario"]
     return {
         "timeseries.csv": timeseries_csv(daily),
-        "utilisation.png": utilisation_png(daily, f"{name}: accelerators busy by owner class"),
-        "revenue.png": revenue_png(daily, f"{name}: cumulative revenue by stream"),
+        "utilisation.png": figure_png(utilisation_figure(frame_from_rows(daily), f"{name}: accelerators busy by owner class")),
+        "revenue.png": figure_png(revenue_figure(frame_from_rows(daily), f"{name}: cumulative revenue by stream")),
         "report.md": report_md(summary).encode("utf-8"),
         "summary.json": summary_json(summary),  # last: its presence means the set is whole
     }
