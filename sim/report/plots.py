@@ -1,74 +1,151 @@
-"""The two plots of a run: utilisation over time and revenue by stream (PNG bytes)."""
+"""The two plots of a run: accelerators in use and revenue by stream.
+
+Figures are built with matplotlib's object-oriented API (`Figure` on an Agg canvas), never
+pyplot, so importing this module leaves the user's backend and pyplot state alone and works
+without a display. `figure_png` turns one into PNG bytes.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
-import matplotlib
+import matplotlib.dates as mdates
 import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")  # files only, no screen
-import matplotlib.pyplot as plt  # noqa: E402
+SIZE_IN = (9, 4.5)
+DPI = 110
+MONTHLY_BEYOND = pd.DateOffset(years=2)  # longer runs are plotted by calendar month
 
-STREAMS = (
-    ("compute_sales_operator_capacity_cny", "compute sales, operator capacity"),
-    ("intermediary_fee_cny", "intermediary fee (third-party sales)"),
-    ("colocation_rent_cny", "colocation rent"),
-    ("tenant_payouts_cny", "paid out to tenants"),
-    ("electricity_cost_cny", "electricity (cost)"),
+COUNTS = (  # accelerators, daily means: monthly points are hour-weighted means
+    "commissioned_accelerators", "busy_operator",
+    "busy_third_party_marketplace", "busy_third_party_private",
 )
+BUSY = (  # stacked bottom to top
+    ("busy_operator", "busy: operator capacity", "tab:blue"),
+    ("busy_third_party_marketplace", "busy: third-party, marketplace", "tab:orange"),
+    ("busy_third_party_private", "busy: third-party, tenant's own", "tab:green"),
+)
+OPERATOR_STREAMS = (
+    ("compute_sales_operator_capacity_cny", "compute sales, operator capacity", "-"),
+    ("intermediary_fee_cny", "intermediary fee (third-party sales)", "-"),
+    ("colocation_rent_cny", "colocation rent", "-"),
+    ("electricity_cost_cny", "electricity (cost)", "--"),
+)
+PAYOUTS = ("tenant_payouts_cny", "paid out to tenants")
+# Beside the axes, top-aligned; constrained layout shrinks the axes to make room.
+LEGEND_RIGHT = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+                    fontsize=8, frameon=False)
 
 
-def _png(fig) -> bytes:
+def periods(daily: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The rows to plot and their name ("daily" or "monthly"): the days themselves, or calendar
+    months when the run is longer than two years. Adds "start" and "end" timestamps; accelerator
+    counts become hour-weighted means, utilisation busy over commissioned, money sums."""
+    d = daily.copy()
+    d["start"] = pd.to_datetime(d["date"])
+    d["end"] = d["start"] + pd.to_timedelta(d["hours"], unit="h")
+    if d.empty or d["end"].iloc[-1] <= d["start"].iloc[0] + MONTHLY_BEYOND:
+        return d, "daily"
+    money = [c for c in d.columns if c.endswith("_cny")]
+    counts = list(COUNTS)
+    d[counts] = d[counts].mul(d["hours"], axis=0)  # accelerator-hours, summed below
+    sums = {c: "sum" for c in ["hours", *counts, *money]}
+    m = d.groupby(d["start"].dt.to_period("M")).agg({"start": "min", "end": "max", **sums})
+    m[counts] = m[counts].div(m["hours"], axis=0)
+    busy = m[[c for c, _, _ in BUSY]].sum(axis=1)
+    commissioned = m["commissioned_accelerators"]
+    m["utilisation"] = np.where(commissioned > 0, busy / commissioned.where(commissioned > 0, 1), 0.0)
+    return m.reset_index(drop=True), "monthly"
+
+
+def utilisation_figure(daily: pd.DataFrame, title: str | None = None) -> Figure:
+    """Accelerators busy by owner class under the commissioned count; utilisation below."""
+    p, per = periods(daily)
+    fig, (ax, ax_u) = _figure(height_ratios=(3, 1))
+    x = _mid(p)
+    ax.stackplot(x, *(p[c] for c, _, _ in BUSY), labels=[lab for _, lab, _ in BUSY],
+                 colors=[col for _, _, col in BUSY], alpha=0.85, linewidth=0)
+    ax.plot(x, p["commissioned_accelerators"], color="black", lw=1.2, label="commissioned")
+    ax.set_ylabel(f"accelerators\n({per} mean)")
+    ax.set_ylim(bottom=0)
+    handles, labels = ax.get_legend_handles_labels()
+    # Top to bottom, as the areas are stacked.
+    order = [len(handles) - 1, *range(len(handles) - 2, -1, -1)]
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], **LEGEND_RIGHT)
+    ax_u.plot(x, p["utilisation"] * 100, color="tab:red", lw=1, label="utilisation")
+    ax_u.set_ylim(0, 100)
+    ax_u.set_ylabel("utilisation, %")
+    _finish(fig, ax_u, p, title)
+    return fig
+
+
+def revenue_figure(daily: pd.DataFrame, title: str | None = None) -> Figure:
+    """Cumulative operator streams and net; tenant payouts on their own panel below, since they
+    pass through to tenants and are neither the operator's revenue nor its cost."""
+    p, _ = periods(daily)
+    fig, (ax, ax_t) = _figure(height_ratios=(2, 1))
+    # A cumulative sum holds at the end of its period, and is zero when the run starts.
+    x = np.concatenate([p["start"].to_numpy()[:1], p["end"].to_numpy()])
+    for key, label, style in OPERATOR_STREAMS:
+        ax.plot(x, _cumulative_millions(p[key]), ls=style, lw=1.2, label=label)
+    ax.plot(x, _cumulative_millions(p["operator_net_cny"]), color="black", lw=2,
+            label="operator net")
+    ax.set_ylabel("cumulative,\nmillion CNY")
+    ax.legend(**LEGEND_RIGHT)
+    key, label = PAYOUTS
+    ax_t.plot(x, _cumulative_millions(p[key]), color="tab:gray", lw=1.2, label=label)
+    ax_t.set_ylabel("cumulative,\nmillion CNY")
+    ax_t.set_title("passed through to tenants: not the operator's revenue or cost",
+                   loc="left", fontsize=8)
+    ax_t.legend(**LEGEND_RIGHT)
+    _finish(fig, ax_t, p, title)
+    return fig
+
+
+def figure_png(fig: Figure) -> bytes:
+    """PNG bytes of `fig`, the same for the same figure (no software or time metadata); then
+    closes it if pyplot made it (figures from this module are not registered with pyplot)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    if fig.canvas.manager is not None:  # only pyplot gives a figure a manager
+        import matplotlib.pyplot as plt  # already imported by whoever made the figure
+
+        plt.close(fig)
     return buf.getvalue()
 
 
-def _dates(rows):
-    return [dt.date.fromisoformat(r["date"]) for r in rows]
+def _figure(height_ratios) -> tuple[Figure, np.ndarray]:
+    fig = Figure(figsize=SIZE_IN, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)  # so draw() and get_window_extent() work without a backend
+    axes = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": height_ratios})
+    return fig, axes
 
 
-def utilisation_png(rows: list[dict], title: str) -> bytes:
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    x = _dates(rows)
-    op = [r["busy_operator"] for r in rows]
-    market = [r["busy_third_party_marketplace"] for r in rows]
-    private = [r["busy_third_party_private"] for r in rows]
-    ax.stackplot(x, op, market, private, labels=[
-        "busy: operator capacity", "busy: third-party, marketplace", "busy: third-party, tenant's own"],
-        alpha=0.8)
-    ax.plot(x, [r["commissioned_accelerators"] for r in rows], color="black", lw=1.2,
-            label="commissioned accelerators")
-    ax.set_ylabel("accelerators (daily mean)")
-    ax2 = ax.twinx()
-    ax2.plot(x, [r["utilisation"] * 100 for r in rows], color="tab:red", lw=0.8, ls="--",
-             label="utilisation (%)")
-    ax2.set_ylim(0, 100)
-    ax2.set_ylabel("utilisation, %")
-    h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8)
-    ax.set_title(title)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    return _png(fig)
+def _finish(fig: Figure, bottom, p: pd.DataFrame, title: str | None) -> None:
+    locator = mdates.AutoDateLocator()
+    bottom.xaxis.set_major_locator(locator)
+    bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    bottom.set_xlabel("date")
+    if not p.empty:
+        bottom.set_xlim(p["start"].iloc[0], p["end"].iloc[-1])
+    thousands = FuncFormatter(lambda v, _: f"{v:,g}")
+    for ax in fig.axes:
+        ax.yaxis.set_major_formatter(thousands)
+        ax.grid(True, color="0.9", lw=0.6)
+        ax.set_axisbelow(True)
+    fig.align_ylabels()
+    if title:
+        fig.suptitle(title, fontsize=11)
 
 
-def revenue_png(rows: list[dict], title: str) -> bytes:
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    x = _dates(rows)
-    def cumulative_millions(key):
-        return np.cumsum([r[key] for r in rows]) / 1e6
+def _mid(p: pd.DataFrame) -> np.ndarray:
+    """Means are plotted at the middle of their period."""
+    return (p["start"] + (p["end"] - p["start"]) / 2).to_numpy()
 
-    for key, label in STREAMS:
-        ax.plot(x, cumulative_millions(key), label=label)
-    ax.plot(x, cumulative_millions("operator_net_cny"), color="black", lw=2, label="operator net")
-    ax.set_ylabel("cumulative, million CNY")
-    ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(title)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    return _png(fig)
+
+def _cumulative_millions(series: pd.Series) -> np.ndarray:
+    return np.concatenate([[0.0], np.cumsum(series.to_numpy(dtype=float))]) / 1e6
