@@ -57,8 +57,8 @@ def model_rate(racks: int, horizon_h: float, raw_events: int, repeats: int) -> d
         done = completed(model)
         models.append({
             "cpu_s": cpu, "wall_s": wall, "jobs_completed": done, "jobs_arrived": model.sched.jobs,
-            "model_events": model.sched.events, "jobs_per_s": done / cpu, "job_events_per_s": 3 * done / cpu,
-            "utilisation": result.summary["utilisation"]["overall"],
+            "model_events": model.clock.events, "jobs_per_s": done / cpu, "job_events_per_s": 3 * done / cpu,
+            "utilisation": result.summary_dict()["utilisation"]["overall"],
         })
         del model, result
         gc.collect()
@@ -94,7 +94,7 @@ def scaling_point(racks: int, warmup_h: float, jobs: int, raw_events: int) -> di
         "jobs_completed": done2 - done1, "jobs_arrived": arrived2 - arrived1, "running": running,
         "expected_running": scenarios.expected_running(racks),
         "s_per_job": (c2 - c1) / (done2 - done1),
-        "utilisation": result.summary["utilisation"]["overall"],
+        "utilisation": result.summary_dict()["utilisation"]["overall"],
         "peak_rss_mib": peak_rss_mib(),
     }
     del model, result
@@ -119,10 +119,10 @@ def full_run(scenario, steps: int = 20) -> dict:
         at(model.env, horizon * i / steps, lambda f=i / steps: progress(f))
     result = model.run()
     wall, cpu = since(t0)
-    s = result.summary
+    s = result.summary_dict()
     return {
         "scenario": s["scenario"], "horizon_days": s["horizon_days"], "cpu_s": cpu, "wall_s": wall,
-        "jobs": model.sched.jobs, "jobs_completed": completed(model), "model_events": model.sched.events,
+        "jobs": model.sched.jobs, "jobs_completed": completed(model), "model_events": model.clock.events,
         "accelerators": s["capacity"]["at_horizon"]["accelerators"],
         "racks": s["capacity"]["at_horizon"]["racks"],
         "utilisation": s["utilisation"]["overall"],
