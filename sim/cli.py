@@ -1,13 +1,19 @@
 """`python -m sim ...`: a thin shell over sim.load_scenario, sim.run and sim.report.
 
-Exit codes: 0 done; 1 could not write results; 2 bad input (scenario, option, missing
-file), with one line per problem and nothing written; 130 interrupted (Ctrl-C) and 143
-terminated (SIGTERM), earlier results left whole.
+Exit codes:
+  0    done (also when stdout is closed early, e.g. `| head`, once the results are written)
+  1    the results could not be written
+  2    bad input (scenario, option, missing file, a scenario file name that gives no folder
+       inside results/): one line per problem, nothing written
+  130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM). One line says what is on disk:
+       the earlier results as they were, or this run's, if the signal came after they were
+       switched into place. Further signals are ignored while the program cleans up and ends.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -16,6 +22,8 @@ from pathlib import Path
 from sim.experiment.provenance import provenance
 from sim.experiment.run import run
 from sim.report import FILES, write_results
+from sim.report import files as result_files
+from sim.report.outdir import OutputNameError, output_folder
 from sim.scenario import ScenarioError, loads, read_scenario
 from sim.scheduling.disciplines import DISCIPLINES
 from sim.scheduling.placement import PLACEMENTS
@@ -69,6 +77,7 @@ def cmd_run(args) -> int:
     for key in ("placement", "queue", "reclaim"):
         if getattr(args, key) is not None:
             overrides.append(f'policy.{key}="{getattr(args, key)}"')
+    out = output_folder(RESULTS_DIR, path.stem, overrides, args.out)  # refused before a long run
     data = read_scenario(path)
     scenario = loads(data.decode("utf-8"), str(path), overrides)
     t0 = time.perf_counter()
@@ -76,7 +85,6 @@ def cmd_run(args) -> int:
     wall = time.perf_counter() - t0
     summary = dict(result.summary)
     summary["provenance"] = provenance(path, scenario.seed, overrides, argv=getattr(args, "argv", None), data=data)
-    out = args.out if args.out is not None else RESULTS_DIR / path.stem
     try:
         write_results(summary, result.daily, out)
     except OSError as e:
@@ -115,35 +123,98 @@ def table(s: dict, wall_s: float) -> str:
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised where the program is, so that temporary files are cleaned up."""
+    """SIGTERM, raised where the program is, so that a write in progress is undone."""
 
 
-def _terminate(signum, frame):
-    raise Terminated
+def _stop(signum, frame):
+    # The first signal stops the run; later ones would interrupt the cleanup it starts.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is _stop:
+            signal.signal(sig, _ignore)
+    raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
 
 
-def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
-    args.argv = argv  # None: sys.argv, for the provenance
+def _ignore(signum, frame):
+    """A Python handler that does nothing: unlike SIG_IGN, it cannot race with a handler
+    already pending and make Python print 'Signal ignored due to race condition'."""
+
+
+def _install_handlers() -> dict:
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            old = signal.getsignal(sig)
+            if old is signal.SIG_IGN:  # ignored by whoever started us (nohup, `&`): keep it so
+                continue
+            signal.signal(sig, _stop)
+        except ValueError:  # not the main thread: leave signals alone
+            break
+        previous[sig] = old
+    return previous
+
+
+def _restore_handlers(previous: dict, program: bool) -> None:
+    for sig in previous:
+        signal.signal(sig, _ignore)
+    if program:  # the process ends next: stay quiet until it has
+        return
+    for sig, old in previous.items():
+        signal.signal(sig, signal.SIG_DFL if old is None else old)
+
+
+def _say(line: str) -> None:
+    """One line on stderr, unless stderr is gone."""
+    if sys.stderr is None:
+        return
     try:
-        previous = signal.signal(signal.SIGTERM, _terminate)
-    except ValueError:  # not the main thread: leave signals alone
-        previous = None
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _stdout_to_devnull() -> None:
+    """Python's recipe for a closed pipe: later writes, and the flush at exit, go nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _dispatch(args) -> int:
     try:
         return args.func(args)
     except ScenarioError as e:
         for line in e.messages:
-            print(line, file=sys.stderr)
+            _say(line)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted: earlier results left as they were", file=sys.stderr)
-        return 130
-    except Terminated:
-        print("terminated: earlier results left as they were", file=sys.stderr)
-        return 128 + signal.SIGTERM
+    except OutputNameError as e:
+        _say(str(e))
+        return 2
+
+
+def main(argv=None) -> int:
+    previous = _install_handlers()
+    switched_before = len(result_files.SWITCHED)
+    try:
+        try:
+            args = _parser().parse_args(argv)
+            args.argv = argv  # None: sys.argv, for the provenance
+            code = _dispatch(args)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a closed pipe shows here rather than at exit
+            return code
+        except BrokenPipeError:
+            _stdout_to_devnull()
+            return 0 if len(result_files.SWITCHED) > switched_before else 1
+    except (KeyboardInterrupt, Terminated) as e:
+        code, word = (130, "interrupted") if isinstance(e, KeyboardInterrupt) else (143, "terminated")
+        new = result_files.SWITCHED[switched_before:]
+        _say(f"{word}: {new[-1]} already holds this run's results" if new
+             else f"{word}: earlier results left as they were")
+        return code
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        _restore_handlers(previous, program=argv is None)
 
 
 if __name__ == "__main__":
