@@ -1,14 +1,20 @@
 """`python -m sim ...`: a thin shell over sim.load_scenario, sim.run and sim.report.
 
-Exit codes: 0 done; 1 could not write results; 2 bad input (scenario, option, missing
-file), with one line per problem and nothing written; 130 interrupted (Ctrl-C) and 143
-terminated (SIGTERM), earlier results left whole.
+Exit codes:
+  0    done (also when stdout is closed early, e.g. `| head`, once the results are written)
+  1    the results could not be written
+  2    bad input (scenario, option, missing file, a scenario file name that gives no folder
+       inside results/): one line per problem, nothing written
+  130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM). One line says what is on disk:
+       the earlier results as they were, or this run's, if the signal came after they were
+       switched into place. Further signals are ignored while the program cleans up and ends.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import time
@@ -18,6 +24,8 @@ from tqdm import tqdm
 
 from sim.experiment.run import run
 from sim.report import FILES, write_results
+from sim.report import files as result_files
+from sim.report.outdir import OutputNameError, output_folder
 from sim.scenario import ScenarioError, loads, read_scenario
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY
@@ -48,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # none: print this help
     r = sub.add_parser("run", help="simulate one scenario and write its results",
                        description="Simulate one scenario; write summary.json, timeseries.csv, report.md "
-                                   "and plots under results/<scenario>/.")
+                                   "and plots under results/<scenario>/ (results/<scenario>@<overrides>/ for a run with overrides).")
     r.add_argument("scenario", help="a name in scenarios/ (e.g. qingyang) or a path to a .toml file")
     r.add_argument("--seed", type=str, help="random seed (overrides scenario.seed)")
     r.add_argument("--horizon", type=str, metavar="DAYS", help="days to simulate (overrides scenario.horizon_days)")
@@ -58,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override any scenario key, e.g. --set sites.qingyang.pue=1.3 (repeatable); "
                         "validated like the file")
-    r.add_argument("--out", type=Path, help="output folder (default results/<scenario>)")
+    r.add_argument("--out", type=Path, help="output folder (default results/<scenario>, or results/<scenario>@<overrides> with overrides)")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     r.set_defaults(func=cmd_run)
     return parser
@@ -74,12 +82,12 @@ def cmd_run(args) -> int:
     for key in ("placement", "queue", "reclaim"):
         if getattr(args, key) is not None:
             overrides.append(f'policy.{key}="{getattr(args, key)}"')
+    out = output_folder(RESULTS_DIR, path.stem, overrides, args.out)  # refused before a long run
     scenario = loads(read_scenario(path).decode("utf-8"), str(path), overrides)
     t0 = time.perf_counter()
     with progress_bar(scenario.horizon_hours / HOURS_PER_DAY, args.quiet) as progress:
         result = run(scenario, progress=progress, argv=getattr(args, "argv", None))
     wall = time.perf_counter() - t0
-    out = args.out if args.out is not None else RESULTS_DIR / path.stem
     try:
         write_results(result, out)
     except OSError as e:
@@ -140,39 +148,102 @@ def table(s: dict, wall_s: float) -> str:
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised where the program is, so that temporary files are cleaned up."""
+    """SIGTERM, raised where the program is, so that a write in progress is undone."""
 
 
-def _terminate(signum, frame):
-    raise Terminated
+def _stop(signum, frame):
+    # The first signal stops the run; later ones would interrupt the cleanup it starts.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is _stop:
+            signal.signal(sig, _ignore)
+    raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
 
 
-def main(argv=None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command is None:  # bare `python -m sim`: say what it can do, not a usage error
-        parser.print_help()
-        return 0
-    args.argv = argv  # None: sys.argv, for the provenance
+def _ignore(signum, frame):
+    """A Python handler that does nothing: unlike SIG_IGN, it cannot race with a handler
+    already pending and make Python print 'Signal ignored due to race condition'."""
+
+
+def _install_handlers() -> dict:
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            old = signal.getsignal(sig)
+            if old is signal.SIG_IGN:  # ignored by whoever started us (nohup, `&`): keep it so
+                continue
+            signal.signal(sig, _stop)
+        except ValueError:  # not the main thread: leave signals alone
+            break
+        previous[sig] = old
+    return previous
+
+
+def _restore_handlers(previous: dict, program: bool) -> None:
+    for sig in previous:
+        signal.signal(sig, _ignore)
+    if program:  # the process ends next: stay quiet until it has
+        return
+    for sig, old in previous.items():
+        signal.signal(sig, signal.SIG_DFL if old is None else old)
+
+
+def _say(line: str) -> None:
+    """One line on stderr, unless stderr is gone."""
+    if sys.stderr is None:
+        return
     try:
-        previous = signal.signal(signal.SIGTERM, _terminate)
-    except ValueError:  # not the main thread: leave signals alone
-        previous = None
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _stdout_to_devnull() -> None:
+    """Python's recipe for a closed pipe: later writes, and the flush at exit, go nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _dispatch(args) -> int:
     try:
         return args.func(args)
     except ScenarioError as e:
         for line in e.messages:
-            print(line, file=sys.stderr)
+            _say(line)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted: earlier results left as they were", file=sys.stderr)
-        return 130
-    except Terminated:
-        print("terminated: earlier results left as they were", file=sys.stderr)
-        return 128 + signal.SIGTERM
+    except OutputNameError as e:
+        _say(str(e))
+        return 2
+
+
+def main(argv=None) -> int:
+    previous = _install_handlers()
+    switched_before = len(result_files.SWITCHED)
+    try:
+        try:
+            parser = _parser()
+            args = parser.parse_args(argv)
+            if args.command is None:  # bare `python -m sim`: say what it can do, not a usage error
+                parser.print_help()
+                return 0
+            args.argv = argv  # None: sys.argv, for the provenance
+            code = _dispatch(args)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a closed pipe shows here rather than at exit
+            return code
+        except BrokenPipeError:
+            _stdout_to_devnull()
+            return 0 if len(result_files.SWITCHED) > switched_before else 1
+    except (KeyboardInterrupt, Terminated) as e:
+        code, word = (130, "interrupted") if isinstance(e, KeyboardInterrupt) else (143, "terminated")
+        new = result_files.SWITCHED[switched_before:]
+        _say(f"{word}: {new[-1]} already holds this run's results" if new
+             else f"{word}: earlier results left as they were")
+        return code
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        _restore_handlers(previous, program=argv is None)
 
 
 if __name__ == "__main__":

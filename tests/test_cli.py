@@ -28,7 +28,7 @@ def workdir(tmp_path):
 def test_run_writes_every_output_under_results_scenario(workdir):
     p = sim("run", "qingyang", "--horizon", "20", cwd=workdir)
     assert p.returncode == 0, p.stderr
-    out = workdir / "results" / "qingyang"
+    out = workdir / "results" / "qingyang@scenario.horizon_days=20"  # a run with overrides: its own folder
     assert sorted(f.name for f in out.iterdir()) == [
         "report.md", "revenue.png", "summary.json", "timeseries.csv", "timeseries_by_site.csv", "utilisation.png"]
     summary = json.loads((out / "summary.json").read_text())
@@ -36,17 +36,19 @@ def test_run_writes_every_output_under_results_scenario(workdir):
     assert summary["provenance"]["overrides"] == ["scenario.horizon_days=20"]
     assert len((out / "timeseries.csv").read_text().splitlines()) == 1 + 20
     assert (out / "utilisation.png").read_bytes()[:4] == b"\x89PNG"
-    assert "wrote results/qingyang/" in p.stdout
+    assert "wrote results/qingyang@scenario.horizon_days=20/" in p.stdout
 
 
 def test_same_seed_gives_byte_identical_summary_across_processes(workdir):
-    out = workdir / "results" / "qingyang" / "summary.json"
+    out = workdir / "results" / "qingyang@scenario.horizon_days=40" / "summary.json"
     assert sim("run", "qingyang", "--horizon", "40", "--quiet", cwd=workdir, hashseed="1").returncode == 0
     first = out.read_bytes()
     assert sim("run", "qingyang", "--horizon", "40", "--quiet", cwd=workdir, hashseed="2").returncode == 0
     assert out.read_bytes() == first
     assert sim("run", "qingyang", "--horizon", "40", "--quiet", "--seed", "7", cwd=workdir).returncode == 0
-    assert out.read_bytes() != first
+    assert out.read_bytes() == first  # the seed 7 run has a folder of its own
+    other = workdir / "results" / "qingyang@scenario.seed=7,scenario.horizon_days=40" / "summary.json"
+    assert other.read_bytes() != first
 
 
 def test_unknown_scenario_is_one_line_exit_2_and_writes_nothing(workdir):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from sim.report.outdir import output_folder
 from tiny import TINY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,17 +77,19 @@ def test_set_changes_the_result(workdir, capsys):
     assert summary(workdir)["revenue_cny"]["intermediary_fee"] == 6.0  # 15 % of 40 CNY
     assert run_cli(capsys, "run", "tiny", "--quiet", "--set", "pricing.intermediary_fee=0.5",
                    "--set", "sites.a.pue=2")[0] == 0
-    s = summary(workdir)
+    assert summary(workdir)["revenue_cny"]["intermediary_fee"] == 6.0  # the baseline is left alone
+    s = summary(workdir, "tiny@pricing.intermediary_fee=0.5,sites.a.pue=2")
     assert s["revenue_cny"]["intermediary_fee"] == 20.0
     assert s["revenue_cny"]["electricity_cost"] == pytest.approx(33.6 * 2 / 1.5)  # PUE 1.5 -> 2
     assert s["provenance"]["overrides"] == ["pricing.intermediary_fee=0.5", "sites.a.pue=2"]
 
 
 def test_set_takes_toml_values_and_quoted_keys(workdir, capsys):
-    code, _, err = run_cli(capsys, "run", "tiny", "--quiet", "--set", 'clients.c.arrivals.at_hours=[0, 1]',
-                           "--set", 'sites."a".racks.rented.online=2025-01-01', "--set", "scenario.name=renamed")
+    overrides = ['clients.c.arrivals.at_hours=[0, 1]', 'sites."a".racks.rented.online=2025-01-01',
+                 "scenario.name=renamed"]
+    code, _, err = run_cli(capsys, "run", "tiny", "--quiet", *(a for o in overrides for a in ("--set", o)))
     assert code == 0, err
-    s = summary(workdir, "tiny")
+    s = summary(workdir, output_folder("results", "tiny", overrides, None).name)
     assert s["scenario"] == "renamed"
     assert s["jobs"]["total"]["submitted"] == 2
     assert s["capacity"]["at_horizon"]["accelerators"] == 8
@@ -142,10 +145,10 @@ def test_bad_options_are_validated_like_the_file(workdir, capsys, args, lines):
 # --- --seed, --horizon, --out, --quiet -------------------------------------------------------
 def test_seed_and_horizon_override_the_file(workdir, capsys):
     assert run_cli(capsys, "run", "qingyang", "--quiet", "--horizon", "3")[0] == 0
-    first = summary(workdir, "qingyang")
+    first = summary(workdir, "qingyang@scenario.horizon_days=3")
     assert (first["seed"], first["horizon_days"]) == (20231130, 3)
     assert run_cli(capsys, "run", "qingyang", "--quiet", "--horizon", "2.5", "--seed", "7")[0] == 0
-    second = summary(workdir, "qingyang")
+    second = summary(workdir, "qingyang@scenario.seed=7,scenario.horizon_days=2.5")
     assert (second["seed"], second["horizon_days"], second["end_date"]) == (7, 2.5, "2025-01-03")
     assert second["provenance"]["overrides"] == ["scenario.seed=7", "scenario.horizon_days=2.5"]
 
@@ -185,7 +188,8 @@ def test_policy_options_select_the_policies(workdir, capsys):
     code, _, err = run_cli(capsys, "run", "tiny", "--queue", "sjf", "--placement", "best-fit",
                            "--reclaim", "preempt", "--quiet")
     assert code == 0, err
-    summary = json.loads((workdir / "results" / "tiny" / "summary.json").read_text())
+    summary = json.loads((workdir / "results" / "tiny@policy.placement=best-fit,policy.queue=sjf,"
+                                     "policy.reclaim=preempt" / "summary.json").read_text())
     assert summary["policy"] == {"placement": "best-fit", "queue": "sjf", "reclaim": "preempt",
                                  "preempted": "requeue"}
     assert summary["provenance"]["overrides"] == [

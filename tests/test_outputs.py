@@ -1,11 +1,10 @@
-"""Results are written safely and say where they came from.
+"""Results are written as one set, to a folder of their own, and say where they came from.
 
-Every file goes to a temporary name first and is renamed into place only when all of them
-are on disk, summary.json last. A run that fails, is interrupted or is killed while writing
-leaves the previous summary.json byte for byte, and valid JSON.
+A run replaces the whole previous set in one step (sim/report/files.py; the step-by-step
+failure tests are in test_result_set.py). Here: real renders, the folder names, and real
+processes stopped by signals, killed, run side by side, or writing into a closed pipe.
 """
 
-import errno
 import hashlib
 import json
 import os
@@ -18,221 +17,51 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim.cli import main
 from sim.experiment.provenance import git_commit
 from sim.experiment.run import run
 from sim.report import FILES, write_results
-from sim.report import files as files_module
+from sim.report.outdir import MAX_OVERRIDES_CHARS, OutputNameError, output_folder
 from tiny import TINY, tiny
 
 ROOT = Path(__file__).resolve().parent.parent
+# The old results in the process tests: fewer jobs, so that every file differs from the new.
+OLD_TINY = TINY.replace("at_hours = [0, 1, 30, 30]", "at_hours = [0, 5]")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
 
 
-def temporaries(folder: Path) -> list[str]:
-    return [f.name for f in folder.iterdir() if f.name.endswith(".tmp")]
+def tree(folder: Path) -> set[str]:
+    """Every path under `folder`, links not followed."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
 
 
-@pytest.fixture(scope="module")
-def results():
-    """Two different runs' (summary, daily): the old results and the new."""
-    a, b = run(tiny()), run(tiny("scenario.seed=2", "clients.c.arrivals.at_hours=[0, 5]"))
-    return a, b
-
-
-@pytest.fixture
-def out(tmp_path, results):
-    old, _ = results
-    folder = tmp_path / "out"
-    write_results(old, folder)
-    return folder
+def assert_clean(out: Path) -> None:
+    """Only the link, its lock and the one version it names: nothing left by earlier runs."""
+    target = os.readlink(out)
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")) == \
+        sorted([f".{out.name}.lock", target])
 
 
 # --- in process ------------------------------------------------------------------------------
-def test_a_write_replaces_every_file_and_leaves_no_temporaries(out, results):
+def test_a_write_replaces_the_whole_set(tmp_path):
+    a, b = run(tiny()), run(tiny("scenario.seed=2", "clients.c.arrivals.at_hours=[0, 5]"))
+    out = tmp_path / "out"
+    write_results(a, out)
     before = snapshot(out)
     assert sorted(before) == sorted(FILES)
-    _, new = results
-    write_results(new, out)
+    write_results(b, out)
     after = snapshot(out)
-    assert sorted(after) == sorted(FILES) and not temporaries(out)
-    assert after["summary.json"] != before["summary.json"]
-    assert after["timeseries.csv"] != before["timeseries.csv"]
+    assert sorted(after) == sorted(FILES)
+    assert all(after[name] != before[name] for name in FILES)
     assert json.loads(after["summary.json"])["seed"] == 2
-    mask = os.umask(0)
-    os.umask(mask)
-    assert (out / "summary.json").stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
-
-
-@pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()])
-@pytest.mark.parametrize("at_call", [1, 3, 6])
-def test_a_failure_while_writing_leaves_the_whole_old_set_and_no_temporaries(out, results, monkeypatch,
-                                                                            failure, at_call):
-    before = snapshot(out)
-    _, new = results
-    calls = []
-    real_fsync = os.fsync
-
-    def fsync(fd):
-        calls.append(fd)
-        if len(calls) == at_call:  # the at_call-th file is being written: 6 is summary.json
-            raise failure
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync)
-    with pytest.raises(type(failure)):
-        write_results(new, out)
-    monkeypatch.undo()
-    assert snapshot(out) == before
-    assert temporaries(out) == []
-
-
-def test_a_failure_while_renaming_leaves_the_old_summary_and_no_temporaries(out, results, monkeypatch):
-    before = snapshot(out)
-    _, new = results
-    real_replace = os.replace
-
-    def replace(src, dst):
-        if Path(dst).name == "summary.json":
-            raise OSError(errno.EIO, "Input/output error")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace)
-    with pytest.raises(OSError):
-        write_results(new, out)
-    monkeypatch.undo()
-    after = snapshot(out)
-    assert after["summary.json"] == before["summary.json"]
-    assert after["timeseries.csv"] != before["timeseries.csv"]  # renamed before it: the new one
-    assert temporaries(out) == []
-
-
-def test_write_all_refuses_nothing_it_was_not_asked_to_write(tmp_path):
-    (tmp_path / "keep.txt").write_text("mine")
-    written = files_module.write_all(tmp_path, {"a.txt": b"1", "b.txt": b"2"})
-    assert written == [tmp_path / "a.txt", tmp_path / "b.txt"]
-    assert snapshot(tmp_path) == {"a.txt": b"1", "b.txt": b"2", "keep.txt": b"mine"}
-
-
-# --- a real process, killed while it writes --------------------------------------------------
-# The child runs the CLI with one function wrapped to stop at a chosen point of the write:
-# it writes half of summary.json's temporary file, or is about to rename summary.json, then
-# says so (a marker file) and sleeps until the test kills it. Nothing in the package changes.
-CHILD = r"""
-import os, sys, time
-from pathlib import Path
-marker, where = sys.argv[1], sys.argv[2]
-
-def stop():
-    Path(marker).write_text("now")
-    time.sleep(120)
-
-if where == "write":
-    real_fdopen = os.fdopen
-    class Half:
-        def __init__(self, f):
-            self.f = f
-        def __enter__(self):
-            return self
-        def __exit__(self, *exc):
-            return self.f.__exit__(*exc)
-        def write(self, data):
-            self.f.write(data[: len(data) // 2])
-            self.f.flush()
-            os.fsync(self.f.fileno())
-            stop()
-        def __getattr__(self, name):
-            return getattr(self.f, name)
-    def fdopen(fd, *args, **kwargs):
-        f = real_fdopen(fd, *args, **kwargs)
-        return Half(f) if ".summary.json." in os.readlink(f"/proc/self/fd/{fd}") else f
-    os.fdopen = fdopen
-else:
-    real_replace = os.replace
-    def replace(src, dst):
-        if Path(dst).name == "summary.json":
-            stop()
-        real_replace(src, dst)
-    os.replace = replace
-
-from sim.cli import main
-sys.exit(main(["run", "tiny", "--seed", "2", "--quiet"]))
-"""
-
-
-@pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    """A folder with scenarios/tiny.toml and the results of one run of it (in this process)."""
-    (tmp_path / "scenarios").mkdir()
-    (tmp_path / "scenarios" / "tiny.toml").write_text(TINY)
-    monkeypatch.chdir(tmp_path)
-    assert main(["run", "tiny", "--quiet"]) == 0
-    return tmp_path
-
-
-def stopped_child(workdir: Path, where: str) -> subprocess.Popen:
-    marker = workdir / "marker"
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(marker), where], cwd=workdir,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not marker.exists():
-        if child.poll() is not None:
-            pytest.fail(f"the child ended before it stopped: {child.communicate()}")
-        if time.monotonic() > deadline:
-            child.kill()
-            pytest.fail("the child never reached the write")
-        time.sleep(0.02)
-    return child
-
-
-@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="finds the temporary file's name in /proc")
-def test_a_run_killed_mid_write_leaves_the_old_results_whole(workdir):
-    out = workdir / "results" / "tiny"
-    before = snapshot(out)
-    child = stopped_child(workdir, "write")
-    # It is mid-write: half of the new summary is in a temporary file beside the old one.
-    [tmp] = [f for f in temporaries(out) if f.startswith(".summary.json.")]
-    half = (out / tmp).read_bytes()
-    assert half and not half.endswith(b"}\n")
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
-    after = {k: v for k, v in snapshot(out).items() if not k.endswith(".tmp")}
-    assert after == before  # the whole set, not only summary.json
-    summary = json.loads(after["summary.json"])
-    assert summary["seed"] == 1 and summary["provenance"]["overrides"] == []
-
-
-def test_a_run_killed_while_renaming_leaves_the_old_summary_whole(workdir):
-    out = workdir / "results" / "tiny"
-    before = snapshot(out)
-    child = stopped_child(workdir, "rename")
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=30)
-    after = snapshot(out)
-    assert after["summary.json"] == before["summary.json"]
-    assert json.loads(after["summary.json"])["seed"] == 1
-    # The other files were already renamed: summary.json, renamed last, is the one to trust.
-    assert [f for f in temporaries(out)] == [f for f in temporaries(out) if f.startswith(".summary.json.")]
-
-
-@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="finds the temporary file's name in /proc")
-@pytest.mark.parametrize("sig, code, word", [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")])
-def test_a_run_stopped_by_a_signal_mid_write_cleans_up_and_says_so(workdir, sig, code, word):
-    out = workdir / "results" / "tiny"
-    before = snapshot(out)
-    child = stopped_child(workdir, "write")
-    child.send_signal(sig)
-    stdout, stderr = child.communicate(timeout=30)
-    assert child.returncode == code, stderr
-    assert stderr == f"{word}: earlier results left as they were\n"
-    assert snapshot(out) == before  # no temporary file left either
-    json.loads(before["summary.json"])
+    assert_clean(out)
 
 
 def test_results_that_cannot_be_written_exit_1_with_one_line(workdir, capsys):
@@ -245,6 +74,321 @@ def test_results_that_cannot_be_written_exit_1_with_one_line(workdir, capsys):
     assert (workdir / "blocked").read_text() == "a file where the output folder should go"
 
 
+def test_a_folder_holding_other_files_is_not_replaced(workdir, capsys):
+    (workdir / "mine").mkdir()
+    (workdir / "mine" / "notes.md").write_text("keep")
+    capsys.readouterr()
+    assert main(["run", "tiny", "--out", "mine"]) == 1
+    assert capsys.readouterr().err == ("mine: cannot write results: holds files this program did not write "
+                                       "(notes.md); move them or give another --out\n")
+    assert not (workdir / "mine").is_symlink() and tree(workdir / "mine") == {"notes.md"}
+
+
+# --- where results go ------------------------------------------------------------------------
+R = Path("results")
+
+
+@pytest.mark.parametrize("overrides, name", [
+    ([], "qingyang"),
+    (["pricing.intermediary_fee=0.3", "scenario.seed=7"], "qingyang@pricing.intermediary_fee=0.3,scenario.seed=7"),
+    (['policy.queue="sjf"', " scenario.horizon_days = 2.5 "],
+     "qingyang@policy.queue=sjf,scenario.horizon_days=2.5"),
+    (["scenario.start_date=2025-03-01"], "qingyang@scenario.start_date=2025-03-01"),
+])
+def test_a_run_with_overrides_gets_a_readable_folder_of_its_own(overrides, name):
+    assert output_folder(R, "qingyang", overrides, None) == R / name
+
+
+@pytest.mark.parametrize("a, b", [
+    (["scenario.description=a b"], ["scenario.description=a_b"]),     # the same after "_" for " "
+    (['scenario.name="1"'], ["scenario.name=1"]),                     # a string, and a number
+    (["a=1,b=2"], ["a=1", "b=2"]),                                    # one override, and two
+    (["x=" + "1" * 200 + "2"], ["x=" + "1" * 200 + "3"]),             # differ past the cut
+    (["sites.a.pue=1.2", "pricing.intermediary_fee=0.3"], ["pricing.intermediary_fee=0.3", "sites.a.pue=1.2"]),
+])
+def test_different_overrides_never_share_a_folder(a, b):
+    assert output_folder(R, "tiny", a, None) != output_folder(R, "tiny", b, None)
+
+
+def test_a_lossy_or_long_name_carries_a_hash():
+    readme = output_folder(R, "tiny", ["scenario.description=two words"], None).name
+    assert readme == "tiny@scenario.description=two_words~ab8e50e3"  # the README's example
+    name = output_folder(R, "tiny", ["scenario.description=two words/../x"], None).name
+    assert re.fullmatch(r"tiny@scenario\.description=two_words_\.\._x~[0-9a-f]{8}", name)
+    long = output_folder(R, "tiny", [f"clients.c{i}.sizes.values=[{i}]" for i in range(30)], None).name
+    assert len(long) == len("tiny@") + MAX_OVERRIDES_CHARS + 9 and "~" in long
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=6))
+def test_any_overrides_give_one_plain_folder_inside_results(overrides):
+    out = output_folder(R, "tiny", overrides, None)
+    assert out.parent == R and out.name.startswith("tiny@")
+    assert re.fullmatch(r"[A-Za-z0-9._=+@,~-]+", out.name) and len(out.name) <= 5 + MAX_OVERRIDES_CHARS + 9
+    assert output_folder(R, "tiny", list(overrides), None) == out
+
+
+def test_out_is_used_as_given_even_with_overrides():
+    assert output_folder(R, "tiny", ["scenario.seed=2"], Path("elsewhere/x")) == Path("elsewhere/x")
+
+
+def test_overrides_leave_the_baseline_results_alone(workdir, capsys):
+    baseline = snapshot(workdir / "results" / "tiny")
+    assert main(["run", "tiny", "--set", "pricing.intermediary_fee=0.5", "--seed", "4"]) == 0
+    assert "wrote results/tiny@pricing.intermediary_fee=0.5,scenario.seed=4/{" in capsys.readouterr().out
+    assert snapshot(workdir / "results" / "tiny") == baseline
+    what_if = json.loads((workdir / "results" / "tiny@pricing.intermediary_fee=0.5,scenario.seed=4"
+                          / "summary.json").read_text())
+    assert what_if["seed"] == 4 and what_if["revenue_cny"]["intermediary_fee"] == 20.0
+
+
+@pytest.mark.parametrize("args, line", [
+    (["...toml"], "results/..: a scenario file name that starts with '.'"),        # make sim SCENARIO=...toml
+    (["scenarios/..toml"], "results/.: a scenario file name that starts with '.'"),
+    (["scenarios/.hidden.toml"], "results/.hidden: a scenario file name that starts with '.'"),
+    (["tiny", "--out", ".."], "..: --out must end in a folder name"),
+    (["tiny", "--out", "."], ".: --out must end in a folder name"),
+    (["tiny", "--out", "results/tiny/.."], "results/tiny/..: --out must end in a folder name"),
+])
+def test_a_name_that_escapes_results_is_refused_and_nothing_written(workdir, capsys, args, line):
+    for name in ("...toml", "scenarios/..toml", "scenarios/.hidden.toml"):
+        (workdir / name).write_text(TINY)
+    (workdir / "results" / "tiny").mkdir(exist_ok=True)
+    before = tree(workdir)
+    capsys.readouterr()
+    assert main(["run", *args]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(line) and err.count("\n") == 1
+    assert tree(workdir) == before
+    with pytest.raises(OutputNameError):
+        output_folder(R, Path(args[0]).stem, [], None if len(args) == 1 else Path(args[2]))
+
+
+# --- real processes --------------------------------------------------------------------------
+# The child runs the CLI with one function wrapped so that it stops at a chosen point: mid-way
+# through writing the first file of the new set, just before or just after the switch, or as
+# it prints its table after writing; it says so in a marker file and sleeps until the test
+# signals it. Optionally its cleanup is slow, so that a second signal can land in it.
+CHILD = r"""
+import os, shutil, sys, time
+from pathlib import Path
+import sim.cli
+
+marker, where, slow_cleanup, args = sys.argv[1], sys.argv[2], sys.argv[3] == "slow", sys.argv[4:]
+
+def stop():
+    Path(marker).write_text(where)
+    time.sleep(120)
+
+real_write, real_replace, real_rmtree, real_table = os.write, os.replace, shutil.rmtree, sim.cli.table
+
+def write(fd, data):
+    if where == "write" and ".staging/" in os.readlink(f"/proc/self/fd/{fd}"):
+        real_write(fd, bytes(data[: len(data) // 2]))
+        stop()
+    return real_write(fd, data)
+
+def replace(src, dst):
+    switch = str(src).endswith(".link")
+    if switch and where == "switch":
+        stop()
+    real_replace(src, dst)
+    if switch and where == "switched":
+        stop()
+
+def rmtree(path, *a, **k):
+    if slow_cleanup:
+        Path(marker + ".cleanup").write_text("now")
+        time.sleep(1.5)  # a no-op handler lets it sleep on after a signal
+    return real_rmtree(path, *a, **k)
+
+def table(*a):
+    if where == "printing":
+        stop()
+    return real_table(*a)
+
+os.write, os.replace, shutil.rmtree, sim.cli.table = write, replace, rmtree, table
+sys.exit(sim.cli.main(args))
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A folder with scenarios/tiny.toml and the (old) results of a variant of it."""
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "tiny.toml").write_text(OLD_TINY)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "tiny", "--quiet"]) == 0
+    (tmp_path / "scenarios" / "tiny.toml").write_text(TINY)
+    return tmp_path
+
+
+def reference(tmp_path, monkeypatch, args) -> dict[str, bytes]:
+    """The set `python -m sim <args>` writes in a clean folder, byte for byte."""
+    ref = tmp_path / f"ref-{len(list(tmp_path.iterdir()))}"
+    (ref / "scenarios").mkdir(parents=True)
+    (ref / "scenarios" / "tiny.toml").write_text(TINY)
+    with monkeypatch.context() as m:
+        m.chdir(ref)
+        assert main(list(args)) == 0
+        out = next(p for p in (ref / "results").iterdir() if p.is_symlink())
+        return snapshot(out)
+
+
+def start_child(workdir: Path, where: str, args, slow_cleanup=False) -> subprocess.Popen:
+    marker = workdir / "marker"
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(marker), where,
+                              "slow" if slow_cleanup else "-", *args],
+                             cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(marker, child)
+    return child
+
+
+def wait_for(marker: Path, child: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        if child.poll() is not None:
+            pytest.fail(f"the child ended before it stopped: {child.communicate()}")
+        if time.monotonic() > deadline:
+            child.kill()
+            pytest.fail("the child never reached its stop")
+        time.sleep(0.01)
+
+
+SIGNALS = {signal.SIGTERM: (143, "terminated"), signal.SIGINT: (130, "interrupted")}
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="finds the file being written in /proc")
+@pytest.mark.parametrize("where, switched, sig", [
+    ("write", False, signal.SIGTERM),       # half-way through the first file of the new set
+    ("switch", False, signal.SIGINT),       # the new set complete, not yet switched in
+    ("switched", True, signal.SIGTERM),     # just switched, the old version not yet removed
+    ("printing", True, signal.SIGINT),      # Ctrl-C just after the write
+], ids=lambda v: getattr(v, "name", str(v)))
+def test_a_signal_at_any_stage_leaves_one_whole_set_and_says_which(workdir, tmp_path, monkeypatch, where,
+                                                                 switched, sig):
+    args = ["run", "tiny"] + ([] if where == "printing" else ["--quiet"])
+    new = reference(tmp_path, monkeypatch, args)
+    out = workdir / "results" / "tiny"
+    old = snapshot(out)
+    assert all(old[name] != new[name] for name in FILES)
+    child = start_child(workdir, where, args)
+    child.send_signal(sig)
+    stdout, stderr = child.communicate(timeout=30)
+    code, word = SIGNALS[sig]
+    assert child.returncode == code, stderr
+    if switched:
+        assert stderr == f"{word}: results/tiny already holds this run's results\n"
+        assert snapshot(out) == new
+    else:
+        assert stderr == f"{word}: earlier results left as they were\n"
+        assert snapshot(out) == old
+        assert_clean(out)  # its own staging folder, version and link were removed
+    assert main(args) == 0
+    assert snapshot(out) == new
+    assert_clean(out)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="finds the file being written in /proc")
+def test_signals_during_cleanup_are_ignored(workdir):
+    out = workdir / "results" / "tiny"
+    old = snapshot(out)
+    child = start_child(workdir, "write", ["run", "tiny", "--quiet"], slow_cleanup=True)
+    child.send_signal(signal.SIGTERM)
+    wait_for(workdir / "marker.cleanup", child)
+    child.send_signal(signal.SIGINT)
+    child.send_signal(signal.SIGTERM)
+    stdout, stderr = child.communicate(timeout=30)
+    assert (child.returncode, stdout, stderr) == (143, "", "terminated: earlier results left as they were\n")
+    assert snapshot(out) == old
+    assert_clean(out)  # the cleanup ran to its end
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="finds the file being written in /proc")
+def test_a_run_killed_mid_write_leaves_the_old_set_and_the_next_run_cleans_up(workdir, tmp_path, monkeypatch):
+    new = reference(tmp_path, monkeypatch, ["run", "tiny", "--quiet"])
+    out = workdir / "results" / "tiny"
+    old = snapshot(out)
+    child = start_child(workdir, "write", ["run", "tiny", "--quiet"])
+    [staging] = (workdir / "results").glob(".tiny.*.staging")
+    [half] = staging.iterdir()
+    assert 0 < len(half.read_bytes()) < len(new[half.name])
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert snapshot(out) == old and staging.exists()
+    assert main(["run", "tiny", "--quiet"]) == 0
+    assert snapshot(out) == new
+    assert_clean(out)
+    assert not staging.exists()
+
+
+# Each child waits until both have reached the write, then writes slowly, so that without a
+# lock their files would interleave; it records how long it waited for the lock.
+RACER = r"""
+import fcntl, os, sys, time
+from pathlib import Path
+import sim.report
+import sim.cli
+
+me, args = sys.argv[1], sys.argv[2:]
+real_write_all, real_write, real_flock = sim.report.write_all, os.write, fcntl.flock
+
+def write_all(out_dir, files):
+    Path(f"ready.{me}").touch()
+    while not (Path("ready.1").exists() and Path("ready.2").exists()):
+        time.sleep(0.005)
+    return real_write_all(out_dir, files)
+
+def write(fd, data):
+    time.sleep(0.1)
+    return real_write(fd, data)
+
+def flock(fd, op):
+    t0 = time.monotonic()
+    real_flock(fd, op)
+    Path(f"waited.{me}").write_text(str(time.monotonic() - t0))
+
+sim.report.write_all, os.write, fcntl.flock = write_all, write, flock
+sys.exit(sim.cli.main(args))
+"""
+
+
+def test_two_runs_into_one_folder_leave_one_whole_set(workdir, tmp_path, monkeypatch):
+    args = {seed: ["run", "tiny", "--quiet", "--out", "results/shared", "--seed", seed,
+                   "--set", "clients.c.arrivals={ rate_per_hour = 2 }"] for seed in ("1", "2")}
+    refs = {seed: reference(tmp_path, monkeypatch, a) for seed, a in args.items()}
+    assert all(refs["1"][name] != refs["2"][name] for name in FILES)
+    children = [subprocess.Popen([sys.executable, "-c", RACER, seed, *a], cwd=workdir,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for seed, a in args.items()]
+    for child in children:
+        _, stderr = child.communicate(timeout=60)
+        assert child.returncode == 0, stderr
+    waited = sorted(float((workdir / f"waited.{seed}").read_text()) for seed in args)
+    assert waited[1] > 0.3  # the second writer waited for the first
+    found = snapshot(workdir / "results" / "shared")
+    assert found in (refs["1"], refs["2"])
+    assert_clean(workdir / "results" / "shared")
+
+
+def test_a_closed_stdout_ends_quietly_once_the_results_are_written(workdir, tmp_path, monkeypatch):
+    new = reference(tmp_path, monkeypatch, ["run", "tiny"])
+    # As `python -m sim run tiny | head -c0`, with the reader gone before the table is printed.
+    child = subprocess.Popen([sys.executable, "-m", "sim", "run", "tiny"], cwd=workdir,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()
+    stderr = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 0 and stderr == ""
+    out = workdir / "results" / "tiny"
+    assert {k: v for k, v in snapshot(out).items() if k != "summary.json"} == \
+        {k: v for k, v in new.items() if k != "summary.json"}  # the command line differs
+    assert json.loads(snapshot(out)["summary.json"])["provenance"]["command"] == "python -m sim run tiny"
+    p = subprocess.run(f"'{sys.executable}' -m sim run tiny | head -c0", shell=True, cwd=workdir,
+                       capture_output=True, text=True, timeout=60)
+    assert p.stderr == ""
+
+
 # --- provenance ------------------------------------------------------------------------------
 def test_summary_json_carries_provenance(workdir):
     scenario = workdir / "scenarios" / "tiny.toml"
@@ -252,12 +396,15 @@ def test_summary_json_carries_provenance(workdir):
                         "--set", 'sites.a.pue=1.25', "--set", "scenario.description=two words", "--quiet"],
                        cwd=workdir, capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
-    prov = json.loads((workdir / "results" / "tiny" / "summary.json").read_text())["provenance"]
+    overrides = ["sites.a.pue=1.25", "scenario.description=two words", "scenario.seed=5",
+                 "scenario.horizon_days=1.5"]
+    out = workdir / output_folder(R, "tiny", overrides, None)
+    assert out.name.startswith("tiny@sites.a.pue=1.25,scenario.description=two_words,scenario.seed=5,")
+    prov = json.loads((out / "summary.json").read_text())["provenance"]
     assert prov == {
         "scenario_file": "scenarios/tiny.toml",
         "scenario_sha256": hashlib.sha256(scenario.read_bytes()).hexdigest(),
-        "overrides": ["sites.a.pue=1.25", "scenario.description=two words", "scenario.seed=5",
-                      "scenario.horizon_days=1.5"],
+        "overrides": overrides,
         "seed": 5,
         "package_version": sim.__version__,
         "git_commit": prov["git_commit"],
