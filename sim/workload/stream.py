@@ -36,15 +36,15 @@ class _Draws:
     """One class's size, duration and patience draws, each from its own seeded stream."""
 
     def __init__(self, index: int, client: ClientClass, seed: int):
-        name = f"client:{client.label}"
+        who = ("client", client.tenant or "", client.name)
         self.index = index
-        self.size = size_draws(client.sizes, generator(seed, name + ":sizes"))
-        self.duration = duration_draws(client.duration, generator(seed, name + ":durations"))
-        self.patience = (duration_draws(client.patience, generator(seed, name + ":patience"))
+        self.size = size_draws(client.sizes, generator(seed, *who, "sizes"))
+        self.duration = duration_draws(client.duration, generator(seed, *who, "durations"))
+        self.patience = (duration_draws(client.patience, generator(seed, *who, "patience"))
                          if client.patience is not None else None)
         self.max_price_fen = (client.max_price_cny_per_accelerator_hour * FEN_PER_CNY
                               if client.max_price_cny_per_accelerator_hour is not None else None)
-        self.gaps = draws(generator(seed, name + ":arrivals"), lambda r, n: r.standard_exponential(n))
+        self.gaps = draws(generator(seed, *who, "arrivals"), lambda r, n: r.standard_exponential(n))
 
     def records(self, times: Iterable[float]) -> Iterator[JobRecord]:
         size, duration, patience = self.size, self.duration, self.patience
