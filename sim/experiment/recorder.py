@@ -65,6 +65,7 @@ class Recorder:
         self.months = month_starts(scenario.start_date, horizon_h)
         self.prev_areas = {p.id: (0.0, 0.0, 0.0) for p in cluster.pools}
         self.warm_areas = dict(self.prev_areas)  # pool areas at the end of the warm-up
+        self.warm_queue_area = 0.0  # and the queue's
         self.prev_queue_area = 0.0
         self.prev_statement = statement(ledger)
         self.prev_site_statements: dict = {}
@@ -85,6 +86,7 @@ class Recorder:
         for p in self.cluster.pools:
             p.advance(now)
             self.warm_areas[p.id] = (p.area_busy_market, p.area_busy_private, p.area_servers)
+        self.warm_queue_area = self.sched.queue.length.area_until(now)
 
     def _on_day(self, ev) -> None:
         now = self.clock.env.now

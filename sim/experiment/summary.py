@@ -195,7 +195,8 @@ def summarise(model) -> Summary:
         jobs=jobs(model),
         wait_hours=waits(merged(st.waits for st in sched.classes)),
         queue=QueueStats(
-            mean_length=_r(sched.queue.length.area_until(horizon_h) / measured_h) if measured_h else 0.0,
+            mean_length=(_r((sched.queue.length.area_until(horizon_h) - model.recorder.warm_queue_area) / measured_h)
+                         if measured_h else 0.0),
             arrival_rate_per_hour=_r(sum(st.joined for st in sched.classes) / measured_h) if measured_h else 0.0,
             measured_hours=_r(measured_h),
         ),

@@ -6,23 +6,22 @@ import math
 
 
 class TimeWeighted:
-    """Area under a step function of time from `start_h` on, for time averages (queue length)."""
+    """Area under a step function of time, for time averages (queue length, busy counts)."""
 
     __slots__ = ("value", "last_h", "area")
 
     def __init__(self, value: float = 0.0, start_h: float = 0.0):
         self.value = value
-        self.last_h = start_h  # changes before the start add no area
+        self.last_h = start_h
         self.area = 0.0
 
     def set(self, now: float, value: float) -> None:
-        if now > self.last_h:
-            self.area += self.value * (now - self.last_h)
-            self.last_h = now
+        self.area += self.value * (now - self.last_h)
+        self.last_h = now
         self.value = value
 
     def area_until(self, now: float) -> float:
-        return self.area + self.value * max(0.0, now - self.last_h)
+        return self.area + self.value * (now - self.last_h)
 
 
 class LogHistogram:

@@ -32,12 +32,12 @@ class SubQueue:
 
 
 class JobQueue:
-    def __init__(self, lines: int, start_h: float = 0.0):
+    def __init__(self, lines: int):
         self.subqueues: dict[tuple[int, int, int], SubQueue] = {}
         self.active: dict[tuple[int, int, int], SubQueue] = {}  # sub-queues with live jobs
         self.live = 0
         self.line_live = [0] * lines
-        self.length = TimeWeighted(start_h=start_h)  # time-average from the end of the warm-up
+        self.length = TimeWeighted()
 
     def push(self, job, now: float) -> None:
         k = (job.line, job.elig, job.size)

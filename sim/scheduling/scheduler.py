@@ -35,7 +35,7 @@ class Scheduler:
         self.placement = PLACEMENTS[policy.placement](context)
         self.reclaim = RECLAIMS[policy.reclaim](context)
         self.requeue_preempted = policy.preempted == "requeue"
-        self.queue = JobQueue(1 + len(scenario.tenants), start_h=scenario.warmup_hours)
+        self.queue = JobQueue(1 + len(scenario.tenants))
         self.classes = [ClassStats(scenario.warmup_hours) for _ in scenario.clients]
         self.finishes = Finishes(clock, self._due)
         self.dispatch = Dispatch(self)
