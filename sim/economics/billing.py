@@ -15,12 +15,12 @@ from sim.economics.ledger import (
     client_account,
     tenant_account,
 )
-from sim.economics.pricing import PriceBook, charge_fen, split_fee
+from sim.economics.pricing import PriceModel, charge_fen, split_fee
 from sim.model.site import OPERATOR
 
 
 class Billing:
-    def __init__(self, prices: PriceBook, ledger, clients):
+    def __init__(self, prices: PriceModel, ledger, clients):
         self.prices = prices
         self.ledger = ledger
         self.client_accounts = [client_account(c.name, c.tenant) for c in clients]

@@ -1,14 +1,29 @@
-"""Prices: per accelerator-hour, in fen, falling continuously at the scenario's annual rate."""
+"""Prices: the price-model interface, the models by name, and how a charge is rounded and split.
+
+A price model quotes one accelerator-hour of a type at an hour, in (fractional) fen, and
+holds the intermediary fee in whole ppm. A new model is one class with `quote_fen` and
+`fee_ppm`, built from the scenario's Pricing, plus one line in PRICE_MODELS.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 from sim.model.scenario import Pricing
 from sim.units import FEN_PER_CNY, HOURS_PER_YEAR, PPM, fraction_to_ppm
 
 
+class PriceModel(Protocol):
+    fee_ppm: int  # the operator's cut of sales on third-party capacity, parts per million
+
+    def quote_fen(self, accelerator: str, hour: float) -> float:
+        """Price of one accelerator-hour of `accelerator` quoted at `hour`, in fen."""
+
+
 class PriceBook:
+    """A price per accelerator type at the start, falling continuously at an annual rate."""
+
     def __init__(self, pricing: Pricing):
         self.fen_per_accelerator_hour = {
             name: cny * FEN_PER_CNY for name, cny in sorted(pricing.cny_per_accelerator_hour.items())
@@ -22,6 +37,13 @@ class PriceBook:
         if self.log_decline_per_hour == 0.0:
             return base
         return base * math.exp(self.log_decline_per_hour * hour)
+
+
+PRICE_MODELS: dict[str, type[PriceModel]] = {"declining": PriceBook}
+
+
+def price_model(pricing: Pricing) -> PriceModel:
+    return PRICE_MODELS[pricing.model](pricing)
 
 
 def charge_fen(price_fen_per_accelerator_hour: float, accelerators: int, hours: float) -> int:

@@ -10,7 +10,7 @@ import simpy
 
 from sim.economics.billing import Billing
 from sim.economics.ledger import Ledger
-from sim.economics.pricing import PriceBook
+from sim.economics.pricing import price_model
 from sim.experiment.provenance import provenance
 from sim.experiment.recorder import Recorder
 from sim.experiment.results import RunResult
@@ -56,7 +56,7 @@ class Model:
         self.clock = Clock(self.env)
         self.horizon_h = scenario.horizon_hours
         self.cluster = Cluster(scenario)
-        self.prices = PriceBook(scenario.pricing)
+        self.prices = price_model(scenario.pricing)
         self.ledger = Ledger(ledger_sink)
         self.billing = Billing(self.prices, self.ledger, scenario.clients)
         self.sched = Scheduler(self.clock, scenario, self.cluster, self.prices, self.billing, trace)

@@ -18,6 +18,7 @@ class Pricing:
     cny_per_accelerator_hour: FrozenDict[str, float] = field(converter=freeze)  # by type, at the start
     annual_decline: float  # prices fall by this fraction a year, continuously
     intermediary_fee: float  # operator's share of sales on third-party capacity
+    model: str = "declining"  # the price model, by name (sim/economics/pricing.py PRICE_MODELS)
 
 
 @frozen

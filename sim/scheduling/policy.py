@@ -16,7 +16,7 @@ from attrs import frozen
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from sim.economics.pricing import PriceBook
+    from sim.economics.pricing import PriceModel
     from sim.model.scenario import Scenario
     from sim.scheduling.cluster import Cluster
     from sim.scheduling.dispatch import Dispatch
@@ -30,7 +30,7 @@ class PolicyContext:
 
     scenario: Scenario
     cluster: Cluster
-    prices: PriceBook
+    prices: PriceModel
 
 
 class PlacementPolicy(Protocol):
