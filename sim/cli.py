@@ -26,21 +26,12 @@ from sim.experiment.run import run
 from sim.report import FILES, write_results
 from sim.report import files as result_files
 from sim.report.outdir import OutputNameError, output_folder
-from sim.scenario import ScenarioError, loads, read_scenario
+from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY
 from sim.version import __version__
 
-SCENARIO_DIR = Path("scenarios")
 RESULTS_DIR = Path("results")
-
-
-def scenario_path(arg: str) -> Path:
-    """A path to a file, or the name of a file in scenarios/ ("qingyang")."""
-    p = Path(arg)
-    if p.suffix == ".toml" or p.parent != Path("."):
-        return p
-    return SCENARIO_DIR / f"{arg}.toml"
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -254,9 +254,11 @@ def shaped(draw):
     doc = {
         "scenario": {"name": "shaped", "seed": draw(mostly(st.integers(0, 2**64))),
                      "start_date": draw(mostly(st.just(dt.date(2025, 1, 1)))),
-                     "horizon_days": draw(pos(30)), "standard_rack_kw": draw(pos(10)),
+                     "horizon_days": draw(mostly(st.one_of(st.floats(1 / 24, 30), st.integers(1, 30)))),
+                     "standard_rack_kw": draw(pos(10)),
                      "enforce_power": draw(mostly(st.booleans()))},
-        "pricing": {"intermediary_fee": draw(frac()), "annual_decline": draw(mostly(st.floats(0, 0.9)))},
+        "pricing": {"intermediary_fee": draw(mostly(st.integers(0, 10**6).map(lambda ppm: ppm / 10**6))),
+                    "annual_decline": draw(mostly(st.floats(0, 0.9)))},
         "accelerators": {}, "servers": {}, "sites": {}, "tenants": {}, "clients": {},
     }
     if draw(st.booleans()):

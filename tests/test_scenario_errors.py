@@ -81,9 +81,9 @@ def test_tiny_itself_loads():
     ("sites.a.racks.own.count=99999999999999999999999",
      "tiny.toml: sites.a.racks.own.count: must be a 64-bit integer, got an integer of 23 digits"),
     ("scenario.horizon_days=36501", "tiny.toml: scenario.horizon_days: must be <= 36500, got 36501"),
-    ("sites.a.racks.own.count=10000001",
-     "tiny.toml: sites.a.racks.own.count: 10,000,001 racks x 1 servers per rack = 10,000,001 servers, "
-     "over the 10,000,000 a rack group may hold"),
+    ("sites.a.racks.own.count=20000000",
+     "tiny.toml: sites.a.racks.own.count: 20,000,001 servers planned in all (20,000,000 in this group: "
+     "20,000,000 racks x 1), over the limit of 20,000,000; raise it on purpose with [scenario] max_servers"),
     ('policy.queue="lifo"', "tiny.toml: policy.queue: must be one of easy-backfill, fifo, fifo-backfill, sjf, "
                             "got 'lifo'"),
     ("accelerators.x.pflops_fp16_sparse=0.05",
@@ -110,9 +110,13 @@ def test_tiny_itself_loads():
     ("clients.c.sizes.values=[4, 8]",
      "tiny.toml: clients.c.sizes.values: a job of 8 accelerators is larger than any pool this class may use "
      "(largest: 4 accelerators at full build-out)"),
-    # a horizon past the end of the calendar
+    # dates outside what the calendar and the plots handle
+    ("scenario.start_date=2999-12-30",
+     "tiny.toml: scenario.horizon_days: the run must end by 2999-12-31, got 2 days from 2999-12-30"),
+    ("scenario.start_date=0001-01-01",
+     "tiny.toml: scenario.start_date: must be between 1900-01-01 and 2999-12-31, got 0001-01-01"),
     ("scenario.start_date=9998-12-30",
-     "tiny.toml: scenario.horizon_days: the run must end by 9998-12-31, got 2 days from 9998-12-30"),
+     "tiny.toml: scenario.start_date: must be between 1900-01-01 and 2999-12-31, got 9998-12-30"),
 ])
 def test_one_mistake_gives_exactly_its_one_line(override, message):
     assert errors(override) == [message]

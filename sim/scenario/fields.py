@@ -70,6 +70,10 @@ class Problems:
     def add(self, path: str, problem: str) -> None:
         self.messages.append(one_line(f"{self.source}: {path}: {problem}"))
 
+    def add_line(self, text: str) -> None:
+        """A problem already written as `key: problem` (or one about the whole file)."""
+        self.messages.append(one_line(f"{self.source}: {text}"))
+
 
 class Table:
     def __init__(self, problems: Problems, data: dict, path: str = ""):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import sys
-import tomllib
 from pathlib import Path
 
 import attrs
@@ -31,61 +29,51 @@ from sim.model import (
     Tenant,
     servers_within_power,
 )
+from sim.model import limits
+from sim.model.limits import MAX_HORIZON_DAYS
+from sim.economics.pricing import PRICE_MODELS
+from sim.scenario.budget import client_key, jobs_problem, rate_points_problem, total_jobs
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import INT64, MISSING, Problems, Table, check_number, describe, key_text, one_line
-from sim.scenario.overrides import apply_overrides
+from sim.scenario.files import read_scenario, scenario_path
+from sim.scenario.overrides import apply_overrides, override_texts
+from sim.scenario.parse import key_problem, parse_toml
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
-from sim.units import HOURS_PER_DAY, cny_per_pflops_year_to_cny_per_accelerator_hour
+from sim.units import HOURS_PER_DAY, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
 
-MAX_HORIZON_DAYS = 36500  # 100 years
-LAST_END = dt.date(9998, 12, 31)  # calendar arithmetic must stay inside year 9999
-MAX_SERVERS_PER_GROUP = 10**7  # a run holds every server in memory
+__all__ = ["check_seed_and_horizon", "load_scenario", "loads", "read_scenario", "scenario_path"]
 
 
 def load_scenario(path, overrides=()) -> Scenario:
-    """Read `path` (a TOML scenario), apply `key=value` overrides, validate, build the model."""
+    """Read a scenario, apply overrides, validate, build the model.
+
+    `path` is a file or a bare name ("qingyang": scenarios/qingyang.toml, under the current
+    directory or else the repository's). `overrides` is a dict {dotted key: Python value},
+    e.g. {"sites.qingyang.pue": 1.3}, or a list of "key=value" strings (TOML values, as --set).
+    """
+    path = scenario_path(path)
     return loads(read_scenario(path).decode("utf-8"), str(path), overrides)
-
-
-def read_scenario(path) -> bytes:
-    """The bytes of a scenario file, checked to be UTF-8 text; a ScenarioError if not readable."""
-    source = str(path)
-    try:
-        data = Path(path).read_bytes()
-        data.decode("utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([one_line(f"{source}: no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError([one_line(f"{source}: is a directory, not a scenario file")]) from None
-    except UnicodeDecodeError:
-        raise ScenarioError([one_line(f"{source}: not UTF-8 text")]) from None
-    except OSError as e:
-        raise ScenarioError([one_line(f"{source}: cannot read: {e.strerror or e}")]) from None
-    except ValueError as e:  # a path Python cannot pass to the system, e.g. with a NUL byte
-        raise ScenarioError([one_line(f"{source}: cannot read: {e}")]) from None
-    return data
 
 
 def loads(text: str, source: str = "<scenario>", overrides=()) -> Scenario:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError([one_line(f"{source}: invalid TOML: {e}")]) from None
-    except RecursionError:
-        raise ScenarioError([one_line(f"{source}: invalid TOML: arrays or tables nested too deeply")]) from None
-    except ValueError:  # tomllib lets Python's limit on integer digits through
-        raise ScenarioError([f"{source}: invalid TOML: an integer of more than "
-                             f"{sys.get_int_max_str_digits()} digits"]) from None
+        data = parse_toml(text)
+    except ValueError as e:
+        raise ScenarioError([one_line(f"{source}: {e}")]) from None
     problems = Problems(source)
     apply_overrides(data, overrides, problems)
+    if not problems.messages:
+        problem = key_problem(data)  # a long key may come in an override's value
+        if problem:
+            problems.add_line(problem)
     if problems.messages:
         raise ScenarioError(problems.messages)
     scenario = _build(Table(problems, data), source)
     if problems.messages:
         raise ScenarioError(problems.messages)
     return attrs.evolve(scenario, source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                        overrides=tuple(overrides))
+                        overrides=override_texts(overrides))
 
 
 # --- sections -------------------------------------------------------------------------------
@@ -93,13 +81,19 @@ def _build(root: Table, source: str):
     meta = root.table("scenario")
     name = description = seed = start = horizon = warmup = std_kw = None
     enforce = True
+    max_jobs, max_servers = limits.MAX_JOBS, limits.MAX_SERVERS
     if meta is not None:
         name = meta.string("name", Path(source).stem)
         description = meta.string("description", "")
         start = _date(meta, "start_date")
-        seed, horizon, warmup = _seed_and_horizon(meta, start)
-        std_kw = meta.number("standard_rack_kw", gt=0)
+        seed, horizon, start = _seed_and_horizon(meta, start)
+        warmup = _warmup(meta, horizon)
+        std_kw = _at_least(meta, "standard_rack_kw", meta.number("standard_rack_kw", gt=0),
+                           limits.MIN_STANDARD_RACK_KW, "one watt")
         enforce = meta.boolean("enforce_power", True)
+        # The work budget, raised on purpose: see sim/model/limits.py.
+        max_jobs = meta.number("max_jobs", limits.MAX_JOBS, integer=True, ge=1)
+        max_servers = meta.number("max_servers", limits.MAX_SERVERS, integer=True, ge=1)
         meta.done()
     policy = _policy(root.table("policy", required=False))
     # Names declared in the file, valid or not: a reference to a declared entry that has its
@@ -118,8 +112,12 @@ def _build(root: Table, source: str):
     for tenant, classes in demand:
         clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"])
                        for n, t in classes)
+    if len(clients) > limits.MAX_CLIENT_CLASSES:
+        root.error("clients", f"{len(clients):,} client classes (marketplace and tenants' own), over the "
+                   f"{limits.MAX_CLIENT_CLASSES:,} a run may have")
     root.done()
     _check_used_accelerators_priced(root, sites)
+    capacity_ok &= _check_servers(root, sites, max_servers)
     scenario = Scenario(
         name=name, description=description, source=source, seed=seed, start_date=start,
         horizon_hours=None if horizon is None else horizon * HOURS_PER_DAY, standard_rack_kw=std_kw,
@@ -130,32 +128,71 @@ def _build(root: Table, source: str):
     if capacity_ok:
         # Pools depend on racks and tenants alone: with those whole, job sizes can be checked
         # even when other parts of the file have problems, so all are reported at once.
-        _check_job_sizes(scenario, root.problems)
+        cluster = Cluster(scenario)
+        _check_job_sizes(scenario, cluster, root.problems)
+        if not root.problems.messages and max_jobs is not None:
+            for problem in (rate_points_problem(scenario, cluster),
+                            jobs_problem(scenario, cluster, scenario.horizon_hours, max_jobs)):
+                if problem:
+                    root.problems.add(*problem)
+                    break
     return None if root.problems.messages else scenario
 
 
+def _at_least(t: Table, k: str, v, minimum: float, words: str):
+    """`v` if it is None or at least `minimum`; else an error saying so, and None."""
+    if v is not None and v < minimum:
+        t.error(k, f"must be at least {minimum:g} ({words}), got {describe(v)}")
+        return None
+    return v
+
+
 def _seed_and_horizon(meta: Table, start):
+    """Seed, horizon (days) and start date, each None if it has a problem."""
     seed = meta.number("seed", integer=True, ge=0)
     horizon = meta.number("horizon_days", gt=0, le=MAX_HORIZON_DAYS)
+    for line in limits.run_problems(seed, horizon, start):
+        meta.problems.add_line(line)
+        key = line.split(":", 1)[0]
+        if key == "scenario.seed":
+            seed = None
+        elif key == "scenario.horizon_days":
+            horizon = None
+        else:
+            start = None
+    return seed, horizon, start
+
+
+def _warmup(meta: Table, horizon):
+    """Days at the start left out of wait, queue and utilisation statistics (never out of money)."""
     warmup = meta.number("warmup_days", 0.0, ge=0)
-    if start is not None and horizon is not None and (LAST_END - start).days < horizon:
-        meta.error("horizon_days", f"the run must end by {LAST_END}, got {horizon!r} days from {start}")
-        horizon = None
     if horizon is not None and warmup is not None and warmup >= horizon:
         meta.error("warmup_days", f"must be shorter than the horizon ({horizon!r} days), got {warmup!r}")
-        warmup = None
-    return seed, horizon, warmup
+        return None
+    return warmup
 
 
 def check_seed_and_horizon(scenario: Scenario, seed, horizon_days, warmup_days=None) -> None:
     """Check a seed, horizon and warm-up given beside a loaded scenario (sim.run's arguments)
-    exactly as the file's would be; ScenarioError if not."""
+    exactly as the file's would be; ScenarioError if not.
+
+    A horizon longer than the scenario's own may ask for no more jobs than the default budget
+    or the scenario's own horizon, whichever is more: a budget raised in the file was raised
+    for that file's horizon."""
     values = {"seed": scenario.seed if seed is None else seed,
               "horizon_days": scenario.horizon_hours / HOURS_PER_DAY if horizon_days is None else horizon_days,
               "warmup_days": scenario.warmup_hours / HOURS_PER_DAY if warmup_days is None else warmup_days}
     problems = Problems(scenario.source)
     meta = Table(problems, values, "scenario")
-    _seed_and_horizon(meta, scenario.start_date)
+    _, horizon, _ = _seed_and_horizon(meta, scenario.start_date)
+    _warmup(meta, horizon)
+    if horizon is not None and horizon * HOURS_PER_DAY > scenario.horizon_hours:
+        cluster = Cluster(scenario)
+        allowed = max(limits.MAX_JOBS, total_jobs(scenario, cluster, scenario.horizon_hours))
+        problem = jobs_problem(scenario, cluster, horizon * HOURS_PER_DAY, allowed,
+                               remedy="[scenario] max_jobs, loading it with this horizon_days")
+        if problem:
+            problems.add(*problem)
     if problems.messages:
         raise ScenarioError(problems.messages)
 
@@ -176,6 +213,8 @@ def _date(t: Table, k: str):
 
 
 def _policy(t: Table | None) -> Policy:
+    """Names are looked up in the policy registries at load time, so a policy registered after
+    import is accepted."""
     if t is None:
         return Policy()
     d = Policy()
@@ -192,8 +231,8 @@ def _policy(t: Table | None) -> Policy:
 def _accelerators(root: Table) -> dict[str, AcceleratorType]:
     out = {}
     for name, t in root.tables("accelerators"):
-        dense = t.number("pflops_fp16_dense", gt=0)
-        sparse = t.number("pflops_fp16_sparse", gt=0)
+        dense, sparse = (_at_least(t, k, t.number(k, gt=0), limits.MIN_PFLOPS, "one GFLOPS")
+                         for k in ("pflops_fp16_dense", "pflops_fp16_sparse"))
         power = t.number("power_w", gt=0)
         t.done()
         if None not in (dense, sparse, power):
@@ -248,12 +287,14 @@ def _sites(root: Table, start, servers, declared_servers, tenants, std_kw,
     """The sites, and whether every rack group in the file was built (the capacity is whole)."""
     out = []
     whole = isinstance(root.data.get("sites"), dict)
+    steps = _BuildSteps()
     for name, t in root.tables("sites"):
         pue = t.number("pue", ge=1.0)
         price = t.number("electricity_cny_per_kwh", ge=0)
         racks = t.data.get("racks")
         groups = [
-            g for g in (_rack_group(rt, gname, name, start, servers, declared_servers, tenants, std_kw, enforce)
+            g for g in (_rack_group(rt, gname, name, start, servers, declared_servers, tenants, std_kw, enforce,
+                                    steps)
                         for gname, rt in t.tables("racks"))
             if g is not None
         ]
@@ -263,7 +304,7 @@ def _sites(root: Table, start, servers, declared_servers, tenants, std_kw,
     return out, whole and len(out) == len(root.data["sites"])
 
 
-def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants, std_kw, enforce):
+def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants, std_kw, enforce, steps):
     owner = t.string("owner")
     if owner is not None and owner != OPERATOR and owner not in tenants:
         t.error("owner", f"must be {OPERATOR!r} or a tenant in [tenants], got {owner!r}")
@@ -291,7 +332,7 @@ def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants,
     else:
         count = t.number("count", integer=True, ge=0)
     per_rack = t.number("servers_per_rack", None, integer=True, ge=1)
-    online = _online(t, start, count)
+    online = _online(t, start, count, steps)
     t.done()
     if None in (owner, model, power, count, online):
         return None
@@ -312,15 +353,29 @@ def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants,
                 f"{per_rack * server.power_kw:g} kW, over the {power} kW rack budget (at most {within}); "
                 "set enforce_power = false to model it anyway")
         return None
-    if count * per_rack > MAX_SERVERS_PER_GROUP:
-        t.error("count" if t.has("count") else "standard_racks",
-                f"{count:,} racks x {per_rack:,} servers per rack = {count * per_rack:,} servers, "
-                f"over the {MAX_SERVERS_PER_GROUP:,} a rack group may hold")
-        return None
     return RackGroup(name, site, owner, count, power, server, per_rack, within, online)
 
 
-def _online(t: Table, start, count):
+class _BuildSteps:
+    """Build-out steps counted over all rack groups: a ramp costs one per day, found before
+    it is built; past the limit the first group over it is named, once."""
+
+    def __init__(self):
+        self.count = 0
+        self.over = False
+
+    def take(self, t: Table, k: str, n: int) -> bool:
+        self.count += n
+        if self.count <= limits.MAX_BUILD_STEPS:
+            return True
+        if not self.over:
+            self.over = True
+            t.error(k, f"rack groups' build-outs reach {self.count:,} steps here (one per tranche, one per "
+                    f"day of a ramp), over the {limits.MAX_BUILD_STEPS:,} a scenario may have")
+        return False
+
+
+def _online(t: Table, start, count, steps: _BuildSteps):
     """Build-out as (hour, racks) tranches: all at once, a daily linear ramp, or tranches."""
     kinds = [k for k in ("online", "ramp_start", "tranches") if t.has(k)]
     if t.has("ramp_end") and "ramp_start" not in kinds:
@@ -342,14 +397,18 @@ def _online(t: Table, start, count):
         if e <= s:
             t.error("ramp_end", "must be after ramp_start")
             return None
+        if not steps.take(t, "ramp_end", math.ceil(e - s)):
+            return None
         return _ramp(s * HOURS_PER_DAY, e * HOURS_PER_DAY, count)
-    steps = _dated_points(t, "tranches", "racks", start, "tranches", "tranche", integer=True, ge=0)
-    if steps is None:
+    tranches = _dated_points(t, "tranches", "racks", start, "tranches", "tranche", integer=True, ge=0)
+    if tranches is None:
         return None
-    if count is not None and sum(n for _, n in steps) != count:
-        t.error("tranches", f"racks add up to {sum(n for _, n in steps)}, but the group has {count}")
+    if count is not None and sum(n for _, n in tranches) != count:
+        t.error("tranches", f"racks add up to {sum(n for _, n in tranches)}, but the group has {count}")
         return None
-    return tuple(steps)
+    if not steps.take(t, "tranches", len(tranches)):
+        return None
+    return tuple(tranches)
 
 
 def _dated_points(t: Table, key: str, value: str, start, plural: str, singular: str, **check):
@@ -393,8 +452,14 @@ def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
     if t is None:
         return None
     basis = t.string("basis", "dense", choices=("dense", "sparse"))
+    model = t.string("model", "declining", choices=PRICE_MODELS)  # looked up now: models added later count
     decline = t.number("annual_decline", 0.0, ge=0, lt=1)
     fee = t.number("intermediary_fee", ge=0, le=1)
+    if fee is not None and abs(fee * PPM - round(fee * PPM)) > 1e-6:
+        # The ledger splits fees in integer parts per million: anything finer would be lost.
+        t.error("intermediary_fee", f"must be a whole number of parts per million (a multiple of 0.000001), "
+                f"got {fee!r}")
+        fee = None
     per_type = {}
     ok = True
     if t.has("price_cny_per_pflops_year") == t.has("cny_per_accelerator_hour"):
@@ -425,9 +490,9 @@ def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
                 elif v is not None:
                     per_type[n] = v
     t.done()
-    if None in (basis, decline, fee) or not ok:
+    if None in (basis, decline, fee, model) or not ok:
         return None
-    return Pricing(basis, per_type, decline, fee)
+    return Pricing(basis, per_type, decline, fee, model)
 
 
 def _duration(t: Table | None):
@@ -439,16 +504,20 @@ def _duration(t: Table | None):
         for k in ("median_hours", "sigma", "mean_hours", "hours"):
             t.raw(k, False)
     if kind == "lognormal":
-        median, sigma = t.number("median_hours", gt=0), t.number("sigma", gt=0, le=10)
+        median, sigma = _hours(t, "median_hours"), t.number("sigma", gt=0, le=10)
         out = Lognormal(median, sigma) if None not in (median, sigma) else None
     elif kind == "exponential":
-        mean = t.number("mean_hours", gt=0)
+        mean = _hours(t, "mean_hours")
         out = Exponential(mean) if mean is not None else None
     elif kind == "fixed":
-        hours = t.number("hours", gt=0)
+        hours = _hours(t, "hours")
         out = Fixed(hours) if hours is not None else None
     t.done()
     return out
+
+
+def _hours(t: Table, k: str):
+    return _at_least(t, k, t.number(k, gt=0), limits.MIN_DURATION_HOURS, "one second")
 
 
 def _sizes(t: Table | None):
@@ -558,15 +627,27 @@ def _check_used_accelerators_priced(root: Table, sites) -> None:
                 root.problems.add("pricing.cny_per_accelerator_hour", f"no price for {a!r}, used in site {site!r}")
 
 
-def _check_job_sizes(scenario: Scenario, problems: Problems) -> None:
+def _check_servers(root: Table, sites, max_servers) -> bool:
+    """Every server is held in memory for the whole run: the total is bounded. False if over."""
+    groups = [g for s in sites for g in s.rack_groups]
+    total = sum(g.count * g.servers_per_rack for g in groups)
+    if max_servers is None or total <= max_servers:
+        return True
+    g = max(groups, key=lambda g: g.count * g.servers_per_rack)
+    raw = root.data["sites"][g.site]["racks"][g.name]
+    key = f"sites.{key_text(g.site)}.racks.{key_text(g.name)}.{'count' if 'count' in raw else 'standard_racks'}"
+    root.problems.add(key, f"{total:,} servers planned in all ({g.count * g.servers_per_rack:,} in this group: "
+                      f"{g.count:,} racks x {g.servers_per_rack:,}), over the limit of {max_servers:,}; "
+                      "raise it on purpose with [scenario] max_servers")
+    return False
+
+
+def _check_job_sizes(scenario: Scenario, cluster: Cluster, problems: Problems) -> None:
     """A class whose sizes can never fit any pool it may use is a mistake in the file."""
-    cluster = Cluster(scenario)
     for c in scenario.clients:
         largest = max((p.planned_accelerators for p in cluster.pools_for(c)), default=0)
         biggest = max(c.sizes.values)
         if biggest > largest:
-            where = (f"tenants.{key_text(c.tenant)}.demand.{key_text(c.name)}" if c.tenant
-                     else f"clients.{key_text(c.name)}")
-            problems.add(f"{where}.sizes.values",
+            problems.add(f"{client_key(c)}.sizes.values",
                          f"a job of {biggest} accelerators is larger than any pool this class may use "
                          f"(largest: {largest} accelerators at full build-out)")

@@ -1,17 +1,26 @@
-"""`--set key=value` overrides, applied to the parsed file before validation."""
+"""Overrides applied to the parsed file before validation: `--set key=value` strings from the
+command line (TOML values), or a dict {dotted key: Python value} from a notebook."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import numbers
 import sys
 import tomllib
+from collections.abc import Mapping
 
 from sim.scenario.fields import key_text
+from sim.scenario.parse import MAX_FILE_BYTES, MAX_KEY_CHARS, MAX_KEY_PARTS, deep_key, short, text_problem
 
 
 def parse_value(text: str):
     """A TOML value (number, boolean, date, string in quotes, array); bare words are strings.
 
     Raises ValueError, with a message for the user, for a value no scenario could hold."""
+    problem = text_problem(f"v = {text}")
+    if problem:
+        raise ValueError(problem)
     try:
         doc = tomllib.loads(f"v = {text}")
     except tomllib.TOMLDecodeError:
@@ -26,35 +35,104 @@ def parse_value(text: str):
 
 
 def key_path(key: str) -> list[str]:
-    """`sites.qingyang.pue` -> [sites, qingyang, pue]; TOML quoting works: `sites."my site".pue`."""
+    """`sites.qingyang.pue` -> [sites, qingyang, pue]; TOML quoting works: `sites."my site".pue`.
+
+    Raises ValueError for a key too deep or too long to be one of a scenario's."""
+    if len(key) > MAX_FILE_BYTES or deep_key(key):
+        raise ValueError(f"a key of more than {MAX_KEY_PARTS} parts")
     try:
         node = tomllib.loads(f"{key} = 0")
     except (tomllib.TOMLDecodeError, RecursionError, ValueError):
-        return key.split(".")
-    parts = []
-    while isinstance(node, dict) and len(node) == 1:
-        (k, node), = node.items()
-        parts.append(k)
-    return parts if node == 0 and parts else key.split(".")
+        parts = key.split(".")
+    else:
+        parts = []
+        while isinstance(node, dict) and len(node) == 1:
+            (k, node), = node.items()
+            parts.append(k)
+        if node != 0 or not parts:
+            parts = key.split(".")
+    if any(len(p) > MAX_KEY_CHARS for p in parts):
+        raise ValueError(f"a key part of more than {MAX_KEY_CHARS} characters")
+    return parts
+
+
+def plain(value):
+    """A Python value as the TOML reader would give it: numpy scalars become int or float,
+    tuples become lists. Other values are left for validation to name; ValueError for a
+    table key that is not a string."""
+    if isinstance(value, (bool, str, dt.date, dt.time)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, Mapping):
+        bad = [k for k in value if not isinstance(k, str)]
+        if bad:
+            raise ValueError(f"table keys must be strings, got {short(repr(bad[0]))}")
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 def apply_overrides(data: dict, overrides, problems) -> None:
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            problems.add(f"--set {item}", "must be key=value, e.g. sites.qingyang.pue=1.3")
+    """Set each override in `data`. `overrides` is a dict {dotted key: value} (messages name
+    keys) or an iterable of "key=value" strings (messages name the --set option)."""
+    if isinstance(overrides, Mapping):
+        items = [(k, v, None) for k, v in overrides.items()]
+    else:
+        if isinstance(overrides, str):
+            overrides = [overrides]
+        items = []
+        for item in overrides:
+            key, sep, value = str(item).partition("=")
+            key = key.strip()
+            if not sep or not key:
+                problems.add(f"--set {short(str(item))}", "must be key=value, e.g. sites.qingyang.pue=1.3")
+                continue
+            items.append((key, value.strip(), f"--set {short(key)}: "))
+    for key, value, option in items:
+        where = option or ""
+        if not isinstance(key, str) or not key:
+            problems.add(short(repr(key)), "an override key must be a dotted key such as sites.qingyang.pue")
             continue
-        parts = key_path(key)
+        try:
+            parts = key_path(key)
+        except ValueError as e:
+            problems.add(option.rstrip(": ") if option else short(key), str(e))
+            continue
         node = data
         for i, part in enumerate(parts[:-1]):
             nxt = node.setdefault(part, {})
             if not isinstance(nxt, dict):
-                problems.add(".".join(key_text(p) for p in parts[: i + 1]), f"--set {key}: not a table")
+                problems.add(".".join(key_text(p) for p in parts[: i + 1]),
+                             f"{where}not a table" if option else f"not a table, so {short(key)} cannot be set")
                 break
             node = nxt
         else:
             try:
-                node[parts[-1]] = parse_value(value.strip())
-            except ValueError as e:
-                problems.add(".".join(key_text(p) for p in parts), f"--set {key}: {e}")
+                node[parts[-1]] = plain(value) if option is None else parse_value(value)
+            except (ValueError, RecursionError) as e:
+                problem = "value nested too deeply" if isinstance(e, RecursionError) else str(e)
+                problems.add(".".join(key_text(p) for p in parts), f"{where}{problem}")
+
+
+def override_texts(overrides) -> tuple[str, ...]:
+    """Overrides as "key=value" lines for provenance: a dict's values written as TOML would
+    write them (JSON's spelling agrees for strings, numbers, booleans and arrays)."""
+    if isinstance(overrides, str):
+        return (overrides,)
+    if not isinstance(overrides, Mapping):
+        return tuple(str(o) for o in overrides)
+
+    def text(v):
+        v = plain(v)
+        if isinstance(v, (dt.date, dt.time)):
+            return v.isoformat()
+        try:
+            return json.dumps(v, ensure_ascii=False, default=str)
+        except ValueError:  # nan or inf
+            return repr(v)
+
+    return tuple(f"{k}={text(v)}" for k, v in overrides.items())

@@ -1,0 +1,104 @@
+"""The work a scenario asks for, measured before it runs: expected jobs over the horizon.
+
+A run that would take hours or exhaust memory is refused at load with one line naming the
+class that asks for most; the limits are in sim/model/limits.py and a scenario raises the
+job limit on purpose with `[scenario] max_jobs = N`.
+"""
+
+from __future__ import annotations
+
+from sim.model.demand import ArrivalTimes, ClientClass, OfferedLoad
+from sim.model.limits import MAX_RATE_POINTS
+from sim.scenario.fields import key_text
+from sim.scheduling.cluster import Cluster
+from sim.units import HOURS_PER_DAY
+from sim.workload.distributions import mean_hours
+
+
+def client_key(c: ClientClass) -> str:
+    """The dotted key of a class's table in the file."""
+    if c.tenant:
+        return f"tenants.{key_text(c.tenant)}.demand.{key_text(c.name)}"
+    return f"clients.{key_text(c.name)}"
+
+
+def integral(t: list[float], r: list[float], horizon_h: float) -> float:
+    """Integral over [0, horizon] of the rate through points (t, r): linear between them,
+    flat outside (as sim.workload.arrivals.Intensity draws it)."""
+    total = 0.0
+    if t[0] > 0.0:
+        total += r[0] * (min(t[0], horizon_h))
+    for i in range(len(t) - 1):
+        t0, t1 = t[i], t[i + 1]
+        a, b = max(t0, 0.0), min(t1, horizon_h)
+        if b > a:
+            slope = (r[i + 1] - r[i]) / (t1 - t0)
+            total += (r[i] + slope * (a - t0) + r[i] + slope * (b - t0)) * 0.5 * (b - a)
+    if horizon_h > t[-1]:
+        total += r[-1] * (horizon_h - max(t[-1], 0.0))
+    return total
+
+
+def capacity_hours(cluster: Cluster, horizon_h: float) -> list[float]:
+    """Commissioned accelerator-hours of each pool over [0, horizon], from the build-out plan."""
+    out = [0.0] * len(cluster.pools)
+    for t, pid, n in cluster.plan:
+        if t < horizon_h:
+            out[pid] += n * cluster.pools[pid].A * (horizon_h - t)
+    return out
+
+
+def expected_jobs(c: ClientClass, cluster: Cluster, horizon_h: float, capacity_h: list[float]) -> float:
+    """Mean number of arrivals of class `c` before the horizon. An offered load's rate is
+    fraction x commissioned accelerators / (mean size x mean hours), as in
+    sim.workload.stream.offered_load_intensity; its integral is that over the pools' capacity-hours."""
+    a = c.arrivals
+    if isinstance(a, ArrivalTimes):
+        return float(sum(1 for h in a.hours if h < horizon_h))
+    if isinstance(a, OfferedLoad):
+        area = sum(capacity_h[p.id] for p in cluster.pools_for(c))
+        return a.fraction * area / (c.sizes.mean * mean_hours(c.duration))
+    points = sorted(a.points, key=lambda p: p[0])  # stable, as Intensity sorts them
+    return integral([t for t, _ in points], [r for _, r in points], horizon_h)
+
+
+def rate_points_problem(scenario, cluster: Cluster) -> tuple[str, str] | None:
+    """An offered load's rate follows every build-out step of the pools it may use: with many
+    classes and steps that alone is too much to hold. (key, problem) or None."""
+    loads = [c for c in scenario.clients if isinstance(c.arrivals, OfferedLoad)]
+    points = len(loads) * len(cluster.plan)
+    if points > MAX_RATE_POINTS:
+        return (f"{client_key(loads[-1])}.arrivals.offered_load",
+                f"{len(loads):,} offered-load classes following {len(cluster.plan):,} build-out steps make "
+                f"{points:,} rate points, over the {MAX_RATE_POINTS:,} a run may hold; use rates, "
+                "or fewer tranches and shorter ramps")
+    return None
+
+
+def total_jobs(scenario, cluster: Cluster, horizon_h: float) -> float:
+    capacity_h = capacity_hours(cluster, horizon_h)
+    return sum(expected_jobs(c, cluster, horizon_h, capacity_h) for c in scenario.clients)
+
+
+def jobs_problem(scenario, cluster: Cluster, horizon_h: float, max_jobs: float,
+                 remedy: str = "[scenario] max_jobs") -> tuple[str, str] | None:
+    """(key of the class that asks for most, problem) if the expected jobs over the horizon
+    exceed `max_jobs`; None if they do not. `remedy` says how to raise the limit."""
+    capacity_h = capacity_hours(cluster, horizon_h)
+    counts = [(expected_jobs(c, cluster, horizon_h, capacity_h), c) for c in scenario.clients]
+    total = sum(n for n, _ in counts)
+    if total <= max_jobs:
+        return None
+    most, c = max(counts, key=lambda x: x[0])
+    if isinstance(c.arrivals, OfferedLoad):
+        why = (f"offered_load {c.arrivals.fraction:g} with jobs of {c.sizes.mean:.3g} accelerators x "
+               f"{mean_hours(c.duration):.3g} hours on average")
+    elif isinstance(c.arrivals, ArrivalTimes):
+        why = f"{len(c.arrivals.hours):,} arrival times"
+    else:
+        why = f"a rate of up to {max(r for _, r in c.arrivals.points):.3g} jobs per hour"
+    days = horizon_h / HOURS_PER_DAY
+    return (f"{client_key(c)}.arrivals",
+            f"about {total:,.0f} jobs expected over the {days:g}-day horizon ({most:,.0f} from this class: {why}), "
+            f"over the limit of {max_jobs:,.0f}; shorten the horizon or lower the rate, or raise the limit on "
+            f"purpose with {remedy}")

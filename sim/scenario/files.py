@@ -1,0 +1,86 @@
+"""Finding and reading scenario files: names in scenarios/, regular files only, bounded size."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from sim.scenario.errors import ScenarioError
+from sim.scenario.fields import one_line
+from sim.scenario.parse import MAX_FILE_BYTES
+
+SCENARIO_DIR = Path("scenarios")
+# The repository's own scenarios, next to the package: found from any working directory.
+REPO_SCENARIO_DIR = Path(__file__).resolve().parent.parent.parent / "scenarios"
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def scenario_path(arg) -> Path:
+    """A path to a file, or the name of a file in scenarios/ ("qingyang"): the one under the
+    current directory if it exists, else the repository's; the former if neither does."""
+    p = Path(arg)
+    if p.suffix == ".toml" or p.parent != Path("."):
+        return p
+    local = SCENARIO_DIR / f"{p}.toml"
+    repo = REPO_SCENARIO_DIR / f"{p}.toml"
+    if not local.exists() and repo.is_file():
+        return repo
+    return local
+
+
+def _error(source: str, problem: str) -> ScenarioError:
+    return ScenarioError([one_line(f"{source}: {problem}")])
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a scenario file"
+    for test, name in _KINDS:
+        if test(mode):
+            return f"is {name}, not a regular file"
+    return "is not a regular file"
+
+
+def _too_big(size: str) -> str:
+    return f"{size} bytes, over the {MAX_FILE_BYTES:,} a scenario file may have"
+
+
+def read_scenario(path) -> bytes:
+    """The bytes of a scenario file, checked to be UTF-8 text; a ScenarioError if not readable.
+
+    Only a regular file of at most MAX_FILE_BYTES is read, and never more than one byte past
+    that: a FIFO, a device or a huge file is refused at once, without blocking."""
+    source = str(path)
+    try:
+        st = os.stat(path)
+        problem = _not_regular(st.st_mode)
+        if problem:
+            raise _error(source, problem) from None
+        if st.st_size > MAX_FILE_BYTES:
+            raise _error(source, _too_big(f"{st.st_size:,}")) from None
+        # Non-blocking: if the path was swapped for a FIFO since the stat, open does not wait.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as f:
+            problem = _not_regular(os.fstat(f.fileno()).st_mode)
+            if problem:
+                raise _error(source, problem) from None
+            data = f.read(MAX_FILE_BYTES + 1)  # one byte more tells a file that grew since the stat
+        if len(data) > MAX_FILE_BYTES:
+            raise _error(source, _too_big(f"more than {MAX_FILE_BYTES:,}")) from None
+        data.decode("utf-8")
+    except FileNotFoundError:
+        raise _error(source, "no such file") from None
+    except IsADirectoryError:
+        raise _error(source, "is a directory, not a scenario file") from None
+    except UnicodeDecodeError:
+        raise _error(source, "not UTF-8 text") from None
+    except OSError as e:
+        raise _error(source, f"cannot read: {e.strerror or e}") from None
+    except ValueError as e:  # a path Python cannot pass to the system, e.g. with a NUL byte
+        raise _error(source, f"cannot read: {e}") from None
+    return data
