@@ -229,3 +229,13 @@ def test_classes_whose_names_collide_in_crc32_draw_different_numbers():
     ra, rb = [next(a) for _ in range(5)], [next(b) for _ in range(5)]
     assert [r.arrival_h for r in ra] != [r.arrival_h for r in rb]
     assert [r.duration_h for r in ra] != [r.duration_h for r in rb]
+
+
+def test_progress_is_reported_as_each_day_closes_and_the_bar_stays_off_when_quiet():
+    from sim.cli import progress_bar
+
+    seen = []
+    sim.run(tiny(), horizon_days=1.5, progress=lambda now, horizon: seen.append((now, horizon)))
+    assert seen == [(24.0, 36.0), (36.0, 36.0)]
+    with progress_bar(10, quiet=True) as progress:
+        progress(240.0, 240.0)  # a disabled bar takes updates and prints nothing
