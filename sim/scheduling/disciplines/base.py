@@ -46,13 +46,17 @@ def greedy(q) -> None:
         q.start_head(best_sq, best, q.place(best))
 
 
-def strict_heads(q) -> None:
-    """In each line, start heads in order until one cannot start (strict FIFO per line)."""
+def strict_heads(q) -> list:
+    """In each line, start heads in order until one cannot start (strict FIFO per line).
+    Returns the heads left blocked, one per line that still has waiting jobs."""
+    blocked = []
     line_live = q.line_live
     for line in range(len(line_live)):
         while line_live[line]:
             job, sq = q.line_head(line)
             pool = q.place(job)
             if pool is None:
+                blocked.append(job)
                 break
             q.start_head(sq, job, pool)
+    return blocked

@@ -13,7 +13,7 @@ could hold reserves nothing.
 import math
 
 from sim.scheduling.job import QUEUED
-from sim.scheduling.disciplines.base import Discipline
+from sim.scheduling.disciplines.base import Discipline, strict_heads
 from sim.scheduling.pool import WhatIf
 
 
@@ -37,22 +37,15 @@ class EasyBackfill(Discipline):
         now = q.now
         heads = set()
         reservations = []  # (pool, reserved start) of blocked heads
-        line_live = q.line_live
-        for line in range(len(line_live)):
-            while line_live[line]:
-                job, sq = q.line_head(line)
-                pool = q.place(job)
-                if pool is None:
-                    heads.add(job.id)
-                    best = (None, math.inf)
-                    for p in q.pools(job.elig):
-                        t = earliest_fit(p, job.size, now)
-                        if t < best[1]:
-                            best = (p, t)
-                    if best[0] is not None:
-                        reservations.append(best)
-                    break
-                q.start_head(sq, job, pool)
+        for job in strict_heads(q):
+            heads.add(job.id)
+            best = (None, math.inf)
+            for p in q.pools(job.elig):
+                t = earliest_fit(p, job.size, now)
+                if t < best[1]:
+                    best = (p, t)
+            if best[0] is not None:
+                reservations.append(best)
         if not q.live:
             return
         for job, sq in q.jobs_in_order():
