@@ -184,11 +184,13 @@ def _study(args, kind: str) -> int:
     folder = sweep_folder(path, args.out)  # refused before anything runs
     spec = load_sweep(path)
     out = folder / kind
-    state = {"done": 0, "total": 0}
+    state = {"done": 0, "total": 0, "saved": None}
     executor = make_executor(args.workers, args.dask)
     try:
         with runs_bar(args.quiet) as bar:
             def progress(done, total):
+                if state["saved"] is None:
+                    state["saved"] = done
                 state.update(done=done, total=total)
                 bar(done, total)
 
@@ -209,6 +211,8 @@ def _study(args, kind: str) -> int:
     discard_saved(kind, folder)
     if not args.quiet:
         print(_study_table(kind, result))
+        if state["saved"]:
+            print(f"resumed: {state['saved']} of {state['total']} runs came from an earlier, interrupted run")
         print(f"wrote {out}/{{{','.join(files)}}}")
     return 0
 

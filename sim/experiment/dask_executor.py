@@ -8,11 +8,31 @@ is sim.experiment.worker.run_chunk, pickled by name, and the chunk carries the s
 from __future__ import annotations
 
 import logging
+import re
+import socket
 import uuid
 
 from sim.experiment.executor import ExecutorError, default_workers
 
 CONNECT_TIMEOUT_S = 10
+_ADDRESS = re.compile(r"(?:tcp://)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})")
+
+
+def check_address(address: str) -> str:
+    """tcp://host:port (or host:port), answered by something, or one line saying why not.
+
+    A plain TCP connect first: a refused port fails at once instead of after Dask's retries,
+    and a malformed address never reaches the client (whose clean-up would then hang)."""
+    m = _ADDRESS.fullmatch(address)
+    if m is None:
+        raise ExecutorError(f"--dask {address}: not an address; give tcp://host:port or local")
+    host, port = m.group(1).strip("[]"), int(m.group(2))
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as e:
+        raise ExecutorError(f"--dask {address}: no Dask scheduler answers there "
+                            f"({e.strerror or type(e).__name__})") from None
+    return f"tcp://{m.group(1)}:{port}"
 
 
 class DaskExecutor:
@@ -27,6 +47,8 @@ class DaskExecutor:
                                          processes=True, dashboard_address=None,
                                          silence_logs=logging.ERROR)
             address = self._cluster.scheduler_address
+        else:
+            address = check_address(address)
         try:
             self._client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as e:

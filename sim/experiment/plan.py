@@ -15,7 +15,7 @@ from attrs import frozen
 from sim.model.scenario import Scenario
 from sim.version import __version__
 
-CHUNKS_PER_WORKER = 4  # enough to balance uneven runs, few enough to keep per-task overhead low
+CHUNKS_PER_WORKER = 16  # balance uneven runs, show progress, lose little to a kill; still few tasks
 MAX_RUNS_PER_CHUNK = 64  # and to lose little work to a kill
 
 
