@@ -173,3 +173,14 @@ def test_the_shipped_sweeps_load():
             assert len(expand(s)) * s.replications <= 100  # small enough to run end to end
     finally:
         os.chdir(cwd)
+
+
+def test_the_readme_example_sweep_loads(wd):
+    import re
+
+    from sweeps import ROOT
+
+    text = re.search(r"```toml\n(\[sweep\].*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    s = load_sweep(write(wd, text))
+    assert len(expand(s)) == 4 * 5 * 3 * 2
+    assert s.parameters[-1].overrides("sjf-preempt") == ('policy.queue="sjf"', 'policy.reclaim="preempt"')
