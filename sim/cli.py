@@ -121,6 +121,9 @@ def cmd_run(args) -> int:
             overrides.append(f'policy.{key}="{getattr(args, key)}"')
     if args.reps is not None:
         return cmd_replicate(args, path, overrides)
+    if args.workers is not None or args.dask is not None:
+        _say("--workers and --dask go with --reps: one run uses one process")
+        return 2
     out = output_folder(RESULTS_DIR, path.stem, overrides, args.out)  # refused before a long run
     scenario = loads(read_scenario(path).decode("utf-8"), str(path), overrides)
     t0 = time.perf_counter()

@@ -184,3 +184,14 @@ def test_the_readme_example_sweep_loads(wd):
     s = load_sweep(write(wd, text))
     assert len(expand(s)) == 4 * 5 * 3 * 2
     assert s.parameters[-1].overrides("sjf-preempt") == ('policy.queue="sjf"', 'policy.reclaim="preempt"')
+
+
+def test_grid_values_are_clean_decimals():
+    assert Range(0.05, 0.40, 8).grid() == (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+
+
+def test_scenario_errors_cross_process_boundaries_as_the_same_lines():
+    import pickle
+
+    e = ScenarioError(["a.toml: x: bad", "a.toml: y: worse"])
+    assert pickle.loads(pickle.dumps(e)).messages == e.messages

@@ -18,6 +18,7 @@ class LocalExecutor:
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.workers = workers
         self._pool = None
+        self._busy = False  # chunks still out: close() must stop the workers, not wait for them
 
     def map_chunks(self, fn, chunks):
         if self.workers == 1:
@@ -31,19 +32,22 @@ class LocalExecutor:
             ctx.set_forkserver_preload(["sim.experiment.worker"])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_ignore_sigint)
         pending = {self._pool.submit(fn, chunk): i for i, chunk in enumerate(chunks)}
+        self._busy = True
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=pending.get):
                 yield pending.pop(future), future.result()
+        self._busy = False
 
     def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        # Python 3.11 has no public way to stop busy workers; without it an interrupted sweep
-        # would wait for every running chunk before it could end.
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
+        if self._busy:
+            # Python 3.11 has no public way to stop busy workers; without it an interrupted
+            # sweep would wait for every running chunk before it could end.
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self):

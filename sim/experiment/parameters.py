@@ -39,7 +39,9 @@ class Range:
         if self.integer:
             return tuple(sorted({round(self.low + (self.high - self.low) * i / (self.steps - 1))
                                  for i in range(self.steps)}))
-        return tuple(self.low + (self.high - self.low) * i / (self.steps - 1) for i in range(self.steps))
+        # 12 significant digits: 0.15, not 0.15000000000000002, in tables and overrides
+        return tuple(float(f"{self.low + (self.high - self.low) * i / (self.steps - 1):.12g}")
+                     for i in range(self.steps))
 
     def at(self, u: float):
         if self.integer:  # equal shares of [0, 1) for each integer, both ends included
