@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 DPI = 110
 
@@ -25,6 +26,11 @@ def scale(metric: str) -> tuple[float, str]:
 def _label(metric: str) -> str:
     div, unit = scale(metric)
     return f"{metric}\n({unit})" if unit else metric
+
+
+def _short(v, _=None) -> str:
+    """Axis numbers that fit under a small panel: 60k, not 60000."""
+    return f"{v / 1e3:g}k" if abs(v) >= 1e4 else f"{v:g}"
 
 
 def _order(values) -> list:
@@ -110,6 +116,9 @@ def response_figure(points, names, metric: str, title: str) -> Figure:
         ax.scatter(pos, y, s=12, alpha=0.8)
         if not numeric:
             ax.set_xticks(range(len(order)), [_tick(x) for x in order], fontsize=7)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(4))
+            ax.xaxis.set_major_formatter(FuncFormatter(_short))
         ax.set_xlabel(name, fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(True, color="0.9", lw=0.6)
