@@ -195,3 +195,16 @@ def test_scenario_errors_cross_process_boundaries_as_the_same_lines():
 
     e = ScenarioError(["a.toml: x: bad", "a.toml: y: worse"])
     assert pickle.loads(pickle.dumps(e)).messages == e.messages
+
+
+def test_dotted_keys_may_be_written_without_quotes(wd):
+    text = SMALL.replace('set = { "scenario.horizon_days" = 20 }', "set = { scenario.horizon_days = 20 }")
+    text = text.replace('"pricing.intermediary_fee" = {', "pricing.intermediary_fee = {")
+    text += 'v = { choices = { a = { policy.queue = "sjf" }, b = { "policy.queue" = "fifo" } } }\n'
+    s = load_sweep(write(wd, text))
+    assert [p.name for p in s.parameters] == ["pricing.intermediary_fee", "sites.qingyang.pue", "v"]
+    assert s.fixed == ("scenario.horizon_days=20",)
+    assert s.parameters[2].overrides("a") == ('policy.queue="sjf"',)
+    bad = text.replace("values = [0.1, 0.3]", "values = [0.1, 3.0]")
+    (line,) = errors(wd, bad)
+    assert line.startswith(f"{F}: parameters.pricing.intermediary_fee.values: 3.0 is not allowed: ")

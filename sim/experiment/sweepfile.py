@@ -111,7 +111,8 @@ def load_sweep(path) -> Sweep:
     fixed_table = head.table("set", required=False)
     head.done()
     fixed = _fixed(fixed_table)
-    parameters = _parameters(params, sampling)
+    found = _parameters(params, sampling)
+    parameters = [p for p, _ in found]
     spec = _sensitivity(sens, metric)
     _check_counts(head, sampling, points, reps, parameters)
     if problems.messages:
@@ -121,7 +122,7 @@ def load_sweep(path) -> Sweep:
     base_text, base = _base(head, base_file, fixed)
     if problems.messages:
         raise ScenarioError(problems.messages)
-    _check_values(params, parameters, base_text, str(base_file), fixed)
+    _check_values(problems, found, base_text, str(base_file), fixed)
     _check_metrics(head, sens, base, metric, spec)
     if problems.messages:
         raise ScenarioError(problems.messages)
@@ -133,14 +134,21 @@ def load_sweep(path) -> Sweep:
 
 # --- the parts of the file ---------------------------------------------------------------------
 def _fixed(t: Table | None) -> tuple[str, ...]:
-    if t is None:
-        return ()
+    return () if t is None else as_overrides(_settings(t))
+
+
+def _settings(t: Table) -> dict:
+    """Scenario keys and values; `{ scenario.horizon_days = 270 }` nests in TOML, and
+    `{ "scenario.horizon_days" = 270 }` does not: both mean the same key."""
     out = {}
     for k in list(t.data):
         v = t.raw(k)
-        if _literal(t, k, v):
+        if isinstance(v, dict):
+            for kk, vv in _settings(Table(t.problems, v, t.key(k))).items():
+                out[f"{key_text(k)}.{kk}"] = vv
+        elif _literal(t, k, v):
             out[k] = v
-    return as_overrides(out)
+    return out
 
 
 def _literal(t: Table, k: str, v) -> bool:
@@ -153,7 +161,8 @@ def _literal(t: Table, k: str, v) -> bool:
     return True
 
 
-def _parameters(params: Table, sampling: str) -> list[Parameter]:
+def _parameters(params: Table, sampling: str) -> list[tuple[Parameter, str]]:
+    """Each parameter with the dotted path of its table, for messages."""
     out, owner = [], {}
     if not params.data:
         params.error("", "must name at least one parameter")
@@ -165,15 +174,25 @@ def _parameters(params: Table, sampling: str) -> list[Parameter]:
             if k in owner and owner[k] != name:
                 t.error("", f"sets {k}, which parameter {key_text(owner[k])} sets too")
             owner.setdefault(k, name)
-        out.append(p)
+        out.append((p, t.path))
     return out
 
 
-def _entries(params: Table):
+FIELDS = ("values", "range", "choices", "keys", "steps", "integer")
+
+
+def _entries(params: Table, prefix: str = ""):
+    """(name, table) of each parameter. `pricing.intermediary_fee = {...}` without quotes nests
+    in TOML: a table with none of a parameter's fields and only tables inside is a key's path."""
     for name in list(params.data):
         t = params.table(name)
-        if t is not None:
-            yield name, t
+        if t is None:
+            continue
+        if t.data and not any(t.has(k) for k in FIELDS) and all(isinstance(v, dict) for v in t.data.values()):
+            t.seen.update(t.data)
+            yield from _entries(t, f"{prefix}{key_text(name)}.")
+        else:
+            yield prefix + name, t
 
 
 def _keys_of(settings: tuple[str, ...]) -> list[str]:
@@ -268,13 +287,8 @@ def _choices(t: Table) -> Choices | None:
         if not s.data:
             s.error("", "must set at least one key")
             continue
-        values = {}
-        for k in list(s.data):
-            v = s.raw(k)
-            if _literal(s, k, v):
-                values[k] = v
         names.append(name)
-        settings.append(as_overrides(values))
+        settings.append(as_overrides(_settings(s)))
     return Choices(tuple(names), tuple(settings)) if len(names) == len(c.data) else None
 
 
@@ -341,11 +355,11 @@ def _strip(message: str, base_source: str) -> str:
     return f"{body} (in {base_source})"
 
 
-def _check_values(params: Table, parameters, text, base_source, fixed) -> None:
+def _check_values(problems: Problems, found, text, base_source, fixed) -> None:
     """Load the base scenario with each value (a range's ends and middle): a value the scenario
     would refuse is refused here, before anything runs."""
-    for p in parameters:
-        t = Table(params.problems, {}, params.key(p.name))
+    for p, path in found:
+        t = Table(problems, {}, path)
         if isinstance(p.kind, Range):
             mid = (p.kind.low + p.kind.high) // 2 if p.kind.integer else (p.kind.low + p.kind.high) / 2
             where, candidates = "range", [p.kind.low, mid, p.kind.high]
