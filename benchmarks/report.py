@@ -24,10 +24,11 @@ DEFINITIONS = {
                     "proportional to racks)",
     "as_claimed_s": "seconds of Model(scenario) + .run() in one child process, 3 sites x 16,000 racks "
                     "x 10 servers x 8 accelerators, 365 simulated days",
-    "sweep": "wall seconds of a fixed small sweep (Qingyang, fees x replications) with the executor "
-             "already started (its start is reported apart); overhead_s_per_run = (wall x workers - bare "
-             "sim.run loop) / runs, worker-seconds per run spent beyond the simulation (loading, summary "
-             "rows, transport, idle workers at the end)",
+    "sweep": "a fixed small sweep (Qingyang, fees x replications) with the executor already started "
+             "(its start is reported apart), wall seconds; overhead per run: CPU = (CPU seconds of this "
+             "process and every worker - the bare sim.run loop's) / runs, what loading, summary rows and "
+             "transport cost, unaffected by other jobs; wall = (wall x workers - bare wall) / runs, which "
+             "also counts idle workers and, on a busy machine, waiting for a CPU",
     "peak_rss_mib": "ru_maxrss of the child process that ran the scenario (includes the interpreter, "
                     "numpy and scipy)",
 }
@@ -188,11 +189,12 @@ def table(res: dict) -> str:
         else:
             lines += ["", f"Sweep executors: {sw['runs']} runs of Qingyang, {sw['horizon_days']:g} days; bare "
                           f"sim.run loop {sw['bare_s']:.1f} s ({sw['bare_s_per_run'] * 1e3:.0f} ms/run)",
-                      "  executor        start s  wall s  runs/s  overhead ms/run  same rows"]
+                      "  executor        start s  wall s  runs/s  overhead ms/run: CPU   wall  same rows"]
             for name in (k for k in sw if isinstance(sw[k], dict) and "wall_s" in sw[k]):
                 e = sw[name]
                 lines.append(f"  {name:<14} {e['start_s']:8.2f} {e['wall_s']:7.2f} {e['runs_per_s']:7.2f} "
-                             f"{e['overhead_s_per_run'] * 1e3:16.1f}  {e['same_rows']}")
+                             f"{e['overhead_cpu_ms_per_run']:21.1f} {e['overhead_wall_ms_per_run']:6.0f}  "
+                             f"{e['same_rows']}")
     lines += ["", f"  {'target':<44} {'value':>12}  {'limit':>12}  result"]
     for v in res["targets"]:
         of = f" ({v['of_limit']:.2f} of limit)" if v["of_limit"] is not None else ""
