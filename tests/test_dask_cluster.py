@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from sweeps import ROOT, SMALL, workdir
 
+from sim.version import __version__
+
 pytest.importorskip("distributed")
 
 START_TIMEOUT_S = 60
@@ -33,6 +35,16 @@ def start(args, cwd: Path, log: Path) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def wait_for_workers(address: str, n: int) -> None:
+    from distributed import Client
+
+    with Client(address, timeout=START_TIMEOUT_S, set_as_default=False) as c:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while len(c.scheduler_info(n_workers=-1)["workers"]) != n:
+            assert time.monotonic() < deadline, f"never {n} workers"
+            time.sleep(0.1)
+
+
 @pytest.mark.slow
 def test_sweep_on_a_dask_cluster_matches_local_processes(tmp_path):
     wd = workdir(tmp_path / "clone", small=SMALL)
@@ -51,11 +63,29 @@ def test_sweep_on_a_dask_cluster_matches_local_processes(tmp_path):
         time.sleep(0.2)  # the file is written in one go, but give it a moment
         address = json.loads(scheduler_file.read_text())["address"]
         assert address.startswith("tcp://127.0.0.1:")
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+
+        # a worker with another version of the package: refused in one line, nothing submitted
+        other = elsewhere / "other_version.py"
+        other.write_text("import sim.version\nsim.version.__version__ = '0.0-other'\n")
+        odd = start(["worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1",
+                     "--preload", str(other), "--local-directory", str(elsewhere)], elsewhere, elsewhere / "odd.log")
+        procs.append(odd)
+        wait_for_workers(address, 1)
+        p = subprocess.run([sys.executable, "-m", "sim", "sweep", "small", "--dask", address, "--out", "results/x"],
+                           cwd=wd, env=env, capture_output=True, text=True, timeout=120)
+        assert p.returncode == 2, p.stderr
+        assert p.stderr.startswith("--dask: worker tcp://127.0.0.1:")
+        assert p.stderr.endswith(f" has computesim 0.0-other, this process {__version__}; "
+                                 "install the same version on every worker\n")
+        assert not (wd / "results/x").exists()
+        stop(odd)
+        wait_for_workers(address, 0)
+
         procs.append(start(["worker", "--scheduler-file", str(scheduler_file), "--nworkers", "2", "--nthreads", "1",
                             "--no-dashboard", "--host", "127.0.0.1", "--death-timeout", "60",
                             "--local-directory", str(elsewhere)], elsewhere, elsewhere / "worker.log"))
 
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
         dask = subprocess.run([sys.executable, "-m", "sim", "sweep", "small", "--dask", address, "--chunk-runs", "2",
                                "--out", "results/dask"], cwd=wd, env=env, capture_output=True, text=True,
                               timeout=300)

@@ -35,6 +35,12 @@ def check_address(address: str) -> str:
     return f"tcp://{m.group(1)}:{port}"
 
 
+def worker_version() -> str:
+    from sim.version import __version__
+
+    return __version__
+
+
 class DaskExecutor:
     def __init__(self, address: str, workers: int | None = None):
         try:
@@ -56,9 +62,26 @@ class DaskExecutor:
                 self._cluster.close()
             raise ExecutorError(f"--dask {address}: no Dask scheduler answers there "
                                 f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no answer'})") from None
+        self._futures = []
+        self._check_workers()
         # one run at a time per worker thread: the simulation holds the GIL
         self.workers = max(1, sum(self._client.nthreads().values()))
-        self._futures = []
+
+    def _check_workers(self) -> None:
+        """Every worker has this very version of the package: another would give other numbers."""
+        try:
+            versions = self._client.run(worker_version)
+        except Exception as e:  # e.g. the package is not installed there
+            self.close()
+            raise ExecutorError(f"--dask: the workers cannot run computesim ({type(e).__name__}: "
+                                f"{str(e).splitlines()[0] if str(e) else 'no message'}); install it on them") from None
+        ours = worker_version()
+        other = {w: v for w, v in versions.items() if v != ours}
+        if other:
+            self.close()
+            w, v = sorted(other.items())[0]
+            raise ExecutorError(f"--dask: worker {w} has computesim {v}, this process {ours}; "
+                                "install the same version on every worker")
 
     def map_chunks(self, fn, chunks):
         from distributed import as_completed
