@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=what, description=f"{what[0].upper()}{what[1:]}; results under "
                            f"results/sweeps/<name>/{name}/. Interrupted, it resumes when run again.")
         p.add_argument("sweep", help="a name in scenarios/sweeps/ (e.g. qingyang-price-fee) or a path to a .toml file")
-        p.add_argument("--out", type=Path, help="folder for this sweep's results (default results/sweeps/<name>)")
+        p.add_argument("--out", type=Path, metavar="DIR", help="folder for this sweep's results (default results/sweeps/<name>)")
         p.add_argument("--quiet", action="store_true", help="print nothing but errors")
         _executor_options(p)
         p.add_argument("--chunk-runs", type=_positive, metavar="N", help=argparse.SUPPRESS)
