@@ -3,9 +3,9 @@
 # unpinned slips in, and pip check to fail loudly if the lock misses a dependency.
 # `make lock` re-pins.
 #
-# SCENARIO is one argument, passed as it is. ARGS is a list of words, split the way a shell
-# splits them (quotes group: ARGS='-m "not slow"') but never run by a shell: `;`, `$(...)`,
-# `*` reach the program as plain text. Neither is expanded by make either.
+# SCENARIO, SWEEP and REPS are one argument each, passed as they are. ARGS is a list of words,
+# split the way a shell splits them (quotes group: ARGS='-m "not slow"') but never run by a
+# shell: `;`, `$(...)`, `*` reach the program as plain text. None is expanded by make either.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -13,9 +13,11 @@ PIP = $(call quote,$(PY)) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 SCENARIO ?= qingyang
+SWEEP ?= qingyang-price-fee
+REPS ?=
 ARGS ?=
 # make would expand command-line variables to export them to recipes: `$(shell ...)` would run.
-unexport SCENARIO ARGS
+unexport SCENARIO SWEEP REPS ARGS
 
 # One shell word holding $(1) exactly: wrap it in '...' and write each ' inside as '\''.
 quote = '$(subst ','\'',$(1))'
@@ -37,7 +39,7 @@ with_args = $(call quote,$(PY)) -c "$$EXEC_WITH_ARGS" $(call quote,$(value ARGS)
 
 check_python = $(call quote,$(PYTHON)) -c 'import sys; sys.exit("computesim needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 
-.PHONY: sim test bench lock clean
+.PHONY: sim sweep sensitivity test bench lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@$(check_python)
@@ -50,8 +52,15 @@ $(STAMP): pyproject.toml $(LOCK)
 
 # A failing run ends with make's own line "make: *** [Makefile:N: sim] Error C": C is the
 # simulator's exit code (2 bad input, 1 results not written); make itself then exits 2.
+# REPS=N: N replications with 95 % intervals instead of one run.
 sim: $(STAMP)
-	@$(with_args) -m sim run $(call quote,$(value SCENARIO))
+	@$(with_args) -m sim run $(call quote,$(value SCENARIO)) $(if $(value REPS),--reps $(call quote,$(value REPS)))
+
+sweep: $(STAMP)
+	@$(with_args) -m sim sweep $(call quote,$(value SWEEP))
+
+sensitivity: $(STAMP)
+	@$(with_args) -m sim sensitivity $(call quote,$(value SWEEP))
 
 test: $(STAMP)
 	@$(with_args) -m pytest -n auto -q

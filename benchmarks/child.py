@@ -20,9 +20,10 @@ def pin_one_cpu() -> None:
 
 def main(argv: list[str]) -> int:
     kind, args = argv[0], json.loads(argv[1])
-    pin_one_cpu()
+    if kind != "sweep":  # the sweep stage measures parallel workers: both CPUs
+        pin_one_cpu()
     import sim
-    from benchmarks import measure, profiling, scenarios
+    from benchmarks import measure, profiling, scenarios, sweeps
 
     if kind == "rate":
         out = measure.model_rate(**args)
@@ -32,6 +33,8 @@ def main(argv: list[str]) -> int:
         out = measure.full_run(scenarios.three_sites(args["horizon_days"]))
     elif kind == "scenario":
         out = measure.full_run(sim.load_scenario(args["path"], args["overrides"]))
+    elif kind == "sweep":
+        out = sweeps.executors(**args)
     elif kind == "profile":
         out = profiling.profile(**args)
     else:

@@ -24,6 +24,11 @@ DEFINITIONS = {
                     "proportional to racks)",
     "as_claimed_s": "seconds of Model(scenario) + .run() in one child process, 3 sites x 16,000 racks "
                     "x 10 servers x 8 accelerators, 365 simulated days",
+    "sweep": "a fixed small sweep (Qingyang, fees x replications) with the executor already started "
+             "(its start is reported apart), wall seconds; overhead per run: CPU = (CPU seconds of this "
+             "process and every worker - the bare sim.run loop's) / runs, what loading, summary rows and "
+             "transport cost, unaffected by other jobs; wall = (wall x workers - bare wall) / runs, which "
+             "also counts idle workers and, on a busy machine, waiting for a CPU",
     "peak_rss_mib": "ru_maxrss of the child process that ran the scenario (includes the interpreter, "
                     "numpy and scipy)",
 }
@@ -34,6 +39,8 @@ TARGETS = {
     "scale": ("as-claimed 3 sites, 1 year: CPU time", "<=", 60.0, "s"),
     "growth": ("time per job, 16k racks / 1k racks", "<=", 1.5, ""),
     "memory": ("Qingyang 20 years: peak RSS", "<", 1024.0, "MiB"),
+    "sweep-2x": ("sweep runs/s, 2 local workers / 1", ">=", 1.8, ""),
+    "sweep-dask": ("sweep runs/s, Dask 2 workers / local 2", ">=", 0.9, ""),
 }
 
 
@@ -68,6 +75,12 @@ def judge(res: dict, quick: bool) -> list[dict]:
     if three is not None:
         value, note = _year_seconds(three)
         out.append(verdict("scale", value, note))
+    sw = res.get("sweep")
+    if sw is not None:
+        ok = sw.get("status") == "ok"
+        note = "quick sample" if quick else ""
+        out.append(verdict("sweep-2x", sw.get("speedup") if ok else None, note))
+        out.append(verdict("sweep-dask", sw.get("dask_vs_local") if ok else None, note))
     mem = res.get("qingyang_20y")
     if mem is not None:
         note = f"{mem['horizon_days']:g}-day run (quick)" if quick and mem.get("status") == "ok" else ""
@@ -169,6 +182,19 @@ def table(res: dict) -> str:
         lines += ["", f"{title}, {r['accelerators']:,} accelerators, {r['horizon_days']:,g} days",
                   f"  {r['cpu_s']:.1f} s (wall {r['wall_s']:.1f} s), {r['jobs']:,} jobs, {r['model_events']:,} "
                   f"model events, utilisation {r['utilisation']:.1%}, peak RSS {r['peak_rss_mib']:.0f} MiB"]
+    sw = res.get("sweep")
+    if sw is not None:
+        if sw.get("status") != "ok":
+            lines += ["", f"Sweep executors: {_status(sw)}"]
+        else:
+            lines += ["", f"Sweep executors: {sw['runs']} runs of Qingyang, {sw['horizon_days']:g} days; bare "
+                          f"sim.run loop {sw['bare_s']:.1f} s ({sw['bare_s_per_run'] * 1e3:.0f} ms/run)",
+                      "  executor        start s  wall s  runs/s  overhead ms/run: CPU   wall  same rows"]
+            for name in (k for k in sw if isinstance(sw[k], dict) and "wall_s" in sw[k]):
+                e = sw[name]
+                lines.append(f"  {name:<14} {e['start_s']:8.2f} {e['wall_s']:7.2f} {e['runs_per_s']:7.2f} "
+                             f"{e['overhead_cpu_ms_per_run']:21.1f} {e['overhead_wall_ms_per_run']:6.0f}  "
+                             f"{e['same_rows']}")
     lines += ["", f"  {'target':<44} {'value':>12}  {'limit':>12}  result"]
     for v in res["targets"]:
         of = f" ({v['of_limit']:.2f} of limit)" if v["of_limit"] is not None else ""

@@ -5,6 +5,10 @@
     result = sim.run(scenario)
     result.summary.revenue.operator_net        # fen
     result.daily_frame()                       # pandas, one row per day
+
+    reps = sim.replicate(scenario, 30)         # means with 95 % t-intervals
+    sweep = sim.sweep("qingyang-price-fee")    # scenarios/sweeps/qingyang-price-fee.toml
+    study = sim.sensitivity("qingyang-drivers")
 """
 
 from sim.experiment.results import RunResult
@@ -13,4 +17,24 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
 from sim.version import __version__
 
-__all__ = ["RunResult", "ScenarioError", "__version__", "load_scenario", "run"]
+# Imported on first use: they bring in scipy.stats, SALib and the executors.
+_LAZY = {
+    "replicate": ("sim.experiment.replicate", "replicate"),
+    "sweep": ("sim.experiment.sweep", "sweep"),
+    "sensitivity": ("sim.experiment.sensitivity", "sensitivity"),
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+__all__ = ["RunResult", "ScenarioError", "__version__", "load_scenario", "replicate", "run", "sensitivity",
+           "sweep"]

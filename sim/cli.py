@@ -22,9 +22,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from sim.experiment.executor import ExecutorError, make_executor
 from sim.experiment.run import run
+from sim.experiment.store import StoreBusy
 from sim.report import FILES, write_results
 from sim.report import files as result_files
+from sim.report.files import write_all
 from sim.report.outdir import OutputNameError, output_folder
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
@@ -59,8 +62,42 @@ def _parser() -> argparse.ArgumentParser:
                         "validated like the file")
     r.add_argument("--out", type=Path, help="output folder (default results/<scenario>, or results/<scenario>@<overrides> with overrides)")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    r.add_argument("--reps", type=_positive, metavar="N",
+                   help="N independent replications, seeds spawned from the scenario seed: means with 95 %% "
+                        "t-intervals (results/<scenario>@reps=N/)")
+    _executor_options(r)
     r.set_defaults(func=cmd_run)
+    for name, func, what in (("sweep", cmd_sweep, "run a sweep file's points x replications: a tidy table "
+                                                  "of every run, intervals by point, a plot"),
+                             ("sensitivity", cmd_sensitivity, "Sobol and Morris indices of the sweep's "
+                                                              "metric to its parameters (SALib)")):
+        p = sub.add_parser(name, help=what, description=f"{what[0].upper()}{what[1:]}; results under "
+                           f"results/sweeps/<name>/{name}/. Interrupted, it resumes when run again.")
+        p.add_argument("sweep", help="a name in scenarios/sweeps/ (e.g. qingyang-price-fee) or a path to a .toml file")
+        p.add_argument("--out", type=Path, metavar="DIR", help="folder for this sweep's results (default results/sweeps/<name>)")
+        p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+        _executor_options(p)
+        p.add_argument("--chunk-runs", type=_positive, metavar="N", help=argparse.SUPPRESS)
+        p.set_defaults(func=func)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
+    return n
+
+
+def _executor_options(p) -> None:
+    p.add_argument("--workers", type=_positive, metavar="N",
+                   help="local worker processes (default: all cores; 1 runs in this process)")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="run on a Dask cluster: tcp://host:port, or 'local' to start a LocalCluster "
+                        "(of --workers processes)")
 
 
 def cmd_run(args) -> int:
@@ -73,6 +110,11 @@ def cmd_run(args) -> int:
     for key in ("placement", "queue", "reclaim"):
         if getattr(args, key) is not None:
             overrides.append(f'policy.{key}="{getattr(args, key)}"')
+    if args.reps is not None:
+        return cmd_replicate(args, path, overrides)
+    if args.workers is not None or args.dask is not None:
+        _say("--workers and --dask go with --reps: one run uses one process")
+        return 2
     out = output_folder(RESULTS_DIR, path.stem, overrides, args.out)  # refused before a long run
     scenario = loads(read_scenario(path).decode("utf-8"), str(path), overrides)
     t0 = time.perf_counter()
@@ -88,6 +130,149 @@ def cmd_run(args) -> int:
         print(table(result.summary_dict(), wall))
         print(f"wrote {out}/{{{','.join(FILES)}}}")
     return 0
+
+
+def cmd_replicate(args, path: Path, overrides: list[str]) -> int:
+    from sim.experiment.replicate import replicate
+    from sim.report.experiments import replications_files, replications_table
+
+    out = output_folder(RESULTS_DIR, path.stem, [*overrides, f"reps={args.reps}"], args.out)
+    scenario = loads(read_scenario(path).decode("utf-8"), str(path), overrides)
+    executor = make_executor(args.workers, args.dask)
+    with runs_bar(args.quiet) as progress:
+        progress(0, args.reps)
+        done = 0
+
+        def on_chunk(rows):
+            nonlocal done
+            done += len(rows)
+            progress(done, args.reps)
+
+        try:
+            reps = replicate(scenario, args.reps, executor=executor, on_chunk=on_chunk)
+        finally:
+            executor.close()
+    if not _write(out, replications_files(reps)):
+        return 1
+    if not args.quiet:
+        print(replications_table(reps))
+        print(f"wrote {out}/{{replications.csv,intervals.csv,report.md}}")
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    return _study(args, "sweep")
+
+
+def cmd_sensitivity(args) -> int:
+    return _study(args, "sensitivity")
+
+
+def _study(args, kind: str) -> int:
+    """A sweep or a sensitivity study: check the file, run what is not saved yet (saving each
+    chunk as it comes back), write the whole set, then drop the saved chunks."""
+    from sim.experiment.sweep import discard_saved
+    from sim.experiment.sweepfile import load_sweep, sweep_path
+
+    path = sweep_path(args.sweep)
+    folder = sweep_folder(path, args.out)  # refused before anything runs
+    spec = load_sweep(path)
+    out = folder / kind
+    state = {"done": 0, "total": 0, "saved": None}
+    executor = make_executor(args.workers, args.dask)
+    try:
+        with runs_bar(args.quiet) as bar:
+            def progress(done, total):
+                if state["saved"] is None:
+                    state["saved"] = done
+                state.update(done=done, total=total)
+                bar(done, total)
+
+            result = _run_study(kind, spec, executor, folder, progress, args.chunk_runs)
+    except StoreBusy as e:
+        _say(f"{folder}: {e.strerror}; wait for it or give another --out")
+        return 1
+    except (KeyboardInterrupt, Terminated) as e:
+        code, word = (130, "interrupted") if isinstance(e, KeyboardInterrupt) else (143, "terminated")
+        _say(f"{word}: {state['done']} of {state['total']} runs saved in {folder}; "
+             "run the same command again to go on from there")
+        return code
+    finally:
+        executor.close()
+    files = _study_files(kind, result)
+    if not _write(out, files):
+        return 1
+    discard_saved(kind, folder)
+    if not args.quiet:
+        print(_study_table(kind, result))
+        if state["saved"]:
+            print(f"resumed: {state['saved']} of {state['total']} runs came from an earlier, interrupted run")
+        print(f"wrote {out}/{{{','.join(files)}}}")
+    return 0
+
+
+def _run_study(kind, spec, executor, folder, progress, chunk_runs):
+    if kind == "sweep":
+        from sim.experiment.sweep import sweep
+
+        return sweep(spec, executor=executor, store_dir=folder, progress=progress, chunk_runs=chunk_runs)
+    from sim.experiment.sensitivity import sensitivity
+
+    return sensitivity(spec, executor=executor, store_dir=folder, progress=progress, chunk_runs=chunk_runs)
+
+
+def _study_files(kind, result) -> dict[str, bytes]:
+    from sim.report.experiments import sensitivity_files, sweep_files
+
+    return sweep_files(result) if kind == "sweep" else sensitivity_files(result)
+
+
+def _study_table(kind, result) -> str:
+    from sim.report.experiments import sensitivity_table
+
+    if kind == "sensitivity":
+        return sensitivity_table(result)
+    s = result.sweep
+    return (f"{s.name}: {len(result.points)} points x {s.replications} replications = {len(result.rows)} runs "
+            f"of {s.scenario_source}")
+
+
+def sweep_folder(path: Path, out: Path | None) -> Path:
+    """results/sweeps/<sweep file name>/, or --out."""
+    if out is not None:
+        return output_folder(RESULTS_DIR, path.stem, (), out)
+    if not path.stem or path.stem.startswith("."):
+        raise OutputNameError(f"{RESULTS_DIR}/sweeps/{path.stem}: a sweep file name that starts with '.' "
+                              f"gives no folder of its own inside {RESULTS_DIR}/sweeps/; rename the file "
+                              "or give --out")
+    return RESULTS_DIR / "sweeps" / path.stem
+
+
+def _write(out: Path, files: dict[str, bytes]) -> bool:
+    try:
+        write_all(out, files)
+    except OSError as e:
+        print(f"{out}: cannot write results: {e.strerror or e}", file=sys.stderr)
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def runs_bar(quiet: bool):
+    """A tqdm bar over runs with an ETA, on stderr, on a terminal only; yields progress(done, total)."""
+    bars = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars:  # runs saved by an earlier, interrupted sweep count as done, not as speed
+            bars.append(tqdm(total=total, initial=done, unit="run", delay=1.0, leave=False, file=sys.stderr,
+                             dynamic_ncols=True, disable=quiet or not sys.stderr.isatty()))
+        bars[0].update(done - bars[0].n)
+
+    try:
+        yield progress
+    finally:
+        for bar in bars:
+            bar.close()
 
 
 @contextlib.contextmanager
@@ -204,7 +389,7 @@ def _dispatch(args) -> int:
         for line in e.messages:
             _say(line)
         return 2
-    except OutputNameError as e:
+    except (OutputNameError, ExecutorError) as e:
         _say(str(e))
         return 2
 

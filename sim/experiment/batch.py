@@ -1,0 +1,32 @@
+"""Running a batch of run specs on an executor: chunked, with progress, rows in key order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sim.experiment.executor import Executor, make_executor
+from sim.experiment.plan import chunk_size, chunks
+from sim.experiment.worker import run_chunk
+
+
+def run_specs(specs, payload: dict, *, executor: Executor | None = None, workers: int | None = None,
+              dask: str | None = None, on_chunk: Callable[[list[dict]], None] | None = None,
+              chunk_runs: int | None = None, fn=run_chunk) -> list[dict]:
+    """Run every spec (chunk fields in `payload`) and return the rows sorted by (point, rep).
+    `on_chunk(rows)` is called in this process as each chunk comes back, e.g. to save it."""
+    specs = list(specs)
+    if not specs:
+        return []
+    own = executor is None
+    executor = executor or make_executor(workers, dask)
+    try:
+        size = chunk_runs or chunk_size(len(specs), executor.workers)
+        rows = []
+        for _, chunk_rows in executor.map_chunks(fn, chunks(specs, size, **payload)):
+            if on_chunk is not None:
+                on_chunk(chunk_rows)
+            rows.extend(chunk_rows)
+    finally:
+        if own:
+            executor.close()
+    return sorted(rows, key=lambda r: (r["point"], r["rep"]))

@@ -1,0 +1,38 @@
+"""What runs inside a worker (a local process or a Dask worker): a chunk of runs to rows.
+
+Importable from the installed package alone; each row holds the run's key, point,
+replication and seed and every numeric scalar of its summary under its dotted key.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from sim.experiment.intervals import numeric
+from sim.experiment.results import flat
+from sim.experiment.run import run
+from sim.scenario.loader import loads
+
+IDENTITY = ("point", "rep", "key", "seed")
+LEFT_OUT = ("seed", "provenance.")  # the seed is a column already; provenance is not a result
+
+
+def metrics(result) -> dict:
+    """Every numeric scalar of the summary (money in CNY and in fen), by dotted key."""
+    return {k: v for k, v in flat(result.summary_dict()).items()
+            if numeric(v) and not any(k == p or (p.endswith(".") and k.startswith(p)) for p in LEFT_OUT)}
+
+
+@functools.lru_cache(maxsize=8)
+def _scenario(text: str, source: str, overrides: tuple[str, ...]):
+    return loads(text, source, overrides)
+
+
+def run_chunk(chunk) -> list[dict]:
+    rows = []
+    for spec in chunk.runs:
+        scenario = chunk.base if chunk.base is not None else _scenario(chunk.text, chunk.source, spec.overrides)
+        result = run(scenario, seed=spec.seed, horizon_days=chunk.horizon_days)
+        rows.append({"point": spec.point, "rep": spec.rep, "key": spec.key, "seed": spec.seed,
+                     **metrics(result)})
+    return rows
