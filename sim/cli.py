@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from sim.experiment.executor import ExecutorError, make_executor
 from sim.experiment.run import run
+from sim.experiment import store as run_store
 from sim.experiment.store import StoreBusy
 from sim.report import FILES, write_results
 from sim.report import files as result_files
@@ -179,6 +180,7 @@ def _study(args, kind: str) -> int:
     spec = load_sweep(path)
     out = folder / kind
     state = {"done": 0, "total": 0, "saved": None}
+    opened = len(run_store.OPENED)
     executor = make_executor(args.workers, args.dask)
     try:
         with runs_bar(args.quiet) as bar:
@@ -194,7 +196,9 @@ def _study(args, kind: str) -> int:
         return 1
     except (KeyboardInterrupt, Terminated) as e:
         code, word = (130, "interrupted") if isinstance(e, KeyboardInterrupt) else (143, "terminated")
-        _say(f"{word}: {state['done']} of {state['total']} runs saved in {folder}; "
+        stores = run_store.OPENED[opened:]
+        saved = len(stores[-1].rows()) if stores else 0  # what is on disk, not what was counted
+        _say(f"{word}: {saved} of {state['total']} runs saved in {folder}; "
              "run the same command again to go on from there")
         return code
     finally:

@@ -23,6 +23,11 @@ except ImportError:  # not POSIX: no guard against two sweeps writing one folder
     fcntl = None
 
 
+# The stores this process opened, for the command line to say truthfully, after Ctrl-C, how
+# many runs are on disk (a signal can come between a chunk's rename and any count kept beside it).
+OPENED: list["RunStore"] = []
+
+
 class StoreBusy(OSError):
     """Another process is running this sweep into the same folder."""
 
@@ -46,6 +51,7 @@ class RunStore:
                 raise StoreBusy(errno.EBUSY, f"another {self.kind} is running into {self.folder}") from None
         self._lock_fd = fd
         self.path.mkdir(exist_ok=True)
+        OPENED.append(self)
         for p in self.path.glob("*.tmp"):  # a write that a kill cut short
             p.unlink(missing_ok=True)
         return self
