@@ -117,6 +117,8 @@ class JobCounts:
 class ClassResult:
     name: str
     tenant: str | None  # a tenant's own demand; None for marketplace clients
+    demand_basis: str  # "absolute", or "follows capacity (what-if)" for an offered load
+    pflops_dense_per_accelerator: float  # what one accelerator-hour of its work counts as, in P-hours
     counts: JobCounts
     accelerator_hours: float
     wait_hours: Waits
@@ -196,6 +198,7 @@ class Summary:
     end_date: dt.date
     warmup_days: float
     policy: Policy
+    demand_basis: str  # over all classes: "absolute", "follows capacity (what-if)" or "mixed: ..."
     capacity: CapacityReport
     utilisation: Utilisation
     jobs: Jobs

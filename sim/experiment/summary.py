@@ -27,6 +27,7 @@ from sim.experiment.results import (
     Waits,
 )
 from sim.metrics import COUNTERS, LogHistogram
+from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, demand_basis
 from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 from sim.version import __version__
@@ -128,13 +129,14 @@ def jobs(model) -> Jobs:
     sched = model.sched
     by_class = tuple(
         ClassResult(
-            name=client.name, tenant=client.tenant,
+            name=client.name, tenant=client.tenant, demand_basis=demand_basis(client.arrivals),
+            pflops_dense_per_accelerator=_r(pflops, 9),
             counts=JobCounts(**{c: getattr(st, c) for c in COUNTERS}),
             accelerator_hours=_r(st.accelerator_hours),
             wait_hours=waits(st.waits),
             waiting_at_horizon=waits(st.waiting_at_horizon),
         )
-        for client, st in zip(model.scenario.clients, sched.classes)
+        for client, st, pflops in zip(model.scenario.clients, sched.classes, model.pflops_dense)
     )
     total = JobCounts(**{c: sum(getattr(st, c) for st in sched.classes) for c in COUNTERS})
     return Jobs(total=total, queued_at_horizon=sched.queue.live, running_at_horizon=sched.running,
@@ -164,6 +166,16 @@ def by_site(model, areas: Areas) -> tuple[SiteOwner, ...]:
     return tuple(rows)
 
 
+def overall_basis(clients) -> str:
+    """Whether the scenario's demand is absolute, follows capacity, or a mix (naming the what-ifs)."""
+    following = [c.label for c in clients if demand_basis(c.arrivals) == FOLLOWS_CAPACITY]
+    if not following:
+        return ABSOLUTE
+    if len(following) == len(clients):
+        return FOLLOWS_CAPACITY
+    return f"mixed: {FOLLOWS_CAPACITY} for {', '.join(following)}"
+
+
 def summarise(model) -> Summary:
     sc = model.scenario
     horizon_h = model.horizon_h
@@ -190,6 +202,7 @@ def summarise(model) -> Summary:
         end_date=sc.start_date + dt.timedelta(hours=horizon_h),
         warmup_days=_r(warm_h / HOURS_PER_DAY),
         policy=sc.policy,
+        demand_basis=overall_basis(sc.clients),
         capacity=capacity(sc, horizon_h),
         utilisation=utilisation(pools, areas),
         jobs=jobs(model),

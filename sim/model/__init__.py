@@ -6,10 +6,14 @@ from sim.model.demand import (
     Exponential,
     Fixed,
     Lognormal,
+    Market,
+    MarketShare,
     OfferedLoad,
     RatePath,
     Sizes,
     Tenant,
+    Work,
+    WorkPath,
 )
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.model.scenario import Policy, Pricing, Scenario
@@ -23,6 +27,8 @@ __all__ = [
     "Exponential",
     "Fixed",
     "Lognormal",
+    "Market",
+    "MarketShare",
     "OfferedLoad",
     "Policy",
     "Pricing",
@@ -33,5 +39,7 @@ __all__ = [
     "Site",
     "Sizes",
     "Tenant",
+    "Work",
+    "WorkPath",
     "servers_within_power",
 ]

@@ -15,6 +15,18 @@ def _m(cny) -> str:
     return f"{cny / 1e6:,.2f}"
 
 
+def demand_words(basis: str) -> str:
+    """The summary's demand basis in a sentence."""
+    if basis == "absolute":
+        return ("absolute: every class states its demand (jobs or P-hours per year, or a share of the "
+                "market), whatever capacity is built")
+    if basis == "follows capacity (what-if)":
+        return ("follows capacity (what-if): every class's demand is a fraction of the capacity commissioned, "
+                "so more capacity brings more demand by construction")
+    return (f"{basis} (those classes' demand is a fraction of the capacity commissioned, so more capacity "
+            "brings them more demand by construction; the others state theirs)")
+
+
 def report_md(s: dict) -> str:
     cap, util, jobs = s["capacity"], s["utilisation"], s["jobs"]["total"]
     queued, running = s["jobs"]["queued_at_horizon"], s["jobs"]["running_at_horizon"]
@@ -30,6 +42,8 @@ def report_md(s: dict) -> str:
         f"{s['policy']['reclaim']}. Every figure comes from one simulated run; see summary.json."
         + (f" Wait, queue and utilisation figures leave out a {s['warmup_days']:g}-day warm-up; money never does."
            if s["warmup_days"] else ""),
+        "",
+        f"Demand: {demand_words(s['demand_basis'])}.",
         "",
         "## Capacity",
         "",

@@ -17,6 +17,8 @@ from sim.model import (
     Exponential,
     Fixed,
     Lognormal,
+    Market,
+    MarketShare,
     OfferedLoad,
     Policy,
     Pricing,
@@ -27,6 +29,8 @@ from sim.model import (
     Site,
     Sizes,
     Tenant,
+    Work,
+    WorkPath,
     servers_within_power,
 )
 from sim.model import limits
@@ -41,6 +45,7 @@ from sim.scenario.parse import key_problem, parse_toml
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
+from sim.workload.demand import mean_pflops
 
 __all__ = ["check_seed_and_horizon", "load_scenario", "loads", "read_scenario", "scenario_path"]
 
@@ -105,12 +110,13 @@ def _build(root: Table, source: str):
     sites, capacity_ok = _sites(root, start, servers, declared["servers"], declared["tenants"], std_kw, enforce)
     capacity_ok &= len(tenants) == len(declared["tenants"])
     pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"])
+    market, market_ok = _market(root.table("market", required=False), start)
     clients = [
-        _client(t, n, None, start, declared["accelerators"], declared["sites"])
+        _client(t, n, None, start, declared["accelerators"], declared["sites"], market, market_ok)
         for n, t in root.tables("clients", required=False)
     ]
     for tenant, classes in demand:
-        clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"])
+        clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"], market, market_ok)
                        for n, t in classes)
     if len(clients) > limits.MAX_CLIENT_CLASSES:
         root.error("clients", f"{len(clients):,} client classes (marketplace and tenants' own), over the "
@@ -122,14 +128,19 @@ def _build(root: Table, source: str):
         name=name, description=description, source=source, seed=seed, start_date=start,
         horizon_hours=None if horizon is None else horizon * HOURS_PER_DAY, standard_rack_kw=std_kw,
         enforce_power=enforce, accelerators=accelerators, servers=servers, sites=tuple(sites),
-        tenants=tuple(tenants), clients=tuple(c for c in clients if c is not None), pricing=pricing,
-        policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY,
+        tenants=tuple(tenants), clients=tuple(c for c, _ in clients if c is not None), pricing=pricing,
+        policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, market=market,
     )
+    _check_market_shares(root.problems, scenario.clients)
     if capacity_ok:
         # Pools depend on racks and tenants alone: with those whole, job sizes can be checked
         # even when other parts of the file have problems, so all are reported at once.
         cluster = Cluster(scenario)
-        _check_job_sizes(scenario, cluster, root.problems)
+        served = _check_served(scenario, cluster, root.problems)
+        _check_job_sizes(scenario, cluster, root.problems, served)
+        refs = {c.key: r for c, r in clients if c is not None}
+        scenario = attrs.evolve(scenario, clients=tuple(
+            _resolve_pflops(c, refs[c.key], cluster, root.problems) for c in scenario.clients))
         if not root.problems.messages and max_jobs is not None:
             for problem in (rate_points_problem(scenario, cluster),
                             jobs_problem(scenario, cluster, scenario.horizon_hours, max_jobs)):
@@ -554,16 +565,20 @@ def _sizes(t: Table | None):
     return Sizes(tuple(values), tuple(float(w) for w in weights)) if ok else None
 
 
-def _arrivals(t: Table | None, start):
+ARRIVALS = ("offered_load", "rate_per_hour", "ramp", "at_hours", "pflops_hours_per_year", "pflops_hours_path",
+            "market_share")
+
+
+def _arrivals(t: Table | None, start, market: Market | None, market_ok: bool):
     if t is None:
         return None
-    kinds = [k for k in ("offered_load", "rate_per_hour", "ramp", "at_hours") if t.has(k)]
+    kinds = [k for k in ARRIVALS if t.has(k)]
     out = None
     if len(kinds) != 1:
         t.error(kinds[1] if kinds else "rate_per_hour",
-                "give exactly one of offered_load, rate_per_hour, ramp or at_hours")
-        for k in kinds:
-            t.raw(k)
+                f"give exactly one of {', '.join(ARRIVALS[:-1])} or {ARRIVALS[-1]}")
+        for k in kinds + ["annual_growth"]:
+            t.raw(k, False)
     elif kinds[0] == "at_hours":
         v = t.raw("at_hours")
         if not isinstance(v, list):
@@ -580,22 +595,74 @@ def _arrivals(t: Table | None, start):
         out = OfferedLoad(f) if f is not None else None
     elif kinds[0] == "rate_per_hour":
         r = t.number("rate_per_hour", ge=0)
-        out = RatePath(((0.0, r),)) if r is not None else None
-    else:
+        g = _growth(t)
+        out = RatePath(((0.0, r),), g) if None not in (r, g) else None
+    elif kinds[0] == "ramp":
         points = _dated_points(t, "ramp", "rate_per_hour", start, "ramp points", "point", ge=0)
         out = RatePath(tuple(points)) if points else None
+    elif kinds[0] == "market_share":
+        share = t.number("market_share", gt=0, le=1)
+        if market_ok and (market is None or market.work is None):
+            t.error("market_share", "a share of the market needs [market] pflops_hours_per_year or "
+                    "pflops_hours_path")
+        elif share is not None and market is not None:
+            out = MarketShare(share, market.work.scaled(share * market.share_reaching_operator))
+    else:
+        work = _work(t, start)
+        out = Work(work) if work is not None else None
     t.done()
     return out
 
 
-def _client(t: Table, name, tenant, start, accelerators, sites):
-    """A client class; None if its sizes or where it may run are wrong (other parts may be None
-    when the file has problems: the class then serves only to check job sizes)."""
-    arrivals = _arrivals(t.table("arrivals"), start)
+def _growth(t: Table):
+    """An optional continuous annual growth rate: -0.99 (falling to 1 % a year) to 10 (x11)."""
+    return t.number("annual_growth", 0.0, ge=-0.99, le=10)
+
+
+def _work(t: Table, start) -> WorkPath | None:
+    """Dense P-hours per year: `pflops_hours_per_year` (+ `annual_growth`) from the start
+    date, or `pflops_hours_path` = [{ date, pflops_hours_per_year }, ...]; None if bad."""
+    if t.has("pflops_hours_path"):
+        if t.has("annual_growth"):
+            t.raw("annual_growth")
+            t.error("annual_growth", "give annual_growth with pflops_hours_per_year, not with a dated path")
+        points = _dated_points(t, "pflops_hours_path", "pflops_hours_per_year", start, "path points", "point",
+                               ge=0)
+        return WorkPath(tuple(points)) if points else None
+    v = t.number("pflops_hours_per_year", ge=0)
+    g = _growth(t)
+    return WorkPath(((0.0, v),), g) if None not in (v, g) else None
+
+
+def _market(t: Table | None, start) -> tuple[Market | None, bool]:
+    """The [market] section, and whether it was read without problems (or is absent)."""
+    if t is None:
+        return None, True
+    before = len(t.problems.messages)
+    work = None
+    if t.has("pflops_hours_per_year") and t.has("pflops_hours_path"):
+        t.error("pflops_hours_per_year", "give pflops_hours_per_year or pflops_hours_path, not both")
+        for k in ("pflops_hours_per_year", "pflops_hours_path", "annual_growth"):
+            t.raw(k, False)
+    elif t.has("pflops_hours_per_year") or t.has("pflops_hours_path"):
+        work = _work(t, start)
+    share = t.number("share_reaching_operator", 1.0 if work is None else MISSING, gt=0, le=1)
+    t.done()
+    ok = len(t.problems.messages) == before
+    return (Market(work, share) if ok else None), ok
+
+
+def _client(t: Table, name, tenant, start, accelerators, sites, market, market_ok):
+    """(class, stated reference P or None); class None if its sizes or where it may run are
+    wrong (other parts may be None when the file has problems: the class then serves only to
+    check job sizes)."""
+    arrivals = _arrivals(t.table("arrivals"), start, market, market_ok)
     sizes = _sizes(t.table("sizes"))
     duration = _duration(t.table("duration"))
     patience = _duration(t.table("patience", required=False))
     price = None if tenant else t.number("max_price_cny_per_accelerator_hour", None, gt=0)
+    reference = _at_least(t, "reference_pflops_dense", t.number("reference_pflops_dense", None, gt=0),
+                          limits.MIN_PFLOPS, "one GFLOPS")
     types = t.strings("accelerators", None)
     where = t.strings("sites", None)
     ok = (types is not None or not t.has("accelerators")) and (where is not None or not t.has("sites"))
@@ -609,8 +676,8 @@ def _client(t: Table, name, tenant, start, accelerators, sites):
             ok = False
     t.done()
     if sizes is None or not ok:
-        return None
-    return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant)
+        return None, None
+    return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant), reference
 
 
 def _check_used_accelerators_priced(root: Table, sites) -> None:
@@ -642,9 +709,54 @@ def _check_servers(root: Table, sites, max_servers) -> bool:
     return False
 
 
-def _check_job_sizes(scenario: Scenario, cluster: Cluster, problems: Problems) -> None:
+def _is_work(c: ClientClass) -> bool:
+    return isinstance(c.arrivals, (Work, MarketShare))
+
+
+def _check_served(scenario: Scenario, cluster: Cluster, problems: Problems) -> set:
+    """Demand in P-hours that no pool of the scenario could ever serve is a mistake in the
+    file. Returns the keys of the classes reported."""
+    out = set()
+    for c in scenario.clients:
+        if _is_work(c) and not cluster.pools_for(c):
+            problems.add(f"{client_key(c)}.arrivals", "no pool of this scenario holds servers this class may use "
+                         "(its accelerators, sites and owners): its demand could never be served")
+            out.add(c.key)
+    return out
+
+
+def _check_market_shares(problems: Problems, clients) -> None:
+    """The classes' shares of the market reaching the operator add up to at most all of it."""
+    shares = [c for c in clients if isinstance(c.arrivals, MarketShare)]
+    total = sum(c.arrivals.share for c in shares)
+    if total > 1 + 1e-9:
+        problems.add(f"{client_key(shares[-1])}.arrivals.market_share",
+                     f"the classes' market shares add up to {total:g}, more than the whole market (1)")
+
+
+def _resolve_pflops(c: ClientClass, reference, cluster: Cluster, problems: Problems) -> ClientClass:
+    """The dense P at which a class's accelerator-hours count: the stated reference, else the
+    one dense P all its cards share, else (work in P-hours needs one) a problem; a class that
+    states its demand in jobs counts at its cards' capacity-weighted mean."""
+    pools = cluster.pools_for(c)
+    dense = {p.server.accelerator.pflops_fp16_dense for p in pools}
+    if reference is not None:
+        return attrs.evolve(c, pflops_dense=reference)
+    if len(dense) == 1:
+        return attrs.evolve(c, pflops_dense=dense.pop())
+    if len(dense) > 1 and _is_work(c):
+        problems.add(f"{client_key(c)}.reference_pflops_dense",
+                     f"missing: the cards this class may use differ in dense P ({', '.join(f'{d:g}' for d in sorted(dense))}), "
+                     "so its P-hours need a stated reference P per accelerator")
+        return c
+    return attrs.evolve(c, pflops_dense=mean_pflops(pools))
+
+
+def _check_job_sizes(scenario: Scenario, cluster: Cluster, problems: Problems, reported=()) -> None:
     """A class whose sizes can never fit any pool it may use is a mistake in the file."""
     for c in scenario.clients:
+        if c.key in reported:
+            continue
         largest = max((p.planned_accelerators for p in cluster.pools_for(c)), default=0)
         biggest = max(c.sizes.values)
         if biggest > largest:

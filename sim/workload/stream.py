@@ -12,9 +12,10 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
-from sim.model.demand import ArrivalTimes, ClientClass, OfferedLoad, RatePath
+from sim.model.demand import ArrivalTimes, ClientClass, MarketShare, OfferedLoad, RatePath, Work
 from sim.units import FEN_PER_CNY
 from sim.workload.arrivals import Intensity
+from sim.workload.demand import job_rate
 from sim.workload.distributions import duration_draws, mean_hours, size_draws
 from sim.workload.random import draws, generator
 
@@ -100,7 +101,9 @@ def offered_load_intensity(client: ClientClass, capacity_path) -> Intensity:
 
 
 STREAMS = {
-    RatePath: lambda i, c, seed, path: PoissonStream(i, c, seed, Intensity(c.arrivals.points)),
+    RatePath: lambda i, c, seed, path: PoissonStream(i, c, seed, job_rate(c)),
+    Work: lambda i, c, seed, path: PoissonStream(i, c, seed, job_rate(c)),
+    MarketShare: lambda i, c, seed, path: PoissonStream(i, c, seed, job_rate(c)),
     OfferedLoad: lambda i, c, seed, path: PoissonStream(i, c, seed, offered_load_intensity(c, path)),
     ArrivalTimes: lambda i, c, seed, path: TimesStream(i, c, seed, c.arrivals.hours),
 }
