@@ -25,7 +25,7 @@ from tqdm import tqdm
 from sim.experiment.run import run
 from sim.report import FILES, write_results
 from sim.report import files as result_files
-from sim.report.markdown import demand_words
+from sim.report.markdown import demand_line, demand_words
 from sim.report.outdir import OutputNameError, output_folder
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
@@ -118,6 +118,7 @@ def table(s: dict, wall_s: float) -> str:
                             f"{cap['at_horizon']['pflops_fp16_dense']:,.0f} P dense "
                             f"(planned {cap['planned']['accelerators']:,} / {cap['planned']['pflops_fp16_dense']:,.0f} P)"),
         ("demand", demand_words(s["demand_basis"])),
+        ("marketplace", demand_line(s["market"])),
         ("utilisation", f"{u['overall']:.1%} overall; operator {u['operator']:.1%}, third-party "
                         f"{u['third_party']:.1%} (marketplace {u['third_party_marketplace']:.1%}, "
                         f"tenants' own {u['third_party_private']:.1%})"),

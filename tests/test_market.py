@@ -251,3 +251,119 @@ server = "fastbox"
     # A class that states jobs, not P-hours, counts its work at the cards' capacity-weighted mean.
     jobs = market("clients.c.arrivals={rate_per_hour=1}", text=text)
     assert jobs.clients[0].pflops_dense == pytest.approx((80 * 0.32 + 8 * 0.64) / 88)
+
+
+# --- price response ------------------------------------------------------------------------------
+def by_class(summary, name="c"):
+    return next(c for c in summary.jobs.by_class if c.name == name)
+
+
+def test_the_same_market_sells_the_same_whatever_the_capacity():
+    small = sim.run(market("clients.c.patience={dist='exponential', mean_hours=5}")).summary
+    large = sim.run(market("clients.c.patience={dist='exponential', mean_hours=5}",
+                           "sites.a.racks.own.count=270")).summary
+    a, b = by_class(small).demand, by_class(large).demand
+    assert a.offered == b.offered  # the same jobs, offered at the same quotes
+    # Accepted P-hours within sampling noise: 30 % load leaves little to lose to waiting.
+    assert a.accepted.pflops_hours == pytest.approx(b.accepted.pflops_hours, rel=0.03)
+    assert small.utilisation.overall / large.utilisation.overall == pytest.approx(27, rel=0.05)
+    for s in (small, large):
+        d = by_class(s).demand
+        sales = s.revenue.compute_sales_operator_capacity + s.revenue.compute_sales_third_party_capacity
+        # What is billed is work done inside the horizon: never more than what was bought.
+        assert sales == round(d.billed_cny * 100)
+        assert sales <= d.accepted.value_fen <= d.offered.value_fen
+        assert d.accepted.jobs + d.lost_to_price.jobs + d.lost_to_waiting.jobs + d.lost_to_no_capacity.jobs == \
+            d.offered.jobs == by_class(s).counts.submitted
+        assert d.accepted.pflops_hours + d.lost_to_price.pflops_hours + d.lost_to_waiting.pflops_hours + \
+            d.lost_to_no_capacity.pflops_hours == pytest.approx(d.offered.pflops_hours)
+        # Worth at the quote in force: 10 CNY per dense P-hour, no decline.
+        assert d.offered.value_cny == pytest.approx(d.offered.pflops_hours * 10, abs=0.01)
+        assert d.limited_by == "demand" and s.market.capacity_limited_classes == ()
+
+
+def test_a_crowded_market_is_capacity_limited():
+    s = sim.run(market("market.share_reaching_operator=0.5", "clients.c.patience={dist='exponential', "
+                       "mean_hours=2}")).summary  # 150 % of the capacity asked for
+    d = by_class(s).demand
+    assert d.share_lost_to_waiting > 0.2 and d.limited_by == "capacity"
+    assert s.market.capacity_limited_classes == ("c",) and s.market.marketplace.limited_by == "capacity"
+
+
+def test_willingness_to_pay_per_dense_p_hour():
+    # Quote 10 CNY per P-hour; WTP lognormal, median 12, sigma 0.5: P(WTP < 10) = Phi(ln(10/12) / 0.5).
+    s = sim.run(market("clients.c.willingness_to_pay={dist='lognormal', median_cny_per_pflops_hour=12, "
+                       "sigma=0.5}")).summary
+    d = by_class(s).demand
+    n = d.offered.jobs
+    expected = 0.5 * math.erfc(-math.log(10 / 12) / 0.5 / math.sqrt(2))
+    assert abs(d.lost_to_price.jobs - expected * n) < 4 * math.sqrt(n * expected * (1 - expected))
+    assert by_class(s).counts.balked == d.lost_to_price.jobs
+    assert d.share_lost_to_price == pytest.approx(d.lost_to_price.pflops_hours / d.offered.pflops_hours, abs=1e-6)
+    # Everyone pays exactly the median with sigma 0: all or none.
+    at = "clients.c.willingness_to_pay={{dist='lognormal', median_cny_per_pflops_hour={}, sigma=0}}"
+    assert by_class(sim.run(market(at.format(10.0))).summary).demand.lost_to_price.jobs == 0
+    assert by_class(sim.run(market(at.format(9.99))).summary).demand.accepted.jobs == 0
+
+
+def test_the_outside_price_takes_jobs_once_it_undercuts_the_quote():
+    # Ours: 10 CNY per P-hour, flat. Theirs: 100,000 CNY per P-year (11.42 per P-hour) falling
+    # 50 % a year: below ours from log(0.876) / log(0.5) years = 1,673 h on.
+    at = "clients.c.arrivals={at_hours=[100, 1600, 1700, 3000]}"
+    outside = ("market.outside_price_cny_per_pflops_year=100000", "market.outside_price_annual_decline=0.5",
+               "scenario.horizon_days=150")
+    s = sim.run(market(at, *outside)).summary
+    d = by_class(s).demand
+    assert (d.accepted.jobs, d.lost_to_price.jobs) == (2, 2)
+    assert s.market.outside_price_cny_per_pflops_year_at_start == 100000
+    assert s.market.outside_price_cny_per_pflops_year_at_end == pytest.approx(100000 * 0.5 ** (150 / 365), abs=0.01)
+    # Anchored a year before the start, it has halved already: every job goes elsewhere.
+    early = sim.run(market(at, *outside, "market.outside_price_anchor_date=2024-01-01")).summary
+    assert by_class(early).demand.lost_to_price.jobs == 4
+    # Worth of a job lost to price: at the quote it was offered.
+    assert by_class(early).demand.lost_to_price.value_cny == pytest.approx(4 * 8 * 10 * 0.32 * 10)
+
+
+def test_a_maximum_price_per_accelerator_hour_still_works():
+    # 10 CNY per P-hour x 0.32 P = 3.2 CNY per accelerator-hour.
+    assert by_class(sim.run(market("clients.c.max_price_cny_per_accelerator_hour=3.2")).summary) \
+        .demand.lost_to_price.jobs == 0
+    d = by_class(sim.run(market("clients.c.max_price_cny_per_accelerator_hour=3.19")).summary).demand
+    assert d.accepted.jobs == 0 and d.lost_to_price.jobs == d.offered.jobs > 0
+
+
+@pytest.mark.parametrize("override, message", [
+    ("clients.c.willingness_to_pay={dist='lognormal', median_cny_per_pflops_hour=0, sigma=0.5}",
+     "clients.c.willingness_to_pay.median_cny_per_pflops_hour: must be > 0, got 0"),
+    ("clients.c.willingness_to_pay={dist='lognormal', median_cny_per_pflops_hour=-3, sigma=0.5}",
+     "clients.c.willingness_to_pay.median_cny_per_pflops_hour: must be > 0, got -3"),
+    ("clients.c.willingness_to_pay={dist='lognormal', median_cny_per_pflops_hour=3, sigma=-1}",
+     "clients.c.willingness_to_pay.sigma: must be >= 0, got -1"),
+    ("clients.c.willingness_to_pay={dist='normal', median_cny_per_pflops_hour=3, sigma=1}",
+     "clients.c.willingness_to_pay.dist: must be one of lognormal, got 'normal'"),
+    ("market.outside_price_cny_per_pflops_year=0", "market.outside_price_cny_per_pflops_year: must be > 0, got 0"),
+    ("market.outside_price_anchor_date=2025-03-03",
+     "market.outside_price_anchor_date: must be on or before the run's end (2025-03-02), got 2025-03-03: a price "
+     "path runs from a date it has seen"),
+])
+def test_bad_price_response_input_is_one_line(override, message):
+    found = errors(override, "market.outside_price_cny_per_pflops_year=1") if "anchor" in override else \
+        errors(override)
+    assert found == [f"market.toml: {message}"]
+
+
+def test_the_table_and_report_say_what_the_demand_follows():
+    from sim.cli import table
+    from sim.report.markdown import report_md
+
+    absolute = sim.run(market("clients.c.willingness_to_pay={dist='lognormal', median_cny_per_pflops_hour=12, "
+                              "sigma=0.5}")).summary_dict()
+    what_if = sim.run(market("clients.c.arrivals={offered_load=0.3}")).summary_dict()
+    t, r = table(absolute, 1.0), report_md(absolute)
+    assert "demand           absolute: every class states its demand" in t
+    d = absolute["market"]["marketplace"]
+    share = f"lost to price {d['share_lost_to_price'] * 100:.1f} %"
+    assert share in t and share in r
+    assert "| c | absolute |" in r and "capacity-limited: none" in t
+    assert "follows capacity (what-if): every class's demand is a fraction of the capacity" in table(what_if, 1.0)
+    assert "| c | follows capacity (what-if) |" in report_md(what_if)

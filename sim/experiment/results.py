@@ -114,6 +114,35 @@ class JobCounts:
 
 
 @frozen
+class DemandOutcome:
+    """Jobs, their dense P-hours (as offered: size x duration x the class's P per accelerator)
+    and their worth at the quote in force at each job's arrival."""
+
+    jobs: int
+    pflops_hours: float
+    value_fen: int
+    value_cny: float
+
+
+@frozen
+class ClassDemand:
+    """Where a class's demand went. Every offered job is accepted (started at least once),
+    lost to price (went elsewhere at the quote), lost to waiting (abandoned, or never started
+    by the horizon) or lost to no capacity (no pool it may use could ever hold it)."""
+
+    offered: DemandOutcome
+    accepted: DemandOutcome
+    lost_to_price: DemandOutcome
+    lost_to_waiting: DemandOutcome
+    lost_to_no_capacity: DemandOutcome
+    share_lost_to_price: float  # of offered P-hours
+    share_lost_to_waiting: float
+    share_lost_to_no_capacity: float
+    billed_cny: float  # what it paid within the horizon: work done, at its quotes
+    limited_by: str  # "capacity" or "demand" (see MarketReport.capacity_limited_above)
+
+
+@frozen
 class ClassResult:
     name: str
     tenant: str | None  # a tenant's own demand; None for marketplace clients
@@ -123,6 +152,7 @@ class ClassResult:
     accelerator_hours: float
     wait_hours: Waits
     waiting_at_horizon: Waits  # jobs never started by the horizon, and their waits so far
+    demand: ClassDemand
 
     @property
     def label(self) -> str:
@@ -136,6 +166,21 @@ class Jobs:
     running_at_horizon: int
     waiting_at_horizon: Waits  # of jobs submitted after the warm-up and never started
     by_class: tuple[ClassResult, ...]
+
+
+@frozen
+class MarketReport:
+    """Demand against what was sold. A class is capacity-limited when more than
+    `capacity_limited_above` of its offered P-hours were lost to waiting or no capacity;
+    demand-limited otherwise (what it lost, it lost to price or never asked for)."""
+
+    capacity_limited_above: float
+    marketplace: ClassDemand  # all marketplace classes together
+    tenants_own: ClassDemand  # all tenants' own demand together
+    capacity_limited_classes: tuple[str, ...]
+    demand_limited_classes: tuple[str, ...]
+    outside_price_cny_per_pflops_year_at_start: float | None  # competing centres, dense P; None: no outside option
+    outside_price_cny_per_pflops_year_at_end: float | None
 
 
 @frozen
@@ -202,6 +247,7 @@ class Summary:
     capacity: CapacityReport
     utilisation: Utilisation
     jobs: Jobs
+    market: MarketReport
     wait_hours: Waits
     queue: QueueStats
     revenue: Money

@@ -12,9 +12,12 @@ from sim.experiment.results import (
     OWNER_CLASSES,
     Capacity,
     CapacityReport,
+    ClassDemand,
     ClassResult,
+    DemandOutcome,
     JobCounts,
     Jobs,
+    MarketReport,
     Money,
     PerPflopsYear,
     PowerCheck,
@@ -26,7 +29,9 @@ from sim.experiment.results import (
     Utilisation,
     Waits,
 )
+from sim.economics.market import OutsidePath
 from sim.metrics import COUNTERS, LogHistogram
+from sim.metrics.classes import DEMAND
 from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, demand_basis
 from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
@@ -125,8 +130,79 @@ def merged(hists) -> LogHistogram:
     return h
 
 
+# A definition, not an assumption: a class is capacity-limited when more than this share of
+# its offered P-hours were lost to waiting or to no capacity.
+CAPACITY_LIMITED_ABOVE = 0.05
+
+
+def outcome(jobs: int, pflops_hours: float, fen: float) -> DemandOutcome:
+    fen = round(fen) if jobs else 0
+    return DemandOutcome(jobs=jobs, pflops_hours=_r(pflops_hours) if jobs else 0.0, value_fen=fen,
+                         value_cny=fen / FEN_PER_CNY)
+
+
+def class_demand(stats, billed_fen: int) -> ClassDemand:
+    """Where the demand of one class (or several: `stats` a list of ClassStats) went."""
+    def total(k):
+        return sum(getattr(st, k) for st in stats)
+
+    offered = total("submitted")
+    price, capacity, accepted = total("balked"), total("rejected"), total("started")
+    waiting = offered - price - capacity - accepted
+    parts = {k: (total(f"{k}_pflops_hours"), total(f"{k}_fen")) for k in DEMAND}
+    # Lost to waiting is what is left; with no such job it is exactly nothing.
+    left = [max(0.0, parts["offered"][i] - parts["lost_to_price"][i] - parts["lost_to_no_capacity"][i]
+                - parts["accepted"][i]) if waiting else 0.0 for i in (0, 1)]
+    p_offered = parts["offered"][0]
+
+    def share(p):
+        return _r(p / p_offered) if p_offered else 0.0
+
+    lost_to_capacity = left[0] + parts["lost_to_no_capacity"][0]
+    return ClassDemand(
+        offered=outcome(offered, *parts["offered"]),
+        accepted=outcome(accepted, *parts["accepted"]),
+        lost_to_price=outcome(price, *parts["lost_to_price"]),
+        lost_to_waiting=outcome(waiting, *left),
+        lost_to_no_capacity=outcome(capacity, *parts["lost_to_no_capacity"]),
+        share_lost_to_price=share(parts["lost_to_price"][0]),
+        share_lost_to_waiting=share(left[0]),
+        share_lost_to_no_capacity=share(parts["lost_to_no_capacity"][0]),
+        billed_cny=billed_fen / FEN_PER_CNY,
+        limited_by="capacity" if p_offered and lost_to_capacity > CAPACITY_LIMITED_ABOVE * p_offered else "demand",
+    )
+
+
+def billed(model) -> list[int]:
+    """Fen each class paid over the run (its client account's outflow)."""
+    return [-model.ledger.balance(a) for a in model.billing.client_accounts]
+
+
+def market(model, by_class) -> MarketReport:
+    sc, sched = model.scenario, model.sched
+    paid = billed(model)
+    rows = list(zip(sc.clients, sched.classes, paid))
+    outside = sc.market.outside if sc.market is not None else None
+    path = OutsidePath(outside) if outside is not None else None
+
+    def per_p_year(hour):
+        return _r(path.fen_per_pflops_hour(hour) * HOURS_PER_YEAR / FEN_PER_CNY, 2) if path else None
+
+    return MarketReport(
+        capacity_limited_above=CAPACITY_LIMITED_ABOVE,
+        marketplace=class_demand([st for c, st, _ in rows if not c.is_private],
+                                 sum(f for c, _, f in rows if not c.is_private)),
+        tenants_own=class_demand([st for c, st, _ in rows if c.is_private], 0),
+        capacity_limited_classes=tuple(c.label for c in by_class if c.demand.limited_by == "capacity"),
+        demand_limited_classes=tuple(c.label for c in by_class if c.demand.limited_by == "demand"),
+        outside_price_cny_per_pflops_year_at_start=per_p_year(0.0),
+        outside_price_cny_per_pflops_year_at_end=per_p_year(model.horizon_h),
+    )
+
+
 def jobs(model) -> Jobs:
     sched = model.sched
+    paid = billed(model)
     by_class = tuple(
         ClassResult(
             name=client.name, tenant=client.tenant, demand_basis=demand_basis(client.arrivals),
@@ -135,8 +211,9 @@ def jobs(model) -> Jobs:
             accelerator_hours=_r(st.accelerator_hours),
             wait_hours=waits(st.waits),
             waiting_at_horizon=waits(st.waiting_at_horizon),
+            demand=class_demand([st], fen),
         )
-        for client, st, pflops in zip(model.scenario.clients, sched.classes, model.pflops_dense)
+        for client, st, pflops, fen in zip(model.scenario.clients, sched.classes, model.pflops_dense, paid)
     )
     total = JobCounts(**{c: sum(getattr(st, c) for st in sched.classes) for c in COUNTERS})
     return Jobs(total=total, queued_at_horizon=sched.queue.live, running_at_horizon=sched.running,
@@ -193,6 +270,7 @@ def summarise(model) -> Summary:
 
     measured_h = horizon_h - warm_h
     sched = model.sched
+    job_results = jobs(model)
     return Summary(
         scenario=sc.name,
         description=sc.description,
@@ -205,7 +283,8 @@ def summarise(model) -> Summary:
         demand_basis=overall_basis(sc.clients),
         capacity=capacity(sc, horizon_h),
         utilisation=utilisation(pools, areas),
-        jobs=jobs(model),
+        jobs=job_results,
+        market=market(model, job_results.by_class),
         wait_hours=waits(merged(st.waits for st in sched.classes)),
         queue=QueueStats(
             mean_length=(_r((sched.queue.length.area_until(horizon_h) - model.recorder.warm_queue_area) / measured_h)

@@ -105,6 +105,25 @@ class Market:
 
     work: WorkPath | None = None  # None: the file states no market demand
     share_reaching_operator: float = 1.0
+    outside: "OutsidePrice | None" = None  # what competing centres charge; None: no outside option
+
+
+@frozen
+class OutsidePrice:
+    """Competing centres' price per dense P-year, falling continuously from its anchor date
+    (`anchor_h`, hours after the start; negative if before it)."""
+
+    cny_per_pflops_year: float
+    anchor_h: float = 0.0
+    annual_decline: float = 0.0
+
+
+@frozen
+class WillingnessToPay:
+    """The most a job would pay per dense P-hour, lognormal across jobs: median and sigma."""
+
+    median_cny_per_pflops_hour: float
+    sigma: float
 
 
 @frozen
@@ -121,6 +140,7 @@ class ClientClass:
     # Dense P per accelerator at which its accelerator-hours count as P-hours: the dense P of
     # the cards it may use, or a stated reference when they differ; None: not resolved yet.
     pflops_dense: float | None = None
+    willingness_to_pay: WillingnessToPay | None = None  # None: any quote (up to the outside price)
 
     @property
     def is_private(self) -> bool:

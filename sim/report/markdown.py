@@ -27,6 +27,49 @@ def demand_words(basis: str) -> str:
             "brings them more demand by construction; the others state theirs)")
 
 
+def demand_line(m: dict) -> str:
+    """The marketplace's demand and where it went, in one sentence."""
+    d = m["marketplace"]
+    off = d["offered"]
+    limited = ", ".join(m["capacity_limited_classes"]) or "none"
+    return (f"{_n(off['pflops_hours'])} dense P-hours offered ({_n(off['jobs'])} jobs), "
+            f"{_pct(d['accepted']['pflops_hours'] / off['pflops_hours'] if off['pflops_hours'] else 0)} accepted; "
+            f"lost to price {_pct(d['share_lost_to_price'])}, to waiting {_pct(d['share_lost_to_waiting'])}, "
+            f"to no capacity {_pct(d['share_lost_to_no_capacity'])}; capacity-limited: {limited}")
+
+
+def _demand_table(s: dict) -> list[str]:
+    m = s["market"]
+    lines = [
+        "## Demand and where it went",
+        "",
+        f"Demand: {demand_words(s['demand_basis'])}. Marketplace: {demand_line(m)}.",
+        "",
+        "P-hours are dense FP16 (a job's accelerators x hours x its class's P per accelerator); CNY is each job's "
+        "worth at the quote in force when it arrived. Lost to waiting: abandoned, or never started by the horizon. "
+        f"A class is capacity-limited when more than {_pct(m['capacity_limited_above'])} of its offered P-hours "
+        "were lost to waiting or no capacity, demand-limited otherwise.",
+        "",
+        "| class | basis | offered P-h | accepted P-h | lost to price | lost to waiting | lost to no capacity | "
+        "offered, M CNY | accepted, M CNY | billed, M CNY | limited by |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for c in s["jobs"]["by_class"]:
+        d = c["demand"]
+        label = f"{c['tenant']}/{c['name']}" if c["tenant"] else c["name"]
+        basis = "absolute" if c["demand_basis"] == "absolute" else "follows capacity (what-if)"
+        lines.append(
+            f"| {label} | {basis} | {_n(d['offered']['pflops_hours'])} | {_n(d['accepted']['pflops_hours'])} | "
+            f"{_pct(d['share_lost_to_price'])} | {_pct(d['share_lost_to_waiting'])} | "
+            f"{_pct(d['share_lost_to_no_capacity'])} | {_m(d['offered']['value_cny'])} | "
+            f"{_m(d['accepted']['value_cny'])} | {_m(d['billed_cny'])} | {d['limited_by']} |")
+    if m["outside_price_cny_per_pflops_year_at_start"] is not None:
+        lines += ["", f"Competing centres' price (the outside option), CNY per dense P-year: "
+                  f"{_n(m['outside_price_cny_per_pflops_year_at_start'])} at the start, "
+                  f"{_n(m['outside_price_cny_per_pflops_year_at_end'])} at the horizon."]
+    return lines + [""]
+
+
 def report_md(s: dict) -> str:
     cap, util, jobs = s["capacity"], s["utilisation"], s["jobs"]["total"]
     queued, running = s["jobs"]["queued_at_horizon"], s["jobs"]["running_at_horizon"]
@@ -78,6 +121,9 @@ def report_md(s: dict) -> str:
         f"| {_pct(util['overall'])} | {_pct(util['operator'])} | {_pct(util['third_party'])} | "
         f"{_pct(util['third_party_marketplace'])} | {_pct(util['third_party_private'])} |",
         "",
+    ]
+    lines += _demand_table(s)
+    lines += [
         "## Jobs",
         "",
         "| submitted | completed | running at horizon | queued at horizon | abandoned | balked | rejected | "

@@ -20,6 +20,7 @@ from sim.model import (
     Market,
     MarketShare,
     OfferedLoad,
+    OutsidePrice,
     Policy,
     Pricing,
     RackGroup,
@@ -29,6 +30,7 @@ from sim.model import (
     Site,
     Sizes,
     Tenant,
+    WillingnessToPay,
     Work,
     WorkPath,
     servers_within_power,
@@ -38,7 +40,7 @@ from sim.model.limits import MAX_HORIZON_DAYS
 from sim.economics.pricing import PRICE_MODELS
 from sim.scenario.budget import client_key, jobs_problem, rate_points_problem, total_jobs
 from sim.scenario.errors import ScenarioError
-from sim.scenario.fields import INT64, MISSING, Problems, Table, check_number, describe, key_text, one_line
+from sim.scenario.fields import INT64, MAX_DAYS, MISSING, Problems, Table, check_number, describe, key_text, one_line
 from sim.scenario.files import read_scenario, scenario_path
 from sim.scenario.overrides import apply_overrides, override_texts
 from sim.scenario.parse import key_problem, parse_toml
@@ -110,7 +112,7 @@ def _build(root: Table, source: str):
     sites, capacity_ok = _sites(root, start, servers, declared["servers"], declared["tenants"], std_kw, enforce)
     capacity_ok &= len(tenants) == len(declared["tenants"])
     pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"])
-    market, market_ok = _market(root.table("market", required=False), start)
+    market, market_ok = _market(root.table("market", required=False), start, horizon)
     clients = [
         _client(t, n, None, start, declared["accelerators"], declared["sites"], market, market_ok)
         for n, t in root.tables("clients", required=False)
@@ -634,7 +636,7 @@ def _work(t: Table, start) -> WorkPath | None:
     return WorkPath(((0.0, v),), g) if None not in (v, g) else None
 
 
-def _market(t: Table | None, start) -> tuple[Market | None, bool]:
+def _market(t: Table | None, start, horizon_days) -> tuple[Market | None, bool]:
     """The [market] section, and whether it was read without problems (or is absent)."""
     if t is None:
         return None, True
@@ -647,9 +649,49 @@ def _market(t: Table | None, start) -> tuple[Market | None, bool]:
     elif t.has("pflops_hours_per_year") or t.has("pflops_hours_path"):
         work = _work(t, start)
     share = t.number("share_reaching_operator", 1.0 if work is None else MISSING, gt=0, le=1)
+    outside = None
+    if t.has("outside_price_cny_per_pflops_year"):
+        price = t.number("outside_price_cny_per_pflops_year", gt=0)
+        anchor = _anchor(t, "outside_price_anchor_date", start, horizon_days)
+        decline = t.number("outside_price_annual_decline", 0.0, ge=0, lt=1)
+        if None not in (price, anchor, decline):
+            outside = OutsidePrice(price, anchor * HOURS_PER_DAY, decline)
     t.done()
     ok = len(t.problems.messages) == before
-    return (Market(work, share) if ok else None), ok
+    return (Market(work, share, outside) if ok else None), ok
+
+
+def _anchor(t: Table, k: str, start, horizon_days):
+    """An anchor date for a price path, as days after the start (default: the start itself);
+    it may lie before the start but not after the run's end. None if bad."""
+    if not t.has(k):
+        t.raw(k, False)
+        return 0
+    d = _date(t, k)
+    if d is None:
+        return None
+    if start is None:
+        return None
+    days = (d - start).days
+    if horizon_days is not None and days > horizon_days:
+        end = start + dt.timedelta(days=horizon_days)
+        t.error(k, f"must be on or before the run's end ({end}), got {d}: a price path runs from a date it has seen")
+        return None
+    if days < -MAX_DAYS:
+        t.error(k, f"must be within {MAX_DAYS} days of start_date, got {d}")
+        return None
+    return days
+
+
+def _willingness(t: Table | None):
+    """A lognormal willingness to pay per dense P-hour; None if absent or bad."""
+    if t is None:
+        return None
+    kind = t.string("dist", choices=("lognormal",))
+    median = t.number("median_cny_per_pflops_hour", gt=0)
+    sigma = t.number("sigma", ge=0, le=10)
+    t.done()
+    return WillingnessToPay(median, sigma) if None not in (kind, median, sigma) else None
 
 
 def _client(t: Table, name, tenant, start, accelerators, sites, market, market_ok):
@@ -661,6 +703,7 @@ def _client(t: Table, name, tenant, start, accelerators, sites, market, market_o
     duration = _duration(t.table("duration"))
     patience = _duration(t.table("patience", required=False))
     price = None if tenant else t.number("max_price_cny_per_accelerator_hour", None, gt=0)
+    wtp = None if tenant else _willingness(t.table("willingness_to_pay", required=False))
     reference = _at_least(t, "reference_pflops_dense", t.number("reference_pflops_dense", None, gt=0),
                           limits.MIN_PFLOPS, "one GFLOPS")
     types = t.strings("accelerators", None)
@@ -677,7 +720,8 @@ def _client(t: Table, name, tenant, start, accelerators, sites, market, market_o
     t.done()
     if sizes is None or not ok:
         return None, None
-    return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant), reference
+    return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant,
+                       willingness_to_pay=wtp), reference
 
 
 def _check_used_accelerators_priced(root: Table, sites) -> None:

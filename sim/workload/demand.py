@@ -50,3 +50,11 @@ def mean_pflops(pools) -> float | None:
     if not n:
         return None
     return sum(p.planned_accelerators * p.server.accelerator.pflops_fp16_dense for p in pools) / n
+
+
+def reference_pflops(client: ClientClass, pools) -> float:
+    """The dense P per accelerator a class's work counts at: resolved at load, or (for a
+    scenario built by hand) its pools' capacity-weighted mean; 0 if it has no pool."""
+    if client.pflops_dense is not None:
+        return client.pflops_dense
+    return mean_pflops(pools) or 0.0

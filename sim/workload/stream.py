@@ -16,7 +16,7 @@ from sim.model.demand import ArrivalTimes, ClientClass, MarketShare, OfferedLoad
 from sim.units import FEN_PER_CNY
 from sim.workload.arrivals import Intensity
 from sim.workload.demand import job_rate
-from sim.workload.distributions import duration_draws, mean_hours, size_draws
+from sim.workload.distributions import duration_draws, mean_hours, size_draws, wtp_draws
 from sim.workload.random import draws, generator
 
 
@@ -27,6 +27,7 @@ class JobRecord(NamedTuple):
     duration_h: float
     patience_h: float | None  # None: waits for ever
     max_price_fen: float | None  # per accelerator-hour; None: accepts any quote
+    wtp_fen_per_pflops_hour: float | None = None  # the most it pays per dense P-hour; None: no limit
 
 
 class JobStream(Protocol):
@@ -46,13 +47,16 @@ class _Draws:
         self.max_price_fen = (client.max_price_cny_per_accelerator_hour * FEN_PER_CNY
                               if client.max_price_cny_per_accelerator_hour is not None else None)
         self.gaps = draws(generator(seed, *who, "arrivals"), lambda r, n: r.standard_exponential(n))
+        self.wtp = (wtp_draws(client.willingness_to_pay, generator(seed, *who, "wtp"))
+                    if client.willingness_to_pay is not None else None)
 
     def records(self, times: Iterable[float]) -> Iterator[JobRecord]:
-        size, duration, patience = self.size, self.duration, self.patience
+        size, duration, patience, wtp = self.size, self.duration, self.patience, self.wtp
         index, price = self.index, self.max_price_fen
         for t in times:
             yield JobRecord(t, index, next(size), next(duration),
-                            next(patience) if patience is not None else None, price)
+                            next(patience) if patience is not None else None, price,
+                            next(wtp) if wtp is not None else None)
 
 
 class PoissonStream:
