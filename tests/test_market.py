@@ -367,3 +367,15 @@ def test_the_table_and_report_say_what_the_demand_follows():
     assert "| c | absolute |" in r and "capacity-limited: none" in t
     assert "follows capacity (what-if): every class's demand is a fraction of the capacity" in table(what_if, 1.0)
     assert "| c | follows capacity (what-if) |" in report_md(what_if)
+
+
+# --- one meaning for a price ----------------------------------------------------------------------
+def test_a_claims_figures_are_reported_never_priced():
+    plain = sim.run(market(), horizon_days=5).summary
+    claimed = sim.run(market("accelerators.card.stated_pflops=0.6", "servers.box.stated_pflops_per_server=5"),
+                      horizon_days=5).summary
+    cap = claimed.capacity.planned
+    assert (cap.pflops_fp16_dense, cap.pflops_fp16_sparse) == (25.6, 51.2)
+    assert (cap.pflops_as_stated_per_card, cap.pflops_as_stated_per_server) == (48.0, 50.0)
+    assert plain.capacity.planned.pflops_as_stated_per_card is None
+    assert claimed.revenue == plain.revenue and claimed.market == plain.market

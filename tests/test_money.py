@@ -11,7 +11,7 @@ from sim.units import (
     cny_per_accelerator_hour_to_cny_per_pflops_year,
     cny_per_pflops_year_to_cny_per_accelerator_hour,
 )
-from sim.scenario import loads
+from sim.scenario import ScenarioError, loads
 from tiny import TINY, tiny
 
 
@@ -24,11 +24,30 @@ def test_seed_price_per_p_year_converts_to_accelerator_hours():
     assert back == pytest.approx(120_000)
 
 
-def test_scenario_price_uses_the_stated_basis():
-    dense = tiny()
-    sparse = tiny("pricing.basis='sparse'")
-    assert dense.pricing.cny_per_accelerator_hour["x"] == pytest.approx(1.0)
-    assert sparse.pricing.cny_per_accelerator_hour["x"] == pytest.approx(2.0)  # 0.2 P sparse
+def test_a_price_per_p_year_is_per_dense_p():
+    assert tiny().pricing.cny_per_accelerator_hour["x"] == pytest.approx(1.0)  # 0.1 P dense, not 0.2 sparse
+    assert tiny("pricing.basis='dense'").pricing == tiny().pricing
+    with pytest.raises(ScenarioError) as e:
+        tiny("pricing.basis='sparse'")
+    assert e.value.messages == [
+        "tiny.toml: pricing.basis: a price per P per year is per dense FP16 P, got 'sparse': a card's sparse (or a "
+        "claim's) figure would raise its bill with no more work done; remove the key or set \"dense\""]
+
+
+@pytest.mark.parametrize("sparse, stated", [(0.1, None), (0.2, None), (0.4, 0.6), (0.1, 5.0)])
+def test_the_hourly_price_of_a_card_depends_only_on_its_dense_p(sparse, stated):
+    # Card x: 0.1 P dense. Card y: 0.2 P dense. Whatever sparse or claimed figure x carries,
+    # it costs 1 CNY an accelerator-hour at 87,600 CNY per P-year, and y twice that.
+    text = TINY.replace("pflops_fp16_sparse = 0.2", f"pflops_fp16_sparse = {sparse}" +
+                        (f"\nstated_pflops = {stated}" if stated else ""))
+    text = text.replace("[servers.s]", "[accelerators.y]\npflops_fp16_dense = 0.2\npflops_fp16_sparse = 0.8\n"
+                                       "power_w = 100\n\n[servers.s]")
+    s = loads(text, "t.toml", ["pricing.annual_decline=0.3"])
+    prices = PriceBook(s.pricing)
+    for hour in (0.0, 1000.0):
+        assert prices.quote_fen("x", hour) == pytest.approx(100 * 0.7 ** (hour / 8760))
+        assert prices.quote_fen("y", hour) == pytest.approx(2 * prices.quote_fen("x", hour))
+    assert s.accelerators["x"].stated_pflops == stated
 
 
 def test_price_per_accelerator_hour_can_be_given_directly():

@@ -46,7 +46,8 @@ class Capacity:
     accelerators: int
     pflops_fp16_dense: float
     pflops_fp16_sparse: float
-    pflops_as_stated: float | None = None  # the claim's own per-server figure, where it states one
+    pflops_as_stated_per_card: float | None = None  # accelerators x a claim's per-card figure, where stated
+    pflops_as_stated_per_server: float | None = None  # servers x a claim's per-server figure, where stated
 
 
 @frozen

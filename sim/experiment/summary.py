@@ -51,10 +51,12 @@ def capacity_of(groups, standard_rack_kw: float, at=None) -> Capacity:
     racks = [(g, g.count if at is None else g.racks_online_at(at)) for g in groups]
     acc = [(g, n * g.servers_per_rack * g.server.accelerators_per_server) for g, n in racks]
     kw = sum(n * g.power_kw for g, n in racks)
-    stated = None
+    stated = card = None
     if any(g.server.stated_pflops_per_server is not None for g in groups):
         # The claim's own per-server figure (rounded as it rounds), beside ours.
         stated = _r(sum(n * g.servers_per_rack * (g.server.stated_pflops_per_server or 0.0) for g, n in racks))
+    if any(g.server.accelerator.stated_pflops is not None for g in groups):
+        card = _r(sum(a * (g.server.accelerator.stated_pflops or 0.0) for g, a in acc))
     return Capacity(
         racks=sum(n for _, n in racks),
         rack_power_kw=_r(kw),
@@ -63,7 +65,8 @@ def capacity_of(groups, standard_rack_kw: float, at=None) -> Capacity:
         accelerators=sum(a for _, a in acc),
         pflops_fp16_dense=_r(sum(a * g.server.accelerator.pflops_fp16_dense for g, a in acc)),
         pflops_fp16_sparse=_r(sum(a * g.server.accelerator.pflops_fp16_sparse for g, a in acc)),
-        pflops_as_stated=stated,
+        pflops_as_stated_per_card=card,
+        pflops_as_stated_per_server=stated,
     )
 
 

@@ -14,7 +14,7 @@ from sim.model.site import RackGroup, Site
 
 @frozen
 class Pricing:
-    basis: str  # "dense" or "sparse": which P a price per P refers to
+    basis: str  # "dense": a price per P is per dense FP16 P (the only meaning a price has)
     cny_per_accelerator_hour: FrozenDict[str, float] = field(converter=freeze)  # by type, at the start
     annual_decline: float  # prices fall by this fraction a year, continuously
     intermediary_fee: float  # operator's share of sales on third-party capacity

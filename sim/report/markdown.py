@@ -101,9 +101,12 @@ def report_md(s: dict) -> str:
         f"| P, FP16 dense | {_n(planned['pflops_fp16_dense'], 1)} | {_n(now['pflops_fp16_dense'], 1)} |",
         f"| P, FP16 sparse | {_n(planned['pflops_fp16_sparse'], 1)} | {_n(now['pflops_fp16_sparse'], 1)} |",
     ]
-    if planned.get("pflops_as_stated") is not None:
-        lines.append(f"| P, as the claim states it | {_n(planned['pflops_as_stated'], 1)} | "
-                     f"{_n(now['pflops_as_stated'], 1)} |")
+    if planned.get("pflops_as_stated_per_card") is not None:
+        lines.append(f"| P, as the claim states it per card (never priced) | "
+                     f"{_n(planned['pflops_as_stated_per_card'], 1)} | {_n(now['pflops_as_stated_per_card'], 1)} |")
+    if planned.get("pflops_as_stated_per_server") is not None:
+        lines.append(f"| P, as the claim states it per server (never priced) | "
+                     f"{_n(planned['pflops_as_stated_per_server'], 1)} | {_n(now['pflops_as_stated_per_server'], 1)} |")
     over = cap["power"]["rack_groups_over_budget"]
     if over:
         lines += ["", "**Over the power budget** (enforce_power = false): these racks hold more servers "

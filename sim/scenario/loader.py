@@ -247,12 +247,13 @@ def _accelerators(root: Table) -> dict[str, AcceleratorType]:
         dense, sparse = (_at_least(t, k, t.number(k, gt=0), limits.MIN_PFLOPS, "one GFLOPS")
                          for k in ("pflops_fp16_dense", "pflops_fp16_sparse"))
         power = t.number("power_w", gt=0)
+        stated = t.number("stated_pflops", None, gt=0)  # a claim's per-card figure: reported, never priced
         t.done()
-        if None not in (dense, sparse, power):
+        if None not in (dense, sparse, power) and (stated is not None or not t.has("stated_pflops")):
             if sparse < dense:
                 t.error("pflops_fp16_sparse", f"must be >= pflops_fp16_dense ({dense}), got {sparse!r}")
                 continue
-            out[name] = AcceleratorType(name, dense, sparse, power)
+            out[name] = AcceleratorType(name, dense, sparse, power, stated)
     return out
 
 
@@ -464,7 +465,11 @@ def _ramp(s_h: float, e_h: float, count: int):
 def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
     if t is None:
         return None
-    basis = t.string("basis", "dense", choices=("dense", "sparse"))
+    basis = t.string("basis", "dense")
+    if basis is not None and basis != "dense":
+        t.error("basis", f"a price per P per year is per dense FP16 P, got {basis!r}: a card's sparse (or a "
+                "claim's) figure would raise its bill with no more work done; remove the key or set \"dense\"")
+        basis = None
     model = t.string("model", "declining", choices=PRICE_MODELS)  # looked up now: models added later count
     decline = t.number("annual_decline", 0.0, ge=0, lt=1)
     fee = t.number("intermediary_fee", ge=0, le=1)
@@ -484,7 +489,7 @@ def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
         p = t.number("price_cny_per_pflops_year", gt=0)
         if p is not None and basis is not None:
             per_type = {
-                n: cny_per_pflops_year_to_cny_per_accelerator_hour(p, a.pflops(basis))
+                n: cny_per_pflops_year_to_cny_per_accelerator_hour(p, a.pflops_fp16_dense)
                 for n, a in accelerators.items()
             }
             for n, price in per_type.items():
