@@ -25,7 +25,7 @@ from tqdm import tqdm
 from sim.experiment.run import run
 from sim.report import FILES, write_results
 from sim.report import files as result_files
-from sim.report.markdown import demand_line, demand_words
+from sim.report.markdown import demand_line, demand_words, price_line
 from sim.report.outdir import OutputNameError, output_folder
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
@@ -125,6 +125,7 @@ def table(s: dict, wall_s: float) -> str:
         ("jobs", f"{j['submitted']:,} submitted, {j['completed']:,} completed, {j['abandoned']:,} abandoned, "
                  f"{j['balked']:,} balked, {j['rejected']:,} rejected"),
         ("wait (hours)", f"mean {w['mean']:.3g}, p50 {w['p50']:.3g}, p90 {w['p90']:.3g}, p99 {w['p99']:.3g}"),
+        ("prices", price_line(s["prices"])),
         ("revenue (CNY)", f"own-capacity sales {m(rev['compute_sales_operator_capacity'])}, "
                           f"fees {m(rev['intermediary_fee'])}, rent {m(rev['colocation_rent'])}, "
                           f"electricity -{m(rev['electricity_cost'])}"),

@@ -105,3 +105,44 @@ def test_apportion_keeps_the_total_and_follows_the_weights():
             shares = apportion(total, w)
             assert sum(shares) == total
             assert all(abs(x - total * wi / sum(w)) < 1 for x, wi in zip(shares, w))
+
+
+def test_the_price_path_runs_from_its_anchor_date():
+    # 1 CNY an accelerator-hour on the anchor date, falling 30 % a year from it.
+    before = tiny("pricing.annual_decline=0.3", "pricing.anchor_date=2024-01-01")  # 366 days before the start
+    book = PriceBook(before.pricing)
+    assert book.quote_fen("x", 0.0) == pytest.approx(100 * 0.7 ** (366 / 365))
+    assert book.quote_fen("x", 24.0) == pytest.approx(100 * 0.7 ** (367 / 365))
+    after = PriceBook(tiny("pricing.annual_decline=0.3", "pricing.anchor_date=2025-01-02").pricing)
+    assert after.quote_fen("x", 0.0) == pytest.approx(100 * 0.7 ** (-1 / 365))  # dearer before the anchor
+    assert after.quote_fen("x", 24.0) == pytest.approx(100)
+    # By default the anchor is the start date.
+    assert PriceBook(tiny("pricing.annual_decline=0.3").pricing).quote_fen("x", 0.0) == pytest.approx(100)
+
+
+def test_the_summary_states_the_price_path_and_vat():
+    from sim.experiment.run import run
+
+    p = run(tiny("pricing.annual_decline=0.3", "pricing.anchor_date=2024-01-01")).summary.prices
+    assert (p.vat_included, p.vat_stated, str(p.anchor_date)) == (True, False, "2024-01-01")
+    assert p.cny_per_pflops_year_at_anchor == 87600
+    assert p.cny_per_pflops_year_at_start["x"] == pytest.approx(87600 * 0.7 ** (366 / 365), abs=0.01)
+    assert p.cny_per_accelerator_hour_at_end["x"] == pytest.approx(0.7 ** (368 / 365), abs=1e-6)
+    stated = run(tiny("pricing.vat_included=false")).summary.prices
+    assert (stated.vat_included, stated.vat_stated) == (False, True)
+
+
+@pytest.mark.parametrize("override, message", [
+    (["pricing.anchor_date=2025-01-04"],
+     "pricing.anchor_date: must be on or before the run's end (2025-01-03), got 2025-01-04: a price path runs "
+     "from a date it has seen"),
+    (["pricing.anchor_date=2025"], "pricing.anchor_date: must be a date (YYYY-MM-DD), got 2025"),
+    (["pricing.vat_included=1"], "pricing.vat_included: must be true or false, got 1"),
+    (["scenario.horizon_days=36000", "pricing.annual_decline=0.9", "pricing.anchor_date=2090-01-01"],
+     "pricing.anchor_date: falling 0.9 a year towards a date 65 years after the start, the price at the start "
+     "would be 1.11e+65 CNY per accelerator-hour, over 1e+15"),
+])
+def test_bad_price_paths_are_one_line(override, message):
+    with pytest.raises(ScenarioError) as e:
+        tiny(*override)
+    assert e.value.messages == [f"tiny.toml: {message}"]

@@ -38,6 +38,23 @@ class Money:
 
 
 @frozen
+class PriceReport:
+    """The operator's price path: a price per P is per dense FP16 P; money with or without VAT
+    as `vat_included` says (`vat_stated`: whether the file says it, or it is the default)."""
+
+    basis: str
+    vat_included: bool
+    vat_stated: bool
+    anchor_date: dt.date
+    annual_decline: float
+    cny_per_pflops_year_at_anchor: float | None  # when the file gives a price per P-year
+    cny_per_pflops_year_at_start: FrozenDict[str, float] = attrs.field(converter=freeze)  # by accelerator
+    cny_per_pflops_year_at_end: FrozenDict[str, float] = attrs.field(converter=freeze)
+    cny_per_accelerator_hour_at_start: FrozenDict[str, float] = attrs.field(converter=freeze)
+    cny_per_accelerator_hour_at_end: FrozenDict[str, float] = attrs.field(converter=freeze)
+
+
+@frozen
 class Capacity:
     racks: int
     rack_power_kw: float
@@ -245,6 +262,7 @@ class Summary:
     warmup_days: float
     policy: Policy
     demand_basis: str  # over all classes: "absolute", "follows capacity (what-if)" or "mixed: ..."
+    prices: PriceReport
     capacity: CapacityReport
     utilisation: Utilisation
     jobs: Jobs

@@ -22,6 +22,7 @@ from sim.experiment.results import (
     PerPflopsYear,
     PowerCheck,
     PowerOverload,
+    PriceReport,
     QueueStats,
     SimulationStats,
     SiteOwner,
@@ -246,6 +247,27 @@ def by_site(model, areas: Areas) -> tuple[SiteOwner, ...]:
     return tuple(rows)
 
 
+def prices(model) -> PriceReport:
+    sc, quote = model.scenario, model.prices.quote_fen
+    p = sc.pricing
+    types = sorted(p.cny_per_accelerator_hour)
+
+    def per_hour(hour):
+        return {t: _r(quote(t, hour) / FEN_PER_CNY) for t in types}
+
+    def per_p_year(hour):
+        return {t: _r(quote(t, hour) / FEN_PER_CNY * HOURS_PER_YEAR / sc.accelerators[t].pflops_fp16_dense, 2)
+                for t in types}
+
+    return PriceReport(
+        basis="dense FP16 P", vat_included=p.vat_included, vat_stated=p.vat_stated,
+        anchor_date=sc.start_date + dt.timedelta(hours=p.anchor_h), annual_decline=p.annual_decline,
+        cny_per_pflops_year_at_anchor=p.cny_per_pflops_year,
+        cny_per_pflops_year_at_start=per_p_year(0.0), cny_per_pflops_year_at_end=per_p_year(model.horizon_h),
+        cny_per_accelerator_hour_at_start=per_hour(0.0), cny_per_accelerator_hour_at_end=per_hour(model.horizon_h),
+    )
+
+
 def overall_basis(clients) -> str:
     """Whether the scenario's demand is absolute, follows capacity, or a mix (naming the what-ifs)."""
     following = [c.label for c in clients if demand_basis(c.arrivals) == FOLLOWS_CAPACITY]
@@ -284,6 +306,7 @@ def summarise(model) -> Summary:
         warmup_days=_r(warm_h / HOURS_PER_DAY),
         policy=sc.policy,
         demand_basis=overall_basis(sc.clients),
+        prices=prices(model),
         capacity=capacity(sc, horizon_h),
         utilisation=utilisation(pools, areas),
         jobs=job_results,

@@ -21,6 +21,7 @@ MIN_DURATION_HOURS = 1 / 3600  # one second: job durations and patience
 # Divisors of the summary: a P count per P-year, a power per standard rack.
 MIN_PFLOPS = 1e-6  # per accelerator: one GFLOPS, far below any real one
 MIN_STANDARD_RACK_KW = 1e-3  # one watt
+MAX_PRICE_CNY = 1e15  # a price path anchored after the start must not run away before it
 SEED_RANGE = (0, 2**63 - 1)  # any non-negative 64-bit integer seeds numpy's SeedSequence
 
 # --- work budget (raise MAX_JOBS and MAX_SERVERS on purpose with [scenario] max_jobs,

@@ -15,10 +15,14 @@ from sim.model.site import RackGroup, Site
 @frozen
 class Pricing:
     basis: str  # "dense": a price per P is per dense FP16 P (the only meaning a price has)
-    cny_per_accelerator_hour: FrozenDict[str, float] = field(converter=freeze)  # by type, at the start
-    annual_decline: float  # prices fall by this fraction a year, continuously
+    cny_per_accelerator_hour: FrozenDict[str, float] = field(converter=freeze)  # by type, at the anchor
+    annual_decline: float  # prices fall by this fraction a year, continuously from the anchor
     intermediary_fee: float  # operator's share of sales on third-party capacity
     model: str = "declining"  # the price model, by name (sim/economics/pricing.py PRICE_MODELS)
+    anchor_h: float = 0.0  # when the prices above held: hours after the start (negative: before it)
+    vat_included: bool = True  # whether prices (and so every money figure) include VAT
+    vat_stated: bool = False  # whether the file says so (else vat_included is the default)
+    cny_per_pflops_year: float | None = None  # the price per dense P-year at the anchor, if given so
 
 
 @frozen

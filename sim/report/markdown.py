@@ -27,6 +27,22 @@ def demand_words(basis: str) -> str:
             "brings them more demand by construction; the others state theirs)")
 
 
+def vat_words(p: dict) -> str:
+    words = "VAT included" if p["vat_included"] else "without VAT"
+    return words if p["vat_stated"] else f"{words} (the default: the scenario does not say)"
+
+
+def price_line(p: dict) -> str:
+    """The operator's price path, per dense P-year, in one sentence."""
+    def show(d):
+        return ", ".join(f"{_n(v)} ({k})" for k, v in d.items()) if len(d) > 1 else _n(next(iter(d.values()), 0))
+
+    anchor = (f"{_n(p['cny_per_pflops_year_at_anchor'])} CNY per dense P-year on {p['anchor_date']}, "
+              if p["cny_per_pflops_year_at_anchor"] is not None else f"anchored on {p['anchor_date']}, ")
+    return (f"{anchor}falling {_pct(p['annual_decline'])} a year: {show(p['cny_per_pflops_year_at_start'])} at "
+            f"the start, {show(p['cny_per_pflops_year_at_end'])} at the horizon; {vat_words(p)}")
+
+
 def demand_line(m: dict) -> str:
     """The marketplace's demand and where it went, in one sentence."""
     d = m["marketplace"]
@@ -142,6 +158,8 @@ def report_md(s: dict) -> str:
         f"mean {waiting['mean']:.3g} h, max {waiting['max']:.3g} h.",
         "",
         "## Money (million CNY over the horizon)",
+        "",
+        f"Prices: {price_line(s['prices'])}. Every money figure is {vat_words(s['prices'])}.",
         "",
         "| stream | amount |",
         "|---|---:|",

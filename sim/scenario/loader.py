@@ -111,7 +111,7 @@ def _build(root: Table, source: str):
     tenants, demand = _tenants(root)
     sites, capacity_ok = _sites(root, start, servers, declared["servers"], declared["tenants"], std_kw, enforce)
     capacity_ok &= len(tenants) == len(declared["tenants"])
-    pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"])
+    pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"], start, horizon)
     market, market_ok = _market(root.table("market", required=False), start, horizon)
     clients = [
         _client(t, n, None, start, declared["accelerators"], declared["sites"], market, market_ok)
@@ -462,9 +462,14 @@ def _ramp(s_h: float, e_h: float, count: int):
     return tuple(steps)
 
 
-def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
+def _pricing(t: Table | None, accelerators, declared, start, horizon_days) -> Pricing | None:
     if t is None:
         return None
+    anchor = _anchor(t, "anchor_date", start, horizon_days)
+    vat_stated = t.has("vat_included")
+    # Unstated, prices are taken to include VAT, as Chinese contract prices are usually quoted
+    # (the seed's 12万 CNY per P-year anchor does); the summary says which.
+    vat = t.boolean("vat_included", True)
     basis = t.string("basis", "dense")
     if basis is not None and basis != "dense":
         t.error("basis", f"a price per P per year is per dense FP16 P, got {basis!r}: a card's sparse (or a "
@@ -479,6 +484,7 @@ def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
                 f"got {fee!r}")
         fee = None
     per_type = {}
+    per_p_year = None
     ok = True
     if t.has("price_cny_per_pflops_year") == t.has("cny_per_accelerator_hour"):
         t.error("price_cny_per_pflops_year", "give price_cny_per_pflops_year or [pricing.cny_per_accelerator_hour], "
@@ -486,7 +492,7 @@ def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
         t.raw("price_cny_per_pflops_year", False)
         t.raw("cny_per_accelerator_hour", False)
     elif t.has("price_cny_per_pflops_year"):
-        p = t.number("price_cny_per_pflops_year", gt=0)
+        p = per_p_year = t.number("price_cny_per_pflops_year", gt=0)
         if p is not None and basis is not None:
             per_type = {
                 n: cny_per_pflops_year_to_cny_per_accelerator_hour(p, a.pflops_fp16_dense)
@@ -508,9 +514,11 @@ def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
                 elif v is not None:
                     per_type[n] = v
     t.done()
-    if None in (basis, decline, fee, model) or not ok:
+    if None in (basis, decline, fee, model, anchor, vat) or not ok:
         return None
-    return Pricing(basis, per_type, decline, fee, model)
+    if _runaway(t, "anchor_date", max(per_type.values(), default=0.0), decline, anchor, "per accelerator-hour"):
+        return None
+    return Pricing(basis, per_type, decline, fee, model, anchor * HOURS_PER_DAY, vat, vat_stated, per_p_year)
 
 
 def _duration(t: Table | None):
@@ -659,7 +667,8 @@ def _market(t: Table | None, start, horizon_days) -> tuple[Market | None, bool]:
         price = t.number("outside_price_cny_per_pflops_year", gt=0)
         anchor = _anchor(t, "outside_price_anchor_date", start, horizon_days)
         decline = t.number("outside_price_annual_decline", 0.0, ge=0, lt=1)
-        if None not in (price, anchor, decline):
+        if None not in (price, anchor, decline) and not _runaway(t, "outside_price_anchor_date", price, decline,
+                                                                 anchor, "per P-year"):
             outside = OutsidePrice(price, anchor * HOURS_PER_DAY, decline)
     t.done()
     ok = len(t.problems.messages) == before
@@ -686,6 +695,20 @@ def _anchor(t: Table, k: str, start, horizon_days):
         t.error(k, f"must be within {MAX_DAYS} days of start_date, got {d}")
         return None
     return days
+
+
+def _runaway(t: Table, k: str, price: float, decline: float, anchor_days: float, unit: str) -> bool:
+    """A price anchored after the start was higher before it: at the start, price x (1 - decline)
+    ^ -(years to the anchor). True (and a problem) if that would be beyond any real price."""
+    if anchor_days <= 0 or not decline:
+        return False
+    years = anchor_days / 365
+    top = math.exp(math.log(price) - years * math.log1p(-decline)) if price > 0 else 0.0
+    if top <= limits.MAX_PRICE_CNY:
+        return False
+    t.error(k, f"falling {decline:g} a year towards a date {years:.3g} years after the start, the price at the "
+            f"start would be {top:.3g} CNY {unit}, over {limits.MAX_PRICE_CNY:g}")
+    return True
 
 
 def _willingness(t: Table | None):
