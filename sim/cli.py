@@ -128,6 +128,7 @@ def table(s: dict, wall_s: float) -> str:
         ("prices", price_line(s["prices"])),
         ("revenue (CNY)", f"own-capacity sales {m(rev['compute_sales_operator_capacity'])}, "
                           f"fees {m(rev['intermediary_fee'])}, rent {m(rev['colocation_rent'])}, "
+                          f"power over allowance {m(rev['power_over_allowance'])}, "
                           f"electricity -{m(rev['electricity_cost'])}"),
         ("operator net", f"{m(rev['operator_net'])} CNY, {per_p['operator_net']:,.0f} CNY per P-year"),
     ]

@@ -59,13 +59,13 @@ def test_the_money_adds_up(shipped):
     rev = {k: cents(v) for k, v in result.summary_dict()["revenue_cny"].items()}
     assert rev["compute_sales_third_party_capacity"] > 0 and rev["electricity_cost"] > 0
     assert rev["operator_revenue"] == (rev["compute_sales_operator_capacity"] + rev["intermediary_fee"]
-                                       + rev["colocation_rent"])
+                                       + rev["colocation_rent"] + rev["power_over_allowance"])
     assert rev["operator_net"] == rev["operator_revenue"] - rev["electricity_cost"]
     assert rev["compute_sales_third_party_capacity"] == rev["intermediary_fee"] + rev["tenant_payouts"]
     fee = scenario.pricing.intermediary_fee
     assert rev["intermediary_fee"] / rev["compute_sales_third_party_capacity"] == pytest.approx(fee, abs=1e-3)
     # The days add up to the totals.
-    for k in ("operator_net", "intermediary_fee", "electricity_cost", "colocation_rent"):
+    for k in ("operator_net", "intermediary_fee", "electricity_cost", "colocation_rent", "power_over_allowance"):
         assert sum(cents(getattr(d, f"{k}_cny")) for d in result.daily) == pytest.approx(rev[k], abs=len(result.daily))
 
 

@@ -29,6 +29,7 @@ class Money:
     intermediary_fee: int
     tenant_payouts: int
     colocation_rent: int
+    power_over_allowance: int
     electricity_cost: int
     operator_revenue: int
     operator_net: int
@@ -56,7 +57,8 @@ class PriceReport:
 
 @frozen
 class Capacity:
-    racks: int
+    racks: int  # built
+    racks_in_use: int  # holding servers: the operator's, and tenants' racks under lease
     rack_power_kw: float
     standard_racks: float
     servers: int
@@ -278,7 +280,7 @@ class Summary:
 
 DAILY_MONEY = (
     "compute_sales_operator_capacity", "compute_sales_third_party_capacity", "intermediary_fee",
-    "tenant_payouts", "colocation_rent", "electricity_cost", "operator_net",
+    "tenant_payouts", "colocation_rent", "power_over_allowance", "electricity_cost", "operator_net",
 )
 
 
@@ -301,6 +303,7 @@ class DailyRow:
     intermediary_fee_cny: float
     tenant_payouts_cny: float
     colocation_rent_cny: float
+    power_over_allowance_cny: float
     electricity_cost_cny: float
     operator_net_cny: float
 
@@ -321,6 +324,7 @@ class SiteDailyRow:
     intermediary_fee_cny: float
     tenant_payouts_cny: float
     colocation_rent_cny: float
+    power_over_allowance_cny: float
     electricity_cost_cny: float
     operator_net_cny: float
 

@@ -48,10 +48,12 @@ def _share(busy: float, total: float) -> float:
 
 
 def capacity_of(groups, standard_rack_kw: float, at=None) -> Capacity:
-    """Racks, power, servers, accelerators and P of rack groups: all planned, or online at `at` h."""
-    racks = [(g, g.count if at is None else g.racks_online_at(at)) for g in groups]
+    """Racks and their power (built), and the servers, accelerators and P in the racks in use
+    (built, and a tenant's under lease) of rack groups: all planned, or online at `at` h."""
+    built = [(g, g.count if at is None else g.racks_built_at(at)) for g in groups]
+    racks = [(g, g.racks_in_use if at is None else g.racks_online_at(at)) for g in groups]
     acc = [(g, n * g.servers_per_rack * g.server.accelerators_per_server) for g, n in racks]
-    kw = sum(n * g.power_kw for g, n in racks)
+    kw = sum(n * g.power_kw for g, n in built)
     stated = card = None
     if any(g.server.stated_pflops_per_server is not None for g in groups):
         # The claim's own per-server figure (rounded as it rounds), beside ours.
@@ -59,7 +61,8 @@ def capacity_of(groups, standard_rack_kw: float, at=None) -> Capacity:
     if any(g.server.accelerator.stated_pflops is not None for g in groups):
         card = _r(sum(a * (g.server.accelerator.stated_pflops or 0.0) for g, a in acc))
     return Capacity(
-        racks=sum(n for _, n in racks),
+        racks=sum(n for _, n in built),
+        racks_in_use=sum(n for _, n in racks),
         rack_power_kw=_r(kw),
         standard_racks=_r(kw / standard_rack_kw),
         servers=sum(n * g.servers_per_rack for g, n in racks),

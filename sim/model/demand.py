@@ -161,4 +161,8 @@ class ClientClass:
 class Tenant:
     name: str
     opt_in_fraction: float  # share of its servers offered to the marketplace
-    colocation_cny_per_kw_month: float  # rent per kW of rack budget, power included
+    colocation_cny_per_kw_month: float  # rent per kW of rack budget, covering its power allowance
+    # Share of its built racks under contract: (hour, share) steps, each share holding from its
+    # hour on, none before the first; None: every built rack is leased.
+    leasing: tuple[tuple[float, float], ...] | None = None
+    power_allowance_kw_per_rack: float | None = None  # power the rent covers; None: each rack's budget

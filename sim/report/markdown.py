@@ -108,7 +108,9 @@ def report_md(s: dict) -> str:
         "",
         "| | planned (full build-out) | online at the horizon |",
         "|---|---:|---:|",
-        f"| racks (physical) | {_n(planned['racks'])} | {_n(now['racks'])} |",
+        f"| racks (physical), built | {_n(planned['racks'])} | {_n(now['racks'])} |",
+        f"| racks in use (operator's; tenants' under lease) | {_n(planned['racks_in_use'])} | "
+        f"{_n(now['racks_in_use'])} |",
         f"| standard racks ({cap['standard_rack_kw']:g} kW each) | {_n(planned['standard_racks'])} | "
         f"{_n(now['standard_racks'])} |",
         f"| rack power budget, kW | {_n(planned['rack_power_kw'])} | {_n(now['rack_power_kw'])} |",
@@ -168,6 +170,7 @@ def report_md(s: dict) -> str:
         f"| of which intermediary fee, kept by the operator | {_m(rev['intermediary_fee'])} |",
         f"| of which paid out to tenants | {_m(rev['tenant_payouts'])} |",
         f"| colocation rent from tenants | {_m(rev['colocation_rent'])} |",
+        f"| tenants' power above their allowance, billed to them | {_m(rev['power_over_allowance'])} |",
         f"| electricity, paid by the operator | -{_m(rev['electricity_cost'])} |",
         f"| **operator revenue** | **{_m(rev['operator_revenue'])}** |",
         f"| **operator net (before capex, O&M, tax)** | **{_m(rev['operator_net'])}** |",
@@ -178,17 +181,19 @@ def report_md(s: dict) -> str:
         "",
         "## By site and owner class",
         "",
-        "| site | owner class | accelerators (planned / online) | P dense online | utilisation | own-capacity "
-        "sales | fees | rent | electricity | operator net |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| site | owner class | racks built / in use, online | accelerators (planned / online) | P dense online | "
+        "utilisation | own-capacity sales | fees | rent | power over allowance | electricity | operator net |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in s["by_site"]:
         m = r["revenue_cny"]
         lines.append(
-            f"| {r['site']} | {r['owner_class']} | {_n(r['planned']['accelerators'])} / "
+            f"| {r['site']} | {r['owner_class']} | {_n(r['at_horizon']['racks'])} / "
+            f"{_n(r['at_horizon']['racks_in_use'])} | {_n(r['planned']['accelerators'])} / "
             f"{_n(r['at_horizon']['accelerators'])} | {_n(r['at_horizon']['pflops_fp16_dense'], 1)} | "
             f"{_pct(r['utilisation'])} | {_m(m['compute_sales_operator_capacity'])} | {_m(m['intermediary_fee'])} | "
-            f"{_m(m['colocation_rent'])} | -{_m(m['electricity_cost'])} | {_m(m['operator_net'])} |")
+            f"{_m(m['colocation_rent'])} | {_m(m['power_over_allowance'])} | -{_m(m['electricity_cost'])} | "
+            f"{_m(m['operator_net'])} |")
     lines += [
         "",
         "## Plots",

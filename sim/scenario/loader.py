@@ -35,6 +35,7 @@ from sim.model import (
     WorkPath,
     servers_within_power,
 )
+from sim.model.site import leased
 from sim.model import limits
 from sim.model.limits import MAX_HORIZON_DAYS
 from sim.economics.pricing import PRICE_MODELS
@@ -108,8 +109,10 @@ def _build(root: Table, source: str):
     declared = {k: _declared(root, k) for k in ("accelerators", "servers", "sites", "tenants")}
     accelerators = _accelerators(root)
     servers = _servers(root, accelerators, declared["accelerators"])
-    tenants, demand = _tenants(root)
-    sites, capacity_ok = _sites(root, start, servers, declared["servers"], declared["tenants"], std_kw, enforce)
+    tenants, demand = _tenants(root, start)
+    leasing = {t.name: t.leasing for t in tenants if t.leasing is not None}
+    sites, capacity_ok = _sites(root, start, servers, declared["servers"], declared["tenants"], std_kw, enforce,
+                                leasing)
     capacity_ok &= len(tenants) == len(declared["tenants"])
     pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"], start, horizon)
     market, market_ok = _market(root.table("market", required=False), start, horizon)
@@ -279,7 +282,7 @@ def _servers(root: Table, accelerators, declared) -> dict[str, ServerModel]:
     return out
 
 
-def _tenants(root: Table):
+def _tenants(root: Table, start):
     """Tenants, and their private demand tables to read once sites are known."""
     out = []
     demand = []
@@ -288,16 +291,33 @@ def _tenants(root: Table):
             t.error("", f"{OPERATOR!r} is the operator, not a tenant")
         share = t.number("opt_in_fraction", ge=0, le=1)
         rent = t.number("colocation_cny_per_kw_month", ge=0)
+        lease = _leasing(t, start) if t.has("leasing") else None
+        allowance = t.number("power_allowance_kw_per_rack", None, ge=0)
         classes = t.tables("demand", required=False)
         t.done()
         demand.append((name, classes))
-        if share is not None and rent is not None:
-            out.append(Tenant(name, share, rent))
+        if None not in (share, rent) and (lease is not None or not t.has("leasing")) and \
+                (allowance is not None or not t.has("power_allowance_kw_per_rack")):
+            out.append(Tenant(name, share, rent, lease, allowance))
     return out, demand
 
 
+def _leasing(t: Table, start):
+    """A tenant's leasing path: [{ date, share }] of its built racks under contract, steps that
+    never fall; None if bad."""
+    points = _dated_points(t, "leasing", "share", start, "leasing points", "point", ge=0, le=1)
+    if points is None:
+        return None
+    for i in range(1, len(points)):
+        if points[i][1] < points[i - 1][1]:
+            t.problems.add(f"{t.key('leasing')}[{i}].share", f"must not fall below the share before it ({points[i - 1][1]:g}), got "
+                    f"{points[i][1]:g}: a lease once signed runs to the horizon in this model")
+            return None
+    return tuple(points)
+
+
 def _sites(root: Table, start, servers, declared_servers, tenants, std_kw,
-           enforce) -> tuple[list[Site], bool]:
+           enforce, leasing) -> tuple[list[Site], bool]:
     """The sites, and whether every rack group in the file was built (the capacity is whole)."""
     out = []
     whole = isinstance(root.data.get("sites"), dict)
@@ -308,7 +328,7 @@ def _sites(root: Table, start, servers, declared_servers, tenants, std_kw,
         racks = t.data.get("racks")
         groups = [
             g for g in (_rack_group(rt, gname, name, start, servers, declared_servers, tenants, std_kw, enforce,
-                                    steps)
+                                    steps, leasing)
                         for gname, rt in t.tables("racks"))
             if g is not None
         ]
@@ -318,7 +338,7 @@ def _sites(root: Table, start, servers, declared_servers, tenants, std_kw,
     return out, whole and len(out) == len(root.data["sites"])
 
 
-def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants, std_kw, enforce, steps):
+def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants, std_kw, enforce, steps, leasing):
     owner = t.string("owner")
     if owner is not None and owner != OPERATOR and owner not in tenants:
         t.error("owner", f"must be {OPERATOR!r} or a tenant in [tenants], got {owner!r}")
@@ -367,7 +387,13 @@ def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants,
                 f"{per_rack * server.power_kw:g} kW, over the {power} kW rack budget (at most {within}); "
                 "set enforce_power = false to model it anyway")
         return None
-    return RackGroup(name, site, owner, count, power, server, per_rack, within, online)
+    built = None
+    if owner in leasing:
+        # Unleased racks stand empty: servers (and rent) follow the racks under contract.
+        if not steps.take(t, "owner", len(leasing[owner])):
+            return None
+        built, online = online, leased(online, leasing[owner])
+    return RackGroup(name, site, owner, count, power, server, per_rack, within, online, built)
 
 
 class _BuildSteps:
