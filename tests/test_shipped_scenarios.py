@@ -83,3 +83,15 @@ def test_capacity_follows_the_build_out(shipped):
     assert operator.racks_online_at(DAYS * 24) == operator.count // 2
     over = cap["power"]["rack_groups_over_budget"]
     assert bool(over) == (not scenario.enforce_power)
+
+
+def test_both_qingyang_scenarios_face_one_market():
+    docs = {n: tomllib.loads((ROOT / "scenarios" / f"{n}.toml").read_text(encoding="utf-8"))
+            for n in ("qingyang", "qingyang-as-claimed")}
+    a, b = docs.values()
+    for section in ("pricing", "market", "tenants", "clients"):
+        assert a[section] == b[section], section
+    # The as-claimed card is priced at the 910B's dense figure; the claim's are stated, not priced.
+    card = b["accelerators"]["ascend-910b"]
+    assert (card["pflops_fp16_dense"], card["stated_pflops"]) == (0.32, 0.6)
+    assert b["servers"]["server-as-claimed"]["stated_pflops_per_server"] == 5.0
