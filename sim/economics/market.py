@@ -35,6 +35,7 @@ class PriceResponse:
     def __init__(self, prices, types: tuple[str, ...], pflops: dict[str, float], outside: OutsidePrice | None):
         self.quote = prices.quote_fen
         self.types = tuple((t, pflops[t]) for t in types)
+        self.only = types[0] if len(types) == 1 else None  # the common case, kept cheap
         self.outside = OutsidePath(outside) if outside is not None else None
 
     def offer(self, max_price_fen, wtp_fen_per_pflops_hour, now: float):
@@ -42,6 +43,8 @@ class PriceResponse:
         worth)."""
         quote = self.quote
         if max_price_fen is None and wtp_fen_per_pflops_hour is None and self.outside is None:
+            if self.only is not None:
+                return None, quote(self.only, now)
             return None, min(quote(t, now) for t, _ in self.types) if self.types else 0.0
         cap = math.inf if self.outside is None else self.outside.fen_per_pflops_hour(now)
         if wtp_fen_per_pflops_hour is not None and wtp_fen_per_pflops_hour < cap:

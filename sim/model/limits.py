@@ -27,7 +27,8 @@ SEED_RANGE = (0, 2**63 - 1)  # any non-negative 64-bit integer seeds numpy's See
 # --- work budget (raise MAX_JOBS and MAX_SERVERS on purpose with [scenario] max_jobs,
 # max_servers). The model runs about 100,000 jobs/s and holds about 400 bytes per waiting
 # job and 60-100 bytes per server: 20 M jobs is 3-4 minutes of CPU and at most ~8 GB if every
-# job waited; 20 M servers ~2 GB. Qingyang over 20 years is about 12 M jobs.
+# job waited; 20 M servers ~2 GB. Qingyang over 20 years is about 1 M jobs (12 M when its
+# demand followed its capacity).
 MAX_JOBS = 20_000_000  # expected arrivals over the horizon, all classes together
 MAX_SERVERS = 20_000_000  # servers planned, all rack groups together
 # Structural limits, fixed: each costs work at load time whatever the horizon.
