@@ -379,3 +379,27 @@ def test_a_claims_figures_are_reported_never_priced():
     assert (cap.pflops_as_stated_per_card, cap.pflops_as_stated_per_server) == (48.0, 50.0)
     assert plain.capacity.planned.pflops_as_stated_per_card is None
     assert claimed.revenue == plain.revenue and claimed.market == plain.market
+
+
+# --- bad input at the command line: one line, exit 2, nothing written ---------------------------------
+@pytest.mark.parametrize("override, line", [
+    ('clients.c.accelerators=["other"]', "clients.c.arrivals: no pool of this scenario holds servers this class may "
+                                         "use (its accelerators, sites and owners): its demand could never be served"),
+    ("clients.c.willingness_to_pay={dist='lognormal', median_cny_per_pflops_hour=-1, sigma=0.5}",
+     "clients.c.willingness_to_pay.median_cny_per_pflops_hour: must be > 0, got -1"),
+    ("pricing.anchor_date=2026-01-01", "pricing.anchor_date: must be on or before the run's end (2025-03-02), "
+                                       "got 2026-01-01: a price path runs from a date it has seen"),
+    ("tenants.t.leasing=[{date=2025-01-01, share=1.5}]", "tenants.t.leasing[0].share: must be <= 1, got 1.5"),
+])
+def test_bad_market_input_at_the_command_line(tmp_path, monkeypatch, capsys, override, line):
+    from sim.cli import main
+
+    text = MARKET + '\n[tenants.t]\nopt_in_fraction = 0.5\ncolocation_cny_per_kw_month = 600\n' \
+                    '\n[accelerators.other]\npflops_fp16_dense = 1\npflops_fp16_sparse = 1\npower_w = 1\n'
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "market.toml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "market", "--set", override]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"scenarios/market.toml: {line}\n" and captured.out == ""
+    assert not (tmp_path / "results").exists()

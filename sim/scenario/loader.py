@@ -697,7 +697,8 @@ def _market(t: Table | None, start, horizon_days) -> tuple[Market | None, bool]:
                                                                  anchor, "per P-year"):
             outside = OutsidePrice(price, anchor * HOURS_PER_DAY, decline)
     t.done()
-    ok = len(t.problems.messages) == before
+    # Without a start date its dates mean nothing: the market is not read, and says so no more.
+    ok = len(t.problems.messages) == before and start is not None
     return (Market(work, share, outside) if ok else None), ok
 
 
