@@ -29,6 +29,7 @@ from sim.experiment.store import StoreBusy
 from sim.report import FILES, write_results
 from sim.report import files as result_files
 from sim.report.files import write_all
+from sim.report.markdown import demand_line, demand_words, price_line
 from sim.report.outdir import OutputNameError, output_folder
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
@@ -305,14 +306,18 @@ def table(s: dict, wall_s: float) -> str:
         ("capacity online", f"{cap['at_horizon']['accelerators']:,} accelerators, "
                             f"{cap['at_horizon']['pflops_fp16_dense']:,.0f} P dense "
                             f"(planned {cap['planned']['accelerators']:,} / {cap['planned']['pflops_fp16_dense']:,.0f} P)"),
+        ("demand", demand_words(s["demand_basis"])),
+        ("marketplace", demand_line(s["market"])),
         ("utilisation", f"{u['overall']:.1%} overall; operator {u['operator']:.1%}, third-party "
                         f"{u['third_party']:.1%} (marketplace {u['third_party_marketplace']:.1%}, "
                         f"tenants' own {u['third_party_private']:.1%})"),
         ("jobs", f"{j['submitted']:,} submitted, {j['completed']:,} completed, {j['abandoned']:,} abandoned, "
                  f"{j['balked']:,} balked, {j['rejected']:,} rejected"),
         ("wait (hours)", f"mean {w['mean']:.3g}, p50 {w['p50']:.3g}, p90 {w['p90']:.3g}, p99 {w['p99']:.3g}"),
+        ("prices", price_line(s["prices"])),
         ("revenue (CNY)", f"own-capacity sales {m(rev['compute_sales_operator_capacity'])}, "
                           f"fees {m(rev['intermediary_fee'])}, rent {m(rev['colocation_rent'])}, "
+                          f"power over allowance {m(rev['power_over_allowance'])}, "
                           f"electricity -{m(rev['electricity_cost'])}"),
         ("operator net", f"{m(rev['operator_net'])} CNY, {per_p['operator_net']:,.0f} CNY per P-year"),
     ]

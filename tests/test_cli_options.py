@@ -19,6 +19,19 @@ from tiny import TINY
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _largest_training_pool() -> int:
+    """The largest pool the shipped qingyang's training class may use, as the scenario has it now."""
+    from sim.scenario import load_scenario
+    from sim.scheduling.cluster import Cluster
+
+    s = load_scenario(ROOT / "scenarios" / "qingyang.toml")
+    training = next(c for c in s.clients if c.name == "training")
+    return max(p.planned_accelerators for p in Cluster(s).pools_for(training))
+
+
+LARGEST_TRAINING_POOL = _largest_training_pool()
+
+
 def sim(*args, cwd):
     return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=120)
@@ -117,7 +130,7 @@ def test_a_bad_set_is_reported_like_the_file_would_be(workdir):
      ["scenarios/qingyang.toml: sites.qingyang.racks.operator-fund.server: no server named 'h100' in [servers]"]),
     (["--set", "clients.training.sizes.values=[100000]", "--set", "clients.training.sizes.weights=[1]"],
      ["scenarios/qingyang.toml: clients.training.sizes.values: a job of 100000 accelerators is larger than any "
-      "pool this class may use (largest: 13200 accelerators at full build-out)"]),
+      f"pool this class may use (largest: {LARGEST_TRAINING_POOL} accelerators at full build-out)"]),
     (["--set", "pue"], ["scenarios/qingyang.toml: --set pue: must be key=value, e.g. sites.qingyang.pue=1.3"]),
     (["--set", "=1.3"], ["scenarios/qingyang.toml: --set =1.3: must be key=value, e.g. sites.qingyang.pue=1.3"]),
     (["--set", "sites.qingyang.pue.x=1"], ["scenarios/qingyang.toml: sites.qingyang.pue: --set sites.qingyang.pue.x: "

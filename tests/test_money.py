@@ -11,7 +11,7 @@ from sim.units import (
     cny_per_accelerator_hour_to_cny_per_pflops_year,
     cny_per_pflops_year_to_cny_per_accelerator_hour,
 )
-from sim.scenario import loads
+from sim.scenario import ScenarioError, loads
 from tiny import TINY, tiny
 
 
@@ -24,11 +24,30 @@ def test_seed_price_per_p_year_converts_to_accelerator_hours():
     assert back == pytest.approx(120_000)
 
 
-def test_scenario_price_uses_the_stated_basis():
-    dense = tiny()
-    sparse = tiny("pricing.basis='sparse'")
-    assert dense.pricing.cny_per_accelerator_hour["x"] == pytest.approx(1.0)
-    assert sparse.pricing.cny_per_accelerator_hour["x"] == pytest.approx(2.0)  # 0.2 P sparse
+def test_a_price_per_p_year_is_per_dense_p():
+    assert tiny().pricing.cny_per_accelerator_hour["x"] == pytest.approx(1.0)  # 0.1 P dense, not 0.2 sparse
+    assert tiny("pricing.basis='dense'").pricing == tiny().pricing
+    with pytest.raises(ScenarioError) as e:
+        tiny("pricing.basis='sparse'")
+    assert e.value.messages == [
+        "tiny.toml: pricing.basis: a price per P per year is per dense FP16 P, got 'sparse': a card's sparse (or a "
+        "claim's) figure would raise its bill with no more work done; remove the key or set \"dense\""]
+
+
+@pytest.mark.parametrize("sparse, stated", [(0.1, None), (0.2, None), (0.4, 0.6), (0.1, 5.0)])
+def test_the_hourly_price_of_a_card_depends_only_on_its_dense_p(sparse, stated):
+    # Card x: 0.1 P dense. Card y: 0.2 P dense. Whatever sparse or claimed figure x carries,
+    # it costs 1 CNY an accelerator-hour at 87,600 CNY per P-year, and y twice that.
+    text = TINY.replace("pflops_fp16_sparse = 0.2", f"pflops_fp16_sparse = {sparse}" +
+                        (f"\nstated_pflops = {stated}" if stated else ""))
+    text = text.replace("[servers.s]", "[accelerators.y]\npflops_fp16_dense = 0.2\npflops_fp16_sparse = 0.8\n"
+                                       "power_w = 100\n\n[servers.s]")
+    s = loads(text, "t.toml", ["pricing.annual_decline=0.3"])
+    prices = PriceBook(s.pricing)
+    for hour in (0.0, 1000.0):
+        assert prices.quote_fen("x", hour) == pytest.approx(100 * 0.7 ** (hour / 8760))
+        assert prices.quote_fen("y", hour) == pytest.approx(2 * prices.quote_fen("x", hour))
+    assert s.accelerators["x"].stated_pflops == stated
 
 
 def test_price_per_accelerator_hour_can_be_given_directly():
@@ -86,3 +105,44 @@ def test_apportion_keeps_the_total_and_follows_the_weights():
             shares = apportion(total, w)
             assert sum(shares) == total
             assert all(abs(x - total * wi / sum(w)) < 1 for x, wi in zip(shares, w))
+
+
+def test_the_price_path_runs_from_its_anchor_date():
+    # 1 CNY an accelerator-hour on the anchor date, falling 30 % a year from it.
+    before = tiny("pricing.annual_decline=0.3", "pricing.anchor_date=2024-01-01")  # 366 days before the start
+    book = PriceBook(before.pricing)
+    assert book.quote_fen("x", 0.0) == pytest.approx(100 * 0.7 ** (366 / 365))
+    assert book.quote_fen("x", 24.0) == pytest.approx(100 * 0.7 ** (367 / 365))
+    after = PriceBook(tiny("pricing.annual_decline=0.3", "pricing.anchor_date=2025-01-02").pricing)
+    assert after.quote_fen("x", 0.0) == pytest.approx(100 * 0.7 ** (-1 / 365))  # dearer before the anchor
+    assert after.quote_fen("x", 24.0) == pytest.approx(100)
+    # By default the anchor is the start date.
+    assert PriceBook(tiny("pricing.annual_decline=0.3").pricing).quote_fen("x", 0.0) == pytest.approx(100)
+
+
+def test_the_summary_states_the_price_path_and_vat():
+    from sim.experiment.run import run
+
+    p = run(tiny("pricing.annual_decline=0.3", "pricing.anchor_date=2024-01-01")).summary.prices
+    assert (p.vat_included, p.vat_stated, str(p.anchor_date)) == (True, False, "2024-01-01")
+    assert p.cny_per_pflops_year_at_anchor == 87600
+    assert p.cny_per_pflops_year_at_start["x"] == pytest.approx(87600 * 0.7 ** (366 / 365), abs=0.01)
+    assert p.cny_per_accelerator_hour_at_end["x"] == pytest.approx(0.7 ** (368 / 365), abs=1e-6)
+    stated = run(tiny("pricing.vat_included=false")).summary.prices
+    assert (stated.vat_included, stated.vat_stated) == (False, True)
+
+
+@pytest.mark.parametrize("override, message", [
+    (["pricing.anchor_date=2025-01-04"],
+     "pricing.anchor_date: must be on or before the run's end (2025-01-03), got 2025-01-04: a price path runs "
+     "from a date it has seen"),
+    (["pricing.anchor_date=2025"], "pricing.anchor_date: must be a date (YYYY-MM-DD), got 2025"),
+    (["pricing.vat_included=1"], "pricing.vat_included: must be true or false, got 1"),
+    (["scenario.horizon_days=36000", "pricing.annual_decline=0.9", "pricing.anchor_date=2090-01-01"],
+     "pricing.anchor_date: falling 0.9 a year towards a date 65 years after the start, the price at the start "
+     "would be 1.11e+65 CNY per accelerator-hour, over 1e+15"),
+])
+def test_bad_price_paths_are_one_line(override, message):
+    with pytest.raises(ScenarioError) as e:
+        tiny(*override)
+    assert e.value.messages == [f"tiny.toml: {message}"]

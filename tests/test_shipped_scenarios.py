@@ -59,13 +59,13 @@ def test_the_money_adds_up(shipped):
     rev = {k: cents(v) for k, v in result.summary_dict()["revenue_cny"].items()}
     assert rev["compute_sales_third_party_capacity"] > 0 and rev["electricity_cost"] > 0
     assert rev["operator_revenue"] == (rev["compute_sales_operator_capacity"] + rev["intermediary_fee"]
-                                       + rev["colocation_rent"])
+                                       + rev["colocation_rent"] + rev["power_over_allowance"])
     assert rev["operator_net"] == rev["operator_revenue"] - rev["electricity_cost"]
     assert rev["compute_sales_third_party_capacity"] == rev["intermediary_fee"] + rev["tenant_payouts"]
     fee = scenario.pricing.intermediary_fee
     assert rev["intermediary_fee"] / rev["compute_sales_third_party_capacity"] == pytest.approx(fee, abs=1e-3)
     # The days add up to the totals.
-    for k in ("operator_net", "intermediary_fee", "electricity_cost", "colocation_rent"):
+    for k in ("operator_net", "intermediary_fee", "electricity_cost", "colocation_rent", "power_over_allowance"):
         assert sum(cents(getattr(d, f"{k}_cny")) for d in result.daily) == pytest.approx(rev[k], abs=len(result.daily))
 
 
@@ -83,3 +83,15 @@ def test_capacity_follows_the_build_out(shipped):
     assert operator.racks_online_at(DAYS * 24) == operator.count // 2
     over = cap["power"]["rack_groups_over_budget"]
     assert bool(over) == (not scenario.enforce_power)
+
+
+def test_both_qingyang_scenarios_face_one_market():
+    docs = {n: tomllib.loads((ROOT / "scenarios" / f"{n}.toml").read_text(encoding="utf-8"))
+            for n in ("qingyang", "qingyang-as-claimed")}
+    a, b = docs.values()
+    for section in ("pricing", "market", "tenants", "clients"):
+        assert a[section] == b[section], section
+    # The as-claimed card is priced at the 910B's dense figure; the claim's are stated, not priced.
+    card = b["accelerators"]["ascend-910b"]
+    assert (card["pflops_fp16_dense"], card["stated_pflops"]) == (0.32, 0.6)
+    assert b["servers"]["server-as-claimed"]["stated_pflops_per_server"] == 5.0

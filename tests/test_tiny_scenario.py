@@ -28,6 +28,7 @@ def test_revenue_by_stream_is_exact():
         "intermediary_fee": 6.0,
         "tenant_payouts": 34.0,
         "colocation_rent": 24.0,
+        "power_over_allowance": 0.0,  # a 1 kW server in a 1 kW rack never draws above its allowance
         "electricity_cost": 33.6,
         "operator_revenue": 150.0,
         "operator_net": 116.4,

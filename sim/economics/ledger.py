@@ -21,8 +21,9 @@ from sim.model.site import OPERATOR
 COMPUTE_OPERATOR = "compute-operator"  # sales on operator-owned capacity
 COMPUTE_THIRD_PARTY = "compute-third-party"  # sales on tenants' opted-in capacity
 COLOCATION = "colocation"  # tenants' rack rent
+POWER_OVER_ALLOWANCE = "power-over-allowance"  # tenants' power above what their rent covers
 ELECTRICITY = "electricity"  # power for every commissioned rack, paid by the operator
-STREAMS = (COMPUTE_OPERATOR, COMPUTE_THIRD_PARTY, COLOCATION, ELECTRICITY)
+STREAMS = (COMPUTE_OPERATOR, COMPUTE_THIRD_PARTY, COLOCATION, POWER_OVER_ALLOWANCE, ELECTRICITY)
 
 # Account kinds.
 OPERATOR_KIND, TENANT_KIND, CLIENT_KIND, GRID_KIND = "operator", "tenant", "client", "grid"

@@ -22,13 +22,15 @@ class PriceModel(Protocol):
 
 
 class PriceBook:
-    """A price per accelerator type at the start, falling continuously at an annual rate."""
+    """A price per accelerator type at the anchor date, falling continuously at an annual rate
+    from it: price at hour h = anchor price x (1 - decline) ^ (years from the anchor to h)."""
 
     def __init__(self, pricing: Pricing):
         self.fen_per_accelerator_hour = {
             name: cny * FEN_PER_CNY for name, cny in sorted(pricing.cny_per_accelerator_hour.items())
         }
         self.log_decline_per_hour = math.log1p(-pricing.annual_decline) / HOURS_PER_YEAR
+        self.anchor_h = pricing.anchor_h
         self.fee_ppm = fraction_to_ppm(pricing.intermediary_fee)
 
     def quote_fen(self, accelerator: str, hour: float) -> float:
@@ -36,7 +38,7 @@ class PriceBook:
         base = self.fen_per_accelerator_hour[accelerator]
         if self.log_decline_per_hour == 0.0:
             return base
-        return base * math.exp(self.log_decline_per_hour * hour)
+        return base * math.exp(self.log_decline_per_hour * (hour - self.anchor_h))
 
 
 PRICE_MODELS: dict[str, type[PriceModel]] = {"declining": PriceBook}

@@ -1,5 +1,5 @@
-"""Daily rows and the calendar: closes each day (electricity, a row for the run and one per
-site and owner class) and each month (colocation rent). Rows hold day means from
+"""Daily rows and the calendar: closes each day (electricity, tenants' power over their
+allowance, a row for the run and one per site and owner class) and each month (colocation rent). Rows hold day means from
 time-weighted areas (commissioned and busy accelerators, queue length), never snapshots of
 individual events."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sim.economics.costs import Colocation, Electricity
+from sim.economics.costs import Colocation, Electricity, PowerAllowance
 from sim.economics.statement import statement, statements
 from sim.experiment.results import DAILY_MONEY, DailyRow, SiteDailyRow
 from sim.model.site import OPERATOR
@@ -54,6 +54,7 @@ class Recorder:
         self.on_day = on_day  # called as on_day(now_h, horizon_h) after each day closes
         self.electricity = Electricity(scenario, cluster.pools_by_site, ledger)
         self.colocation = Colocation(scenario, ledger)
+        self.power_allowance = PowerAllowance(scenario, cluster.pools_by_site, ledger)
         self.rows: list[DailyRow] = []
         self.site_rows: list[SiteDailyRow] = []
         # (site, owner class) -> its pools, in site then operator-first order
@@ -107,6 +108,7 @@ class Recorder:
 
     def close_day(self, now: float) -> None:
         self.electricity.bill(now)  # advances every pool to now
+        self.power_allowance.bill(self.day_start_h, now)
         hours = now - self.day_start_h
         date = self.scenario.start_date + dt.timedelta(hours=self.day_start_h)
         day = len(self.rows)

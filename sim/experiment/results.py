@@ -29,6 +29,7 @@ class Money:
     intermediary_fee: int
     tenant_payouts: int
     colocation_rent: int
+    power_over_allowance: int
     electricity_cost: int
     operator_revenue: int
     operator_net: int
@@ -38,15 +39,34 @@ class Money:
 
 
 @frozen
+class PriceReport:
+    """The operator's price path: a price per P is per dense FP16 P; money with or without VAT
+    as `vat_included` says (`vat_stated`: whether the file says it, or it is the default)."""
+
+    basis: str
+    vat_included: bool
+    vat_stated: bool
+    anchor_date: dt.date
+    annual_decline: float
+    cny_per_pflops_year_at_anchor: float | None  # when the file gives a price per P-year
+    cny_per_pflops_year_at_start: FrozenDict[str, float] = attrs.field(converter=freeze)  # by accelerator
+    cny_per_pflops_year_at_end: FrozenDict[str, float] = attrs.field(converter=freeze)
+    cny_per_accelerator_hour_at_start: FrozenDict[str, float] = attrs.field(converter=freeze)
+    cny_per_accelerator_hour_at_end: FrozenDict[str, float] = attrs.field(converter=freeze)
+
+
+@frozen
 class Capacity:
-    racks: int
+    racks: int  # built
+    racks_in_use: int  # holding servers: the operator's, and tenants' racks under lease
     rack_power_kw: float
     standard_racks: float
     servers: int
     accelerators: int
     pflops_fp16_dense: float
     pflops_fp16_sparse: float
-    pflops_as_stated: float | None = None  # the claim's own per-server figure, where it states one
+    pflops_as_stated_per_card: float | None = None  # accelerators x a claim's per-card figure, where stated
+    pflops_as_stated_per_server: float | None = None  # servers x a claim's per-server figure, where stated
 
 
 @frozen
@@ -114,13 +134,45 @@ class JobCounts:
 
 
 @frozen
+class DemandOutcome:
+    """Jobs, their dense P-hours (as offered: size x duration x the class's P per accelerator)
+    and their worth at the quote in force at each job's arrival."""
+
+    jobs: int
+    pflops_hours: float
+    value_fen: int
+    value_cny: float
+
+
+@frozen
+class ClassDemand:
+    """Where a class's demand went. Every offered job is accepted (started at least once),
+    lost to price (went elsewhere at the quote), lost to waiting (abandoned, or never started
+    by the horizon) or lost to no capacity (no pool it may use could ever hold it)."""
+
+    offered: DemandOutcome
+    accepted: DemandOutcome
+    lost_to_price: DemandOutcome
+    lost_to_waiting: DemandOutcome
+    lost_to_no_capacity: DemandOutcome
+    share_lost_to_price: float  # of offered P-hours
+    share_lost_to_waiting: float
+    share_lost_to_no_capacity: float
+    billed_cny: float  # what it paid within the horizon: work done, at its quotes
+    limited_by: str  # "capacity" or "demand" (see MarketReport.capacity_limited_above)
+
+
+@frozen
 class ClassResult:
     name: str
     tenant: str | None  # a tenant's own demand; None for marketplace clients
+    demand_basis: str  # "absolute", or "follows capacity (what-if)" for an offered load
+    pflops_dense_per_accelerator: float  # what one accelerator-hour of its work counts as, in P-hours
     counts: JobCounts
     accelerator_hours: float
     wait_hours: Waits
     waiting_at_horizon: Waits  # jobs never started by the horizon, and their waits so far
+    demand: ClassDemand
 
     @property
     def label(self) -> str:
@@ -134,6 +186,21 @@ class Jobs:
     running_at_horizon: int
     waiting_at_horizon: Waits  # of jobs submitted after the warm-up and never started
     by_class: tuple[ClassResult, ...]
+
+
+@frozen
+class MarketReport:
+    """Demand against what was sold. A class is capacity-limited when more than
+    `capacity_limited_above` of its offered P-hours were lost to waiting or no capacity;
+    demand-limited otherwise (what it lost, it lost to price or never asked for)."""
+
+    capacity_limited_above: float
+    marketplace: ClassDemand  # all marketplace classes together
+    tenants_own: ClassDemand  # all tenants' own demand together
+    capacity_limited_classes: tuple[str, ...]
+    demand_limited_classes: tuple[str, ...]
+    outside_price_cny_per_pflops_year_at_start: float | None  # competing centres, dense P; None: no outside option
+    outside_price_cny_per_pflops_year_at_end: float | None
 
 
 @frozen
@@ -196,9 +263,12 @@ class Summary:
     end_date: dt.date
     warmup_days: float
     policy: Policy
+    demand_basis: str  # over all classes: "absolute", "follows capacity (what-if)" or "mixed: ..."
+    prices: PriceReport
     capacity: CapacityReport
     utilisation: Utilisation
     jobs: Jobs
+    market: MarketReport
     wait_hours: Waits
     queue: QueueStats
     revenue: Money
@@ -210,7 +280,7 @@ class Summary:
 
 DAILY_MONEY = (
     "compute_sales_operator_capacity", "compute_sales_third_party_capacity", "intermediary_fee",
-    "tenant_payouts", "colocation_rent", "electricity_cost", "operator_net",
+    "tenant_payouts", "colocation_rent", "power_over_allowance", "electricity_cost", "operator_net",
 )
 
 
@@ -233,6 +303,7 @@ class DailyRow:
     intermediary_fee_cny: float
     tenant_payouts_cny: float
     colocation_rent_cny: float
+    power_over_allowance_cny: float
     electricity_cost_cny: float
     operator_net_cny: float
 
@@ -253,6 +324,7 @@ class SiteDailyRow:
     intermediary_fee_cny: float
     tenant_payouts_cny: float
     colocation_rent_cny: float
+    power_over_allowance_cny: float
     electricity_cost_cny: float
     operator_net_cny: float
 

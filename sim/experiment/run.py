@@ -22,6 +22,7 @@ from sim.scheduling.cluster import Cluster
 from sim.scheduling.intake import Intake
 from sim.scheduling.scheduler import Scheduler
 from sim.units import HOURS_PER_DAY
+from sim.workload.demand import mean_pflops
 from sim.workload.stream import stream_for
 
 
@@ -62,6 +63,10 @@ class Model:
         self.sched = Scheduler(self.clock, scenario, self.cluster, self.prices, self.billing, trace)
         streams = streams or {}
         self.intakes = []
+        # Dense P per accelerator each class's work counts at (resolved at load; a scenario
+        # built by hand falls back to its pools' capacity-weighted mean).
+        self.pflops_dense = [c.pflops_dense if c.pflops_dense is not None
+                             else (mean_pflops(self.cluster.pools_for(c)) or 0.0) for c in scenario.clients]
         for i, c in enumerate(scenario.clients):
             stream = streams.get(i)
             if stream is None:

@@ -12,13 +12,17 @@ from sim.experiment.results import (
     OWNER_CLASSES,
     Capacity,
     CapacityReport,
+    ClassDemand,
     ClassResult,
+    DemandOutcome,
     JobCounts,
     Jobs,
+    MarketReport,
     Money,
     PerPflopsYear,
     PowerCheck,
     PowerOverload,
+    PriceReport,
     QueueStats,
     SimulationStats,
     SiteOwner,
@@ -26,7 +30,10 @@ from sim.experiment.results import (
     Utilisation,
     Waits,
 )
+from sim.economics.market import OutsidePath
 from sim.metrics import COUNTERS, LogHistogram
+from sim.metrics.classes import DEMAND
+from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, demand_basis
 from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 from sim.version import __version__
@@ -41,23 +48,29 @@ def _share(busy: float, total: float) -> float:
 
 
 def capacity_of(groups, standard_rack_kw: float, at=None) -> Capacity:
-    """Racks, power, servers, accelerators and P of rack groups: all planned, or online at `at` h."""
-    racks = [(g, g.count if at is None else g.racks_online_at(at)) for g in groups]
+    """Racks and their power (built), and the servers, accelerators and P in the racks in use
+    (built, and a tenant's under lease) of rack groups: all planned, or online at `at` h."""
+    built = [(g, g.count if at is None else g.racks_built_at(at)) for g in groups]
+    racks = [(g, g.racks_in_use if at is None else g.racks_online_at(at)) for g in groups]
     acc = [(g, n * g.servers_per_rack * g.server.accelerators_per_server) for g, n in racks]
-    kw = sum(n * g.power_kw for g, n in racks)
-    stated = None
+    kw = sum(n * g.power_kw for g, n in built)
+    stated = card = None
     if any(g.server.stated_pflops_per_server is not None for g in groups):
         # The claim's own per-server figure (rounded as it rounds), beside ours.
         stated = _r(sum(n * g.servers_per_rack * (g.server.stated_pflops_per_server or 0.0) for g, n in racks))
+    if any(g.server.accelerator.stated_pflops is not None for g in groups):
+        card = _r(sum(a * (g.server.accelerator.stated_pflops or 0.0) for g, a in acc))
     return Capacity(
-        racks=sum(n for _, n in racks),
+        racks=sum(n for _, n in built),
+        racks_in_use=sum(n for _, n in racks),
         rack_power_kw=_r(kw),
         standard_racks=_r(kw / standard_rack_kw),
         servers=sum(n * g.servers_per_rack for g, n in racks),
         accelerators=sum(a for _, a in acc),
         pflops_fp16_dense=_r(sum(a * g.server.accelerator.pflops_fp16_dense for g, a in acc)),
         pflops_fp16_sparse=_r(sum(a * g.server.accelerator.pflops_fp16_sparse for g, a in acc)),
-        pflops_as_stated=stated,
+        pflops_as_stated_per_card=card,
+        pflops_as_stated_per_server=stated,
     )
 
 
@@ -124,17 +137,90 @@ def merged(hists) -> LogHistogram:
     return h
 
 
+# A definition, not an assumption: a class is capacity-limited when more than this share of
+# its offered P-hours were lost to waiting or to no capacity.
+CAPACITY_LIMITED_ABOVE = 0.05
+
+
+def outcome(jobs: int, pflops_hours: float, fen: float) -> DemandOutcome:
+    fen = round(fen) if jobs else 0
+    return DemandOutcome(jobs=jobs, pflops_hours=_r(pflops_hours) if jobs else 0.0, value_fen=fen,
+                         value_cny=fen / FEN_PER_CNY)
+
+
+def class_demand(stats, billed_fen: int) -> ClassDemand:
+    """Where the demand of one class (or several: `stats` a list of ClassStats) went."""
+    def total(k):
+        return sum(getattr(st, k) for st in stats)
+
+    offered = total("submitted")
+    price, capacity, accepted = total("balked"), total("rejected"), total("started")
+    waiting = offered - price - capacity - accepted
+    parts = {k: (total(f"{k}_pflops_hours"), total(f"{k}_fen")) for k in DEMAND}
+    # Lost to waiting is what is left; with no such job it is exactly nothing.
+    left = [max(0.0, parts["offered"][i] - parts["lost_to_price"][i] - parts["lost_to_no_capacity"][i]
+                - parts["accepted"][i]) if waiting else 0.0 for i in (0, 1)]
+    p_offered = parts["offered"][0]
+
+    def share(p):
+        return _r(p / p_offered) if p_offered else 0.0
+
+    lost_to_capacity = left[0] + parts["lost_to_no_capacity"][0]
+    return ClassDemand(
+        offered=outcome(offered, *parts["offered"]),
+        accepted=outcome(accepted, *parts["accepted"]),
+        lost_to_price=outcome(price, *parts["lost_to_price"]),
+        lost_to_waiting=outcome(waiting, *left),
+        lost_to_no_capacity=outcome(capacity, *parts["lost_to_no_capacity"]),
+        share_lost_to_price=share(parts["lost_to_price"][0]),
+        share_lost_to_waiting=share(left[0]),
+        share_lost_to_no_capacity=share(parts["lost_to_no_capacity"][0]),
+        billed_cny=billed_fen / FEN_PER_CNY,
+        limited_by="capacity" if p_offered and lost_to_capacity > CAPACITY_LIMITED_ABOVE * p_offered else "demand",
+    )
+
+
+def billed(model) -> list[int]:
+    """Fen each class paid over the run (its client account's outflow)."""
+    return [-model.ledger.balance(a) for a in model.billing.client_accounts]
+
+
+def market(model, by_class) -> MarketReport:
+    sc, sched = model.scenario, model.sched
+    paid = billed(model)
+    rows = list(zip(sc.clients, sched.classes, paid))
+    outside = sc.market.outside if sc.market is not None else None
+    path = OutsidePath(outside) if outside is not None else None
+
+    def per_p_year(hour):
+        return _r(path.fen_per_pflops_hour(hour) * HOURS_PER_YEAR / FEN_PER_CNY, 2) if path else None
+
+    return MarketReport(
+        capacity_limited_above=CAPACITY_LIMITED_ABOVE,
+        marketplace=class_demand([st for c, st, _ in rows if not c.is_private],
+                                 sum(f for c, _, f in rows if not c.is_private)),
+        tenants_own=class_demand([st for c, st, _ in rows if c.is_private], 0),
+        capacity_limited_classes=tuple(c.label for c in by_class if c.demand.limited_by == "capacity"),
+        demand_limited_classes=tuple(c.label for c in by_class if c.demand.limited_by == "demand"),
+        outside_price_cny_per_pflops_year_at_start=per_p_year(0.0),
+        outside_price_cny_per_pflops_year_at_end=per_p_year(model.horizon_h),
+    )
+
+
 def jobs(model) -> Jobs:
     sched = model.sched
+    paid = billed(model)
     by_class = tuple(
         ClassResult(
-            name=client.name, tenant=client.tenant,
+            name=client.name, tenant=client.tenant, demand_basis=demand_basis(client.arrivals),
+            pflops_dense_per_accelerator=_r(pflops, 9),
             counts=JobCounts(**{c: getattr(st, c) for c in COUNTERS}),
             accelerator_hours=_r(st.accelerator_hours),
             wait_hours=waits(st.waits),
             waiting_at_horizon=waits(st.waiting_at_horizon),
+            demand=class_demand([st], fen),
         )
-        for client, st in zip(model.scenario.clients, sched.classes)
+        for client, st, pflops, fen in zip(model.scenario.clients, sched.classes, model.pflops_dense, paid)
     )
     total = JobCounts(**{c: sum(getattr(st, c) for st in sched.classes) for c in COUNTERS})
     return Jobs(total=total, queued_at_horizon=sched.queue.live, running_at_horizon=sched.running,
@@ -164,6 +250,37 @@ def by_site(model, areas: Areas) -> tuple[SiteOwner, ...]:
     return tuple(rows)
 
 
+def prices(model) -> PriceReport:
+    sc, quote = model.scenario, model.prices.quote_fen
+    p = sc.pricing
+    types = sorted(p.cny_per_accelerator_hour)
+
+    def per_hour(hour):
+        return {t: _r(quote(t, hour) / FEN_PER_CNY) for t in types}
+
+    def per_p_year(hour):
+        return {t: _r(quote(t, hour) / FEN_PER_CNY * HOURS_PER_YEAR / sc.accelerators[t].pflops_fp16_dense, 2)
+                for t in types}
+
+    return PriceReport(
+        basis="dense FP16 P", vat_included=p.vat_included, vat_stated=p.vat_stated,
+        anchor_date=sc.start_date + dt.timedelta(hours=p.anchor_h), annual_decline=p.annual_decline,
+        cny_per_pflops_year_at_anchor=p.cny_per_pflops_year,
+        cny_per_pflops_year_at_start=per_p_year(0.0), cny_per_pflops_year_at_end=per_p_year(model.horizon_h),
+        cny_per_accelerator_hour_at_start=per_hour(0.0), cny_per_accelerator_hour_at_end=per_hour(model.horizon_h),
+    )
+
+
+def overall_basis(clients) -> str:
+    """Whether the scenario's demand is absolute, follows capacity, or a mix (naming the what-ifs)."""
+    following = [c.label for c in clients if demand_basis(c.arrivals) == FOLLOWS_CAPACITY]
+    if not following:
+        return ABSOLUTE
+    if len(following) == len(clients):
+        return FOLLOWS_CAPACITY
+    return f"mixed: {FOLLOWS_CAPACITY} for {', '.join(following)}"
+
+
 def summarise(model) -> Summary:
     sc = model.scenario
     horizon_h = model.horizon_h
@@ -181,6 +298,7 @@ def summarise(model) -> Summary:
 
     measured_h = horizon_h - warm_h
     sched = model.sched
+    job_results = jobs(model)
     return Summary(
         scenario=sc.name,
         description=sc.description,
@@ -190,9 +308,12 @@ def summarise(model) -> Summary:
         end_date=sc.start_date + dt.timedelta(hours=horizon_h),
         warmup_days=_r(warm_h / HOURS_PER_DAY),
         policy=sc.policy,
+        demand_basis=overall_basis(sc.clients),
+        prices=prices(model),
         capacity=capacity(sc, horizon_h),
         utilisation=utilisation(pools, areas),
-        jobs=jobs(model),
+        jobs=job_results,
+        market=market(model, job_results.by_class),
         wait_hours=waits(merged(st.waits for st in sched.classes)),
         queue=QueueStats(
             mean_length=(_r((sched.queue.length.area_until(horizon_h) - model.recorder.warm_queue_area) / measured_h)

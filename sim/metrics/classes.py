@@ -8,8 +8,14 @@ COUNTERS = ("submitted", "balked", "rejected", "started", "completed", "abandone
             "preemptions", "preempted_lost")
 
 
+# Demand by outcome, each as (dense P-hours, fen at the quote in force); lost to waiting is
+# what is left: offered - lost to price - lost to no capacity - accepted.
+DEMAND = ("offered", "lost_to_price", "lost_to_no_capacity", "accepted")
+
+
 class ClassStats:
-    __slots__ = COUNTERS + ("joined", "accelerator_hours", "waits", "waiting_at_horizon", "measured_from_h")
+    __slots__ = COUNTERS + ("joined", "accelerator_hours", "waits", "waiting_at_horizon", "measured_from_h") + \
+        tuple(f"{d}_{u}" for d in DEMAND for u in ("pflops_hours", "fen"))
 
     def __init__(self, measured_from_h: float = 0.0):
         for c in COUNTERS:
@@ -19,11 +25,34 @@ class ClassStats:
         self.waits = LogHistogram()  # before the first start, of jobs submitted after the warm-up
         self.waiting_at_horizon = LogHistogram()  # waits so far of those never started by the horizon
         self.measured_from_h = measured_from_h
+        for d in DEMAND:
+            setattr(self, f"{d}_pflops_hours", 0.0)
+            setattr(self, f"{d}_fen", 0.0)
 
-    def first_start(self, submit_h: float, now: float) -> None:
+    def offer(self, job) -> None:
+        """A job arrives, bringing its P-hours and its worth at the quote in force."""
+        self.submitted += 1
+        self.offered_pflops_hours += job.pflops_hours
+        self.offered_fen += job.value_fen
+
+    def balk(self, job) -> None:
+        """It goes elsewhere: the quote was above what it would pay."""
+        self.balked += 1
+        self.lost_to_price_pflops_hours += job.pflops_hours
+        self.lost_to_price_fen += job.value_fen
+
+    def reject(self, job) -> None:
+        """No pool it may use could ever hold it."""
+        self.rejected += 1
+        self.lost_to_no_capacity_pflops_hours += job.pflops_hours
+        self.lost_to_no_capacity_fen += job.value_fen
+
+    def first_start(self, job, now: float) -> None:
         self.started += 1
-        if submit_h >= self.measured_from_h:
-            self.waits.add(now - submit_h)
+        self.accepted_pflops_hours += job.pflops_hours
+        self.accepted_fen += job.value_fen
+        if job.submit_h >= self.measured_from_h:
+            self.waits.add(now - job.submit_h)
 
     def still_waiting(self, submit_h: float, now: float) -> None:
         """At the horizon, a job that never started."""

@@ -6,10 +6,16 @@ from sim.model.demand import (
     Exponential,
     Fixed,
     Lognormal,
+    Market,
+    MarketShare,
     OfferedLoad,
+    OutsidePrice,
     RatePath,
     Sizes,
     Tenant,
+    WillingnessToPay,
+    Work,
+    WorkPath,
 )
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.model.scenario import Policy, Pricing, Scenario
@@ -23,7 +29,10 @@ __all__ = [
     "Exponential",
     "Fixed",
     "Lognormal",
+    "Market",
+    "MarketShare",
     "OfferedLoad",
+    "OutsidePrice",
     "Policy",
     "Pricing",
     "RackGroup",
@@ -33,5 +42,8 @@ __all__ = [
     "Site",
     "Sizes",
     "Tenant",
+    "WillingnessToPay",
+    "Work",
+    "WorkPath",
     "servers_within_power",
 ]

@@ -39,9 +39,38 @@ class Sizes:
 
 @frozen
 class RatePath:
-    """Poisson arrival rate, piecewise linear through (hour, jobs per hour) points, flat outside."""
+    """Poisson arrival rate, piecewise linear through (hour, jobs per hour) points, flat outside.
+    With `annual_growth` (one point only), the rate grows continuously from that point on."""
 
     points: tuple[tuple[float, float], ...]
+    annual_growth: float = 0.0
+
+
+@frozen
+class WorkPath:
+    """Work asked for, in dense FP16 P-hours per year: piecewise linear through (hour, value)
+    points and flat outside them, or (one point, `annual_growth`) growing continuously from it."""
+
+    points: tuple[tuple[float, float], ...]
+    annual_growth: float = 0.0
+
+    def scaled(self, factor: float) -> "WorkPath":
+        return WorkPath(tuple((t, v * factor) for t, v in self.points), self.annual_growth)
+
+
+@frozen
+class Work:
+    """Absolute demand: dense P-hours per year, whatever capacity is built."""
+
+    work: WorkPath
+
+
+@frozen
+class MarketShare:
+    """A share of the [market] demand reaching the operator; `work` is that share, resolved."""
+
+    share: float
+    work: WorkPath
 
 
 @frozen
@@ -58,7 +87,43 @@ class ArrivalTimes:
     hours: tuple[float, ...]
 
 
-Arrivals = RatePath | OfferedLoad | ArrivalTimes
+Arrivals = RatePath | OfferedLoad | ArrivalTimes | Work | MarketShare
+
+FOLLOWS_CAPACITY = "follows capacity (what-if)"
+ABSOLUTE = "absolute"
+
+
+def demand_basis(arrivals) -> str:
+    """Whether a class's demand is stated in its own terms or follows the capacity built."""
+    return FOLLOWS_CAPACITY if isinstance(arrivals, OfferedLoad) else ABSOLUTE
+
+
+@frozen
+class Market:
+    """The regional market: dense P-hours per year of work looking for compute, and the share
+    of it that reaches this operator (its tenants and its marketplace)."""
+
+    work: WorkPath | None = None  # None: the file states no market demand
+    share_reaching_operator: float = 1.0
+    outside: "OutsidePrice | None" = None  # what competing centres charge; None: no outside option
+
+
+@frozen
+class OutsidePrice:
+    """Competing centres' price per dense P-year, falling continuously from its anchor date
+    (`anchor_h`, hours after the start; negative if before it)."""
+
+    cny_per_pflops_year: float
+    anchor_h: float = 0.0
+    annual_decline: float = 0.0
+
+
+@frozen
+class WillingnessToPay:
+    """The most a job would pay per dense P-hour, lognormal across jobs: median and sigma."""
+
+    median_cny_per_pflops_hour: float
+    sigma: float
 
 
 @frozen
@@ -72,6 +137,10 @@ class ClientClass:
     accelerators: tuple[str, ...] | None = None  # accelerator types it accepts; None: any
     sites: tuple[str, ...] | None = None  # sites it accepts; None: any
     tenant: str | None = None  # set for a tenant's private demand
+    # Dense P per accelerator at which its accelerator-hours count as P-hours: the dense P of
+    # the cards it may use, or a stated reference when they differ; None: not resolved yet.
+    pflops_dense: float | None = None
+    willingness_to_pay: WillingnessToPay | None = None  # None: any quote (up to the outside price)
 
     @property
     def is_private(self) -> bool:
@@ -92,4 +161,8 @@ class ClientClass:
 class Tenant:
     name: str
     opt_in_fraction: float  # share of its servers offered to the marketplace
-    colocation_cny_per_kw_month: float  # rent per kW of rack budget, power included
+    colocation_cny_per_kw_month: float  # rent per kW of rack budget, covering its power allowance
+    # Share of its built racks under contract: (hour, share) steps, each share holding from its
+    # hour on, none before the first; None: every built rack is leased.
+    leasing: tuple[tuple[float, float], ...] | None = None
+    power_allowance_kw_per_rack: float | None = None  # power the rent covers; None: each rack's budget

@@ -11,9 +11,7 @@ class AcceleratorType:
     pflops_fp16_dense: float
     pflops_fp16_sparse: float
     power_w: float
-
-    def pflops(self, basis: str) -> float:
-        return self.pflops_fp16_dense if basis == "dense" else self.pflops_fp16_sparse
+    stated_pflops: float | None = None  # a claim's own per-card figure: reported beside ours, never priced
 
 
 @frozen

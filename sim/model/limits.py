@@ -21,12 +21,14 @@ MIN_DURATION_HOURS = 1 / 3600  # one second: job durations and patience
 # Divisors of the summary: a P count per P-year, a power per standard rack.
 MIN_PFLOPS = 1e-6  # per accelerator: one GFLOPS, far below any real one
 MIN_STANDARD_RACK_KW = 1e-3  # one watt
+MAX_PRICE_CNY = 1e15  # a price path anchored after the start must not run away before it
 SEED_RANGE = (0, 2**63 - 1)  # any non-negative 64-bit integer seeds numpy's SeedSequence
 
 # --- work budget (raise MAX_JOBS and MAX_SERVERS on purpose with [scenario] max_jobs,
 # max_servers). The model runs about 100,000 jobs/s and holds about 400 bytes per waiting
 # job and 60-100 bytes per server: 20 M jobs is 3-4 minutes of CPU and at most ~8 GB if every
-# job waited; 20 M servers ~2 GB. Qingyang over 20 years is about 12 M jobs.
+# job waited; 20 M servers ~2 GB. Qingyang over 20 years is about 1 M jobs (12 M when its
+# demand followed its capacity).
 MAX_JOBS = 20_000_000  # expected arrivals over the horizon, all classes together
 MAX_SERVERS = 20_000_000  # servers planned, all rack groups together
 # Structural limits, fixed: each costs work at load time whatever the horizon.

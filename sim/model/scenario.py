@@ -6,7 +6,7 @@ import datetime as dt
 
 from attrs import field, frozen
 
-from sim.model.demand import ClientClass, Tenant
+from sim.model.demand import ClientClass, Market, Tenant
 from sim.model.frozen import FrozenDict, freeze
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.model.site import RackGroup, Site
@@ -14,11 +14,15 @@ from sim.model.site import RackGroup, Site
 
 @frozen
 class Pricing:
-    basis: str  # "dense" or "sparse": which P a price per P refers to
-    cny_per_accelerator_hour: FrozenDict[str, float] = field(converter=freeze)  # by type, at the start
-    annual_decline: float  # prices fall by this fraction a year, continuously
+    basis: str  # "dense": a price per P is per dense FP16 P (the only meaning a price has)
+    cny_per_accelerator_hour: FrozenDict[str, float] = field(converter=freeze)  # by type, at the anchor
+    annual_decline: float  # prices fall by this fraction a year, continuously from the anchor
     intermediary_fee: float  # operator's share of sales on third-party capacity
     model: str = "declining"  # the price model, by name (sim/economics/pricing.py PRICE_MODELS)
+    anchor_h: float = 0.0  # when the prices above held: hours after the start (negative: before it)
+    vat_included: bool = True  # whether prices (and so every money figure) include VAT
+    vat_stated: bool = False  # whether the file says so (else vat_included is the default)
+    cny_per_pflops_year: float | None = None  # the price per dense P-year at the anchor, if given so
 
 
 @frozen
@@ -49,6 +53,7 @@ class Scenario:
     warmup_hours: float = 0.0  # excluded from wait, queue and utilisation statistics (never from money)
     source_sha256: str = ""  # of the scenario text as loaded
     overrides: tuple[str, ...] = ()  # key=value overrides applied to the file, as given
+    market: Market | None = None  # the regional market, if the file states one
 
     @property
     def rack_groups(self) -> tuple[RackGroup, ...]:

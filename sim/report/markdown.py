@@ -15,6 +15,77 @@ def _m(cny) -> str:
     return f"{cny / 1e6:,.2f}"
 
 
+def demand_words(basis: str) -> str:
+    """The summary's demand basis in a sentence."""
+    if basis == "absolute":
+        return ("absolute: every class states its demand (jobs or P-hours per year, or a share of the "
+                "market), whatever capacity is built")
+    if basis == "follows capacity (what-if)":
+        return ("follows capacity (what-if): every class's demand is a fraction of the capacity commissioned, "
+                "so more capacity brings more demand by construction")
+    return (f"{basis} (those classes' demand is a fraction of the capacity commissioned, so more capacity "
+            "brings them more demand by construction; the others state theirs)")
+
+
+def vat_words(p: dict) -> str:
+    words = "VAT included" if p["vat_included"] else "without VAT"
+    return words if p["vat_stated"] else f"{words} (the default: the scenario does not say)"
+
+
+def price_line(p: dict) -> str:
+    """The operator's price path, per dense P-year, in one sentence."""
+    def show(d):
+        return ", ".join(f"{_n(v)} ({k})" for k, v in d.items()) if len(d) > 1 else _n(next(iter(d.values()), 0))
+
+    anchor = (f"{_n(p['cny_per_pflops_year_at_anchor'])} CNY per dense P-year on {p['anchor_date']}, "
+              if p["cny_per_pflops_year_at_anchor"] is not None else f"anchored on {p['anchor_date']}, ")
+    return (f"{anchor}falling {_pct(p['annual_decline'])} a year: {show(p['cny_per_pflops_year_at_start'])} at "
+            f"the start, {show(p['cny_per_pflops_year_at_end'])} at the horizon; {vat_words(p)}")
+
+
+def demand_line(m: dict) -> str:
+    """The marketplace's demand and where it went, in one sentence."""
+    d = m["marketplace"]
+    off = d["offered"]
+    limited = ", ".join(m["capacity_limited_classes"]) or "none"
+    return (f"{_n(off['pflops_hours'])} dense P-hours offered ({_n(off['jobs'])} jobs), "
+            f"{_pct(d['accepted']['pflops_hours'] / off['pflops_hours'] if off['pflops_hours'] else 0)} accepted; "
+            f"lost to price {_pct(d['share_lost_to_price'])}, to waiting {_pct(d['share_lost_to_waiting'])}, "
+            f"to no capacity {_pct(d['share_lost_to_no_capacity'])}; capacity-limited: {limited}")
+
+
+def _demand_table(s: dict) -> list[str]:
+    m = s["market"]
+    lines = [
+        "## Demand and where it went",
+        "",
+        f"Demand: {demand_words(s['demand_basis'])}. Marketplace: {demand_line(m)}.",
+        "",
+        "P-hours are dense FP16 (a job's accelerators x hours x its class's P per accelerator); CNY is each job's "
+        "worth at the quote in force when it arrived. Lost to waiting: abandoned, or never started by the horizon. "
+        f"A class is capacity-limited when more than {_pct(m['capacity_limited_above'])} of its offered P-hours "
+        "were lost to waiting or no capacity, demand-limited otherwise.",
+        "",
+        "| class | basis | offered P-h | accepted P-h | lost to price | lost to waiting | lost to no capacity | "
+        "offered, M CNY | accepted, M CNY | billed, M CNY | limited by |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for c in s["jobs"]["by_class"]:
+        d = c["demand"]
+        label = f"{c['tenant']}/{c['name']}" if c["tenant"] else c["name"]
+        basis = "absolute" if c["demand_basis"] == "absolute" else "follows capacity (what-if)"
+        lines.append(
+            f"| {label} | {basis} | {_n(d['offered']['pflops_hours'])} | {_n(d['accepted']['pflops_hours'])} | "
+            f"{_pct(d['share_lost_to_price'])} | {_pct(d['share_lost_to_waiting'])} | "
+            f"{_pct(d['share_lost_to_no_capacity'])} | {_m(d['offered']['value_cny'])} | "
+            f"{_m(d['accepted']['value_cny'])} | {_m(d['billed_cny'])} | {d['limited_by']} |")
+    if m["outside_price_cny_per_pflops_year_at_start"] is not None:
+        lines += ["", f"Competing centres' price (the outside option), CNY per dense P-year: "
+                  f"{_n(m['outside_price_cny_per_pflops_year_at_start'])} at the start, "
+                  f"{_n(m['outside_price_cny_per_pflops_year_at_end'])} at the horizon."]
+    return lines + [""]
+
+
 def report_md(s: dict) -> str:
     cap, util, jobs = s["capacity"], s["utilisation"], s["jobs"]["total"]
     queued, running = s["jobs"]["queued_at_horizon"], s["jobs"]["running_at_horizon"]
@@ -31,11 +102,15 @@ def report_md(s: dict) -> str:
         + (f" Wait, queue and utilisation figures leave out a {s['warmup_days']:g}-day warm-up; money never does."
            if s["warmup_days"] else ""),
         "",
+        f"Demand: {demand_words(s['demand_basis'])}.",
+        "",
         "## Capacity",
         "",
         "| | planned (full build-out) | online at the horizon |",
         "|---|---:|---:|",
-        f"| racks (physical) | {_n(planned['racks'])} | {_n(now['racks'])} |",
+        f"| racks (physical), built | {_n(planned['racks'])} | {_n(now['racks'])} |",
+        f"| racks in use (operator's; tenants' under lease) | {_n(planned['racks_in_use'])} | "
+        f"{_n(now['racks_in_use'])} |",
         f"| standard racks ({cap['standard_rack_kw']:g} kW each) | {_n(planned['standard_racks'])} | "
         f"{_n(now['standard_racks'])} |",
         f"| rack power budget, kW | {_n(planned['rack_power_kw'])} | {_n(now['rack_power_kw'])} |",
@@ -44,9 +119,12 @@ def report_md(s: dict) -> str:
         f"| P, FP16 dense | {_n(planned['pflops_fp16_dense'], 1)} | {_n(now['pflops_fp16_dense'], 1)} |",
         f"| P, FP16 sparse | {_n(planned['pflops_fp16_sparse'], 1)} | {_n(now['pflops_fp16_sparse'], 1)} |",
     ]
-    if planned.get("pflops_as_stated") is not None:
-        lines.append(f"| P, as the claim states it | {_n(planned['pflops_as_stated'], 1)} | "
-                     f"{_n(now['pflops_as_stated'], 1)} |")
+    if planned.get("pflops_as_stated_per_card") is not None:
+        lines.append(f"| P, as the claim states it per card (never priced) | "
+                     f"{_n(planned['pflops_as_stated_per_card'], 1)} | {_n(now['pflops_as_stated_per_card'], 1)} |")
+    if planned.get("pflops_as_stated_per_server") is not None:
+        lines.append(f"| P, as the claim states it per server (never priced) | "
+                     f"{_n(planned['pflops_as_stated_per_server'], 1)} | {_n(now['pflops_as_stated_per_server'], 1)} |")
     over = cap["power"]["rack_groups_over_budget"]
     if over:
         lines += ["", "**Over the power budget** (enforce_power = false): these racks hold more servers "
@@ -64,6 +142,9 @@ def report_md(s: dict) -> str:
         f"| {_pct(util['overall'])} | {_pct(util['operator'])} | {_pct(util['third_party'])} | "
         f"{_pct(util['third_party_marketplace'])} | {_pct(util['third_party_private'])} |",
         "",
+    ]
+    lines += _demand_table(s)
+    lines += [
         "## Jobs",
         "",
         "| submitted | completed | running at horizon | queued at horizon | abandoned | balked | rejected | "
@@ -80,6 +161,8 @@ def report_md(s: dict) -> str:
         "",
         "## Money (million CNY over the horizon)",
         "",
+        f"Prices: {price_line(s['prices'])}. Every money figure is {vat_words(s['prices'])}.",
+        "",
         "| stream | amount |",
         "|---|---:|",
         f"| compute sales on operator capacity | {_m(rev['compute_sales_operator_capacity'])} |",
@@ -87,6 +170,7 @@ def report_md(s: dict) -> str:
         f"| of which intermediary fee, kept by the operator | {_m(rev['intermediary_fee'])} |",
         f"| of which paid out to tenants | {_m(rev['tenant_payouts'])} |",
         f"| colocation rent from tenants | {_m(rev['colocation_rent'])} |",
+        f"| tenants' power above their allowance, billed to them | {_m(rev['power_over_allowance'])} |",
         f"| electricity, paid by the operator | -{_m(rev['electricity_cost'])} |",
         f"| **operator revenue** | **{_m(rev['operator_revenue'])}** |",
         f"| **operator net (before capex, O&M, tax)** | **{_m(rev['operator_net'])}** |",
@@ -97,17 +181,19 @@ def report_md(s: dict) -> str:
         "",
         "## By site and owner class",
         "",
-        "| site | owner class | accelerators (planned / online) | P dense online | utilisation | own-capacity "
-        "sales | fees | rent | electricity | operator net |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| site | owner class | racks built / in use, online | accelerators (planned / online) | P dense online | "
+        "utilisation | own-capacity sales | fees | rent | power over allowance | electricity | operator net |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in s["by_site"]:
         m = r["revenue_cny"]
         lines.append(
-            f"| {r['site']} | {r['owner_class']} | {_n(r['planned']['accelerators'])} / "
+            f"| {r['site']} | {r['owner_class']} | {_n(r['at_horizon']['racks'])} / "
+            f"{_n(r['at_horizon']['racks_in_use'])} | {_n(r['planned']['accelerators'])} / "
             f"{_n(r['at_horizon']['accelerators'])} | {_n(r['at_horizon']['pflops_fp16_dense'], 1)} | "
             f"{_pct(r['utilisation'])} | {_m(m['compute_sales_operator_capacity'])} | {_m(m['intermediary_fee'])} | "
-            f"{_m(m['colocation_rent'])} | -{_m(m['electricity_cost'])} | {_m(m['operator_net'])} |")
+            f"{_m(m['colocation_rent'])} | {_m(m['power_over_allowance'])} | -{_m(m['electricity_cost'])} | "
+            f"{_m(m['operator_net'])} |")
     lines += [
         "",
         "## Plots",

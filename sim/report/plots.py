@@ -33,6 +33,7 @@ OPERATOR_STREAMS = (
     ("compute_sales_operator_capacity_cny", "compute sales, operator capacity", "-"),
     ("intermediary_fee_cny", "intermediary fee (third-party sales)", "-"),
     ("colocation_rent_cny", "colocation rent", "-"),
+    ("power_over_allowance_cny", "tenants' power over allowance", "-"),
     ("electricity_cost_cny", "electricity (cost)", "--"),
 )
 PAYOUTS = ("tenant_payouts_cny", "paid out to tenants")

@@ -7,11 +7,13 @@ job limit on purpose with `[scenario] max_jobs = N`.
 
 from __future__ import annotations
 
-from sim.model.demand import ArrivalTimes, ClientClass, OfferedLoad
+from sim.model.demand import ArrivalTimes, ClientClass, MarketShare, OfferedLoad, Work
 from sim.model.limits import MAX_RATE_POINTS
 from sim.scenario.fields import key_text
 from sim.scheduling.cluster import Cluster
-from sim.units import HOURS_PER_DAY
+from sim.units import HOURS_PER_DAY, HOURS_PER_YEAR
+from sim.workload.arrivals import GrowingRate
+from sim.workload.demand import job_rate, pflops_hours_per_job
 from sim.workload.distributions import mean_hours
 
 
@@ -58,8 +60,20 @@ def expected_jobs(c: ClientClass, cluster: Cluster, horizon_h: float, capacity_h
     if isinstance(a, OfferedLoad):
         area = sum(capacity_h[p.id] for p in cluster.pools_for(c))
         return a.fraction * area / (c.sizes.mean * mean_hours(c.duration))
-    points = sorted(a.points, key=lambda p: p[0])  # stable, as Intensity sorts them
-    return integral([t for t, _ in points], [r for _, r in points], horizon_h)
+    if isinstance(a, (Work, MarketShare)) and c.pflops_dense is None:
+        return 0.0  # not resolved: the file has problems, reported already
+    rate = job_rate(c)
+    if isinstance(rate, GrowingRate):
+        return rate.integral(0.0, horizon_h)
+    return integral(rate.t, rate.r, horizon_h)
+
+
+def peak_rate(c: ClientClass, horizon_h: float) -> float:
+    """The highest arrival rate of a class over [0, horizon], jobs per hour."""
+    rate = job_rate(c)
+    if isinstance(rate, GrowingRate):
+        return max(rate.rate_at(0.0), rate.rate_at(horizon_h))
+    return max(rate.r)
 
 
 def rate_points_problem(scenario, cluster: Cluster) -> tuple[str, str] | None:
@@ -95,8 +109,12 @@ def jobs_problem(scenario, cluster: Cluster, horizon_h: float, max_jobs: float,
                f"{mean_hours(c.duration):.3g} hours on average")
     elif isinstance(c.arrivals, ArrivalTimes):
         why = f"{len(c.arrivals.hours):,} arrival times"
+    elif isinstance(c.arrivals, (Work, MarketShare)):
+        peak = peak_rate(c, horizon_h) * pflops_hours_per_job(c) * HOURS_PER_YEAR
+        why = (f"up to {peak:.3g} dense P-hours per year in jobs of {c.sizes.mean:.3g} accelerators x "
+               f"{mean_hours(c.duration):.3g} hours x {c.pflops_dense:.3g} P on average")
     else:
-        why = f"a rate of up to {max(r for _, r in c.arrivals.points):.3g} jobs per hour"
+        why = f"a rate of up to {peak_rate(c, horizon_h):.3g} jobs per hour"
     days = horizon_h / HOURS_PER_DAY
     return (f"{client_key(c)}.arrivals",
             f"about {total:,.0f} jobs expected over the {days:g}-day horizon ({most:,.0f} from this class: {why}), "

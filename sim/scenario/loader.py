@@ -17,7 +17,10 @@ from sim.model import (
     Exponential,
     Fixed,
     Lognormal,
+    Market,
+    MarketShare,
     OfferedLoad,
+    OutsidePrice,
     Policy,
     Pricing,
     RackGroup,
@@ -27,20 +30,25 @@ from sim.model import (
     Site,
     Sizes,
     Tenant,
+    WillingnessToPay,
+    Work,
+    WorkPath,
     servers_within_power,
 )
+from sim.model.site import leased
 from sim.model import limits
 from sim.model.limits import MAX_HORIZON_DAYS
 from sim.economics.pricing import PRICE_MODELS
 from sim.scenario.budget import client_key, jobs_problem, rate_points_problem, total_jobs
 from sim.scenario.errors import ScenarioError
-from sim.scenario.fields import INT64, MISSING, Problems, Table, check_number, describe, key_text, one_line
+from sim.scenario.fields import INT64, MAX_DAYS, MISSING, Problems, Table, check_number, describe, key_text, one_line
 from sim.scenario.files import read_scenario, scenario_path
 from sim.scenario.overrides import apply_overrides, override_texts
 from sim.scenario.parse import key_problem, parse_toml
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
+from sim.workload.demand import mean_pflops
 
 __all__ = ["check_seed_and_horizon", "load_scenario", "loads", "read_scenario", "scenario_path"]
 
@@ -101,16 +109,19 @@ def _build(root: Table, source: str):
     declared = {k: _declared(root, k) for k in ("accelerators", "servers", "sites", "tenants")}
     accelerators = _accelerators(root)
     servers = _servers(root, accelerators, declared["accelerators"])
-    tenants, demand = _tenants(root)
-    sites, capacity_ok = _sites(root, start, servers, declared["servers"], declared["tenants"], std_kw, enforce)
+    tenants, demand = _tenants(root, start)
+    leasing = {t.name: t.leasing for t in tenants if t.leasing is not None}
+    sites, capacity_ok = _sites(root, start, servers, declared["servers"], declared["tenants"], std_kw, enforce,
+                                leasing)
     capacity_ok &= len(tenants) == len(declared["tenants"])
-    pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"])
+    pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"], start, horizon)
+    market, market_ok = _market(root.table("market", required=False), start, horizon)
     clients = [
-        _client(t, n, None, start, declared["accelerators"], declared["sites"])
+        _client(t, n, None, start, declared["accelerators"], declared["sites"], market, market_ok)
         for n, t in root.tables("clients", required=False)
     ]
     for tenant, classes in demand:
-        clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"])
+        clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"], market, market_ok)
                        for n, t in classes)
     if len(clients) > limits.MAX_CLIENT_CLASSES:
         root.error("clients", f"{len(clients):,} client classes (marketplace and tenants' own), over the "
@@ -122,14 +133,19 @@ def _build(root: Table, source: str):
         name=name, description=description, source=source, seed=seed, start_date=start,
         horizon_hours=None if horizon is None else horizon * HOURS_PER_DAY, standard_rack_kw=std_kw,
         enforce_power=enforce, accelerators=accelerators, servers=servers, sites=tuple(sites),
-        tenants=tuple(tenants), clients=tuple(c for c in clients if c is not None), pricing=pricing,
-        policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY,
+        tenants=tuple(tenants), clients=tuple(c for c, _ in clients if c is not None), pricing=pricing,
+        policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, market=market,
     )
+    _check_market_shares(root.problems, scenario.clients)
     if capacity_ok:
         # Pools depend on racks and tenants alone: with those whole, job sizes can be checked
         # even when other parts of the file have problems, so all are reported at once.
         cluster = Cluster(scenario)
-        _check_job_sizes(scenario, cluster, root.problems)
+        served = _check_served(scenario, cluster, root.problems)
+        _check_job_sizes(scenario, cluster, root.problems, served)
+        refs = {c.key: r for c, r in clients if c is not None}
+        scenario = attrs.evolve(scenario, clients=tuple(
+            _resolve_pflops(c, refs[c.key], cluster, root.problems) for c in scenario.clients))
         if not root.problems.messages and max_jobs is not None:
             for problem in (rate_points_problem(scenario, cluster),
                             jobs_problem(scenario, cluster, scenario.horizon_hours, max_jobs)):
@@ -234,12 +250,13 @@ def _accelerators(root: Table) -> dict[str, AcceleratorType]:
         dense, sparse = (_at_least(t, k, t.number(k, gt=0), limits.MIN_PFLOPS, "one GFLOPS")
                          for k in ("pflops_fp16_dense", "pflops_fp16_sparse"))
         power = t.number("power_w", gt=0)
+        stated = t.number("stated_pflops", None, gt=0)  # a claim's per-card figure: reported, never priced
         t.done()
-        if None not in (dense, sparse, power):
+        if None not in (dense, sparse, power) and (stated is not None or not t.has("stated_pflops")):
             if sparse < dense:
                 t.error("pflops_fp16_sparse", f"must be >= pflops_fp16_dense ({dense}), got {sparse!r}")
                 continue
-            out[name] = AcceleratorType(name, dense, sparse, power)
+            out[name] = AcceleratorType(name, dense, sparse, power, stated)
     return out
 
 
@@ -265,7 +282,7 @@ def _servers(root: Table, accelerators, declared) -> dict[str, ServerModel]:
     return out
 
 
-def _tenants(root: Table):
+def _tenants(root: Table, start):
     """Tenants, and their private demand tables to read once sites are known."""
     out = []
     demand = []
@@ -274,16 +291,33 @@ def _tenants(root: Table):
             t.error("", f"{OPERATOR!r} is the operator, not a tenant")
         share = t.number("opt_in_fraction", ge=0, le=1)
         rent = t.number("colocation_cny_per_kw_month", ge=0)
+        lease = _leasing(t, start) if t.has("leasing") else None
+        allowance = t.number("power_allowance_kw_per_rack", None, ge=0)
         classes = t.tables("demand", required=False)
         t.done()
         demand.append((name, classes))
-        if share is not None and rent is not None:
-            out.append(Tenant(name, share, rent))
+        if None not in (share, rent) and (lease is not None or not t.has("leasing")) and \
+                (allowance is not None or not t.has("power_allowance_kw_per_rack")):
+            out.append(Tenant(name, share, rent, lease, allowance))
     return out, demand
 
 
+def _leasing(t: Table, start):
+    """A tenant's leasing path: [{ date, share }] of its built racks under contract, steps that
+    never fall; None if bad."""
+    points = _dated_points(t, "leasing", "share", start, "leasing points", "point", ge=0, le=1)
+    if points is None:
+        return None
+    for i in range(1, len(points)):
+        if points[i][1] < points[i - 1][1]:
+            t.problems.add(f"{t.key('leasing')}[{i}].share", f"must not fall below the share before it ({points[i - 1][1]:g}), got "
+                    f"{points[i][1]:g}: a lease once signed runs to the horizon in this model")
+            return None
+    return tuple(points)
+
+
 def _sites(root: Table, start, servers, declared_servers, tenants, std_kw,
-           enforce) -> tuple[list[Site], bool]:
+           enforce, leasing) -> tuple[list[Site], bool]:
     """The sites, and whether every rack group in the file was built (the capacity is whole)."""
     out = []
     whole = isinstance(root.data.get("sites"), dict)
@@ -294,7 +328,7 @@ def _sites(root: Table, start, servers, declared_servers, tenants, std_kw,
         racks = t.data.get("racks")
         groups = [
             g for g in (_rack_group(rt, gname, name, start, servers, declared_servers, tenants, std_kw, enforce,
-                                    steps)
+                                    steps, leasing)
                         for gname, rt in t.tables("racks"))
             if g is not None
         ]
@@ -304,7 +338,7 @@ def _sites(root: Table, start, servers, declared_servers, tenants, std_kw,
     return out, whole and len(out) == len(root.data["sites"])
 
 
-def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants, std_kw, enforce, steps):
+def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants, std_kw, enforce, steps, leasing):
     owner = t.string("owner")
     if owner is not None and owner != OPERATOR and owner not in tenants:
         t.error("owner", f"must be {OPERATOR!r} or a tenant in [tenants], got {owner!r}")
@@ -353,7 +387,13 @@ def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants,
                 f"{per_rack * server.power_kw:g} kW, over the {power} kW rack budget (at most {within}); "
                 "set enforce_power = false to model it anyway")
         return None
-    return RackGroup(name, site, owner, count, power, server, per_rack, within, online)
+    built = None
+    if owner in leasing:
+        # Unleased racks stand empty: servers (and rent) follow the racks under contract.
+        if not steps.take(t, "owner", len(leasing[owner])):
+            return None
+        built, online = online, leased(online, leasing[owner])
+    return RackGroup(name, site, owner, count, power, server, per_rack, within, online, built)
 
 
 class _BuildSteps:
@@ -448,10 +488,19 @@ def _ramp(s_h: float, e_h: float, count: int):
     return tuple(steps)
 
 
-def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
+def _pricing(t: Table | None, accelerators, declared, start, horizon_days) -> Pricing | None:
     if t is None:
         return None
-    basis = t.string("basis", "dense", choices=("dense", "sparse"))
+    anchor = _anchor(t, "anchor_date", start, horizon_days)
+    vat_stated = t.has("vat_included")
+    # Unstated, prices are taken to include VAT, as Chinese contract prices are usually quoted
+    # (the seed's 12万 CNY per P-year anchor does); the summary says which.
+    vat = t.boolean("vat_included", True)
+    basis = t.string("basis", "dense")
+    if basis is not None and basis != "dense":
+        t.error("basis", f"a price per P per year is per dense FP16 P, got {basis!r}: a card's sparse (or a "
+                "claim's) figure would raise its bill with no more work done; remove the key or set \"dense\"")
+        basis = None
     model = t.string("model", "declining", choices=PRICE_MODELS)  # looked up now: models added later count
     decline = t.number("annual_decline", 0.0, ge=0, lt=1)
     fee = t.number("intermediary_fee", ge=0, le=1)
@@ -461,6 +510,7 @@ def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
                 f"got {fee!r}")
         fee = None
     per_type = {}
+    per_p_year = None
     ok = True
     if t.has("price_cny_per_pflops_year") == t.has("cny_per_accelerator_hour"):
         t.error("price_cny_per_pflops_year", "give price_cny_per_pflops_year or [pricing.cny_per_accelerator_hour], "
@@ -468,10 +518,10 @@ def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
         t.raw("price_cny_per_pflops_year", False)
         t.raw("cny_per_accelerator_hour", False)
     elif t.has("price_cny_per_pflops_year"):
-        p = t.number("price_cny_per_pflops_year", gt=0)
+        p = per_p_year = t.number("price_cny_per_pflops_year", gt=0)
         if p is not None and basis is not None:
             per_type = {
-                n: cny_per_pflops_year_to_cny_per_accelerator_hour(p, a.pflops(basis))
+                n: cny_per_pflops_year_to_cny_per_accelerator_hour(p, a.pflops_fp16_dense)
                 for n, a in accelerators.items()
             }
             for n, price in per_type.items():
@@ -490,9 +540,11 @@ def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
                 elif v is not None:
                     per_type[n] = v
     t.done()
-    if None in (basis, decline, fee, model) or not ok:
+    if None in (basis, decline, fee, model, anchor, vat) or not ok:
         return None
-    return Pricing(basis, per_type, decline, fee, model)
+    if _runaway(t, "anchor_date", max(per_type.values(), default=0.0), decline, anchor, "per accelerator-hour"):
+        return None
+    return Pricing(basis, per_type, decline, fee, model, anchor * HOURS_PER_DAY, vat, vat_stated, per_p_year)
 
 
 def _duration(t: Table | None):
@@ -554,16 +606,20 @@ def _sizes(t: Table | None):
     return Sizes(tuple(values), tuple(float(w) for w in weights)) if ok else None
 
 
-def _arrivals(t: Table | None, start):
+ARRIVALS = ("offered_load", "rate_per_hour", "ramp", "at_hours", "pflops_hours_per_year", "pflops_hours_path",
+            "market_share")
+
+
+def _arrivals(t: Table | None, start, market: Market | None, market_ok: bool):
     if t is None:
         return None
-    kinds = [k for k in ("offered_load", "rate_per_hour", "ramp", "at_hours") if t.has(k)]
+    kinds = [k for k in ARRIVALS if t.has(k)]
     out = None
     if len(kinds) != 1:
         t.error(kinds[1] if kinds else "rate_per_hour",
-                "give exactly one of offered_load, rate_per_hour, ramp or at_hours")
-        for k in kinds:
-            t.raw(k)
+                f"give exactly one of {', '.join(ARRIVALS[:-1])} or {ARRIVALS[-1]}")
+        for k in kinds + ["annual_growth"]:
+            t.raw(k, False)
     elif kinds[0] == "at_hours":
         v = t.raw("at_hours")
         if not isinstance(v, list):
@@ -580,22 +636,131 @@ def _arrivals(t: Table | None, start):
         out = OfferedLoad(f) if f is not None else None
     elif kinds[0] == "rate_per_hour":
         r = t.number("rate_per_hour", ge=0)
-        out = RatePath(((0.0, r),)) if r is not None else None
-    else:
+        g = _growth(t)
+        out = RatePath(((0.0, r),), g) if None not in (r, g) else None
+    elif kinds[0] == "ramp":
         points = _dated_points(t, "ramp", "rate_per_hour", start, "ramp points", "point", ge=0)
         out = RatePath(tuple(points)) if points else None
+    elif kinds[0] == "market_share":
+        share = t.number("market_share", gt=0, le=1)
+        if market_ok and (market is None or market.work is None):
+            t.error("market_share", "a share of the market needs [market] pflops_hours_per_year or "
+                    "pflops_hours_path")
+        elif share is not None and market is not None:
+            out = MarketShare(share, market.work.scaled(share * market.share_reaching_operator))
+    else:
+        work = _work(t, start)
+        out = Work(work) if work is not None else None
     t.done()
     return out
 
 
-def _client(t: Table, name, tenant, start, accelerators, sites):
-    """A client class; None if its sizes or where it may run are wrong (other parts may be None
-    when the file has problems: the class then serves only to check job sizes)."""
-    arrivals = _arrivals(t.table("arrivals"), start)
+def _growth(t: Table):
+    """An optional continuous annual growth rate: -0.99 (falling to 1 % a year) to 10 (x11)."""
+    return t.number("annual_growth", 0.0, ge=-0.99, le=10)
+
+
+def _work(t: Table, start) -> WorkPath | None:
+    """Dense P-hours per year: `pflops_hours_per_year` (+ `annual_growth`) from the start
+    date, or `pflops_hours_path` = [{ date, pflops_hours_per_year }, ...]; None if bad."""
+    if t.has("pflops_hours_path"):
+        if t.has("annual_growth"):
+            t.raw("annual_growth")
+            t.error("annual_growth", "give annual_growth with pflops_hours_per_year, not with a dated path")
+        points = _dated_points(t, "pflops_hours_path", "pflops_hours_per_year", start, "path points", "point",
+                               ge=0)
+        return WorkPath(tuple(points)) if points else None
+    v = t.number("pflops_hours_per_year", ge=0)
+    g = _growth(t)
+    return WorkPath(((0.0, v),), g) if None not in (v, g) else None
+
+
+def _market(t: Table | None, start, horizon_days) -> tuple[Market | None, bool]:
+    """The [market] section, and whether it was read without problems (or is absent)."""
+    if t is None:
+        return None, True
+    before = len(t.problems.messages)
+    work = None
+    if t.has("pflops_hours_per_year") and t.has("pflops_hours_path"):
+        t.error("pflops_hours_per_year", "give pflops_hours_per_year or pflops_hours_path, not both")
+        for k in ("pflops_hours_per_year", "pflops_hours_path", "annual_growth"):
+            t.raw(k, False)
+    elif t.has("pflops_hours_per_year") or t.has("pflops_hours_path"):
+        work = _work(t, start)
+    share = t.number("share_reaching_operator", 1.0 if work is None else MISSING, gt=0, le=1)
+    outside = None
+    if t.has("outside_price_cny_per_pflops_year"):
+        price = t.number("outside_price_cny_per_pflops_year", gt=0)
+        anchor = _anchor(t, "outside_price_anchor_date", start, horizon_days)
+        decline = t.number("outside_price_annual_decline", 0.0, ge=0, lt=1)
+        if None not in (price, anchor, decline) and not _runaway(t, "outside_price_anchor_date", price, decline,
+                                                                 anchor, "per P-year"):
+            outside = OutsidePrice(price, anchor * HOURS_PER_DAY, decline)
+    t.done()
+    # Without a start date its dates mean nothing: the market is not read, and says so no more.
+    ok = len(t.problems.messages) == before and start is not None
+    return (Market(work, share, outside) if ok else None), ok
+
+
+def _anchor(t: Table, k: str, start, horizon_days):
+    """An anchor date for a price path, as days after the start (default: the start itself);
+    it may lie before the start but not after the run's end. None if bad."""
+    if not t.has(k):
+        t.raw(k, False)
+        return 0
+    d = _date(t, k)
+    if d is None:
+        return None
+    if start is None:
+        return None
+    days = (d - start).days
+    if horizon_days is not None and days > horizon_days:
+        end = start + dt.timedelta(days=horizon_days)
+        t.error(k, f"must be on or before the run's end ({end}), got {d}: a price path runs from a date it has seen")
+        return None
+    if days < -MAX_DAYS:
+        t.error(k, f"must be within {MAX_DAYS} days of start_date, got {d}")
+        return None
+    return days
+
+
+def _runaway(t: Table, k: str, price: float, decline: float, anchor_days: float, unit: str) -> bool:
+    """A price anchored after the start was higher before it: at the start, price x (1 - decline)
+    ^ -(years to the anchor). True (and a problem) if that would be beyond any real price."""
+    if anchor_days <= 0 or not decline:
+        return False
+    years = anchor_days / 365
+    top = math.exp(math.log(price) - years * math.log1p(-decline)) if price > 0 else 0.0
+    if top <= limits.MAX_PRICE_CNY:
+        return False
+    t.error(k, f"falling {decline:g} a year towards a date {years:.3g} years after the start, the price at the "
+            f"start would be {top:.3g} CNY {unit}, over {limits.MAX_PRICE_CNY:g}")
+    return True
+
+
+def _willingness(t: Table | None):
+    """A lognormal willingness to pay per dense P-hour; None if absent or bad."""
+    if t is None:
+        return None
+    kind = t.string("dist", choices=("lognormal",))
+    median = t.number("median_cny_per_pflops_hour", gt=0)
+    sigma = t.number("sigma", ge=0, le=10)
+    t.done()
+    return WillingnessToPay(median, sigma) if None not in (kind, median, sigma) else None
+
+
+def _client(t: Table, name, tenant, start, accelerators, sites, market, market_ok):
+    """(class, stated reference P or None); class None if its sizes or where it may run are
+    wrong (other parts may be None when the file has problems: the class then serves only to
+    check job sizes)."""
+    arrivals = _arrivals(t.table("arrivals"), start, market, market_ok)
     sizes = _sizes(t.table("sizes"))
     duration = _duration(t.table("duration"))
     patience = _duration(t.table("patience", required=False))
     price = None if tenant else t.number("max_price_cny_per_accelerator_hour", None, gt=0)
+    wtp = None if tenant else _willingness(t.table("willingness_to_pay", required=False))
+    reference = _at_least(t, "reference_pflops_dense", t.number("reference_pflops_dense", None, gt=0),
+                          limits.MIN_PFLOPS, "one GFLOPS")
     types = t.strings("accelerators", None)
     where = t.strings("sites", None)
     ok = (types is not None or not t.has("accelerators")) and (where is not None or not t.has("sites"))
@@ -609,8 +774,9 @@ def _client(t: Table, name, tenant, start, accelerators, sites):
             ok = False
     t.done()
     if sizes is None or not ok:
-        return None
-    return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant)
+        return None, None
+    return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant,
+                       willingness_to_pay=wtp), reference
 
 
 def _check_used_accelerators_priced(root: Table, sites) -> None:
@@ -642,9 +808,54 @@ def _check_servers(root: Table, sites, max_servers) -> bool:
     return False
 
 
-def _check_job_sizes(scenario: Scenario, cluster: Cluster, problems: Problems) -> None:
+def _is_work(c: ClientClass) -> bool:
+    return isinstance(c.arrivals, (Work, MarketShare))
+
+
+def _check_served(scenario: Scenario, cluster: Cluster, problems: Problems) -> set:
+    """Demand in P-hours that no pool of the scenario could ever serve is a mistake in the
+    file. Returns the keys of the classes reported."""
+    out = set()
+    for c in scenario.clients:
+        if _is_work(c) and not cluster.pools_for(c):
+            problems.add(f"{client_key(c)}.arrivals", "no pool of this scenario holds servers this class may use "
+                         "(its accelerators, sites and owners): its demand could never be served")
+            out.add(c.key)
+    return out
+
+
+def _check_market_shares(problems: Problems, clients) -> None:
+    """The classes' shares of the market reaching the operator add up to at most all of it."""
+    shares = [c for c in clients if isinstance(c.arrivals, MarketShare)]
+    total = sum(c.arrivals.share for c in shares)
+    if total > 1 + 1e-9:
+        problems.add(f"{client_key(shares[-1])}.arrivals.market_share",
+                     f"the classes' market shares add up to {total:g}, more than the whole market (1)")
+
+
+def _resolve_pflops(c: ClientClass, reference, cluster: Cluster, problems: Problems) -> ClientClass:
+    """The dense P at which a class's accelerator-hours count: the stated reference, else the
+    one dense P all its cards share, else (work in P-hours needs one) a problem; a class that
+    states its demand in jobs counts at its cards' capacity-weighted mean."""
+    pools = cluster.pools_for(c)
+    dense = {p.server.accelerator.pflops_fp16_dense for p in pools}
+    if reference is not None:
+        return attrs.evolve(c, pflops_dense=reference)
+    if len(dense) == 1:
+        return attrs.evolve(c, pflops_dense=dense.pop())
+    if len(dense) > 1 and _is_work(c):
+        problems.add(f"{client_key(c)}.reference_pflops_dense",
+                     f"missing: the cards this class may use differ in dense P ({', '.join(f'{d:g}' for d in sorted(dense))}), "
+                     "so its P-hours need a stated reference P per accelerator")
+        return c
+    return attrs.evolve(c, pflops_dense=mean_pflops(pools))
+
+
+def _check_job_sizes(scenario: Scenario, cluster: Cluster, problems: Problems, reported=()) -> None:
     """A class whose sizes can never fit any pool it may use is a mistake in the file."""
     for c in scenario.clients:
+        if c.key in reported:
+            continue
         largest = max((p.planned_accelerators for p in cluster.pools_for(c)), default=0)
         biggest = max(c.sizes.values)
         if biggest > largest:

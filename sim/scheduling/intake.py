@@ -3,7 +3,9 @@ use, and the hand-over to the scheduler. One timeout per arrival, no process per
 
 from __future__ import annotations
 
+from sim.economics.market import price_response
 from sim.scheduling.job import BALKED, REJECTED, Job
+from sim.workload.demand import reference_pflops
 
 
 class Intake:
@@ -25,6 +27,8 @@ class Intake:
         self._elig: dict[tuple[str, ...], int] = {}
         self.default_elig = self._eligibility(self.types)  # every type it accepts is affordable
         self.max_size = cluster.elig_max_size
+        self.pflops = reference_pflops(client, self.pools)  # P-hours per accelerator-hour of its work
+        self.response = price_response(client, self.types, sched.prices, sched.scenario)
 
     def start(self) -> None:
         self._next()
@@ -49,23 +53,23 @@ class Intake:
         now = self.clock.env.now  # the timeout's time, which may differ from arrival_h in the last bit
         job = Job(sched.jobs, self.index, rec.size, rec.duration_h, now, rec.patience_h, self.private, self.line)
         stats = self.stats
-        stats.submitted += 1
+        affordable, quote_fen = self.response.offer(rec.max_price_fen, rec.wtp_fen_per_pflops_hour, now)
+        work = rec.size * rec.duration_h
+        job.pflops_hours, job.value_fen = work * self.pflops, work * quote_fen
+        stats.offer(job)
         elig = self.default_elig
-        limit = rec.max_price_fen
-        if limit is not None:
-            quote = sched.prices.quote_fen
-            affordable = [t for t in self.types if quote(t, now) <= limit]
+        if affordable is not None:
             if not affordable:
                 job.state = BALKED
-                stats.balked += 1
+                stats.balk(job)
                 sched.dropped(job)
                 return
             if len(affordable) < len(self.types):
-                elig = self._eligibility(tuple(affordable))
+                elig = self._eligibility(affordable)
         job.elig = elig
         if job.size > self.max_size[elig]:
             job.state = REJECTED
-            stats.rejected += 1
+            stats.reject(job)
             sched.dropped(job)
             return
         sched.submit(job)

@@ -43,6 +43,8 @@ class Job:
     billed_fen: int = 0
     preemptions: int = 0
     runs: int = 0  # starts so far; tells a finish of the current run from a stopped one
+    pflops_hours: float = 0.0  # the work it brings: size x duration x its class's dense P per accelerator
+    value_fen: float = 0.0  # what that work is worth at the quote in force at its arrival
 
     @property
     def end_h(self) -> float:

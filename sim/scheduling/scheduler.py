@@ -114,7 +114,7 @@ class Scheduler:
         job.pool = pool
         if job.first_start_h is None:
             job.first_start_h = now
-            self.classes[job.client].first_start(job.submit_h, now)
+            self.classes[job.client].first_start(job, now)
         job.runs += 1
         self.finishes.add(now + job.duration_h, (job, job.runs))
         if self.trace:

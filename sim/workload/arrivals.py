@@ -68,3 +68,37 @@ class Intensity:
         if last <= 0.0:
             return math.inf
         return now + e / last
+
+
+class GrowingRate:
+    """A rate growing (or falling) continuously at an annual rate: r0 x (1 + g) ^ (years since
+    t0). The integrated rate has a closed form, so the next arrival is exact, as above."""
+
+    __slots__ = ("t0", "r0", "k")
+
+    def __init__(self, t0: float, r0: float, annual_growth: float, hours_per_year: float):
+        self.t0 = float(t0)
+        self.r0 = float(r0)
+        self.k = math.log1p(annual_growth) / hours_per_year  # per hour
+
+    def rate_at(self, s: float) -> float:
+        return self.r0 * math.exp(self.k * (s - self.t0))
+
+    def integral(self, a: float, b: float) -> float:
+        """Expected arrivals in [a, b]."""
+        if b <= a:
+            return 0.0
+        if self.k == 0.0:
+            return self.r0 * (b - a)
+        return self.rate_at(a) * math.expm1(self.k * (b - a)) / self.k
+
+    def next_after(self, now: float, e: float) -> float:
+        r = self.rate_at(now)
+        if r <= 0.0:
+            return math.inf
+        if self.k == 0.0:
+            return now + e / r
+        x = e * self.k / r
+        if x <= -1.0:  # a falling rate whose whole future holds less than e
+            return math.inf
+        return now + math.log1p(x) / self.k

@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 from scipy import stats
 
-from sim.model.demand import Duration, Exponential, Fixed, Lognormal, Sizes
+from sim.model.demand import Duration, Exponential, Fixed, Lognormal, Sizes, WillingnessToPay
+from sim.units import FEN_PER_CNY
 from sim.workload.random import draws
 
 
@@ -45,3 +46,9 @@ def size_draws(spec: Sizes, rng: np.random.Generator):
         return itertools.repeat(spec.values[0])
     dist = frozen_sizes(spec)
     return draws(rng, lambda r, n: dist.rvs(size=n, random_state=r))
+
+
+def wtp_draws(spec: WillingnessToPay, rng: np.random.Generator):
+    """Iterator of willingness to pay, fen per dense P-hour (lognormal: median x e^(sigma Z))."""
+    median_fen = spec.median_cny_per_pflops_hour * FEN_PER_CNY
+    return draws(rng, lambda r, n: median_fen * np.exp(spec.sigma * r.standard_normal(n)))

@@ -12,10 +12,11 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
-from sim.model.demand import ArrivalTimes, ClientClass, OfferedLoad, RatePath
+from sim.model.demand import ArrivalTimes, ClientClass, MarketShare, OfferedLoad, RatePath, Work
 from sim.units import FEN_PER_CNY
 from sim.workload.arrivals import Intensity
-from sim.workload.distributions import duration_draws, mean_hours, size_draws
+from sim.workload.demand import job_rate
+from sim.workload.distributions import duration_draws, mean_hours, size_draws, wtp_draws
 from sim.workload.random import draws, generator
 
 
@@ -26,6 +27,7 @@ class JobRecord(NamedTuple):
     duration_h: float
     patience_h: float | None  # None: waits for ever
     max_price_fen: float | None  # per accelerator-hour; None: accepts any quote
+    wtp_fen_per_pflops_hour: float | None = None  # the most it pays per dense P-hour; None: no limit
 
 
 class JobStream(Protocol):
@@ -45,13 +47,16 @@ class _Draws:
         self.max_price_fen = (client.max_price_cny_per_accelerator_hour * FEN_PER_CNY
                               if client.max_price_cny_per_accelerator_hour is not None else None)
         self.gaps = draws(generator(seed, *who, "arrivals"), lambda r, n: r.standard_exponential(n))
+        self.wtp = (wtp_draws(client.willingness_to_pay, generator(seed, *who, "wtp"))
+                    if client.willingness_to_pay is not None else None)
 
     def records(self, times: Iterable[float]) -> Iterator[JobRecord]:
-        size, duration, patience = self.size, self.duration, self.patience
+        size, duration, patience, wtp = self.size, self.duration, self.patience, self.wtp
         index, price = self.index, self.max_price_fen
         for t in times:
             yield JobRecord(t, index, next(size), next(duration),
-                            next(patience) if patience is not None else None, price)
+                            next(patience) if patience is not None else None, price,
+                            next(wtp) if wtp is not None else None)
 
 
 class PoissonStream:
@@ -100,7 +105,9 @@ def offered_load_intensity(client: ClientClass, capacity_path) -> Intensity:
 
 
 STREAMS = {
-    RatePath: lambda i, c, seed, path: PoissonStream(i, c, seed, Intensity(c.arrivals.points)),
+    RatePath: lambda i, c, seed, path: PoissonStream(i, c, seed, job_rate(c)),
+    Work: lambda i, c, seed, path: PoissonStream(i, c, seed, job_rate(c)),
+    MarketShare: lambda i, c, seed, path: PoissonStream(i, c, seed, job_rate(c)),
     OfferedLoad: lambda i, c, seed, path: PoissonStream(i, c, seed, offered_load_intensity(c, path)),
     ArrivalTimes: lambda i, c, seed, path: TimesStream(i, c, seed, c.arrivals.hours),
 }
