@@ -1,5 +1,5 @@
 """Where job records become jobs: at each arrival, the quote check, the pools the job may
-use, and the hand-over to the scheduler. One timeout per arrival, no process per job."""
+use, and the hand-over to the scheduler. One calendar entry per arrival, no process per job."""
 
 from __future__ import annotations
 
@@ -41,12 +41,11 @@ class Intake:
             e = self._elig[types] = cluster.eligibility(tuple(p for p in self.pools if p.accelerator in types))
         return e
 
-    def _arrive(self, ev) -> None:
-        rec = ev.value
+    def _arrive(self, rec) -> None:
         self._next()
         sched = self.sched
         sched.jobs += 1
-        now = self.clock.env.now  # the timeout's time, which may differ from arrival_h in the last bit
+        now = rec.arrival_h
         job = Job(sched.jobs, self.index, rec.size, rec.duration_h, now, rec.patience_h, self.private, self.line)
         stats = self.stats
         stats.submitted += 1

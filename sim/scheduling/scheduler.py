@@ -1,8 +1,8 @@
 """The scheduler: starts, stops and ends jobs on the pools, by its policies. Event callbacks,
 no polling.
 
-A job costs its arrival event and, only if it has to wait, a patience timeout; its finish
-goes into the clock's finish calendar. The scheduler acts on arrivals, finishes,
+A job costs its arrival, its finish and, only if it has to wait, a patience timeout: three
+entries at most on the clock's calendar. The scheduler acts on arrivals, finishes,
 commissioning and (for disciplines that are not work-conserving) departures from the queue.
 What a job is charged is for sim/economics/billing.py; what is counted, for sim/metrics.
 """
@@ -10,7 +10,7 @@ What a job is charged is for sim/economics/billing.py; what is counted, for sim/
 from __future__ import annotations
 
 from sim.metrics import ClassStats
-from sim.scheduling.calendar import Clock, Finishes
+from sim.scheduling.calendar import Clock
 from sim.scheduling.dispatch import Dispatch
 from sim.scheduling.job import ABANDONED, COMPLETED, PREEMPTED_LOST, QUEUED, RUNNING, Job
 from sim.scheduling.policy import PolicyContext
@@ -37,7 +37,6 @@ class Scheduler:
         self.requeue_preempted = policy.preempted == "requeue"
         self.queue = JobQueue(1 + len(scenario.tenants))
         self.classes = [ClassStats(scenario.warmup_hours) for _ in scenario.clients]
-        self.finishes = Finishes(clock, self._due)
         self.dispatch = Dispatch(self)
         self.jobs = 0  # arrived so far; also the last job id
 
@@ -116,7 +115,7 @@ class Scheduler:
             job.first_start_h = now
             self.classes[job.client].first_start(job.submit_h, now)
         job.runs += 1
-        self.finishes.add(now + job.duration_h, (job, job.runs))
+        self.clock.at(now + job.duration_h, self._due, (job, job.runs))
         if self.trace:
             self.trace.on_start(self, job, pool)
 
@@ -162,8 +161,7 @@ class Scheduler:
         if self.queue.live or self.trace:
             self.schedule()
 
-    def _on_patience(self, ev) -> None:
-        job = ev.value
+    def _on_patience(self, job: Job) -> None:
         if job.state != QUEUED or job.first_start_h is not None:
             return
         job.state = ABANDONED
