@@ -22,9 +22,11 @@ def main(argv: list[str]) -> int:
     kind, args = argv[0], json.loads(argv[1])
     pin_one_cpu()
     import sim
-    from benchmarks import measure, profiling, scenarios
+    from benchmarks import measure, peers, profiling, scenarios
 
-    if kind == "rate":
+    if kind == "peers":
+        out = peers.peers(**args)
+    elif kind == "rate":
         out = measure.model_rate(**args)
     elif kind == "scale":
         out = measure.scaling_point(**args)
