@@ -23,34 +23,42 @@ from typing import Any
 import simpy
 
 
+Entry = tuple[float, int, Callable[[Any], None], Any]
+
+
 class Environment(simpy.Environment):
-    """A SimPy environment whose run loop also serves a calendar of plain callbacks."""
+    """A SimPy environment whose run loop also serves the model's calendar of plain callbacks,
+    kept in two heaps: `calendar` for most entries, `sources` for the one pending entry of
+    each source that keeps one (an intake's next arrival)."""
 
     def __init__(self, initial_time: float = 0):
         super().__init__(initial_time)
-        self.calendar: list[tuple[float, int, Callable[[Any], None], Any]] = []
+        self.calendar: list[Entry] = []
+        self.sources: list[Entry] = []
 
     def step(self) -> None:
-        calendar = self.calendar
-        if calendar:
+        heap, sources = self.calendar, self.sources
+        if sources and (not heap or sources[0] < heap[0]):
+            heap = sources
+        if heap:
             queue = self._queue
-            if not queue or calendar[0][0] < queue[0][0]:
-                self._now, _, callback, value = heappop(calendar)
+            if not queue or heap[0][0] < queue[0][0]:
+                self._now, _, callback, value = heappop(heap)
                 callback(value)
                 return
         simpy.Environment.step(self)
 
     def peek(self) -> float:
-        t = simpy.Environment.peek(self)
-        return min(t, self.calendar[0][0]) if self.calendar else t
+        return min(simpy.Environment.peek(self), *(h[0][0] for h in (self.calendar, self.sources) if h))
 
 
 class Clock:
-    __slots__ = ("env", "calendar", "_seq", "events")
+    __slots__ = ("env", "calendar", "sources", "_seq", "events")
 
     def __init__(self, env: Environment | None = None):
         self.env = env if env is not None else Environment()
         self.calendar = self.env.calendar
+        self.sources = self.env.sources
         self._seq = itertools.count()
         self.events = 0  # calendar entries made by the model
 
@@ -61,6 +69,13 @@ class Clock:
     def at(self, time_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
         """Call `callback(value)` at `time_h` (absolute, not before now)."""
         heappush(self.calendar, (time_h, next(self._seq), callback, value))
+        self.events += 1
+
+    def source_at(self, time_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
+        """`at`, for a source that keeps one entry pending and adds the next when it is due
+        (an intake's arrivals). Such entries wait in a heap of their own, as small as the
+        number of sources, instead of sifting through every running job's finish."""
+        heappush(self.sources, (time_h, next(self._seq), callback, value))
         self.events += 1
 
     def after(self, delay_h: float, callback: Callable[[Any], None], value: Any = None) -> None:

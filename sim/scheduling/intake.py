@@ -32,7 +32,7 @@ class Intake:
     def _next(self) -> None:
         rec = next(self.records, None)
         if rec is not None and rec.arrival_h < self.horizon_h:
-            self.clock.at(rec.arrival_h, self._arrive, rec)
+            self.clock.source_at(rec.arrival_h, self._arrive, rec)
 
     def _eligibility(self, types: tuple[str, ...]) -> int:
         e = self._elig.get(types)
