@@ -27,6 +27,7 @@ class Scheduler:
         self.cluster = cluster
         self.prices = prices
         self.billing = billing
+        self.routes = [billing.route(p.accelerator, p.site, p.owner) for p in cluster.pools]  # by pool id
         self.trace = trace
         policy = scenario.policy
         context = PolicyContext(scenario, cluster, prices)
@@ -141,9 +142,8 @@ class Scheduler:
         self.classes[job.client].accelerator_hours += work
         job.billed_accelerator_hours += work
         if not job.private:
-            pool = job.pool
             job.billed_fen += self.billing.charge(self.env.now, job.client, job.size, job.submit_h, hours,
-                                                  pool.accelerator, pool.site, pool.owner)
+                                                  self.routes[job.pool.id])
 
     # --- event callbacks ------------------------------------------------------------------
     def _due(self, item) -> None:
