@@ -1,7 +1,8 @@
 # Every target but clean and lock first creates .venv: the exact versions pinned in
 # requirements.lock, then computesim itself (editable), both with --no-deps so that nothing
 # unpinned slips in, and pip check to fail loudly if the lock misses a dependency.
-# `make lock` re-pins.
+# `make bench` also installs the bench extra (ciw, the peer it is measured against) from
+# requirements-bench.lock, on top; `make test` never needs it. `make lock` re-pins both.
 #
 # SCENARIO, SWEEP and REPS are one argument each, passed as they are. ARGS is a list of words,
 # split the way a shell splits them (quotes group: ARGS='-m "not slow"') but never run by a
@@ -12,6 +13,8 @@ PY := $(VENV)/bin/python
 PIP = $(call quote,$(PY)) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
+BENCH_STAMP := $(VENV)/.bench-installed
+BENCH_LOCK := requirements-bench.lock
 SCENARIO ?= qingyang
 SWEEP ?= qingyang-price-fee
 REPS ?=
@@ -65,10 +68,18 @@ sensitivity: $(STAMP)
 test: $(STAMP)
 	@$(with_args) -m pytest -n auto -q
 
-bench: $(STAMP)
+# The bench extra, pinned on top of the main lock (made against it, so nothing there moves).
+$(BENCH_STAMP): $(STAMP) $(BENCH_LOCK)
+	$(PIP) install --progress-bar on --no-deps -r $(BENCH_LOCK)
+	$(PIP) check
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	@$(with_args) -m benchmarks
 
-# Re-pin: install .[dev] into a throwaway venv from the package index and freeze what pip chose.
+# Re-pin: install .[dev] into a throwaway venv from the package index and freeze what pip chose;
+# then add .[bench] there, held to those pins (-c), and freeze what it added (setuptools too:
+# ciw needs a newer one than a fresh venv has; pip itself is left out).
 lock:
 	@$(check_python)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
@@ -79,7 +90,14 @@ lock:
 	  echo "# Made by make lock on $$made_on: pip install -e .[dev] into a fresh venv, pip freeze."; \
 	  echo "# Change dependencies in pyproject.toml and run make lock; do not edit by hand."; \
 	  "$$tmp/bin/python" -m pip --disable-pip-version-check freeze --exclude-editable; } > $(LOCK).tmp && \
-	mv $(LOCK).tmp $(LOCK) && echo "wrote $(LOCK)"
+	mv $(LOCK).tmp $(LOCK) && echo "wrote $(LOCK)" && \
+	"$$tmp/bin/python" -m pip --disable-pip-version-check install --progress-bar on -c $(LOCK) -e '.[dev,bench]' && \
+	{ echo "# Exact versions of the bench extra that make bench adds on top of $(LOCK) (--no-deps)."; \
+	  echo "# Made by make lock on $$made_on: pip install -e .[dev,bench] -c $(LOCK), pip freeze --all,"; \
+	  echo "# less what $(LOCK) pins and pip. Change the extra in pyproject.toml and run make lock."; \
+	  "$$tmp/bin/python" -m pip --disable-pip-version-check freeze --all --exclude-editable \
+	    | grep -v -i -x -F -f $(LOCK) | grep -v -i '^pip=='; } > $(BENCH_LOCK).tmp && \
+	mv $(BENCH_LOCK).tmp $(BENCH_LOCK) && echo "wrote $(BENCH_LOCK)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -13,28 +13,30 @@ from pathlib import Path
 from benchmarks import report, scenarios
 from benchmarks.runner import ROOT, run_child
 
-STAGES = ("rate", "scaling", "as-claimed", "memory", "sweep")
+STAGES = ("peers", "rate", "scaling", "as-claimed", "memory", "sweep")
 RACKS = (1000, 4000, 16000, 48000)
 WARMUP_H = 3 * scenarios.MEAN_HOURS  # exponential durations: ~95 % of steady-state load
 
 # Horizons and sample sizes. Full: about 8 minutes here, most of it the two long runs the
-# targets name (as-claimed year, Qingyang 20 years). Quick: a smoke run under a minute.
+# targets name (as-claimed year, Qingyang 20 years). Quick: a smoke run of about a minute.
 FULL = {
+    "peers": {"c": 64, "rho": 0.9, "customers": 300_000, "repeats": 3},
     "rate": {"racks": 1000, "horizon_h": 160.0, "raw_events": 1_000_000, "repeats": 3},
     "scaling": {"warmup_h": WARMUP_H, "jobs": 100_000, "raw_events": 300_000},
     "as_claimed_days": 365, "qingyang_days": 7300,
     "sweep": {"horizon_days": 180, "points": 8, "reps": 4},
-    "profile": {"rate": 40.0, "three-sites": 30.0},
+    "profile": {"mm64": 3000.0, "racks-48k": 8.0, "three-sites": 30.0},
 }
 QUICK = {
+    "peers": {"c": 64, "rho": 0.9, "customers": 40_000, "repeats": 1},
     "rate": {"racks": 1000, "horizon_h": 24.0, "raw_events": 200_000, "repeats": 1},
     "scaling": {"warmup_h": 2 * scenarios.MEAN_HOURS, "jobs": 15_000, "raw_events": 100_000},
     "as_claimed_days": 5, "qingyang_days": 365,
     "sweep": {"horizon_days": 120, "points": 4, "reps": 4},
-    "profile": {"rate": 8.0, "three-sites": 2.0},
+    "profile": {"mm64": 500.0, "racks-48k": 1.0, "three-sites": 2.0},
 }
 # Stop a run projected past these (seconds): far beyond any target, so it is reported, not waited for.
-LIMITS = {"rate": 300, "scaling": 300, "as-claimed": 300, "memory": 900, "sweep": 300, "profile": 600}
+LIMITS = {"peers": 300, "rate": 300, "scaling": 300, "as-claimed": 300, "memory": 900, "sweep": 300, "profile": 600}
 
 
 def _machine(load_before) -> dict:
@@ -75,11 +77,11 @@ def _stage(title: str, kind: str, args: dict, limit: float) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    ap.add_argument("--quick", action="store_true", help="shrink every horizon: a smoke run under a minute")
+    ap.add_argument("--quick", action="store_true", help="shrink every horizon: a smoke run of about a minute")
     ap.add_argument("--only", nargs="+", choices=STAGES, default=STAGES, metavar="NAME",
                     help=f"run only these ({', '.join(STAGES)})")
     ap.add_argument("--profile", action="store_true",
-                    help="also cProfile the rate scenario and a short as-claimed run "
+                    help="also cProfile M/M/64, 48,000 racks and a short as-claimed run "
                          "(listings in results/bench/profile-*.txt)")
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "bench", help="output folder")
     args = ap.parse_args(argv)
@@ -88,8 +90,11 @@ def main(argv=None) -> int:
     res = {"mode": "quick" if args.quick else "full",
            "started": dt.datetime.now().isoformat(timespec="seconds"), "git": _git(), "plan": plan,
            "definitions": report.DEFINITIONS}
-    print(f"computesim benchmarks ({res['mode']}; full is about 8 minutes, --quick under 2)", flush=True)
+    print(f"computesim benchmarks ({res['mode']}; full is about 9 minutes, --quick about 2)", flush=True)
 
+    if "peers" in args.only:
+        p = plan["peers"]
+        res["peers"] = _stage(f"M/M/{p['c']} against peers", "peers", p, LIMITS["peers"])
     if "rate" in args.only:
         res["rate"] = _stage("model rate", "rate", plan["rate"], LIMITS["rate"])
     if "scaling" in args.only:

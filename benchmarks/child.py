@@ -23,9 +23,11 @@ def main(argv: list[str]) -> int:
     if kind != "sweep":  # the sweep stage measures parallel workers: both CPUs
         pin_one_cpu()
     import sim
-    from benchmarks import measure, profiling, scenarios, sweeps
+    from benchmarks import measure, peers, profiling, scenarios, sweeps
 
-    if kind == "rate":
+    if kind == "peers":
+        out = peers.peers(**args)
+    elif kind == "rate":
         out = measure.model_rate(**args)
     elif kind == "scale":
         out = measure.scaling_point(**args)

@@ -16,6 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _scenario(target: str, horizon: float):
+    if target == "mm64":
+        return scenarios.mmc(64, 0.9, horizon, 1)  # horizon in hours
+    if target == "racks-48k":
+        return scenarios.single_site(48_000, horizon)  # horizon in hours
     if target == "rate":
         return scenarios.single_site(1000, horizon)  # horizon in hours
     if target == "three-sites":

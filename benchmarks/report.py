@@ -7,6 +7,12 @@ import os
 from pathlib import Path
 
 DEFINITIONS = {
+    "customers_per_s": "M/M/64 at rho 0.9 (single-accelerator jobs, one site, prices on; FIFO in the peers): "
+                       "customers completed / CPU seconds of the simulation alone, from empty, same rates "
+                       "and horizon for every engine, each drawing its own numbers, best of the repeats "
+                       "(alternated); model = Model(scenario).run() of benchmarks.scenarios.mmc, ciw = "
+                       "Simulation.simulate_until_max_time, simpy-resource = a source process and one "
+                       "process per customer on a simpy.Resource, heapq = a bare event loop on a heap",
     "seconds": "CPU seconds of the measuring process (time.process_time, pinned to one CPU), not wall "
                "seconds: time spent waiting for the CPU behind other jobs is not counted (contention for "
                "caches still is); wall seconds are kept in bench.json",
@@ -20,7 +26,7 @@ DEFINITIONS = {
     "s_per_job": "seconds between two markers inside the run / jobs completed between them; the first "
                  "marker comes after a warm-up of 3 mean job durations (2 with --quick), so the cluster "
                  "is at its steady load",
-    "growth_ratio": "s_per_job at 16,000 racks / s_per_job at 1,000 racks (same workload shape, load "
+    "growth_ratio": "s_per_job at 48,000 racks / s_per_job at 1,000 racks (same workload shape, load "
                     "proportional to racks)",
     "as_claimed_s": "seconds of Model(scenario) + .run() in one child process, 3 sites x 16,000 racks "
                     "x 10 servers x 8 accelerators, 365 simulated days",
@@ -35,9 +41,12 @@ DEFINITIONS = {
 
 # name: (what, comparison, limit, unit)
 TARGETS = {
+    "peers-ciw": ("M/M/64 customers/s, model / ciw", ">=", 4.0, ""),
+    "peers-simpy": ("M/M/64 customers/s, model / SimPy Resource", ">=", 2.0, ""),
     "overhead": ("model job-events/s / raw SimPy events/s", ">=", 1 / 3, ""),
     "scale": ("as-claimed 3 sites, 1 year: CPU time", "<=", 60.0, "s"),
-    "growth": ("time per job, 16k racks / 1k racks", "<=", 1.5, ""),
+    "growth": ("time per job, 48k racks / 1k racks", "<=", 1.3, ""),
+    "qingyang-time": ("Qingyang 20 years: CPU time", "<=", 60.0, "s"),
     "memory": ("Qingyang 20 years: peak RSS", "<", 1024.0, "MiB"),
     "sweep-2x": ("sweep runs/s, 2 local workers / 1", ">=", 1.8, ""),
     "sweep-dask": ("sweep runs/s, Dask 2 workers / local 2", ">=", 0.9, ""),
@@ -64,16 +73,22 @@ def growth(scaling: list[dict]) -> dict:
 
 def judge(res: dict, quick: bool) -> list[dict]:
     out = []
+    peers = res.get("peers")
+    if peers is not None:
+        over = peers.get("model_over", {})
+        note = "quick sample" if quick else ""
+        out.append(verdict("peers-ciw", over.get("ciw"), note))
+        out.append(verdict("peers-simpy", over.get("simpy-resource"), note))
     rate = res.get("rate")
     if rate is not None:
         out.append(verdict("overhead", rate.get("ratio"), "quick sample" if quick else ""))
     scaling = res.get("scaling")
     if scaling is not None:
-        value = growth(scaling).get("16k/1k")
+        value = growth(scaling).get("48k/1k")
         out.append(verdict("growth", value, "quick sample" if quick else ""))
     three = res.get("three_sites")
     if three is not None:
-        value, note = _year_seconds(three)
+        value, note = _run_seconds(three, 365)
         out.append(verdict("scale", value, note))
     sw = res.get("sweep")
     if sw is not None:
@@ -83,20 +98,23 @@ def judge(res: dict, quick: bool) -> list[dict]:
         out.append(verdict("sweep-dask", sw.get("dask_vs_local") if ok else None, note))
     mem = res.get("qingyang_20y")
     if mem is not None:
+        value, note = _run_seconds(mem, 7300)
+        out.append(verdict("qingyang-time", value, note))
         note = f"{mem['horizon_days']:g}-day run (quick)" if quick and mem.get("status") == "ok" else ""
         out.append(verdict("memory", mem.get("peak_rss_mib"), note))
     return out
 
 
-def _year_seconds(r: dict):
+def _run_seconds(r: dict, days: float):
+    """CPU seconds of a run of `days` simulated days (projected from a shorter one)."""
     if r.get("status") == "aborted":
         if r.get("projected_s"):
             return r["projected_s"], f"stopped at {r['fraction_done']:.0%}, wall projected"
         return None, f"stopped after {r['elapsed_s']:.0f} s"
     if r.get("status") != "ok":
         return None, "error"
-    if r["horizon_days"] < 365:
-        return r["cpu_s"] * 365 / r["horizon_days"], f"projected from {r['horizon_days']:g} days (quick)"
+    if r["horizon_days"] < days:
+        return r["cpu_s"] * days / r["horizon_days"], f"projected from {r['horizon_days']:g} days (quick)"
     return r["cpu_s"], f"wall {r['wall_s']:.0f} s"
 
 
@@ -127,6 +145,16 @@ def _status(r: dict | None) -> str:
     return f"error (exit {r.get('exit_code')}): {last[-1] if last else 'no message'}"
 
 
+def peers_table(p: dict) -> list[str]:
+    lines = [f"Peers: M/M/{p['c']}, rho {p['rho']:g}, {p['horizon_h']:,.0f} simulated hours (about "
+             f"{p['customers']:,} customers), best of {p['repeats']}",
+             "  engine            customers/s  completed  model / engine"]
+    model = p["best"]["model"]["per_s"]
+    for name, b in p["best"].items():
+        lines.append(f"  {name:<16} {b['per_s']:>12,.0f}  {b['completed']:>9,}  {model / b['per_s']:>14.2f}")
+    return lines
+
+
 def table(res: dict) -> str:
     m = res["machine"]
     lines = [f"computesim benchmarks, {res['mode']} run, {res['started']}: {m['cpu']} x{m['cpus']}, "
@@ -138,6 +166,10 @@ def table(res: dict) -> str:
         lines.append(f"  code: {g['commit'][:12]}{dirty}")
     if max(m["load_before"], m["load_after"]) > 0.5 * m["cpus"]:
         lines.append("  note: the machine was busy with other work; timings are noisier than usual")
+    peers = res.get("peers")
+    if peers is not None:
+        lines.append("")
+        lines += peers_table(peers) if peers.get("status") == "ok" else [f"Peers: {_status(peers)}"]
     rate = res.get("rate")
     if rate is not None:
         if rate.get("status") == "ok":

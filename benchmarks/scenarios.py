@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sim.scenario import loads
 
+SEED = 20231130
+
 # Hardware, prices and power as in scenarios/qingyang-as-claimed.toml: 10 servers x 8 cards per
 # rack, power not enforced, so a rack count means the claim's racks.
 COMMON = """
 [scenario]
 name = "{name}"
-seed = 20231130
+seed = {seed}
 start_date = 2025-01-01
 horizon_days = {horizon_days!r}
 standard_rack_kw = 2.5
@@ -68,7 +70,7 @@ def _toml_list(xs) -> str:
 
 
 def single_site_text(racks: int, horizon_hours: float) -> str:
-    return COMMON.format(name=f"bench-{racks}-racks", horizon_days=horizon_hours / 24) + SINGLE_SITE.format(
+    return COMMON.format(name=f"bench-{racks}-racks", seed=SEED, horizon_days=horizon_hours / 24) + SINGLE_SITE.format(
         racks=racks, load=LOAD, sizes=_toml_list(SIZES), weights=_toml_list(WEIGHTS), mean_hours=MEAN_HOURS)
 
 
@@ -83,6 +85,40 @@ def expected_running(racks: int) -> float:
 
 def jobs_per_hour(racks: int) -> float:
     return expected_running(racks) / MEAN_HOURS
+
+
+# M/M/c, the workload of the peers benchmark (benchmarks/peers.py): single-accelerator jobs,
+# Poisson arrivals at rho * c per mean duration, exponential durations, one site of c
+# accelerators in 8-card servers, prices and electricity on, FIFO.
+MMC_MEAN_HOURS = 1.0
+
+MMC = """
+[sites.one]
+pue = 1.2
+electricity_cny_per_kwh = 0.33
+
+[sites.one.racks.own]
+owner = "operator"
+count = 1
+power_kw = 2.5
+servers_per_rack = {servers}
+server = "box"
+
+[clients.mmc]
+arrivals = {{ rate_per_hour = {rate} }}
+sizes = {{ values = [1] }}
+duration = {{ dist = "exponential", mean_hours = {mean_hours} }}
+"""
+
+
+def mmc_text(c: int, rho: float, horizon_hours: float, seed: int) -> str:
+    if c % 8:
+        raise ValueError(f"M/M/c benchmark: c = {c} is not a whole number of 8-card servers")
+    return COMMON.format(name=f"bench-mm{c}", seed=seed, horizon_days=horizon_hours / 24) + MMC.format(servers=c // 8, rate=rho * c / MMC_MEAN_HOURS, mean_hours=MMC_MEAN_HOURS)
+
+
+def mmc(c: int, rho: float, horizon_hours: float, seed: int):
+    return loads(mmc_text(c, rho, horizon_hours, seed), f"bench-mm{c}.toml")
 
 
 # The three sites of the claim, 16,000 racks each, all online at the start. Owners split
@@ -152,7 +188,7 @@ patience = { dist = "exponential", mean_hours = 168 }
 
 def three_sites_text(horizon_days: float) -> str:
     sites = "".join(SITE.format(name=n, pue=pue, price=price) for n, pue, price in SITES)
-    return COMMON.format(name="three-sites-as-claimed", horizon_days=horizon_days) + sites + THREE_SITE_DEMAND
+    return COMMON.format(name="three-sites-as-claimed", seed=SEED, horizon_days=horizon_days) + sites + THREE_SITE_DEMAND
 
 
 def three_sites(horizon_days: float):

@@ -403,3 +403,12 @@ def test_bad_market_input_at_the_command_line(tmp_path, monkeypatch, capsys, ove
     captured = capsys.readouterr()
     assert captured.err == f"scenarios/market.toml: {line}\n" and captured.out == ""
     assert not (tmp_path / "results").exists()
+
+
+def test_poisson_arrivals_carry_each_jobs_willingness_to_pay():
+    # The shipped scenario's marketplace classes draw a willingness to pay per job: some of
+    # their Poisson-arriving jobs must go elsewhere on price (a stream that dropped the draw
+    # would lose none).
+    result = sim.run(sim.load_scenario("qingyang"), horizon_days=120)
+    lost = {c.name: c.demand.share_lost_to_price for c in result.summary.jobs.by_class if c.tenant is None}
+    assert any(share > 0 for share in lost.values()), lost

@@ -80,13 +80,13 @@ def test_the_console_script_names_itself_computesim(tmp_path):
 
 
 # --- lock file --------------------------------------------------------------------------------
-def lock_pins() -> dict[str, str]:
+def lock_pins(file: str = "requirements.lock") -> dict[str, str]:
     pins = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
+    for line in (ROOT / file).read_text().splitlines():
         if not line or line.startswith("#"):
             continue
         name, sep, version = line.partition("==")
-        assert sep and version and " " not in line, f"requirements.lock: not an exact pin: {line!r}"
+        assert sep and version and " " not in line, f"{file}: not an exact pin: {line!r}"
         pins[canonicalize_name(name)] = version
     return pins
 
@@ -103,10 +103,22 @@ def test_the_lock_pins_every_dependency_and_dev_extra_within_pyprojects_ranges()
     assert "computesim" not in pins  # installed from the tree, with --no-deps
 
 
-def test_the_lock_is_closed_under_the_installed_packages_requirements():
-    """Whatever a pinned package needs is pinned too (the Makefile installs with --no-deps).
-    Checked against the packages installed here at the pinned version: all of them under make."""
-    pins, checked = lock_pins(), 0
+def test_the_bench_lock_pins_the_bench_extra_exactly_and_nothing_the_main_lock_pins():
+    wanted = [Requirement(r) for r in PYPROJECT["project"]["optional-dependencies"]["bench"]]
+    assert "ciw" in {canonicalize_name(r.name) for r in wanted}
+    assert all(str(r.specifier).startswith("==") for r in wanted)  # a benchmark compares with one version
+    bench = lock_pins("requirements-bench.lock")
+    for req in wanted:
+        assert req.specifier.contains(bench[canonicalize_name(req.name)])
+    assert not set(bench) & set(lock_pins())  # added on top: make bench moves nothing make test uses
+
+
+@pytest.mark.parametrize("locks", [("requirements.lock",), ("requirements.lock", "requirements-bench.lock")])
+def test_the_lock_is_closed_under_the_installed_packages_requirements(locks):
+    """Whatever a pinned package needs is pinned too (the Makefile installs with --no-deps),
+    by the main lock alone and by both locks together (make bench). Checked against the
+    packages installed here at the pinned version: all of them under make."""
+    pins, checked = {k: v for f in locks for k, v in lock_pins(f).items()}, 0
     for name, version in pins.items():
         try:
             dist = importlib.metadata.distribution(name)
@@ -142,6 +154,18 @@ def test_the_venv_is_reinstalled_when_the_lock_or_pyproject_changes(tmp_path):
         assert lines == ["--disable-pip-version-check install --progress-bar on --no-deps -r requirements.lock",
                          "--disable-pip-version-check install --no-deps -e .",
                          "--disable-pip-version-check check"]
+
+
+def test_only_make_bench_installs_the_bench_lock(tmp_path):
+    stamp, bench_stamp = tmp_path / "installed", tmp_path / "bench-installed"
+    stamp.touch()
+    bench_stamp.touch()
+    stamps = (f"STAMP={stamp}", f"BENCH_STAMP={bench_stamp}", "-W", "requirements-bench.lock")
+    out = make("-n", *stamps, "bench", cwd=tmp_path).stdout
+    lines = [line.split(" -m pip ", 1)[-1] for line in out.splitlines() if " -m pip " in line]
+    assert lines == ["--disable-pip-version-check install --progress-bar on --no-deps -r requirements-bench.lock",
+                     "--disable-pip-version-check check"]
+    assert "requirements-bench.lock" not in make("-n", *stamps, "test", "sim", cwd=tmp_path).stdout
 
 
 # Skip the venv install: the stamp counts as made, and this interpreter stands in for .venv's.

@@ -7,10 +7,13 @@ transaction. A tenant's own work on its own servers earns the marketplace nothin
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sim.economics.ledger import (
     COMPUTE_OPERATOR,
     COMPUTE_THIRD_PARTY,
     OPERATOR_ACCOUNT,
+    Account,
     Where,
     client_account,
     tenant_account,
@@ -19,30 +22,32 @@ from sim.economics.pricing import PriceModel, charge_fen, split_fee
 from sim.model.site import OPERATOR
 
 
+class Route(NamedTuple):
+    """Where sales on one kind of capacity go; made once per pool, not per charge."""
+
+    accelerator: str
+    where: Where
+    tenant: Account | None  # who is paid the rest after the fee; None on operator capacity
+
+
 class Billing:
     def __init__(self, prices: PriceModel, ledger, clients):
         self.prices = prices
         self.ledger = ledger
         self.client_accounts = [client_account(c.name, c.tenant) for c in clients]
-        self._dest: dict[tuple[str, str], tuple] = {}  # (site, owner) -> (where, tenant account)
 
-    def _destination(self, site: str, owner: str):
-        d = self._dest.get((site, owner))
-        if d is None:
-            if owner == OPERATOR:
-                d = (Where(COMPUTE_OPERATOR, site, owner), None)
-            else:
-                d = (Where(COMPUTE_THIRD_PARTY, site, owner), tenant_account(owner))
-            self._dest[(site, owner)] = d
-        return d
+    @staticmethod
+    def route(accelerator: str, site: str, owner: str) -> Route:
+        if owner == OPERATOR:
+            return Route(accelerator, Where(COMPUTE_OPERATOR, site, owner), None)
+        return Route(accelerator, Where(COMPUTE_THIRD_PARTY, site, owner), tenant_account(owner))
 
-    def charge(self, now: float, client: int, size: int, submit_h: float, hours: float,
-               accelerator: str, site: str, owner: str) -> int:
+    def charge(self, now: float, client: int, size: int, submit_h: float, hours: float, route: Route) -> int:
         """Bill `size` accelerators for `hours` at the quote in force at `submit_h`; returns fen."""
+        accelerator, where, tenant = route
         amount = charge_fen(self.prices.quote_fen(accelerator, submit_h), size, hours)
         if not amount:
             return 0
-        where, tenant = self._destination(site, owner)
         payer = self.client_accounts[client]
         if tenant is None:
             self.ledger.transfer(now, where, payer, OPERATOR_ACCOUNT, amount)

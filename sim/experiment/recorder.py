@@ -82,19 +82,19 @@ class Recorder:
         if at_h < self.horizon_h:
             self.clock.at(at_h, callback)
 
-    def _on_warm(self, ev) -> None:
+    def _on_warm(self, _=None) -> None:
         now = self.clock.env.now
         for p in self.cluster.pools:
             p.advance(now)
             self.warm_areas[p.id] = (p.area_busy_market, p.area_busy_private, p.area_servers)
         self.warm_queue_area = self.sched.queue.length.area_until(now)
 
-    def _on_day(self, ev) -> None:
+    def _on_day(self, _=None) -> None:
         now = self.clock.env.now
         self.close_day(now)
         self._after(now + HOURS_PER_DAY, self._on_day)
 
-    def _on_month(self, ev) -> None:
+    def _on_month(self, _=None) -> None:
         now = self.clock.env.now
         self.close_month(now)
         i = self.months.index(now)

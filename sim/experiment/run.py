@@ -6,8 +6,6 @@ import contextlib
 import gc
 
 import attrs
-import simpy
-
 from sim.economics.billing import Billing
 from sim.economics.ledger import Ledger
 from sim.economics.pricing import price_model
@@ -53,8 +51,8 @@ class Model:
 
     def __init__(self, scenario: Scenario, ledger_sink=None, trace=None, streams=None, on_day=None):
         self.scenario = scenario
-        self.env = simpy.Environment()
-        self.clock = Clock(self.env)
+        self.clock = Clock()
+        self.env = self.clock.env
         self.horizon_h = scenario.horizon_hours
         self.cluster = Cluster(scenario)
         self.prices = price_model(scenario.pricing)
@@ -91,7 +89,7 @@ class Model:
             if t <= 0.0:
                 self._commission_at(steps)  # online before the run starts
             else:
-                self.clock.at(t, lambda ev, steps=steps: self._commission_at(steps))
+                self.clock.at(t, self._commission_at, steps)
         self.recorder.start()
         for intake in self.intakes:
             intake.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from math import log10
 
 
 class TimeWeighted:
@@ -31,12 +32,13 @@ class LogHistogram:
     a bin of their own and report as 0. Count, sum and maximum are kept exactly.
     """
 
-    __slots__ = ("low", "per_decade", "counts", "zero", "n", "total", "max")
+    __slots__ = ("low", "per_decade", "counts", "last", "zero", "n", "total", "max")
 
     def __init__(self, low: float = 1e-4, high: float = 1e6, per_decade: int = 50):
         self.low = low
         self.per_decade = per_decade
         self.counts = [0] * (int(round(math.log10(high / low) * per_decade)) + 1)
+        self.last = len(self.counts) - 1
         self.zero = 0
         self.n = 0
         self.total = 0.0
@@ -50,8 +52,8 @@ class LogHistogram:
         if x <= self.low:
             self.zero += 1
             return
-        i = int(math.log10(x / self.low) * self.per_decade)
-        self.counts[min(i, len(self.counts) - 1)] += 1
+        i = int(log10(x / self.low) * self.per_decade)
+        self.counts[i if i < self.last else self.last] += 1
 
     def merge(self, other: "LogHistogram") -> None:
         """Add another histogram with the same bins."""

@@ -1,80 +1,84 @@
-"""The model's clock: `at(time, callback)` over SimPy, and the calendar of finishing jobs.
+"""The model's clock: SimPy's environment with the model's own calendar inside its run loop.
 
-Every timeout-plus-callback in the model goes through `Clock.at`, which also counts the
-SimPy events the model creates. Finishes are kept apart, in a heap of floats with the jobs
-ending at each time, and SimPy holds one wake-up for the earliest of them: with tens of
-thousands of jobs running, a heap of floats stays far cheaper than SimPy's heap of event
-tuples, whose cost per event triples from 4,000 to 60,000 pending.
+Every timed callback of the model (arrivals, finishes, patience, days, months,
+commissioning) goes through `Clock.at` / `Clock.after` into one calendar: a heap of
+(time, sequence, callback, value) entries. `Environment.step` takes the earlier of the
+calendar's head and SimPy's own next event, so SimPy stays the clock: `env.now`,
+`env.run(until=...)`, timeouts and processes work as ever and interleave with the
+calendar by time. An entry costs a tuple on a heap, not a SimPy event object, which
+roughly halves the cost per model event (benchmarks/peers.py shows it per job).
+
+Order: by time, then in the order entries were added (as SimPy orders its own events);
+at a time where both have something due, SimPy's events go first, so `run(until=t)`
+stops before any calendar entry at t.
 """
 
 from __future__ import annotations
 
-import heapq
+import itertools
 from collections.abc import Callable
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
 
 
-class Clock:
-    __slots__ = ("env", "events")
+Entry = tuple[float, int, Callable[[Any], None], Any]
 
-    def __init__(self, env: simpy.Environment):
-        self.env = env
-        self.events = 0  # SimPy events created by the model
+
+class Environment(simpy.Environment):
+    """A SimPy environment whose run loop also serves the model's calendar of plain callbacks,
+    kept in two heaps: `calendar` for most entries, `sources` for the one pending entry of
+    each source that keeps one (an intake's next arrival)."""
+
+    def __init__(self, initial_time: float = 0):
+        super().__init__(initial_time)
+        self.calendar: list[Entry] = []
+        self.sources: list[Entry] = []
+
+    def step(self) -> None:
+        heap, sources = self.calendar, self.sources
+        if sources and (not heap or sources[0] < heap[0]):
+            heap = sources
+        if heap:
+            queue = self._queue
+            if not queue or heap[0][0] < queue[0][0]:
+                self._now, _, callback, value = heappop(heap)
+                callback(value)
+                return
+        simpy.Environment.step(self)
+
+    def peek(self) -> float:
+        return min(simpy.Environment.peek(self), *(h[0][0] for h in (self.calendar, self.sources) if h))
+
+
+class Clock:
+    __slots__ = ("env", "calendar", "sources", "_seq", "events")
+
+    def __init__(self, env: Environment | None = None):
+        self.env = env if env is not None else Environment()
+        self.calendar = self.env.calendar
+        self.sources = self.env.sources
+        self._seq = itertools.count()
+        self.events = 0  # calendar entries made by the model
 
     @property
     def now(self) -> float:
         return self.env.now
 
-    def at(self, time_h: float, callback: Callable[[simpy.Event], None], value: Any = None) -> None:
-        """Call `callback(event)` at `time_h` (absolute); `event.value` is `value`."""
-        env = self.env
-        ev = env.timeout(time_h - env.now, value)
-        ev.callbacks.append(callback)
+    def at(self, time_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
+        """Call `callback(value)` at `time_h` (absolute, not before now)."""
+        heappush(self.calendar, (time_h, next(self._seq), callback, value))
         self.events += 1
 
-    def after(self, delay_h: float, callback: Callable[[simpy.Event], None], value: Any = None) -> None:
-        """Call `callback(event)` `delay_h` hours from now (exactly that delay, not now + delay - now)."""
-        ev = self.env.timeout(delay_h, value)
-        ev.callbacks.append(callback)
+    def source_at(self, time_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
+        """`at`, for a source that keeps one entry pending and adds the next when it is due
+        (an intake's arrivals). Such entries wait in a heap of their own, as small as the
+        number of sources, instead of sifting through every running job's finish."""
+        heappush(self.sources, (time_h, next(self._seq), callback, value))
         self.events += 1
 
-
-class Finishes:
-    """Jobs due to end, by time. `due(item)` is called for each at its time, in the order
-    added within one time; items that no longer apply are the caller's to ignore."""
-
-    __slots__ = ("clock", "due", "_ends", "_ending", "_wakes")
-
-    def __init__(self, clock: Clock, due: Callable[[Any], None]):
-        self.clock = clock
-        self.due = due
-        self._ends: list[float] = []  # heap of finish times
-        self._ending: dict[float, list] = {}  # finish time -> items, in the order added
-        self._wakes: list[float] = []  # heap of times of pending SimPy wake-ups
-
-    def add(self, end_h: float, item) -> None:
-        ending = self._ending.get(end_h)
-        if ending is None:
-            self._ending[end_h] = [item]
-            heapq.heappush(self._ends, end_h)
-        else:
-            ending.append(item)
-        if not self._wakes or end_h < self._wakes[0]:
-            self._wake_at(end_h)
-
-    def _wake_at(self, t: float) -> None:
-        heapq.heappush(self._wakes, t)
-        self.clock.at(t, self._on_wake)
-
-    def _on_wake(self, ev) -> None:
-        """Hand over every item due by now; wake again for the next."""
-        now = self.clock.env.now
-        wakes, ends, due = self._wakes, self._ends, self.due
-        heapq.heappop(wakes)  # this wake-up: the earliest pending one
-        while ends and ends[0] <= now:
-            for item in self._ending.pop(heapq.heappop(ends)):
-                due(item)
-        if ends and (not wakes or ends[0] < wakes[0]):
-            self._wake_at(ends[0])
+    def after(self, delay_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
+        """Call `callback(value)` `delay_h` hours from now."""
+        heappush(self.calendar, (self.env.now + delay_h, next(self._seq), callback, value))
+        self.events += 1

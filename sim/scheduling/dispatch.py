@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 class Dispatch:
-    __slots__ = ("_s", "queue", "line_live", "cluster", "place")
+    __slots__ = ("_s", "queue", "line_live", "cluster", "place", "cap")
 
     def __init__(self, scheduler):
         self._s = scheduler
@@ -20,6 +20,7 @@ class Dispatch:
         self.line_live = self.queue.line_live  # waiting jobs per line (a list, read only)
         self.cluster = scheduler.cluster
         self.place = scheduler.place  # place(job) -> the pool the placement picks now, or None
+        self.cap = self.cluster.cap  # cap(elig) -> the largest job some pool of group elig can start now
 
     # --- reading ---------------------------------------------------------------------------
     @property
@@ -42,10 +43,6 @@ class Dispatch:
     def jobs_in_order(self, line: int | None = None):
         """[(job, sub-queue)] of every waiting job in key order (O(n log n))."""
         return self.queue.jobs_in_order(line)
-
-    def cap(self, elig: int) -> int:
-        """Largest job some pool of eligibility group `elig` can start now."""
-        return self.cluster.cap(elig)
 
     def pools(self, elig: int) -> tuple[Pool, ...]:
         return self.cluster.elig_pools[elig]

@@ -1,5 +1,5 @@
 """Where job records become jobs: at each arrival, the quote check, the pools the job may
-use, and the hand-over to the scheduler. One timeout per arrival, no process per job."""
+use, and the hand-over to the scheduler. One calendar entry per arrival, no process per job."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class Intake:
     def _next(self) -> None:
         rec = next(self.records, None)
         if rec is not None and rec.arrival_h < self.horizon_h:
-            self.clock.at(rec.arrival_h, self._arrive, rec)
+            self.clock.source_at(rec.arrival_h, self._arrive, rec)
 
     def _eligibility(self, types: tuple[str, ...]) -> int:
         e = self._elig.get(types)
@@ -45,12 +45,11 @@ class Intake:
             e = self._elig[types] = cluster.eligibility(tuple(p for p in self.pools if p.accelerator in types))
         return e
 
-    def _arrive(self, ev) -> None:
-        rec = ev.value
+    def _arrive(self, rec) -> None:
         self._next()
         sched = self.sched
         sched.jobs += 1
-        now = self.clock.env.now  # the timeout's time, which may differ from arrival_h in the last bit
+        now = rec.arrival_h
         job = Job(sched.jobs, self.index, rec.size, rec.duration_h, now, rec.patience_h, self.private, self.line)
         stats = self.stats
         affordable, quote_fen = self.response.offer(rec.max_price_fen, rec.wtp_fen_per_pflops_hour, now)

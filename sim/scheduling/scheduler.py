@@ -1,8 +1,8 @@
 """The scheduler: starts, stops and ends jobs on the pools, by its policies. Event callbacks,
 no polling.
 
-A job costs its arrival event and, only if it has to wait, a patience timeout; its finish
-goes into the clock's finish calendar. The scheduler acts on arrivals, finishes,
+A job costs its arrival, its finish and, only if it has to wait, a patience timeout: three
+entries at most on the clock's calendar. The scheduler acts on arrivals, finishes,
 commissioning and (for disciplines that are not work-conserving) departures from the queue.
 What a job is charged is for sim/economics/billing.py; what is counted, for sim/metrics.
 """
@@ -10,7 +10,7 @@ What a job is charged is for sim/economics/billing.py; what is counted, for sim/
 from __future__ import annotations
 
 from sim.metrics import ClassStats
-from sim.scheduling.calendar import Clock, Finishes
+from sim.scheduling.calendar import Clock
 from sim.scheduling.dispatch import Dispatch
 from sim.scheduling.job import ABANDONED, COMPLETED, PREEMPTED_LOST, QUEUED, RUNNING, Job
 from sim.scheduling.policy import PolicyContext
@@ -27,6 +27,7 @@ class Scheduler:
         self.cluster = cluster
         self.prices = prices
         self.billing = billing
+        self.routes = [billing.route(p.accelerator, p.site, p.owner) for p in cluster.pools]  # by pool id
         self.trace = trace
         policy = scenario.policy
         context = PolicyContext(scenario, cluster, prices)
@@ -37,7 +38,6 @@ class Scheduler:
         self.requeue_preempted = policy.preempted == "requeue"
         self.queue = JobQueue(1 + len(scenario.tenants))
         self.classes = [ClassStats(scenario.warmup_hours) for _ in scenario.clients]
-        self.finishes = Finishes(clock, self._due)
         self.dispatch = Dispatch(self)
         self.jobs = 0  # arrived so far; also the last job id
 
@@ -116,7 +116,7 @@ class Scheduler:
             job.first_start_h = now
             self.classes[job.client].first_start(job, now)
         job.runs += 1
-        self.finishes.add(now + job.duration_h, (job, job.runs))
+        self.clock.at(now + job.duration_h, self._due, (job, job.runs))
         if self.trace:
             self.trace.on_start(self, job, pool)
 
@@ -142,9 +142,8 @@ class Scheduler:
         self.classes[job.client].accelerator_hours += work
         job.billed_accelerator_hours += work
         if not job.private:
-            pool = job.pool
             job.billed_fen += self.billing.charge(self.env.now, job.client, job.size, job.submit_h, hours,
-                                                  pool.accelerator, pool.site, pool.owner)
+                                                  self.routes[job.pool.id])
 
     # --- event callbacks ------------------------------------------------------------------
     def _due(self, item) -> None:
@@ -162,8 +161,7 @@ class Scheduler:
         if self.queue.live or self.trace:
             self.schedule()
 
-    def _on_patience(self, ev) -> None:
-        job = ev.value
+    def _on_patience(self, job: Job) -> None:
         if job.state != QUEUED or job.first_start_h is not None:
             return
         job.state = ABANDONED

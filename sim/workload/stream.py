@@ -66,17 +66,25 @@ class PoissonStream:
         self.draws = _Draws(index, client, seed)
         self.intensity = intensity
 
-    def _times(self) -> Iterator[float]:
-        t = 0.0
-        gaps, next_after = self.draws.gaps, self.intensity.next_after
-        while True:
-            t = next_after(t, next(gaps))
-            if t == math.inf:
-                return
-            yield t
-
     def __iter__(self) -> Iterator[JobRecord]:
-        return self.draws.records(self._times())
+        # One generator for times and records, with Intensity.next_after's constant-rate case
+        # (past the last point) inline: a record is on every job's path.
+        d = self.draws
+        size, duration, patience, wtp = d.size, d.duration, d.patience, d.wtp
+        index, price, gaps = d.index, d.max_price_fen, d.gaps
+        next_after = self.intensity.next_after
+        last_h, last_rate = self.intensity.t[-1], self.intensity.r[-1]
+        t = 0.0
+        while True:
+            if t >= last_h and last_rate > 0.0:
+                t = t + next(gaps) / last_rate
+            else:
+                t = next_after(t, next(gaps))
+                if t == math.inf:
+                    return
+            yield JobRecord(t, index, next(size), next(duration),
+                            next(patience) if patience is not None else None, price,
+                            next(wtp) if wtp is not None else None)
 
 
 class TimesStream:

@@ -6,6 +6,11 @@ from sim.scheduling.placement.base import Placement, first_fit
 class OwnedFirst(Placement):
     name = "owned-first"
 
+    def choose(self, job, pools):
+        # A tenant's own work and marketplace work alike: the first pool that fits in kind
+        # order (operator, tenant-private, tenant-shared); one call on every job's path.
+        return first_fit(job, self.by_kind[job.elig])
+
     def choose_market(self, job, pools):
         # Eligibility groups sorted by pool kind put operator pools (kind 0) first.
         return first_fit(job, self.by_kind[job.elig])
