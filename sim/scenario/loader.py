@@ -38,6 +38,7 @@ from sim.scenario.fields import INT64, MISSING, Problems, Table, check_number, d
 from sim.scenario.files import read_scenario, scenario_path
 from sim.scenario.overrides import apply_overrides, override_texts
 from sim.scenario.parse import key_problem, parse_toml
+from sim.scenario.workload import EXTRA_DURATIONS, extra_duration, read_replay, read_shaping
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
@@ -498,10 +499,10 @@ def _pricing(t: Table | None, accelerators, declared) -> Pricing | None:
 def _duration(t: Table | None):
     if t is None:
         return None
-    kind = t.string("dist", choices=("lognormal", "exponential", "fixed"))
+    kind = t.string("dist", choices=("lognormal", "exponential", "fixed", *EXTRA_DURATIONS))
     out = None
     if kind is None:  # the other keys depend on the kind: nothing more to say about them
-        for k in ("median_hours", "sigma", "mean_hours", "hours"):
+        for k in ("median_hours", "sigma", "mean_hours", "hours", "scale_hours", "shape", "components"):
             t.raw(k, False)
     if kind == "lognormal":
         median, sigma = _hours(t, "median_hours"), t.number("sigma", gt=0, le=10)
@@ -512,6 +513,8 @@ def _duration(t: Table | None):
     elif kind == "fixed":
         hours = _hours(t, "hours")
         out = Fixed(hours) if hours is not None else None
+    elif kind in EXTRA_DURATIONS:
+        out = extra_duration(t, kind, _hours, _duration)
     t.done()
     return out
 
@@ -591,9 +594,15 @@ def _arrivals(t: Table | None, start):
 def _client(t: Table, name, tenant, start, accelerators, sites):
     """A client class; None if its sizes or where it may run are wrong (other parts may be None
     when the file has problems: the class then serves only to check job sizes)."""
-    arrivals = _arrivals(t.table("arrivals"), start)
-    sizes = _sizes(t.table("sizes"))
-    duration = _duration(t.table("duration"))
+    workload = t.table("workload", required=False)
+    if workload is not None and workload.has("trace"):
+        arrivals, sizes, duration = read_replay(t, workload)
+    else:
+        arrivals = _arrivals(t.table("arrivals"), start)
+        sizes = _sizes(t.table("sizes"))
+        duration = _duration(t.table("duration"))
+        if workload is not None:
+            arrivals = read_shaping(workload, arrivals, start, sizes, _duration)
     patience = _duration(t.table("patience", required=False))
     price = None if tenant else t.number("max_price_cny_per_accelerator_hour", None, gt=0)
     types = t.strings("accelerators", None)

@@ -13,10 +13,13 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
 from sim.model.demand import ArrivalTimes, ClientClass, OfferedLoad, RatePath
+from sim.model.workload import Shaped, TraceReplay
 from sim.units import FEN_PER_CNY
 from sim.workload.arrivals import Intensity
 from sim.workload.distributions import duration_draws, mean_hours, size_draws
 from sim.workload.random import draws, generator
+from sim.workload.replay import ReplayStream
+from sim.workload.shaped import ShapedStream
 
 
 class JobRecord(NamedTuple):
@@ -103,6 +106,9 @@ STREAMS = {
     RatePath: lambda i, c, seed, path: PoissonStream(i, c, seed, Intensity(c.arrivals.points)),
     OfferedLoad: lambda i, c, seed, path: PoissonStream(i, c, seed, offered_load_intensity(c, path)),
     ArrivalTimes: lambda i, c, seed, path: TimesStream(i, c, seed, c.arrivals.hours),
+    TraceReplay: lambda i, c, seed, path: ReplayStream(
+        i, c, seed, path, _Draws(i, c, seed), generator(seed, "client", c.tenant or "", c.name, "replay")),
+    Shaped: lambda i, c, seed, path: ShapedStream(i, c, seed, path, _Draws(i, c, seed)),
 }
 
 
