@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import signal
 import sys
 import time
@@ -25,11 +26,16 @@ from tqdm import tqdm
 from sim.experiment.run import run
 from sim.report import FILES, write_results
 from sim.report import files as result_files
+from sim.report.fitted import fragment
 from sim.report.outdir import OutputNameError, output_folder
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY
+from sim.scenario.workload import MAX_MIXTURE_COMPONENTS
 from sim.version import __version__
+from sim.workload.fit import DEFAULT_BANDS, fit_trace
+from sim.workload.trace import FORMATS as TRACE_FORMATS
+from sim.workload.trace import TraceError, read_trace
 
 RESULTS_DIR = Path("results")
 
@@ -60,7 +66,55 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, help="output folder (default results/<scenario>, or results/<scenario>@<overrides> with overrides)")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     r.set_defaults(func=cmd_run)
+    f = sub.add_parser("fit-trace", help="fit a client class to a job trace; print it as TOML",
+                       description="Fit a client class to a job trace: the empirical size distribution, "
+                                   "durations per size band (lognormal, Weibull, gamma or a lognormal mixture, "
+                                   "by AIC), the arrival rate with hour-of-day and day-of-week profiles and "
+                                   "a two-state MMPP for bursts. Writes a TOML fragment to paste into a scenario.")
+    f.add_argument("trace", help="the trace file (.csv or .csv.gz), e.g. data/traces/philly_jobs.csv.gz")
+    f.add_argument("--format", default="philly", choices=sorted(TRACE_FORMATS), help="the trace's format")
+    f.add_argument("--name", help="the client class's name (default: the file's name up to its first dot)")
+    f.add_argument("--bands", default=",".join(str(b) for b in DEFAULT_BANDS), metavar="N,N,...",
+                   help="lower edges of the size bands whose durations are fitted apart (default %(default)s)")
+    f.add_argument("--max-components", type=int, default=5, metavar="K",
+                   help="the most lognormals a duration mixture may have (default %(default)s; 1: none)")
+    f.add_argument("--out", type=Path, help="write the fragment to this file (default: print it)")
+    f.set_defaults(func=cmd_fit_trace)
     return parser
+
+
+def cmd_fit_trace(args) -> int:
+    try:
+        edges = tuple(int(x) for x in args.bands.split(","))
+    except ValueError:
+        edges = ()
+    if not edges or any(e < 1 for e in edges) or list(edges) != sorted(set(edges)):
+        raise ScenarioError([f"--bands: must be increasing whole numbers of accelerators, e.g. 1,2,8; "
+                             f"got {args.bands!r}"])
+    if not 1 <= args.max_components <= MAX_MIXTURE_COMPONENTS:
+        raise ScenarioError([f"--max-components: must be 1 to {MAX_MIXTURE_COMPONENTS}, got {args.max_components}"])
+    try:
+        jobs, digest = read_trace(args.trace, args.format)
+    except TraceError as e:
+        raise ScenarioError([str(e)]) from None
+    name = args.name or Path(args.trace).name.split(".")[0] or "trace"
+    try:
+        fit = fit_trace(jobs, edges, args.max_components)
+    except ValueError as e:
+        raise ScenarioError([f"{args.trace}: {e}"]) from None
+    argv = getattr(args, "argv", None)
+    command = "python -m sim " + shlex.join(sys.argv[1:] if argv is None else argv)
+    text = fragment(fit, name, args.trace, digest, command)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        print(f"{args.out}: cannot write: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}")
+    return 0
 
 
 def cmd_run(args) -> int:

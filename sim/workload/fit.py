@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 
 import numpy as np
 from attrs import frozen
 from scipy import optimize, stats
 
-from sim.model.demand import Lognormal, Sizes
+from sim.model.demand import Fixed, Lognormal, Sizes
 from sim.model.workload import Bursts, Gamma, Mixture, TraceJobs, Weibull
 from sim.workload.distributions import frozen_duration
 
@@ -53,7 +54,7 @@ class ArrivalFit:
     rate_per_hour: float
     hour_of_day: tuple[float, ...]  # mean 1
     day_of_week: tuple[float, ...]  # mean 1, Monday first
-    bursts: Bursts
+    bursts: Bursts | None  # None: arrivals no burstier than Poisson
     gap_cv: float  # the trace's
     model_gap_cv: float
     idc: tuple[tuple[float, float, float], ...]  # (window hours, trace, model)
@@ -116,14 +117,19 @@ def _cdf(spec):
 
 def fit_durations(hours: np.ndarray, sizes: tuple[int, ...], max_components: int = 5) -> DurationFit:
     x = np.asarray(hours, dtype=float)
+    if len(np.unique(x)) < 3:  # nothing to fit a law to
+        only = Candidate("fixed (too few distinct durations to fit)", Fixed(float(np.median(x))), math.nan, math.nan)
+        return DurationFit(sizes, len(x), only, (only,))
     logs = np.log(x)
     candidates = []
     for name, law, make in (("lognormal", stats.lognorm, lambda s, scale: Lognormal(scale, s)),
                             ("weibull", stats.weibull_min, lambda c, scale: Weibull(scale, c)),
                             ("gamma", stats.gamma, lambda a, scale: Gamma(scale, a))):
-        shape, _, scale = law.fit(x, floc=0)
-        ll = float(law.logpdf(x, shape, 0, scale).sum())
-        if math.isfinite(ll):
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # small samples: scipy's fits warn, we judge by AIC
+            shape, _, scale = law.fit(x, floc=0)
+            ll = float(law.logpdf(x, shape, 0, scale).sum())
+        if math.isfinite(ll) and shape > 0 and scale > 0:
             candidates.append((name, make(float(shape), float(scale)), 2 * 2 - 2 * ll))
     # EM runs on log durations rounded to 1 % (a few thousand points at most, not one per
     # job); the likelihood for the AIC is then taken on the exact durations.
@@ -216,20 +222,23 @@ def _profile(t: np.ndarray, unit_h: float, period: int, offset: int) -> tuple[fl
 def fit_arrivals(jobs: TraceJobs) -> ArrivalFit:
     t = jobs.arrival_h
     span = float(t[-1] - t[0])
-    rate = (len(t) - 1) / span if span > 0 else float(len(t))
+    if not span > 0:
+        raise ValueError("every job was submitted at the same time: no arrival rate to fit")
+    rate = (len(t) - 1) / span
     gaps = np.diff(t)
     cv = float(gaps.std() / gaps.mean())
     idc = tuple((w, counts_idc(t, w)) for w in IDC_WINDOWS_H)
     idc = tuple((w, v) for w, v in idc if math.isfinite(v) and v > 1.0)
-    bursts = fit_bursts(rate, cv, idc)
+    # An MMPP is burstier than Poisson by construction: for smoother arrivals, no bursts.
+    bursts = fit_bursts(rate, cv, idc) if cv > 1.0 and idc else None
     return ArrivalFit(
         rate_per_hour=rate,
         hour_of_day=_profile(t, 1.0, 24, 0),
         day_of_week=_profile(t, 24.0, 7, jobs.origin.weekday()),
         bursts=bursts,
         gap_cv=cv,
-        model_gap_cv=mmpp_gap_cv(rate, bursts),
-        idc=tuple((w, v, mmpp_idc(rate, bursts, w)) for w, v in idc),
+        model_gap_cv=mmpp_gap_cv(rate, bursts) if bursts else 1.0,
+        idc=tuple((w, v, mmpp_idc(rate, bursts, w) if bursts else 1.0) for w, v in idc),
     )
 
 
