@@ -326,7 +326,7 @@ def test_the_trace_is_found_beside_the_scenario_or_in_the_data_folder(tmp_path, 
 
 
 @pytest.mark.parametrize("options, messages", [
-    (", speedup = 0", ["clients.philly.workload.speedup: must be > 0, got 0"]),
+    (", speedup = 0", ["clients.philly.workload.speedup: must be >= 1e-06, got 0"]),
     (", scale = 2, load = 0.5", ["clients.philly.workload.load: give scale or load, not both"]),
     (", load = -1", ["clients.philly.workload.load: must be > 0, got -1"]),
     (", format = 'alibaba'", ["clients.philly.workload.format: must be one of philly, got 'alibaba'"]),
@@ -338,6 +338,14 @@ def test_bad_replay_options(options, messages):
     with pytest.raises(ScenarioError) as e:
         scenario(options=options)
     assert e.value.messages == [f"<scenario>: {m}" for m in messages]
+
+
+@pytest.mark.parametrize("name, shown", [("x\\u0000y", "x\\x00y"), ("a" * 5000, "a" * 5000)])
+def test_a_trace_name_no_file_system_takes_is_no_such_file(name, shown):
+    with pytest.raises(ScenarioError) as e:
+        loads(BIG.format(days=10, options="", racks="").replace("traces/philly_jobs.csv.gz", name), "<scenario>")
+    [line] = e.value.messages
+    assert line.startswith(f"<scenario>: clients.philly.workload.trace: no such file '{shown}' (looked for ")
 
 
 def test_a_trace_class_gives_no_arrivals_sizes_or_durations_of_its_own():
@@ -357,3 +365,33 @@ def test_a_missing_trace_from_the_command_line_is_one_line_and_exit_2(tmp_path, 
     assert out == "" and err.count("\n") == 1
     assert err.startswith("s.toml: clients.philly.workload.trace: no such file 'gone.csv.gz'")
     assert not (tmp_path / "results").exists()
+
+
+def test_more_copies_than_weeks_are_shifted_by_whole_days_too(philly):
+    jobs, _ = philly
+    def phases(t, cycle, copies):
+        return np.sort(np.asarray(t) % cycle), np.sort(np.repeat(jobs.arrival_h % cycle, copies))
+
+    sixteen = [r.arrival_h for r in records(scenario(options=", scale = 16"))]
+    assert np.allclose(*phases(sixteen, 168.0, 16))  # 16 copies, 16 weeks: each shifted by whole weeks
+    twenty = [r.arrival_h for r in records(scenario(options=", scale = 20"))]
+    assert len(twenty) == 20 * len(jobs.arrival_h)
+    assert np.allclose(*phases(twenty, 24.0, 20))  # the hour of the day is kept by all ...
+    got, weekly = phases(twenty, 168.0, 20)
+    assert not np.allclose(got, weekly)  # ... but copies 17-20 are a day later in the week
+
+
+def test_qingyang_philly_keeps_its_share_of_the_capacity_busy():
+    s = sim.load_scenario("qingyang-philly")
+    [c] = [c for c in s.clients if c.name == "philly"]
+    cluster = Cluster(s)
+    path = cluster.capacity_path(cluster.pools_for(c))
+    until = 224 * 24.0  # two whole periods of the trace
+    work = sum(r.size * r.duration_h for r in itertools.takewhile(
+        lambda r: r.arrival_h < until, stream_for(s.clients.index(c), c, s.seed, path)))
+    t = np.array([p[0] for p in path] + [until])
+    capacity = np.array([p[1] for p in path])
+    inside = t[:-1] < until
+    area = float(np.sum(np.diff(np.minimum(t, until))[inside[: len(t) - 1]] * capacity[inside]))
+    assert c.arrivals.load == 0.65
+    assert work / area == pytest.approx(0.65, rel=0.1)

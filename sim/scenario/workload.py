@@ -38,16 +38,23 @@ def trace_path(raw: str, source: str) -> tuple[Path | None, list[Path]]:
     in the repository's data folder. (found or None, the places looked in)."""
     p = Path(raw)
     if p.is_absolute():
-        return (p if p.exists() else None), [p]
+        return (p if _exists(p) else None), [p]
     places = []
     scenario_file = Path(source)
-    if scenario_file.is_file():
+    if _exists(scenario_file) and scenario_file.is_file():
         places.append(scenario_file.parent / p)
     places.append(REPO_DATA_DIR / p)
     for place in places:
-        if place.exists():
+        if _exists(place):
             return place, places
     return None, places
+
+
+def _exists(p: Path) -> bool:
+    try:
+        return p.exists()
+    except (OSError, ValueError):  # a name too long, or with a NUL byte: no such file
+        return False
 
 
 def read_replay(client: Table, w: Table):
@@ -59,7 +66,7 @@ def read_replay(client: Table, w: Table):
             client.error(k, "not with workload.trace: the trace gives arrivals, sizes and durations")
     raw = w.string("trace")
     fmt = w.string("format", "philly", choices=FORMATS)
-    speedup = w.number("speedup", 1.0, gt=0, le=1e6)
+    speedup = w.number("speedup", 1.0, ge=1e-6, le=1e6)
     scale = w.number("scale", None, ge=0, le=1e6)
     load = w.number("load", None, gt=0, le=10)
     loop = w.boolean("loop", False)

@@ -2,11 +2,12 @@
 
 The trace's own sizes and durations are kept; patience and price limits are the class's.
 
-Scaling the load (`scale`, or `load` against the class's capacity): the stream is built from
-K = ceil(largest multiplier) copies of the trace, copy j rotated by (j x stride) whole weeks
-within the trace's period (stride coprime with the weeks in the period, so copies start in
-different weeks while the hour of day and the day of week are kept). Each job of each copy
-is kept with probability multiplier(t) / K, a seeded draw, so each trace job appears
+Scaling the load (`scale`, or `load` against the class's capacity): each period of the
+replay is built from K = ceil(largest multiplier in that period) copies of the trace, copy j
+rotated by (j x stride) whole weeks within the period (stride coprime with the weeks in the
+period, so copies start in different weeks while the hour of day and the day of week are
+kept; copies beyond the number of weeks are also shifted by whole days). Each job of each
+copy is kept with probability multiplier(t) / K, a seeded draw, so each trace job appears
 multiplier(t) times on average. With no scaling (or an integer `scale`) nothing is drawn:
 one copy, or `scale` copies, of every job. Rotated copies rather than batches of identical
 jobs: a bigger market is more users, not the same users submitting the same job many times.
@@ -58,12 +59,17 @@ class Multiplier:
             return spec.load * np.where(i >= 0, self.capacity[np.maximum(i, 0)], 0.0) / busy
         return 1.0 if spec.scale is None else spec.scale
 
-    def most(self) -> float:
+    def most(self, start_h: float, end_h: float) -> float:
+        """The largest multiplier over [start_h, end_h)."""
         spec = self.spec
         if spec.load is not None:
             busy = mean_busy(spec)
-            top = float(self.capacity.max()) if len(self.capacity) else 0.0
-            return spec.load * top / busy if busy > 0.0 else 0.0
+            if busy <= 0.0 or len(self.capacity) == 0:
+                return 0.0
+            lo = np.searchsorted(self.points_h, start_h, side="right") - 1
+            hi = np.searchsorted(self.points_h, end_h, side="left")
+            top = float(self.capacity[max(lo, 0):max(hi, lo + 1)].max()) if hi > 0 else 0.0
+            return spec.load * top / busy
         return 1.0 if spec.scale is None else spec.scale
 
 
@@ -103,7 +109,9 @@ class ReplayStream:
         index = np.arange(len(base))
         out = []
         for j in range(k):
-            shift = ((j * step) % weeks) * HOURS_PER_WEEK / speedup
+            # Whole weeks for the first `weeks` copies; further ones one more whole day each
+            # round (the hour of day kept, not the weekday), so that copies do not coincide.
+            shift = (((j * step) % weeks) * HOURS_PER_WEEK + (j // weeks % 7) * 24.0) / speedup
             t = base + shift
             wrap = t >= period
             # The wrapped tail comes first; each part keeps its order, so the whole is sorted.
@@ -114,21 +122,24 @@ class ReplayStream:
     def __iter__(self) -> Iterator:
         from sim.workload.stream import JobRecord  # built on the seam's record; no import cycle
 
-        most = self.multiplier.most()
-        if not most > 0.0:
-            return
-        k = max(1, math.ceil(most - 1e-12))
-        rotated = self._rotated(k)
         jobs = self.spec.jobs
+        period = jobs.period_h / self.spec.speedup
         sizes, durations = jobs.size.tolist(), jobs.duration_h.tolist()
         index, price, patience = self.index, self.draws.max_price_fen, self.draws.patience
+        rotations = {}
         loop = 0
         while True:
-            times, picks = self._period(k, loop, rotated)
-            for t, i in zip(times.tolist(), picks.tolist()):
-                yield JobRecord(t, index, sizes[i], durations[i],
-                                next(patience) if patience is not None else None, price)
-            if not self.spec.loop:
+            # Copies enough for the largest multiplier in this period (capacity grows).
+            most = self.multiplier.most(loop * period, (loop + 1) * period)
+            k = math.ceil(most - 1e-12) if most > 0.0 else 0
+            if k > 0:
+                if k not in rotations:
+                    rotations[k] = self._rotated(k)
+                times, picks = self._period(k, loop, rotations[k])
+                for t, i in zip(times.tolist(), picks.tolist()):
+                    yield JobRecord(t, index, sizes[i], durations[i],
+                                    next(patience) if patience is not None else None, price)
+            if not self.spec.loop or (k == 0 and self.multiplier.most(loop * period, math.inf) <= 0.0):
                 return
             loop += 1
 
