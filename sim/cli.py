@@ -181,6 +181,10 @@ def table(s: dict, wall_s: float) -> str:
                           f"electricity -{m(rev['electricity_cost'])}"),
         ("operator net", f"{m(rev['operator_net'])} CNY, {per_p['operator_net']:,.0f} CNY per P-year"),
     ]
+    if "contracts" in s:
+        c = s["contracts"]
+        rows.append(("contracts", f"{c['started']:,} leases started; sales {m(c['contract_sales_cny'])} CNY "
+                                  f"under contract, {m(c['on_demand_sales_cny'])} on demand"))
     if len({r["site"] for r in s["by_site"]}) > 1:
         for r in s["by_site"]:
             rows.append((f"  {r['site']}, {r['owner_class']}",

@@ -128,3 +128,51 @@ class Shaped:
     start_weekday: int = 0  # the scenario's start date, Monday = 0
     bursts: Bursts | None = None
     durations: tuple[SizeBand, ...] = ()
+
+
+# --- lease contracts ------------------------------------------------------------------------
+HOURS_PER_MONTH = 8760.0 / 12  # 730 h: a lease month is a twelfth of the 8,760-hour year
+
+
+@frozen
+class Lease:
+    """Whole servers rented for terms of `term_months` at a price per server-month, fixed when
+    the contract is signed.
+
+    At the end of each term the contract renews with `renewal_probability`. In any term the
+    lessee may leave early (`early_exit_probability`, at a uniformly random point of it); it
+    then pays for at least `take_or_pay` of that term (take-or-pay), and its servers go back
+    to the marketplace. `accelerators_per_server` is that of the servers the class may use
+    (one size), set when the scenario is loaded."""
+
+    term_months: float
+    cny_per_server_month: float
+    renewal_probability: float
+    take_or_pay: float = 0.0
+    early_exit_probability: float = 0.0
+    accelerators_per_server: int = 0
+
+    @property
+    def term_hours(self) -> float:
+        return self.term_months * HOURS_PER_MONTH
+
+    @property
+    def fen_per_accelerator_hour(self) -> float:
+        return self.cny_per_server_month * 100 / (self.accelerators_per_server * HOURS_PER_MONTH)
+
+    @property
+    def mean_hours(self) -> float:
+        """Expected length of a contract: terms go on with probability (1 - exit) x renewal; a
+        term lasts the whole term, or half of it on average when the lessee leaves early."""
+        go_on = (1.0 - self.early_exit_probability) * self.renewal_probability
+        per_term = self.term_hours * (1.0 - self.early_exit_probability / 2)
+        return per_term / (1.0 - go_on)
+
+
+@frozen
+class Contracts:
+    """Lease contracts signed as `base` says (a rate, an offered load or given hours); each
+    contract is a job of whole servers that lasts as its lease draws."""
+
+    base: RatePath | OfferedLoad | object  # or sim.model.demand.ArrivalTimes
+    lease: Lease

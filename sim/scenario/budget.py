@@ -7,9 +7,11 @@ job limit on purpose with `[scenario] max_jobs = N`.
 
 from __future__ import annotations
 
+import attrs
+
 from sim.model.demand import ArrivalTimes, ClientClass, OfferedLoad
 from sim.model.limits import MAX_RATE_POINTS
-from sim.model.workload import Shaped, TraceReplay
+from sim.model.workload import Contracts, Shaped, TraceReplay
 from sim.scenario.fields import key_text
 from sim.scheduling.cluster import Cluster
 from sim.units import HOURS_PER_DAY
@@ -56,6 +58,8 @@ def expected_jobs(c: ClientClass, cluster: Cluster, horizon_h: float, capacity_h
     fraction x commissioned accelerators / (mean size x mean hours), as in
     sim.workload.stream.offered_load_intensity; its integral is that over the pools' capacity-hours."""
     a = c.arrivals
+    if isinstance(a, Contracts):  # signings as the base says; each lasts the class's mean duration
+        a = a.base
     if isinstance(a, TraceReplay):
         area = sum(capacity_h[p.id] for p in cluster.pools_for(c))
         return replay.expected_jobs(a, area, horizon_h)
@@ -102,6 +106,8 @@ def jobs_problem(scenario, cluster: Cluster, horizon_h: float, max_jobs: float,
     if total <= max_jobs:
         return None
     most, c = max(counts, key=lambda x: x[0])
+    if isinstance(c.arrivals, Contracts):
+        c = attrs.evolve(c, arrivals=c.arrivals.base)
     if isinstance(c.arrivals, TraceReplay):
         a = c.arrivals
         how = (f", load {a.load:g}" if a.load is not None else f", scale {a.scale:g}" if a.scale is not None else "")

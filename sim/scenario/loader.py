@@ -38,7 +38,14 @@ from sim.scenario.fields import INT64, MISSING, Problems, Table, check_number, d
 from sim.scenario.files import read_scenario, scenario_path
 from sim.scenario.overrides import apply_overrides, override_texts
 from sim.scenario.parse import key_problem, parse_toml
-from sim.scenario.workload import EXTRA_DURATIONS, extra_duration, read_replay, read_shaping
+from sim.scenario.workload import (
+    EXTRA_DURATIONS,
+    check_leases,
+    extra_duration,
+    read_lease,
+    read_replay,
+    read_shaping,
+)
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
@@ -131,6 +138,7 @@ def _build(root: Table, source: str):
         # even when other parts of the file have problems, so all are reported at once.
         cluster = Cluster(scenario)
         _check_job_sizes(scenario, cluster, root.problems)
+        scenario = check_leases(scenario, cluster, root.problems)
         if not root.problems.messages and max_jobs is not None:
             for problem in (rate_points_problem(scenario, cluster),
                             jobs_problem(scenario, cluster, scenario.horizon_hours, max_jobs)):
@@ -600,7 +608,10 @@ def _client(t: Table, name, tenant, start, accelerators, sites):
     else:
         arrivals = _arrivals(t.table("arrivals"), start)
         sizes = _sizes(t.table("sizes"))
-        duration = _duration(t.table("duration"))
+        if t.has("lease"):
+            arrivals, duration = read_lease(t, t.table("lease"), arrivals, tenant)
+        else:
+            duration = _duration(t.table("duration"))
         if workload is not None:
             arrivals = read_shaping(workload, arrivals, start, sizes, _duration)
     patience = _duration(t.table("patience", required=False))

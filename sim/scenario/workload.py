@@ -20,9 +20,22 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from sim.model.demand import Fixed, OfferedLoad, RatePath, Sizes
-from sim.model.workload import Bursts, Gamma, Mixture, Shaped, SizeBand, TraceReplay, Weibull
-from sim.scenario.fields import MISSING, Table, check_number, describe
+import attrs
+
+from sim.model.demand import ArrivalTimes, Fixed, OfferedLoad, RatePath, Sizes
+from sim.model.workload import (
+    HOURS_PER_MONTH,
+    Bursts,
+    Contracts,
+    Gamma,
+    Lease,
+    Mixture,
+    Shaped,
+    SizeBand,
+    TraceReplay,
+    Weibull,
+)
+from sim.scenario.fields import MISSING, Table, check_number, describe, key_text
 from sim.workload.trace import FORMATS, TraceError, read_trace
 
 # The repository's data folder, next to the package: traces are found from any working directory.
@@ -60,7 +73,7 @@ def _exists(p: Path) -> bool:
 def read_replay(client: Table, w: Table):
     """(TraceReplay, the trace's sizes, its mean duration) from a workload table with a
     trace; Nones where something is wrong."""
-    for k in ("arrivals", "sizes", "duration"):
+    for k in ("arrivals", "sizes", "duration", "lease"):
         if client.has(k):
             client.raw(k)
             client.error(k, "not with workload.trace: the trace gives arrivals, sizes and durations")
@@ -237,3 +250,60 @@ def extra_duration(t: Table, kind: str, hours, duration_reader):
         t.error("components", "weights must add up to a finite number")
         ok = False
     return Mixture(tuple(weights), tuple(components)) if ok else None
+
+
+# --- lease contracts ------------------------------------------------------------------------
+def read_lease(client: Table, t: Table | None, arrivals, tenant):
+    """(Contracts, the class's duration: a contract's mean length) from a lease table; Nones
+    where something is wrong."""
+    if t is None:
+        return None, None
+    if client.has("duration"):
+        client.raw("duration")
+        client.error("duration", "not with lease: a contract lasts as its term, renewals and early exit say")
+    if tenant:
+        client.error("lease", "leases are marketplace contracts, not a tenant's own demand")
+    if client.has("max_price_cny_per_accelerator_hour"):
+        client.error("max_price_cny_per_accelerator_hour", "not with lease: a contract has its own price")
+    term = t.number("term_months", gt=0, le=1200)
+    price = t.number("cny_per_server_month", ge=0)
+    renew = t.number("renewal_probability", ge=0, le=1)
+    take = t.number("take_or_pay", 0.0, ge=0, le=1)
+    leave = t.number("early_exit_probability", 0.0, ge=0, le=1)
+    t.done()
+    if None in (term, price, renew, take, leave) or tenant:
+        return None, None
+    if term * HOURS_PER_MONTH < 1 / 3600:
+        t.error("term_months", f"must be at least one second, got {term!r}")
+        return None, None
+    if renew == 1 and leave == 0:
+        t.error("renewal_probability", "1 with no early exits: contracts would never end")
+        return None, None
+    if not isinstance(arrivals, (RatePath, OfferedLoad, ArrivalTimes)):
+        return None, None
+    lease = Lease(float(term), float(price), float(renew), float(take), float(leave))
+    return Contracts(arrivals, lease), Fixed(lease.mean_hours)
+
+
+def check_leases(scenario, cluster, problems):
+    """Lease sizes are whole servers of the one server size a lease class may use; the
+    scenario with each lease's accelerators per server filled in."""
+    clients = list(scenario.clients)
+    for i, c in enumerate(clients):
+        if not isinstance(c.arrivals, Contracts):
+            continue
+        key = f"clients.{key_text(c.name)}"
+        per_server = sorted({p.A for p in cluster.pools_for(c)})
+        if len(per_server) != 1:
+            problems.add(f"{key}.lease", f"the servers this class may use hold {' or '.join(map(str, per_server))} "
+                         "accelerators: a lease rents one size of server (limit it with accelerators or sites)")
+            continue
+        a = per_server[0]
+        odd = [v for v in c.sizes.values if v % a]
+        if odd:
+            problems.add(f"{key}.sizes.values", f"{odd[0]} accelerators is not a whole number of {a}-accelerator "
+                         "servers, which a lease rents")
+            continue
+        lease = attrs.evolve(c.arrivals.lease, accelerators_per_server=a)
+        clients[i] = attrs.evolve(c, arrivals=attrs.evolve(c.arrivals, lease=lease))
+    return attrs.evolve(scenario, clients=tuple(clients))

@@ -155,6 +155,9 @@ class Scheduler:
     def _finish(self, job: Job) -> None:
         pool = job.pool
         self._stop(job)
+        if self.billing.contracts and not job.private:  # a lease left early pays its take-or-pay minimum
+            job.billed_fen += self.billing.take_or_pay(self.env.now, job.client, job.size, job.duration_h,
+                                                       pool.site, pool.owner)
         job.state = COMPLETED
         self.classes[job.client].completed += 1
         if self.trace:

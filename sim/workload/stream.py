@@ -12,10 +12,13 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
+import attrs
+
 from sim.model.demand import ArrivalTimes, ClientClass, OfferedLoad, RatePath
-from sim.model.workload import Shaped, TraceReplay
+from sim.model.workload import Contracts, Shaped, TraceReplay
 from sim.units import FEN_PER_CNY
 from sim.workload.arrivals import Intensity
+from sim.workload.contracts import ContractStream
 from sim.workload.distributions import duration_draws, mean_hours, size_draws
 from sim.workload.random import draws, generator
 from sim.workload.replay import ReplayStream
@@ -109,6 +112,9 @@ STREAMS = {
     TraceReplay: lambda i, c, seed, path: ReplayStream(
         i, c, seed, path, _Draws(i, c, seed), generator(seed, "client", c.tenant or "", c.name, "replay")),
     Shaped: lambda i, c, seed, path: ShapedStream(i, c, seed, path, _Draws(i, c, seed)),
+    Contracts: lambda i, c, seed, path: ContractStream(
+        c.arrivals.lease, stream_for(i, attrs.evolve(c, arrivals=c.arrivals.base), seed, path),
+        generator(seed, "client", c.tenant or "", c.name, "contracts")),
 }
 
 
