@@ -190,6 +190,10 @@ def table(s: dict, wall_s: float) -> str:
             rows.append((f"  {r['site']}, {r['owner_class']}",
                          f"{r['at_horizon']['accelerators']:,} accelerators, {r['utilisation']:.1%} busy, "
                          f"operator net {m(r['revenue_cny']['operator_net'])}"))
+    if "failures" in s:
+        f = s["failures"]
+        rows.append(("failures", f"availability {f['availability']:.2%}; {f['failures']:,} failures, "
+                                 f"{f['jobs_stopped']:,} jobs stopped, {m(f['revenue_lost_cny'])} CNY lost"))
     rows.append(("simulated", f"{sim_['jobs']:,} jobs, {sim_['events']:,} events in {wall_s:.1f} s "
                               f"({sim_['events'] / wall_s if wall_s else 0:,.0f} events/s)"))
     width = max(len(k) for k, _ in rows)

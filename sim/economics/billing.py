@@ -57,6 +57,12 @@ class Billing:
             self.contracted[(site, owner)] = self.contracted.get((site, owner), 0) + amount
         return self._post(now, client, amount, site, owner)
 
+    def amount(self, client: int, size: int, submit_h: float, hours: float, accelerator: str) -> int:
+        """What `charge` would bill, without billing it (fen)."""
+        lease = self.leases[client]
+        price = self.prices.quote_fen(accelerator, submit_h) if lease is None else lease.fen_per_accelerator_hour
+        return charge_fen(price, size, hours)
+
     def take_or_pay(self, now: float, client: int, size: int, duration_h: float, site: str, owner: str) -> int:
         """At the end of a contract that lasted `duration_h`: if the lessee left during a term,
         the part of its take-or-pay minimum it did not use; returns fen."""

@@ -1,9 +1,10 @@
-"""The contracts section of a run's summary: lease classes' sales and capacity apart from
-on-demand ones (sim/model/workload.py Lease, sim/economics/billing.py)."""
+"""The optional sections of a run's summary: lease contracts' sales and capacity apart from
+on-demand ones (sim/model/workload.py Lease, sim/economics/billing.py), and server failures
+(sim/scheduling/failures.py)."""
 
 from __future__ import annotations
 
-from sim.experiment.results import ContractReport
+from sim.experiment.results import ContractReport, FailureReport
 from sim.model.site import OPERATOR
 from sim.model.workload import Contracts
 from sim.units import FEN_PER_CNY
@@ -37,4 +38,27 @@ def contract_report(model, sales_fen: int) -> ContractReport | None:
         contract_accelerator_hours=round(float(sum(stats[i].accelerator_hours for i in lease)), 6),
         on_demand_accelerator_hours=round(float(sum(stats[i].accelerator_hours for i in on_demand)), 6),
         commissioned_accelerator_hours=round(float(sum(p.area_servers * p.A for p in model.cluster.pools)), 6),
+    )
+
+
+def failure_report(model) -> FailureReport | None:
+    f = model.failures
+    if f is None:
+        return None
+    spec = model.scenario.failures
+    commissioned = sum(pf.pool.area_servers for pf in f.pools)
+    down = sum(pf.down_area for pf in f.pools)
+    configured = sum(pf.pool.area_servers * spec.servers[pf.pool.server.name].availability for pf in f.pools)
+    return FailureReport(
+        stopped_jobs=spec.stopped_jobs,
+        configured_availability=round(configured / commissioned, 6) if commissioned else 1.0,
+        availability=round(1.0 - down / commissioned, 6) if commissioned else 1.0,
+        failures=f.failures,
+        repairs=f.repairs,
+        servers_down_at_horizon=sum(len(pf.failed) for pf in f.pools),
+        jobs_stopped=f.jobs_stopped,
+        jobs_lost=f.jobs_lost,
+        accelerator_hours_lost=round(f.accelerator_hours_lost, 6),
+        revenue_lost_fen=f.revenue_lost_fen,
+        revenue_lost_cny=f.revenue_lost_fen / FEN_PER_CNY,
     )

@@ -208,6 +208,26 @@ class ContractReport:
 
 
 @frozen
+class FailureReport:
+    """Server failures over the horizon. Availability: server-hours up over server-hours
+    commissioned, of the server models that fail; configured: MTBF / (MTBF + MTTR), weighted
+    by commissioned server-hours. Revenue lost: what the runs thrown away would have been
+    charged (they are not)."""
+
+    stopped_jobs: str
+    configured_availability: float
+    availability: float
+    failures: int
+    repairs: int
+    servers_down_at_horizon: int
+    jobs_stopped: int
+    jobs_lost: int
+    accelerator_hours_lost: float
+    revenue_lost_fen: int
+    revenue_lost_cny: float
+
+
+@frozen
 class Summary:
     scenario: str
     description: str
@@ -229,6 +249,7 @@ class Summary:
     provenance: Provenance | None = None
     # Sections a run has only when its scenario asks for them: left out of summary.json if None.
     contracts: ContractReport | None = attrs.field(default=None, metadata={"optional": True})
+    failures: FailureReport | None = attrs.field(default=None, metadata={"optional": True})
 
 
 DAILY_MONEY = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sim.economics.statement import LINES, statement, statements
-from sim.experiment.contracts import contract_report
+from sim.experiment.contracts import contract_report, failure_report
 from sim.experiment.recorder import owner_class
 from sim.experiment.results import (
     OWNER_CLASSES,
@@ -214,4 +214,5 @@ def summarise(model) -> Summary:
         simulation=SimulationStats(jobs=sched.jobs, events=model.clock.events,
                                    ledger_transactions=model.ledger.transactions, version=__version__),
         contracts=contract_report(model, sales),
+        failures=failure_report(model),
     )

@@ -7,6 +7,7 @@ import datetime as dt
 from attrs import field, frozen
 
 from sim.model.demand import ClientClass, Tenant
+from sim.model.failures import Failures
 from sim.model.frozen import FrozenDict, freeze
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.model.site import RackGroup, Site
@@ -49,6 +50,7 @@ class Scenario:
     warmup_hours: float = 0.0  # excluded from wait, queue and utilisation statistics (never from money)
     source_sha256: str = ""  # of the scenario text as loaded
     overrides: tuple[str, ...] = ()  # key=value overrides applied to the file, as given
+    failures: Failures | None = None  # None: servers never fail
 
     @property
     def rack_groups(self) -> tuple[RackGroup, ...]:

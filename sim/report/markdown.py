@@ -98,6 +98,18 @@ def report_md(s: dict) -> str:
     ]
     if s.get("contracts"):
         lines += _contracts(s["contracts"])
+    if s.get("failures"):
+        f = s["failures"]
+        lines += [
+            "## Server failures",
+            "",
+            f"Availability {_pct(f['availability'])} (configured {_pct(f['configured_availability'])}): "
+            f"{_n(f['failures'])} failures, {_n(f['servers_down_at_horizon'])} servers down at the horizon. "
+            f"{_n(f['jobs_stopped'])} jobs stopped ({f['stopped_jobs']}; {_n(f['jobs_lost'])} lost), "
+            f"{_n(f['accelerator_hours_lost'])} accelerator-hours thrown away, "
+            f"{_m(f['revenue_lost_cny'])} M CNY not charged for them.",
+            "",
+        ]
     lines += [
         "## By site and owner class",
         "",

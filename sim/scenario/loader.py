@@ -37,6 +37,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import INT64, MISSING, Problems, Table, check_number, describe, key_text, one_line
 from sim.scenario.files import read_scenario, scenario_path
 from sim.scenario.overrides import apply_overrides, override_texts
+from sim.scenario.failures import read_failures
 from sim.scenario.parse import key_problem, parse_toml
 from sim.scenario.workload import (
     EXTRA_DURATIONS,
@@ -113,6 +114,7 @@ def _build(root: Table, source: str):
     sites, capacity_ok = _sites(root, start, servers, declared["servers"], declared["tenants"], std_kw, enforce)
     capacity_ok &= len(tenants) == len(declared["tenants"])
     pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"])
+    failures = read_failures(root.table("failures", required=False), servers, declared["servers"])
     clients = [
         _client(t, n, None, start, declared["accelerators"], declared["sites"])
         for n, t in root.tables("clients", required=False)
@@ -131,7 +133,7 @@ def _build(root: Table, source: str):
         horizon_hours=None if horizon is None else horizon * HOURS_PER_DAY, standard_rack_kw=std_kw,
         enforce_power=enforce, accelerators=accelerators, servers=servers, sites=tuple(sites),
         tenants=tuple(tenants), clients=tuple(c for c in clients if c is not None), pricing=pricing,
-        policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY,
+        policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, failures=failures,
     )
     if capacity_ok:
         # Pools depend on racks and tenants alone: with those whole, job sizes can be checked
