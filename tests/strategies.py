@@ -29,6 +29,7 @@ from sim.model import (
     Tenant,
 )
 from sim.model.failures import Failures, ServerFailures
+from sim.model.workload import Bursts, Shaped
 from sim.scheduling.registry import DISCIPLINES
 from sim.workload.distributions import mean_hours
 from sim.scheduling.registry import PLACEMENTS
@@ -119,6 +120,11 @@ def scenarios(draw, max_sites: int = 2, max_tenants: int = 2, policy=policies, r
             st.builds(RatePath, st.tuples(st.tuples(st.just(0.0), st.floats(0.05, 3.0 * rate_scale)))),
             st.builds(OfferedLoad, st.floats(0.2, 1.5).map(lambda f: min(f, most))),
         ))
+        if draw(st.integers(0, 3)) == 0:  # sometimes daily profiles and bursts on top
+            arrivals = Shaped(arrivals, hour_of_day=draw(st.one_of(st.none(), st.lists(
+                st.floats(0.0, 2.0), min_size=24, max_size=24).filter(lambda w: sum(w) > 0).map(tuple))),
+                bursts=draw(st.one_of(st.none(), st.builds(Bursts, st.floats(0.05, 0.5), st.floats(0.5, 1.0),
+                                                           st.floats(0.5, 24.0)))))
         return ClientClass(
             name, arrivals, size, duration,
             draw(st.one_of(st.none(), durations)),

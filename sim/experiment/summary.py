@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sim.economics.statement import LINES, statement, statements
-from sim.experiment.contracts import contract_report, failure_report
+from sim.experiment.sections import contract_report, failure_report
 from sim.experiment.recorder import owner_class
 from sim.experiment.results import (
     OWNER_CLASSES,
