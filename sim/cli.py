@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import signal
 import sys
 import time
@@ -30,11 +31,16 @@ from sim.report import FILES, write_results
 from sim.report import files as result_files
 from sim.report.files import write_all
 from sim.report.markdown import demand_line, demand_words, price_line
+from sim.report.fitted import fragment
 from sim.report.outdir import OutputNameError, output_folder
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY
+from sim.scenario.workload import MAX_MIXTURE_COMPONENTS
 from sim.version import __version__
+from sim.workload.fit import DEFAULT_BANDS, fit_trace
+from sim.workload.trace import FORMATS as TRACE_FORMATS
+from sim.workload.trace import TraceError, read_trace
 
 RESULTS_DIR = Path("results")
 
@@ -81,7 +87,55 @@ def _parser() -> argparse.ArgumentParser:
         _executor_options(p)
         p.add_argument("--chunk-runs", type=_positive, metavar="N", help=argparse.SUPPRESS)
         p.set_defaults(func=func)
+    f = sub.add_parser("fit-trace", help="fit a client class to a job trace; print it as TOML",
+                       description="Fit a client class to a job trace: the empirical size distribution, "
+                                   "durations per size band (lognormal, Weibull, gamma or a lognormal mixture, "
+                                   "by AIC), the arrival rate with hour-of-day and day-of-week profiles and "
+                                   "a two-state MMPP for bursts. Writes a TOML fragment to paste into a scenario.")
+    f.add_argument("trace", help="the trace file (.csv or .csv.gz), e.g. data/traces/philly_jobs.csv.gz")
+    f.add_argument("--format", default="philly", choices=sorted(TRACE_FORMATS), help="the trace's format")
+    f.add_argument("--name", help="the client class's name (default: the file's name up to its first dot)")
+    f.add_argument("--bands", default=",".join(str(b) for b in DEFAULT_BANDS), metavar="N,N,...",
+                   help="lower edges of the size bands whose durations are fitted apart (default %(default)s)")
+    f.add_argument("--max-components", type=int, default=5, metavar="K",
+                   help="the most lognormals a duration mixture may have (default %(default)s; 1: none)")
+    f.add_argument("--out", type=Path, help="write the fragment to this file (default: print it)")
+    f.set_defaults(func=cmd_fit_trace)
     return parser
+
+
+def cmd_fit_trace(args) -> int:
+    try:
+        edges = tuple(int(x) for x in args.bands.split(","))
+    except ValueError:
+        edges = ()
+    if not edges or any(e < 1 for e in edges) or list(edges) != sorted(set(edges)):
+        raise ScenarioError([f"--bands: must be increasing whole numbers of accelerators, e.g. 1,2,8; "
+                             f"got {args.bands!r}"])
+    if not 1 <= args.max_components <= MAX_MIXTURE_COMPONENTS:
+        raise ScenarioError([f"--max-components: must be 1 to {MAX_MIXTURE_COMPONENTS}, got {args.max_components}"])
+    try:
+        jobs, digest = read_trace(args.trace, args.format)
+    except TraceError as e:
+        raise ScenarioError([str(e)]) from None
+    name = args.name or Path(args.trace).name.split(".")[0] or "trace"
+    try:
+        fit = fit_trace(jobs, edges, args.max_components)
+    except ValueError as e:
+        raise ScenarioError([f"{args.trace}: {e}"]) from None
+    argv = getattr(args, "argv", None)
+    command = "python -m sim " + shlex.join(sys.argv[1:] if argv is None else argv)
+    text = fragment(fit, name, args.trace, digest, command)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        print(f"{args.out}: cannot write: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}")
+    return 0
 
 
 def _positive(text: str) -> int:
@@ -321,11 +375,19 @@ def table(s: dict, wall_s: float) -> str:
                           f"electricity -{m(rev['electricity_cost'])}"),
         ("operator net", f"{m(rev['operator_net'])} CNY, {per_p['operator_net']:,.0f} CNY per P-year"),
     ]
+    if "contracts" in s:
+        c = s["contracts"]
+        rows.append(("contracts", f"{c['started']:,} leases started; sales {m(c['contract_sales_cny'])} CNY "
+                                  f"under contract, {m(c['on_demand_sales_cny'])} on demand"))
     if len({r["site"] for r in s["by_site"]}) > 1:
         for r in s["by_site"]:
             rows.append((f"  {r['site']}, {r['owner_class']}",
                          f"{r['at_horizon']['accelerators']:,} accelerators, {r['utilisation']:.1%} busy, "
                          f"operator net {m(r['revenue_cny']['operator_net'])}"))
+    if "failures" in s:
+        f = s["failures"]
+        rows.append(("failures", f"availability {f['availability']:.2%}; {f['failures']:,} failures, "
+                                 f"{f['jobs_stopped']:,} jobs stopped, {m(f['revenue_lost_cny'])} CNY lost"))
     rows.append(("simulated", f"{sim_['jobs']:,} jobs, {sim_['events']:,} events in {wall_s:.1f} s "
                               f"({sim_['events'] / wall_s if wall_s else 0:,.0f} events/s)"))
     width = max(len(k) for k, _ in rows)

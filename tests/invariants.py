@@ -31,8 +31,9 @@ from sim.scheduling.trace import Trace
 from sim.units import PPM
 
 
-def check_pool(pool) -> None:
-    """(1) allocations within each commissioned server; the index matches the counts."""
+def check_pool(pool, failed=frozenset()) -> None:
+    """(1) allocations within each commissioned server; the index matches the counts.
+    (8) a failed server (in `failed`) has nothing free and no job on it."""
     A = pool.A
     assert len(pool.free) == pool.servers
     for sid, free in enumerate(pool.free):
@@ -48,7 +49,10 @@ def check_pool(pool) -> None:
         for sid, n in job.alloc:
             held[sid] += n
     for sid, free in enumerate(pool.free):
-        assert free + held[sid] == A, (pool, sid)
+        if sid in failed:
+            assert free == 0 and held[sid] == 0, f"(8) {pool} server {sid} failed but holds {held[sid]}"
+        else:
+            assert free + held[sid] == A, (pool, sid)
     assert pool.busy_market == sum(j.size for j in pool.running.values() if not j.private)
     assert pool.busy_private == sum(j.size for j in pool.running.values() if j.private)
     assert 0 <= pool.busy <= pool.accelerators
@@ -99,15 +103,24 @@ class Checker(Trace):
         if s.scenario.policy.placement == "owned-first" and not job.private and pool.kind == SHARED_POOL:
             for p in s.cluster.elig_pools[job.elig]:
                 assert p.kind != OPERATOR_POOL or not p.fits(job.size), f"{p} fits job {job.id}"
-        self.runs.setdefault(job.id, []).append([now, None, pool.accelerator])
-        check_pool(pool)
+        # (8) never on a server out of service.
+        down = s.failed.get(pool.id, ())
+        assert not [sid for sid, _ in job.alloc if sid in down], f"(8) job {job.id} started on a failed server"
+        self.runs.setdefault(job.id, []).append([now, None, pool.accelerator, False])
+        check_pool(pool, down)
 
-    def _end_run(self, s, job, pool):
+    def _end_run(self, s, job, pool, failed=False):
         now = self._clock(s)
         run = self.runs[job.id][-1]
         assert run[1] is None
         run[1] = now
-        check_pool(pool)
+        run[3] = failed
+        check_pool(pool, s.failed.get(pool.id, ()))
+
+    def on_fail(self, s, job, pool):
+        """(8) a job on a server that failed: stopped unbilled, requeued or lost."""
+        self._end_run(s, job, pool, failed=True)
+        assert job.state in (QUEUED, PREEMPTED_LOST) and not job.alloc
 
     def on_finish(self, s, job, pool):
         self._end_run(s, job, pool)
@@ -129,6 +142,11 @@ class Checker(Trace):
         any other discipline leaves each line blocked at its head."""
         self._clock(s)
         self.passes += 1
+        for pool in s.cluster.pools:  # (8) no job runs on a failed server
+            down = s.failed.get(pool.id)
+            if down:
+                for job in pool.running.values():
+                    assert not [sid for sid, _ in job.alloc if sid in down], f"(8) job {job.id} on a failed server"
         q = s.queue
         if s.discipline.work_conserving:
             for sq in q.active.values():
@@ -160,14 +178,15 @@ def check_after(model, checker: Checker, transactions) -> None:
     assert states[RUNNING] == sched.running
     assert total("started") == sum(1 for j in jobs.values() if j.first_start_h is not None)
     for pool in model.cluster.pools:
-        check_pool(pool)
-    # (4) billed accelerator-hours = size x time run, each run billed once; (5) in whole fen.
+        check_pool(pool, sched.failed.get(pool.id, ()))
+    # (4) billed accelerator-hours = size x time run, each run billed once (a run thrown away
+    # by a failure is not billed); (5) in whole fen.
     fen_by_client = Counter()
     for job in jobs.values():
-        runs = checker.runs.get(job.id, [])
+        runs = [r[:3] for r in checker.runs.get(job.id, []) if not r[3]]
         hours = sum((end if end is not None else horizon) - start for start, end, _ in runs)
-        assert all(end is not None for _, end, _ in runs[:-1])
-        if runs and runs[-1][1] is None:
+        assert all(r[1] is not None for r in checker.runs.get(job.id, [])[:-1])
+        if checker.runs.get(job.id) and checker.runs[job.id][-1][1] is None:
             assert job.state == RUNNING
         assert math.isclose(job.billed_accelerator_hours, job.size * hours, rel_tol=1e-9, abs_tol=1e-9)
         if job.private or not runs:

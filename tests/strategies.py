@@ -28,6 +28,8 @@ from sim.model import (
     Sizes,
     Tenant,
 )
+from sim.model.failures import Failures, ServerFailures
+from sim.model.workload import Bursts, Shaped
 from sim.scheduling.registry import DISCIPLINES
 from sim.workload.distributions import mean_hours
 from sim.scheduling.registry import PLACEMENTS
@@ -118,6 +120,11 @@ def scenarios(draw, max_sites: int = 2, max_tenants: int = 2, policy=policies, r
             st.builds(RatePath, st.tuples(st.tuples(st.just(0.0), st.floats(0.05, 3.0 * rate_scale)))),
             st.builds(OfferedLoad, st.floats(0.2, 1.5).map(lambda f: min(f, most))),
         ))
+        if draw(st.integers(0, 3)) == 0:  # sometimes daily profiles and bursts on top
+            arrivals = Shaped(arrivals, hour_of_day=draw(st.one_of(st.none(), st.lists(
+                st.floats(0.0, 2.0), min_size=24, max_size=24).filter(lambda w: sum(w) > 0).map(tuple))),
+                bursts=draw(st.one_of(st.none(), st.builds(Bursts, st.floats(0.05, 0.5), st.floats(0.5, 1.0),
+                                                           st.floats(0.5, 24.0)))))
         return ClientClass(
             name, arrivals, size, duration,
             draw(st.one_of(st.none(), durations)),
@@ -133,10 +140,15 @@ def scenarios(draw, max_sites: int = 2, max_tenants: int = 2, policy=policies, r
             clients.append(client("own", t.name))
     pricing = Pricing("dense", {n: draw(st.floats(1.0, 10.0)) for n in type_names},
                       draw(st.floats(0.0, 0.6)), draw(st.floats(0.0, 1.0)))
+    # Servers that fail and are repaired, often enough to matter within the horizon.
+    failures = draw(st.one_of(st.none(), st.builds(
+        Failures, st.sampled_from(["requeue", "lost"]),
+        st.dictionaries(st.sampled_from(sorted(servers)),
+                        st.builds(ServerFailures, st.floats(5.0, 200.0), st.floats(0.5, 30.0)), min_size=1))))
     return Scenario(
         name="hypothesis", description="", source="<strategy>", seed=draw(st.integers(0, 2**32 - 1)),
         start_date=dt.date(2025, 1, 1) + dt.timedelta(days=draw(st.integers(0, 400))),
         horizon_hours=horizon_h, standard_rack_kw=2.5, enforce_power=True,
         accelerators=accelerators, servers=servers, sites=tuple(sites), tenants=tenants,
-        clients=tuple(clients), pricing=pricing, policy=draw(policy),
+        clients=tuple(clients), pricing=pricing, policy=draw(policy), failures=failures,
     )

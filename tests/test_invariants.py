@@ -26,6 +26,8 @@ def run_checked(scenario):
     total = {**jobs["total"], "queued_at_horizon": jobs["queued_at_horizon"]}
     for k in ("abandoned", "preemptions", "balked", "rejected", "queued_at_horizon"):
         event(f"{k}: {'some' if total[k] else 'none'}")
+    failures = result.summary_dict().get("failures")
+    event(f"jobs stopped by failures: {'some' if failures and failures['jobs_stopped'] else 'none'}")
     event(f"waited: {'some' if result.summary_dict()['wait_hours']['max'] > 0 else 'none'}")
     return model, checker, transactions, result
 

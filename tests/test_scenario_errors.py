@@ -226,8 +226,9 @@ def test_an_entry_with_its_own_problem_is_not_reported_again_where_it_is_named()
     assert errors("tenants.t.opt_in_fraction=2") == ["tiny.toml: tenants.t.opt_in_fraction: must be <= 1, got 2"]
     assert errors("sites.a.pue=0.9", 'clients.c.sites=["a"]') == ["tiny.toml: sites.a.pue: must be >= 1.0, got 0.9"]
     # A bad distribution kind is one error, not one more per key the kind would have used.
-    assert errors('clients.c.duration.dist="gamma"') == [
-        "tiny.toml: clients.c.duration.dist: must be one of exponential, fixed, lognormal, got 'gamma'"]
+    assert errors('clients.c.duration.dist="pareto"') == [
+        "tiny.toml: clients.c.duration.dist: must be one of exponential, fixed, gamma, lognormal, mixture, weibull, "
+        "got 'pareto'"]
 
 
 def test_an_unknown_key_after_an_out_of_order_tranche_is_still_reported():

@@ -254,6 +254,47 @@ class Provenance:
 
 
 @frozen
+class ContractReport:
+    """Lease contracts against on-demand sales: money in fen and CNY, capacity in
+    accelerator-hours over the whole horizon (warm-up included, as money is)."""
+
+    classes: tuple[str, ...]
+    signed: int
+    started: int
+    ended: int  # by the end of their terms or an early exit
+    running_at_horizon: int
+    contract_sales_operator_capacity_fen: int
+    contract_sales_third_party_capacity_fen: int  # gross, before the intermediary fee
+    take_or_pay_fen: int  # of those, paid for terms the lessees left early
+    on_demand_sales_fen: int  # all other compute sales (marketplace classes)
+    contract_sales_cny: float
+    on_demand_sales_cny: float
+    contract_accelerator_hours: float
+    on_demand_accelerator_hours: float
+    commissioned_accelerator_hours: float
+
+
+@frozen
+class FailureReport:
+    """Server failures over the horizon. Availability: server-hours up over server-hours
+    commissioned, of the server models that fail; configured: MTBF / (MTBF + MTTR), weighted
+    by commissioned server-hours. Revenue lost: what the runs thrown away would have been
+    charged (they are not)."""
+
+    stopped_jobs: str
+    configured_availability: float
+    availability: float
+    failures: int
+    repairs: int
+    servers_down_at_horizon: int
+    jobs_stopped: int
+    jobs_lost: int
+    accelerator_hours_lost: float
+    revenue_lost_fen: int
+    revenue_lost_cny: float
+
+
+@frozen
 class Summary:
     scenario: str
     description: str
@@ -276,6 +317,9 @@ class Summary:
     by_site: tuple[SiteOwner, ...]
     simulation: SimulationStats
     provenance: Provenance | None = None
+    # Sections a run has only when its scenario asks for them: left out of summary.json if None.
+    contracts: ContractReport | None = attrs.field(default=None, metadata={"optional": True})
+    failures: FailureReport | None = attrs.field(default=None, metadata={"optional": True})
 
 
 DAILY_MONEY = (
@@ -341,6 +385,8 @@ def plain(obj):
         out = {}
         for f in attrs.fields(type(obj)):
             v = getattr(obj, f.name)
+            if v is None and f.metadata.get("optional"):
+                continue
             if isinstance(v, Money):
                 out[f"{f.name}_cny"] = v.cny()
                 out[f"{f.name}_fen"] = attrs.asdict(v)

@@ -17,6 +17,7 @@ from sim.model.scenario import Scenario
 from sim.scenario.loader import check_seed_and_horizon
 from sim.scheduling.calendar import Clock
 from sim.scheduling.cluster import Cluster
+from sim.scheduling.failures import Failures
 from sim.scheduling.intake import Intake
 from sim.scheduling.scheduler import Scheduler
 from sim.units import HOURS_PER_DAY
@@ -73,11 +74,14 @@ class Model:
             self.intakes.append(Intake(self.clock, self.sched, i, c, stream, self.horizon_h))
         self.recorder = Recorder(self.clock, scenario, self.cluster, self.sched, self.ledger, self.horizon_h,
                                  on_day)
+        self.failures = Failures(self.clock, self.sched, self.cluster, scenario) if scenario.failures else None
 
     def _commission_at(self, steps) -> None:
         now = self.env.now
         for pid, n in steps:
             self.cluster.pools[pid].commission(n, now)
+            if self.failures:
+                self.failures.commissioned(pid)
         self.sched.commissioned()
 
     def run(self, argv=None) -> RunResult:
@@ -95,6 +99,8 @@ class Model:
             intake.start()
         with quiet_gc():
             self.env.run(until=self.horizon_h)
+        if self.failures:
+            self.failures.close(self.horizon_h)
         self.sched.close()
         self.recorder.finish()
         summary = attrs.evolve(summarise(self), provenance=provenance(self.scenario, argv))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sim.economics.statement import LINES, statement, statements
+from sim.experiment.sections import contract_report, failure_report
 from sim.experiment.recorder import owner_class
 from sim.experiment.results import (
     OWNER_CLASSES,
@@ -333,4 +334,6 @@ def summarise(model) -> Summary:
         by_site=by_site(model, areas),
         simulation=SimulationStats(jobs=sched.jobs, events=model.clock.events,
                                    ledger_transactions=model.ledger.transactions, version=__version__),
+        contracts=contract_report(model, sales),
+        failures=failure_report(model),
     )

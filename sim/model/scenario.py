@@ -7,6 +7,7 @@ import datetime as dt
 from attrs import field, frozen
 
 from sim.model.demand import ClientClass, Market, Tenant
+from sim.model.failures import Failures
 from sim.model.frozen import FrozenDict, freeze
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.model.site import RackGroup, Site
@@ -54,6 +55,7 @@ class Scenario:
     source_sha256: str = ""  # of the scenario text as loaded
     overrides: tuple[str, ...] = ()  # key=value overrides applied to the file, as given
     market: Market | None = None  # the regional market, if the file states one
+    failures: Failures | None = None  # None: servers never fail
 
     @property
     def rack_groups(self) -> tuple[RackGroup, ...]:

@@ -179,6 +179,22 @@ def report_md(s: dict) -> str:
         f"sales {_n(per_p['marketplace_sales'])} CNY, operator revenue {_n(per_p['operator_revenue'])} CNY, "
         f"operator net {_n(per_p['operator_net'])} CNY. The seed's price anchor is 120,000 CNY per P-year.",
         "",
+    ]
+    if s.get("contracts"):
+        lines += _contracts(s["contracts"])
+    if s.get("failures"):
+        f = s["failures"]
+        lines += [
+            "## Server failures",
+            "",
+            f"Availability {_pct(f['availability'])} (configured {_pct(f['configured_availability'])}): "
+            f"{_n(f['failures'])} failures, {_n(f['servers_down_at_horizon'])} servers down at the horizon. "
+            f"{_n(f['jobs_stopped'])} jobs stopped ({f['stopped_jobs']}; {_n(f['jobs_lost'])} lost), "
+            f"{_n(f['accelerator_hours_lost'])} accelerator-hours thrown away, "
+            f"{_m(f['revenue_lost_cny'])} M CNY not charged for them.",
+            "",
+        ]
+    lines += [
         "## By site and owner class",
         "",
         "| site | owner class | racks built / in use, online | accelerators (planned / online) | P dense online | "
@@ -204,3 +220,26 @@ def report_md(s: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _contracts(c: dict) -> list[str]:
+    cap = c["commissioned_accelerator_hours"]
+    share = (lambda h: _pct(h / cap)) if cap else (lambda h: "-")
+    return [
+        "## Lease contracts and on-demand sales",
+        "",
+        f"Lease classes: {', '.join(c['classes'])}. Contracts signed {_n(c['signed'])}, started {_n(c['started'])}, "
+        f"ended {_n(c['ended'])}, running at the horizon {_n(c['running_at_horizon'])}.",
+        "",
+        "| | sales, million CNY | accelerator-hours | share of commissioned capacity |",
+        "|---|---:|---:|---:|",
+        f"| contracts | {_m(c['contract_sales_cny'])} | {_n(c['contract_accelerator_hours'])} | "
+        f"{share(c['contract_accelerator_hours'])} |",
+        f"| on demand | {_m(c['on_demand_sales_cny'])} | {_n(c['on_demand_accelerator_hours'])} | "
+        f"{share(c['on_demand_accelerator_hours'])} |",
+        "",
+        f"Contract sales: {_m(c['contract_sales_operator_capacity_fen'] / 100)} M CNY on operator capacity, "
+        f"{_m(c['contract_sales_third_party_capacity_fen'] / 100)} M on tenants' (gross); of all, "
+        f"{_m(c['take_or_pay_fen'] / 100)} M take-or-pay for terms left early.",
+        "",
+    ]

@@ -7,14 +7,19 @@ job limit on purpose with `[scenario] max_jobs = N`.
 
 from __future__ import annotations
 
+import attrs
+
 from sim.model.demand import ArrivalTimes, ClientClass, MarketShare, OfferedLoad, Work
 from sim.model.limits import MAX_RATE_POINTS
+from sim.model.workload import Contracts, Shaped, TraceReplay
 from sim.scenario.fields import key_text
 from sim.scheduling.cluster import Cluster
 from sim.units import HOURS_PER_DAY, HOURS_PER_YEAR
 from sim.workload.arrivals import GrowingRate
 from sim.workload.demand import job_rate, pflops_hours_per_job
 from sim.workload.distributions import mean_hours
+from sim.workload import replay
+from sim.workload.shaped import accelerator_hours_per_job
 
 
 def client_key(c: ClientClass) -> str:
@@ -55,6 +60,16 @@ def expected_jobs(c: ClientClass, cluster: Cluster, horizon_h: float, capacity_h
     fraction x commissioned accelerators / (mean size x mean hours), as in
     sim.workload.stream.offered_load_intensity; its integral is that over the pools' capacity-hours."""
     a = c.arrivals
+    if isinstance(a, Contracts):  # signings as the base says; each lasts the class's mean duration
+        a = a.base
+    if isinstance(a, TraceReplay):
+        area = sum(capacity_h[p.id] for p in cluster.pools_for(c))
+        return replay.expected_jobs(a, area, horizon_h)
+    if isinstance(a, Shaped):  # profiles and bursts average 1: as many jobs as the base brings
+        if isinstance(a.base, OfferedLoad):
+            area = sum(capacity_h[p.id] for p in cluster.pools_for(c))
+            return a.base.fraction * area / accelerator_hours_per_job(c)
+        a = a.base
     if isinstance(a, ArrivalTimes):
         return float(sum(1 for h in a.hours if h < horizon_h))
     if isinstance(a, OfferedLoad):
@@ -62,6 +77,8 @@ def expected_jobs(c: ClientClass, cluster: Cluster, horizon_h: float, capacity_h
         return a.fraction * area / (c.sizes.mean * mean_hours(c.duration))
     if isinstance(a, (Work, MarketShare)) and c.pflops_dense is None:
         return 0.0  # not resolved: the file has problems, reported already
+    if a is not c.arrivals:  # a wrapped base (contracts, shaped): its own rate
+        c = attrs.evolve(c, arrivals=a)
     rate = job_rate(c)
     if isinstance(rate, GrowingRate):
         return rate.integral(0.0, horizon_h)
@@ -79,7 +96,8 @@ def peak_rate(c: ClientClass, horizon_h: float) -> float:
 def rate_points_problem(scenario, cluster: Cluster) -> tuple[str, str] | None:
     """An offered load's rate follows every build-out step of the pools it may use: with many
     classes and steps that alone is too much to hold. (key, problem) or None."""
-    loads = [c for c in scenario.clients if isinstance(c.arrivals, OfferedLoad)]
+    loads = [c for c in scenario.clients
+             if isinstance(c.arrivals, OfferedLoad) or isinstance(getattr(c.arrivals, "base", None), OfferedLoad)]
     points = len(loads) * len(cluster.plan)
     if points > MAX_RATE_POINTS:
         return (f"{client_key(loads[-1])}.arrivals.offered_load",
@@ -104,7 +122,16 @@ def jobs_problem(scenario, cluster: Cluster, horizon_h: float, max_jobs: float,
     if total <= max_jobs:
         return None
     most, c = max(counts, key=lambda x: x[0])
-    if isinstance(c.arrivals, OfferedLoad):
+    if isinstance(c.arrivals, Contracts):
+        c = attrs.evolve(c, arrivals=c.arrivals.base)
+    if isinstance(c.arrivals, TraceReplay):
+        a = c.arrivals
+        how = (f", load {a.load:g}" if a.load is not None else f", scale {a.scale:g}" if a.scale is not None else "")
+        why = (f"a replay of {len(a.jobs.arrival_h):,} trace jobs every {a.jobs.period_h / a.speedup / HOURS_PER_DAY:g} "
+               f"days{how}")
+    elif isinstance(c.arrivals, Shaped):
+        why = f"shaped arrivals averaging {most / (horizon_h or 1):.3g} jobs per hour"
+    elif isinstance(c.arrivals, OfferedLoad):
         why = (f"offered_load {c.arrivals.fraction:g} with jobs of {c.sizes.mean:.3g} accelerators x "
                f"{mean_hours(c.duration):.3g} hours on average")
     elif isinstance(c.arrivals, ArrivalTimes):
@@ -116,7 +143,7 @@ def jobs_problem(scenario, cluster: Cluster, horizon_h: float, max_jobs: float,
     else:
         why = f"a rate of up to {peak_rate(c, horizon_h):.3g} jobs per hour"
     days = horizon_h / HOURS_PER_DAY
-    return (f"{client_key(c)}.arrivals",
+    return (f"{client_key(c)}.{'workload' if isinstance(c.arrivals, TraceReplay) else 'arrivals'}",
             f"about {total:,.0f} jobs expected over the {days:g}-day horizon ({most:,.0f} from this class: {why}), "
             f"over the limit of {max_jobs:,.0f}; shorten the horizon or lower the rate, or raise the limit on "
             f"purpose with {remedy}")

@@ -44,7 +44,16 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import INT64, MAX_DAYS, MISSING, Problems, Table, check_number, describe, key_text, one_line
 from sim.scenario.files import read_scenario, scenario_path
 from sim.scenario.overrides import apply_overrides, override_texts
+from sim.scenario.failures import read_failures
 from sim.scenario.parse import key_problem, parse_toml
+from sim.scenario.workload import (
+    EXTRA_DURATIONS,
+    check_leases,
+    extra_duration,
+    read_lease,
+    read_replay,
+    read_shaping,
+)
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
@@ -116,6 +125,7 @@ def _build(root: Table, source: str):
     capacity_ok &= len(tenants) == len(declared["tenants"])
     pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"], start, horizon)
     market, market_ok = _market(root.table("market", required=False), start, horizon)
+    failures = read_failures(root.table("failures", required=False), servers, declared["servers"])
     clients = [
         _client(t, n, None, start, declared["accelerators"], declared["sites"], market, market_ok)
         for n, t in root.tables("clients", required=False)
@@ -135,6 +145,7 @@ def _build(root: Table, source: str):
         enforce_power=enforce, accelerators=accelerators, servers=servers, sites=tuple(sites),
         tenants=tuple(tenants), clients=tuple(c for c, _ in clients if c is not None), pricing=pricing,
         policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, market=market,
+        failures=failures,
     )
     _check_market_shares(root.problems, scenario.clients)
     if capacity_ok:
@@ -146,6 +157,7 @@ def _build(root: Table, source: str):
         refs = {c.key: r for c, r in clients if c is not None}
         scenario = attrs.evolve(scenario, clients=tuple(
             _resolve_pflops(c, refs[c.key], cluster, root.problems) for c in scenario.clients))
+        scenario = check_leases(scenario, cluster, root.problems)
         if not root.problems.messages and max_jobs is not None:
             for problem in (rate_points_problem(scenario, cluster),
                             jobs_problem(scenario, cluster, scenario.horizon_hours, max_jobs)):
@@ -550,10 +562,10 @@ def _pricing(t: Table | None, accelerators, declared, start, horizon_days) -> Pr
 def _duration(t: Table | None):
     if t is None:
         return None
-    kind = t.string("dist", choices=("lognormal", "exponential", "fixed"))
+    kind = t.string("dist", choices=("lognormal", "exponential", "fixed", *EXTRA_DURATIONS))
     out = None
     if kind is None:  # the other keys depend on the kind: nothing more to say about them
-        for k in ("median_hours", "sigma", "mean_hours", "hours"):
+        for k in ("median_hours", "sigma", "mean_hours", "hours", "scale_hours", "shape", "components"):
             t.raw(k, False)
     if kind == "lognormal":
         median, sigma = _hours(t, "median_hours"), t.number("sigma", gt=0, le=10)
@@ -564,6 +576,8 @@ def _duration(t: Table | None):
     elif kind == "fixed":
         hours = _hours(t, "hours")
         out = Fixed(hours) if hours is not None else None
+    elif kind in EXTRA_DURATIONS:
+        out = extra_duration(t, kind, _hours, _duration)
     t.done()
     return out
 
@@ -753,9 +767,18 @@ def _client(t: Table, name, tenant, start, accelerators, sites, market, market_o
     """(class, stated reference P or None); class None if its sizes or where it may run are
     wrong (other parts may be None when the file has problems: the class then serves only to
     check job sizes)."""
-    arrivals = _arrivals(t.table("arrivals"), start, market, market_ok)
-    sizes = _sizes(t.table("sizes"))
-    duration = _duration(t.table("duration"))
+    workload = t.table("workload", required=False)
+    if workload is not None and workload.has("trace"):
+        arrivals, sizes, duration = read_replay(t, workload)
+    else:
+        arrivals = _arrivals(t.table("arrivals"), start, market, market_ok)
+        sizes = _sizes(t.table("sizes"))
+        if t.has("lease"):
+            arrivals, duration = read_lease(t, t.table("lease"), arrivals, tenant)
+        else:
+            duration = _duration(t.table("duration"))
+        if workload is not None:
+            arrivals = read_shaping(workload, arrivals, start, sizes, _duration)
     patience = _duration(t.table("patience", required=False))
     price = None if tenant else t.number("max_price_cny_per_accelerator_hour", None, gt=0)
     wtp = None if tenant else _willingness(t.table("willingness_to_pay", required=False))

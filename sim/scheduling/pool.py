@@ -161,6 +161,19 @@ class Pool:
                 raise RuntimeError(f"{self!r}: allocate({size}) without room")
         return alloc
 
+    def take_out(self, sid: int) -> None:
+        """A failed server, all its jobs stopped: out of every bucket until put back."""
+        top = self.buckets[self.A]
+        i = top.index(sid)
+        top[i] = top[-1]
+        top.pop()
+        self.free[sid] = 0
+
+    def put_back(self, sid: int) -> None:
+        """A repaired server: all its accelerators free again."""
+        self.buckets[self.A].append(sid)
+        self.free[sid] = self.A
+
     def release(self, alloc: list[tuple[int, int]]) -> None:
         free, pos, b, A = self.free, self.pos, self.buckets, self.A
         for sid, n in alloc:

@@ -40,6 +40,7 @@ class Scheduler:
         self.classes = [ClassStats(scenario.warmup_hours) for _ in scenario.clients]
         self.dispatch = Dispatch(self)
         self.jobs = 0  # arrived so far; also the last job id
+        self.failed: dict[int, set[int]] = {}  # pool id -> its servers out of service (failures.py)
 
     # --- entry points ---------------------------------------------------------------------
     def submit(self, job: Job) -> None:
@@ -120,7 +121,7 @@ class Scheduler:
         if self.trace:
             self.trace.on_start(self, job, pool)
 
-    def _stop(self, job: Job) -> float:
+    def _stop(self, job: Job, bill: bool = True) -> float:
         """Release a running job's accelerators and bill the hours it ran; returns them."""
         now = self.env.now
         pool = job.pool
@@ -132,7 +133,8 @@ class Scheduler:
             pool.busy_market -= job.size
         del pool.running[job.id]
         hours = now - job.start_h
-        self.bill(job, hours)
+        if bill:
+            self.bill(job, hours)
         job.alloc = ()
         return hours
 
@@ -154,6 +156,9 @@ class Scheduler:
     def _finish(self, job: Job) -> None:
         pool = job.pool
         self._stop(job)
+        if self.billing.contracts and not job.private:  # a lease left early pays its take-or-pay minimum
+            job.billed_fen += self.billing.take_or_pay(self.env.now, job.client, job.size, job.duration_h,
+                                                       self.routes[pool.id])
         job.state = COMPLETED
         self.classes[job.client].completed += 1
         if self.trace:
@@ -186,6 +191,23 @@ class Scheduler:
             stats.preempted_lost += 1
         if self.trace:
             self.trace.on_preempt(self, job, pool)
+
+    def fail(self, job: Job, lost: bool) -> tuple[float, int]:
+        """Stop a job whose server failed. Its run is not charged (it is thrown away); the job
+        goes back to its old place in the queue, or is lost (counted with preempted_lost).
+        Returns the run's accelerator-hours and what it would have been charged (fen)."""
+        pool = job.pool
+        hours = self._stop(job, bill=False)
+        fen = 0 if job.private else self.billing.amount(job.client, job.size, job.submit_h, hours, pool.accelerator)
+        if lost:
+            job.state = PREEMPTED_LOST
+            self.classes[job.client].preempted_lost += 1
+        else:
+            job.state = QUEUED
+            self._enqueue(job)
+        if self.trace:
+            self.trace.on_fail(self, job, pool)
+        return job.size * hours, fen
 
     def close(self) -> None:
         """At the horizon, once: bill running jobs for the hours run so far (accrual), and

@@ -24,5 +24,8 @@ class Trace:
     def on_preempt(self, s, job, pool) -> None:
         """A marketplace job was stopped for a tenant's own work."""
 
+    def on_fail(self, s, job, pool) -> None:
+        """A job was stopped because a server it ran on failed (requeued or lost, unbilled)."""
+
     def on_pass(self, s) -> None:
         """A scheduling pass ended: a quiescent point where each discipline's promise holds."""

@@ -9,6 +9,7 @@ from scipy import stats
 
 from sim.model.demand import Duration, Exponential, Fixed, Lognormal, Sizes, WillingnessToPay
 from sim.units import FEN_PER_CNY
+from sim.model.workload import Gamma, Mixture, Weibull
 from sim.workload.random import draws
 
 
@@ -18,19 +19,44 @@ def frozen_duration(spec: Duration):
         return stats.lognorm(s=spec.sigma, scale=spec.median_hours)
     if isinstance(spec, Exponential):
         return stats.expon(scale=spec.mean_hours)
+    if isinstance(spec, Weibull):
+        return stats.weibull_min(c=spec.shape, scale=spec.scale_hours)
+    if isinstance(spec, Gamma):
+        return stats.gamma(a=spec.shape, scale=spec.scale_hours)
     return None
 
 
 def mean_hours(spec: Duration) -> float:
     if isinstance(spec, Fixed):
         return spec.hours
+    if isinstance(spec, Mixture):
+        return sum(w * mean_hours(c) for w, c in zip(spec.weights, spec.components)) / sum(spec.weights)
     return float(frozen_duration(spec).mean())
+
+
+def _mixture_block(spec: Mixture):
+    """draw(rng, n) for a mixture: n component choices, then each component's draws in place."""
+    p = np.asarray(spec.weights, dtype=float)
+    p = p / p.sum()
+    parts = [frozen_duration(c) for c in spec.components]
+
+    def draw(r: np.random.Generator, n: int) -> np.ndarray:
+        which = r.choice(len(p), size=n, p=p)
+        out = np.empty(n)
+        for k, (c, dist) in enumerate(zip(spec.components, parts)):
+            at = np.flatnonzero(which == k)
+            out[at] = c.hours if dist is None else dist.rvs(size=len(at), random_state=r)
+        return out
+
+    return draw
 
 
 def duration_draws(spec: Duration, rng: np.random.Generator):
     """Iterator of durations in hours (next() gives one)."""
     if isinstance(spec, Fixed):
         return itertools.repeat(spec.hours)
+    if isinstance(spec, Mixture):
+        return draws(rng, _mixture_block(spec))
     dist = frozen_duration(spec)
     return draws(rng, lambda r, n: dist.rvs(size=n, random_state=r))
 

@@ -12,12 +12,18 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
 
+import attrs
+
 from sim.model.demand import ArrivalTimes, ClientClass, MarketShare, OfferedLoad, RatePath, Work
+from sim.model.workload import Contracts, Shaped, TraceReplay
 from sim.units import FEN_PER_CNY
 from sim.workload.arrivals import Intensity
+from sim.workload.contracts import ContractStream
 from sim.workload.demand import job_rate
 from sim.workload.distributions import duration_draws, mean_hours, size_draws, wtp_draws
 from sim.workload.random import draws, generator
+from sim.workload.replay import ReplayStream
+from sim.workload.shaped import ShapedStream
 
 
 class JobRecord(NamedTuple):
@@ -118,6 +124,12 @@ STREAMS = {
     MarketShare: lambda i, c, seed, path: PoissonStream(i, c, seed, job_rate(c)),
     OfferedLoad: lambda i, c, seed, path: PoissonStream(i, c, seed, offered_load_intensity(c, path)),
     ArrivalTimes: lambda i, c, seed, path: TimesStream(i, c, seed, c.arrivals.hours),
+    TraceReplay: lambda i, c, seed, path: ReplayStream(
+        i, c, seed, path, _Draws(i, c, seed), generator(seed, "client", c.tenant or "", c.name, "replay")),
+    Shaped: lambda i, c, seed, path: ShapedStream(i, c, seed, path, _Draws(i, c, seed)),
+    Contracts: lambda i, c, seed, path: ContractStream(
+        c.arrivals.lease, stream_for(i, attrs.evolve(c, arrivals=c.arrivals.base), seed, path),
+        generator(seed, "client", c.tenant or "", c.name, "contracts")),
 }
 
 

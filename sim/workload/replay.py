@@ -1,0 +1,162 @@
+"""Replaying a trace as a job stream, time-scaled, scaled in load, looped.
+
+The trace's own sizes and durations are kept; patience and price limits are the class's.
+
+Scaling the load (`scale`, or `load` against the class's capacity): each period of the
+replay is built from K = ceil(largest multiplier in that period) copies of the trace, copy j
+rotated by (j x stride) whole weeks within the period (stride coprime with the weeks in the
+period, so copies start in different weeks while the hour of day and the day of week are
+kept; copies beyond the number of weeks are also shifted by whole days). Each job of each
+copy is kept with probability multiplier(t) / K, a seeded draw, so each trace job appears
+multiplier(t) times on average. With no scaling (or an integer `scale`) nothing is drawn:
+one copy, or `scale` copies, of every job. Rotated copies rather than batches of identical
+jobs: a bigger market is more users, not the same users submitting the same job many times.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from sim.model.demand import ClientClass
+from sim.model.workload import TraceReplay
+
+HOURS_PER_WEEK = 168.0
+
+
+def stride(weeks: int) -> int:
+    """A rotation step in weeks, coprime with `weeks`, near the golden section of it."""
+    if weeks <= 2:
+        return 1
+    s = max(1, round(weeks * 0.618))
+    while math.gcd(s, weeks) != 1:
+        s -= 1
+    return s
+
+
+def mean_busy(spec: TraceReplay) -> float:
+    """Mean busy accelerators of the trace replayed once per period (after speedup)."""
+    return spec.jobs.accelerator_hours * spec.speedup / spec.jobs.period_h
+
+
+class Multiplier:
+    """How many times each trace job arrives on average, at replay hour t."""
+
+    def __init__(self, spec: TraceReplay, capacity_path):
+        self.spec = spec
+        self.points_h = np.array([t for t, _ in capacity_path], dtype=float)
+        self.capacity = np.array([a for _, a in capacity_path], dtype=float)
+
+    def at(self, t: np.ndarray) -> np.ndarray | float:
+        spec = self.spec
+        if spec.load is not None:
+            busy = mean_busy(spec)
+            if busy <= 0.0 or len(self.points_h) == 0:
+                return np.zeros_like(t)
+            i = np.searchsorted(self.points_h, t, side="right") - 1
+            return spec.load * np.where(i >= 0, self.capacity[np.maximum(i, 0)], 0.0) / busy
+        return 1.0 if spec.scale is None else spec.scale
+
+    def most(self, start_h: float, end_h: float) -> float:
+        """The largest multiplier over [start_h, end_h)."""
+        spec = self.spec
+        if spec.load is not None:
+            busy = mean_busy(spec)
+            if busy <= 0.0 or len(self.capacity) == 0:
+                return 0.0
+            lo = np.searchsorted(self.points_h, start_h, side="right") - 1
+            hi = np.searchsorted(self.points_h, end_h, side="left")
+            top = float(self.capacity[max(lo, 0):max(hi, lo + 1)].max()) if hi > 0 else 0.0
+            return spec.load * top / busy
+        return 1.0 if spec.scale is None else spec.scale
+
+
+class ReplayStream:
+    def __init__(self, index: int, client: ClientClass, seed: int, capacity_path, draws, rng):
+        self.index = index
+        self.spec: TraceReplay = client.arrivals
+        self.draws = draws  # the class's patience and price limit
+        self.rng = rng  # keep-or-drop draws when scaling
+        self.multiplier = Multiplier(self.spec, capacity_path)
+
+    def _period(self, k: int, loop: int, rotated: list[tuple[np.ndarray, np.ndarray]]):
+        """Times and trace indices of the jobs kept in one period, in time order."""
+        spec = self.spec
+        period = spec.jobs.period_h / spec.speedup
+        times, picks = [], []
+        for base_t, order in rotated:
+            t = base_t + loop * period
+            m = self.multiplier.at(t)
+            if isinstance(m, float) and m >= k:
+                keep = None  # every job of every copy: nothing to draw
+            else:
+                keep = self.rng.random(len(t)) < np.asarray(m) / k
+            times.append(t if keep is None else t[keep])
+            picks.append(order if keep is None else order[keep])
+        t = np.concatenate(times)
+        at = np.argsort(t, kind="stable")  # ties: copy order, then trace order
+        return t[at], np.concatenate(picks)[at]
+
+    def _rotated(self, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each of k copies: its times within the first period and trace indices, sorted."""
+        jobs, speedup = self.spec.jobs, self.spec.speedup
+        weeks = round(jobs.period_h / HOURS_PER_WEEK)
+        step = stride(weeks)
+        base = jobs.arrival_h / speedup
+        period = jobs.period_h / speedup
+        index = np.arange(len(base))
+        out = []
+        for j in range(k):
+            # Whole weeks for the first `weeks` copies; further ones one more whole day each
+            # round (the hour of day kept, not the weekday), so that copies do not coincide.
+            shift = (((j * step) % weeks) * HOURS_PER_WEEK + (j // weeks % 7) * 24.0) / speedup
+            t = base + shift
+            wrap = t >= period
+            # The wrapped tail comes first; each part keeps its order, so the whole is sorted.
+            out.append((np.concatenate([t[wrap] - period, t[~wrap]]),
+                        np.concatenate([index[wrap], index[~wrap]])))
+        return out
+
+    def __iter__(self) -> Iterator:
+        from sim.workload.stream import JobRecord  # built on the seam's record; no import cycle
+
+        jobs = self.spec.jobs
+        period = jobs.period_h / self.spec.speedup
+        sizes, durations = jobs.size.tolist(), jobs.duration_h.tolist()
+        index, price, patience = self.index, self.draws.max_price_fen, self.draws.patience
+        rotations = {}
+        loop = 0
+        while True:
+            # Copies enough for the largest multiplier in this period (capacity grows).
+            most = self.multiplier.most(loop * period, (loop + 1) * period)
+            k = math.ceil(most - 1e-12) if most > 0.0 else 0
+            if k > 0:
+                if k not in rotations:
+                    rotations[k] = self._rotated(k)
+                times, picks = self._period(k, loop, rotations[k])
+                for t, i in zip(times.tolist(), picks.tolist()):
+                    yield JobRecord(t, index, sizes[i], durations[i],
+                                    next(patience) if patience is not None else None, price)
+            if not self.spec.loop or (k == 0 and self.multiplier.most(loop * period, math.inf) <= 0.0):
+                return
+            loop += 1
+
+
+def expected_jobs(spec: TraceReplay, capacity_accelerator_hours: float, horizon_h: float) -> float:
+    """Mean number of arrivals before the horizon (for the work budget). With `load`, as an
+    offered load: load x commissioned accelerator-hours / accelerator-hours per job."""
+    jobs = spec.jobs
+    n = len(jobs.arrival_h)
+    if spec.load is not None:
+        per_job = jobs.accelerator_hours / n
+        return spec.load * capacity_accelerator_hours / per_job if per_job > 0 else 0.0
+    times = jobs.arrival_h / spec.speedup
+    period = jobs.period_h / spec.speedup
+    if spec.loop:
+        loops, rest = divmod(horizon_h, period)
+        count = loops * n + np.searchsorted(times, rest, side="left")
+    else:
+        count = np.searchsorted(times, horizon_h, side="left")
+    return float(count) * (1.0 if spec.scale is None else spec.scale)
