@@ -187,6 +187,21 @@ class Provenance:
 
 
 @frozen
+class SamplingInfo:
+    """How a sampled run was simulated (sim/model/sampling.py): its money and utilisation are
+    estimates for the whole horizon; its job counts and waits are those of the simulated days."""
+
+    method: str
+    windows_per_year: int
+    window_days: int
+    warmup_days: int
+    windows: int
+    simulated_days: float
+    horizon_days: float
+    days_per_simulated_day: float
+
+
+@frozen
 class Summary:
     scenario: str
     description: str
@@ -206,6 +221,7 @@ class Summary:
     by_site: tuple[SiteOwner, ...]
     simulation: SimulationStats
     provenance: Provenance | None = None
+    sampling: SamplingInfo | None = None  # only in a sampled run's summary.json
 
 
 DAILY_MONEY = (
@@ -302,10 +318,14 @@ class RunResult:
     summary: Summary
     daily: tuple[DailyRow, ...]
     daily_by_site: tuple[SiteDailyRow, ...]
+    day_weights: tuple[float, ...] | None = None  # a sampled run: how many days each daily row stands for
 
     def summary_dict(self) -> dict:
         """The summary as summary.json holds it."""
-        return plain(self.summary)
+        d = plain(self.summary)
+        if d["sampling"] is None:  # a full run's summary is as it always was
+            del d["sampling"]
+        return d
 
     def summary_frame(self):
         """One row: every scalar of the summary under its dotted key (lists left out)."""

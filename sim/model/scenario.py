@@ -6,9 +6,12 @@ import datetime as dt
 
 from attrs import field, frozen
 
+from sim.model.claim import Claim
 from sim.model.demand import ClientClass, Tenant
+from sim.model.finance import Finance
 from sim.model.frozen import FrozenDict, freeze
 from sim.model.hardware import AcceleratorType, ServerModel
+from sim.model.sampling import Sampling
 from sim.model.site import RackGroup, Site
 
 
@@ -49,6 +52,9 @@ class Scenario:
     warmup_hours: float = 0.0  # excluded from wait, queue and utilisation statistics (never from money)
     source_sha256: str = ""  # of the scenario text as loaded
     overrides: tuple[str, ...] = ()  # key=value overrides applied to the file, as given
+    finance: Finance | None = None  # [finance]: capex, O&M, tax, discounting and exit over the concession
+    claim: Claim | None = None  # [claim]: a stated claim and what the audit checks it against
+    sampling: Sampling | None = None  # [scenario] sampling: representative periods instead of every day
 
     @property
     def rack_groups(self) -> tuple[RackGroup, ...]:

@@ -38,6 +38,7 @@ from sim.scenario.fields import INT64, MISSING, Problems, Table, check_number, d
 from sim.scenario.files import read_scenario, scenario_path
 from sim.scenario.overrides import apply_overrides, override_texts
 from sim.scenario.parse import key_problem, parse_toml
+from sim.scenario.sections import budget_scenario, read_claim, read_finance, read_sampling
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
@@ -82,6 +83,7 @@ def _build(root: Table, source: str):
     name = description = seed = start = horizon = warmup = std_kw = None
     enforce = True
     max_jobs, max_servers = limits.MAX_JOBS, limits.MAX_SERVERS
+    sampling = None
     if meta is not None:
         name = meta.string("name", Path(source).stem)
         description = meta.string("description", "")
@@ -94,6 +96,7 @@ def _build(root: Table, source: str):
         # The work budget, raised on purpose: see sim/model/limits.py.
         max_jobs = meta.number("max_jobs", limits.MAX_JOBS, integer=True, ge=1)
         max_servers = meta.number("max_servers", limits.MAX_SERVERS, integer=True, ge=1)
+        sampling = read_sampling(meta)
         meta.done()
     policy = _policy(root.table("policy", required=False))
     # Names declared in the file, valid or not: a reference to a declared entry that has its
@@ -112,6 +115,8 @@ def _build(root: Table, source: str):
     for tenant, classes in demand:
         clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"])
                        for n, t in classes)
+    finance = read_finance(root, declared["servers"], sites)
+    claim = read_claim(root)
     if len(clients) > limits.MAX_CLIENT_CLASSES:
         root.error("clients", f"{len(clients):,} client classes (marketplace and tenants' own), over the "
                    f"{limits.MAX_CLIENT_CLASSES:,} a run may have")
@@ -124,6 +129,7 @@ def _build(root: Table, source: str):
         enforce_power=enforce, accelerators=accelerators, servers=servers, sites=tuple(sites),
         tenants=tuple(tenants), clients=tuple(c for c in clients if c is not None), pricing=pricing,
         policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY,
+        finance=finance, claim=claim, sampling=sampling,
     )
     if capacity_ok:
         # Pools depend on racks and tenants alone: with those whole, job sizes can be checked
@@ -131,8 +137,11 @@ def _build(root: Table, source: str):
         cluster = Cluster(scenario)
         _check_job_sizes(scenario, cluster, root.problems)
         if not root.problems.messages and max_jobs is not None:
-            for problem in (rate_points_problem(scenario, cluster),
-                            jobs_problem(scenario, cluster, scenario.horizon_hours, max_jobs)):
+            simulated = budget_scenario(scenario)  # a sampled run simulates its windows only
+            if simulated is not scenario:
+                cluster = Cluster(simulated)
+            for problem in (rate_points_problem(simulated, cluster),
+                            jobs_problem(simulated, cluster, simulated.horizon_hours, max_jobs)):
                 if problem:
                     root.problems.add(*problem)
                     break

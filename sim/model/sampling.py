@@ -1,0 +1,191 @@
+"""Representative periods: simulate a few windows of each year and weight them.
+
+Each year of the run (from one anniversary of the start date to the next) is split into
+`windows_per_year` equal periods; the middle `window_days` of each period are simulated and
+stand for the whole period (weight = period length / window length). The middle, because a
+path that changes steadily (prices falling, racks being built) averages over a period to its
+value in the middle.
+
+The windows are run back to back as one compressed simulation: the state at the end of one
+window (running leases, queued jobs, commissioned racks) is carried into the next, as if the
+gap between them had not happened. That assumes the system in the next window starts where
+this one stopped, which holds when the paths change little from one window to the next; it
+avoids a warm-up per window, which for month-long leases would cost more than the window
+itself. `warmup_days` adds unweighted days before each window, to let the racks commissioned
+during the gap fill before the window counts.
+
+`TimeMap` maps simulated hours to real ones and back; `compressed` rewrites a scenario's
+dated paths (build-out, rate paths, arrival times) onto simulated time. Prices are quoted at
+the real hour (sim.economics.pricing.RealTimePrices), rents are billed in real time.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+
+import attrs
+from attrs import frozen
+
+from sim.model.demand import ArrivalTimes, RatePath
+from sim.model.years import anniversary
+from sim.units import HOURS_PER_DAY
+
+
+@frozen
+class Sampling:
+    windows_per_year: int
+    window_days: int
+    warmup_days: int = 0
+
+    def describe(self) -> str:
+        text = (f"{self.windows_per_year} window(s) of {self.window_days} day(s) per year, each in the middle "
+                "of its period and weighted by period length / window length")
+        if self.warmup_days:
+            text += f", each after {self.warmup_days} unweighted warm-up day(s)"
+        return text + "; state carried from one window to the next"
+
+
+@frozen
+class Segment:
+    """A stretch of simulated time: `length_h` hours from `sim_h`, standing for real hours
+    from `real_h`; its money counts `weight` times (0 for a warm-up)."""
+
+    sim_h: float
+    real_h: float
+    length_h: float
+    weight: float
+    period_start_h: float  # the real period it stands for
+    period_end_h: float
+
+
+def periods(start: dt.date, horizon_h: float, per_year: int) -> list[tuple[float, float]]:
+    """Real (start, end) hours of the periods: each year from one anniversary to the next,
+    split into `per_year` equal parts, the last cut at the horizon."""
+    out = []
+    y = 0
+    while True:
+        a = (anniversary(start, y) - start).days * HOURS_PER_DAY
+        b = (anniversary(start, y + 1) - start).days * HOURS_PER_DAY
+        if a >= horizon_h:
+            return out
+        step = (b - a) / per_year
+        for k in range(per_year):
+            p0 = a + k * step
+            if p0 >= horizon_h:
+                return out
+            out.append((p0, min(a + (k + 1) * step, horizon_h)))
+        y += 1
+
+
+class TimeMap:
+    """Simulated hours <-> real hours over the segments of a sampled run."""
+
+    def __init__(self, segments: list[Segment]):
+        self.segments = segments
+        self.sim_starts = [s.sim_h for s in segments]
+        self.real_ends = [s.real_h + s.length_h for s in segments]
+        self.sim_horizon_h = segments[-1].sim_h + segments[-1].length_h if segments else 0.0
+
+    @classmethod
+    def build(cls, sampling: Sampling, start: dt.date, horizon_h: float) -> "TimeMap":
+        segments = []
+        sim = 0.0
+        w_h, u_h = sampling.window_days * HOURS_PER_DAY, sampling.warmup_days * HOURS_PER_DAY
+        for p0, p1 in periods(start, horizon_h, sampling.windows_per_year):
+            length = p1 - p0
+            window = min(w_h, length)
+            w0 = p0 + (length - window) / 2
+            warm = min(u_h, w0 - p0)
+            if warm > 0:
+                segments.append(Segment(sim, w0 - warm, warm, 0.0, p0, p1))
+                sim += warm
+            segments.append(Segment(sim, w0, window, length / window, p0, p1))
+            sim += window
+        return cls(segments)
+
+    def segment_at(self, sim_h: float) -> Segment:
+        i = max(0, bisect.bisect_right(self.sim_starts, sim_h) - 1)
+        return self.segments[i]
+
+    def real(self, sim_h: float) -> float:
+        s = self.segment_at(sim_h)
+        return s.real_h + (sim_h - s.sim_h)
+
+    def compress(self, real_h: float) -> float | None:
+        """The simulated hour of a real event: itself inside a segment, the start of the next
+        segment inside a gap; None after the last segment."""
+        i = bisect.bisect_right(self.real_ends, real_h)
+        if i >= len(self.segments):
+            return None
+        s = self.segments[i]
+        return s.sim_h + max(0.0, real_h - s.real_h)
+
+
+def _online(tm: TimeMap, online) -> tuple[tuple[float, int], ...]:
+    out: dict[float, int] = {}
+    for t, n in online:
+        s = 0.0 if t <= 0.0 else tm.compress(t)
+        if s is not None:
+            out[s] = out.get(s, 0) + n
+    return tuple(sorted(out.items()))
+
+
+def _rate_points(tm: TimeMap, points) -> tuple[tuple[float, float], ...]:
+    pts = sorted(points, key=lambda p: p[0])
+    ts = [float(t) for t, _ in pts]
+    rs = [float(r) for _, r in pts]
+
+    def rate(h: float) -> float:
+        if h <= ts[0]:
+            return rs[0]
+        if h >= ts[-1]:
+            return rs[-1]
+        j = bisect.bisect_right(ts, h) - 1
+        if ts[j + 1] == ts[j]:
+            return rs[j + 1]
+        return rs[j] + (rs[j + 1] - rs[j]) * (h - ts[j]) / (ts[j + 1] - ts[j])
+
+    out = []
+    for s in tm.segments:
+        end = s.real_h + s.length_h
+        out.append((s.sim_h, rate(s.real_h)))
+        for t, r in zip(ts, rs):
+            if s.real_h < t < end:
+                out.append((s.sim_h + t - s.real_h, r))
+        out.append((s.sim_h + s.length_h, rate(end)))
+    return tuple(out)
+
+
+def compressed(scenario, sampling: Sampling):
+    """`scenario` rewritten onto the simulated time of its sampled run, and the TimeMap."""
+    tm = TimeMap.build(sampling, scenario.start_date, scenario.horizon_hours)
+    sites = tuple(
+        attrs.evolve(site, rack_groups=tuple(attrs.evolve(g, online=_online(tm, g.online))
+                                             for g in site.rack_groups))
+        for site in scenario.sites
+    )
+    clients = []
+    for c in scenario.clients:
+        a = c.arrivals
+        if isinstance(a, RatePath):
+            a = RatePath(_rate_points(tm, a.points))
+        elif isinstance(a, ArrivalTimes):
+            # Only arrivals inside a segment are simulated; the weights stand for the rest.
+            hours = []
+            for h in a.hours:
+                s = tm.compress(h)
+                if s is not None and tm.segment_at(s).real_h <= h:
+                    hours.append(s)
+            a = ArrivalTimes(tuple(hours))
+        clients.append(attrs.evolve(c, arrivals=a))
+    warm = tm.compress(scenario.warmup_hours) if scenario.warmup_hours else 0.0
+    out = attrs.evolve(scenario, sites=sites, clients=tuple(clients), horizon_hours=tm.sim_horizon_h,
+                       warmup_hours=min(warm if warm is not None else 0.0, tm.sim_horizon_h))
+    return out, tm
+
+
+def speedup(sampling: Sampling, start: dt.date, horizon_h: float) -> float:
+    tm = TimeMap.build(sampling, start, horizon_h)
+    return horizon_h / tm.sim_horizon_h if tm.sim_horizon_h else math.inf
