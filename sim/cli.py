@@ -23,7 +23,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sim.experiment.run import run
-from sim.report import FILES, write_results
+from sim.report import write_results
 from sim.report import files as result_files
 from sim.report.outdir import OutputNameError, output_folder
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
@@ -80,13 +80,13 @@ def cmd_run(args) -> int:
         result = run(scenario, progress=progress, argv=getattr(args, "argv", None))
     wall = time.perf_counter() - t0
     try:
-        write_results(result, out)
+        written = write_results(result, out)
     except OSError as e:
         print(f"{out}: cannot write results: {e.strerror or e}", file=sys.stderr)
         return 1
     if not args.quiet:
         print(table(result.summary_dict(), wall))
-        print(f"wrote {out}/{{{','.join(FILES)}}}")
+        print(f"wrote {out}/{{{','.join(p.name for p in written)}}}")
     return 0
 
 

@@ -15,7 +15,16 @@ def _m(cny) -> str:
     return f"{cny / 1e6:,.2f}"
 
 
-def report_md(s: dict) -> str:
+def sampling_md(sampling: dict) -> str:
+    """What a sampled run is: said at the top of its report."""
+    return (f"**Sampled run**: {sampling['windows']:,} windows, {sampling['simulated_days']:,.0f} of "
+            f"{sampling['horizon_days']:,.0f} days simulated ({sampling['method']}). Money and utilisation are "
+            f"estimates for the whole horizon, each simulated day standing for about "
+            f"{sampling['days_per_simulated_day']:.1f}; job counts and waits are those of the simulated days.")
+
+
+def report_md(s: dict, sections=()) -> str:
+    """The report; `sections` (markdown) go after the by-site table, before the plots."""
     cap, util, jobs = s["capacity"], s["utilisation"], s["jobs"]["total"]
     queued, running = s["jobs"]["queued_at_horizon"], s["jobs"]["running_at_horizon"]
     rev, per_p, w = s["revenue_cny"], s["revenue_per_pflops_year_cny"], s["wait_hours"]
@@ -31,6 +40,7 @@ def report_md(s: dict) -> str:
         + (f" Wait, queue and utilisation figures leave out a {s['warmup_days']:g}-day warm-up; money never does."
            if s["warmup_days"] else ""),
         "",
+        *([sampling_md(s["sampling"]), ""] if s.get("sampling") else []),
         "## Capacity",
         "",
         "| | planned (full build-out) | online at the horizon |",
@@ -108,6 +118,8 @@ def report_md(s: dict) -> str:
             f"{_n(r['at_horizon']['accelerators'])} | {_n(r['at_horizon']['pflops_fp16_dense'], 1)} | "
             f"{_pct(r['utilisation'])} | {_m(m['compute_sales_operator_capacity'])} | {_m(m['intermediary_fee'])} | "
             f"{_m(m['colocation_rent'])} | -{_m(m['electricity_cost'])} | {_m(m['operator_net'])} |")
+    for section in sections:
+        lines += ["", section.rstrip("\n")]
     lines += [
         "",
         "## Plots",

@@ -80,7 +80,7 @@ def read_finance(root: Table, declared_servers, sites) -> Finance | None:
                 if g.server.name not in declared:
                     missing.setdefault(g.server.name, f"sites.{key_text(site.name)}.racks.{key_text(g.name)}")
     for name, where in missing.items():
-        t.error(f"servers.{key_text(name)}", f"missing: operator-owned racks ({where}) hold this server, so the "
+        t.problems.add(f"{t.key('servers')}.{key_text(name)}", f"missing: operator-owned racks ({where}) hold this server, so the "
                 "operator buys it and its price is needed")
     if not ok or None in (years, rate, tax, carry, building, building_life, mep, mep_life, om_rack, exit_):
         return None
