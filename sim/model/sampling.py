@@ -37,13 +37,16 @@ from sim.units import HOURS_PER_DAY
 class Sampling:
     windows_per_year: int
     window_days: int
-    warmup_days: int = 0
+    warmup_days: int = 0  # simulated before every window, not counted
+    lead_in_days: int = 0  # simulated before the first window, from no earlier than the start
 
     def describe(self) -> str:
         text = (f"{self.windows_per_year} window(s) of {self.window_days} day(s) per year, each in the middle "
                 "of its period and weighted by period length / window length")
         if self.warmup_days:
             text += f", each after {self.warmup_days} unweighted warm-up day(s)"
+        if self.lead_in_days:
+            text += f"; the first after a lead-in of up to {self.lead_in_days} day(s) from the start"
         return text + "; state carried from one window to the next"
 
 
@@ -79,6 +82,11 @@ def periods(start: dt.date, horizon_h: float, per_year: int) -> list[tuple[float
         y += 1
 
 
+def _whole_days(hours: float) -> float:
+    """Warm-ups are whole days, so that every simulated day lies in one segment."""
+    return math.floor(hours / HOURS_PER_DAY + 1e-9) * HOURS_PER_DAY
+
+
 class TimeMap:
     """Simulated hours <-> real hours over the segments of a sampled run."""
 
@@ -93,11 +101,14 @@ class TimeMap:
         segments = []
         sim = 0.0
         w_h, u_h = sampling.window_days * HOURS_PER_DAY, sampling.warmup_days * HOURS_PER_DAY
+        lead_h = sampling.lead_in_days * HOURS_PER_DAY
         for p0, p1 in periods(start, horizon_h, sampling.windows_per_year):
             length = p1 - p0
             window = min(w_h, length)
             w0 = p0 + (length - window) / 2
-            warm = min(u_h, w0 - p0)
+            # The first window may look back to the start of the run (which starts empty too).
+            room = w0 if not segments else w0 - p0
+            warm = min(max(u_h, lead_h) if not segments else u_h, _whole_days(room))
             if warm > 0:
                 segments.append(Segment(sim, w0 - warm, warm, 0.0, p0, p1))
                 sim += warm

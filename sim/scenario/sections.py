@@ -15,7 +15,8 @@ MAX_YEARS = 100  # a concession or an asset life; the model limits a run to 100 
 
 
 def read_sampling(meta: Table) -> Sampling | None:
-    """`sampling = { windows_per_year = N, window_days = D, warmup_days = U }`, or false (off)."""
+    """`sampling = { windows_per_year = N, window_days = D, warmup_days = U, lead_in_days = L }`,
+    or false (off)."""
     v = meta.raw("sampling", False)
     if v is MISSING or v is False:
         return None
@@ -26,15 +27,16 @@ def read_sampling(meta: Table) -> Sampling | None:
     per_year = t.number("windows_per_year", integer=True, ge=1, le=DAYS_PER_YEAR)
     days = t.number("window_days", integer=True, ge=1)
     warm = t.number("warmup_days", 0, integer=True, ge=0)
+    lead = t.number("lead_in_days", 0, integer=True, ge=0, le=DAYS_PER_YEAR)
     t.done()
-    if None in (per_year, days, warm):
+    if None in (per_year, days, warm, lead):
         return None
     period = DAYS_PER_YEAR // per_year
     if days + warm > period:
         t.error("window_days", f"a window of {days} day(s) after {warm} warm-up day(s) does not fit in a period of "
                 f"{period} days ({per_year} per year)")
         return None
-    return Sampling(per_year, days, warm)
+    return Sampling(per_year, days, warm, lead)
 
 
 def budget_scenario(scenario):
