@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
+import re
 import signal
 import sys
 import time
@@ -24,6 +26,7 @@ from tqdm import tqdm
 
 from sim.experiment.run import run
 from sim.report import write_results
+from sim.report.audit import audit_of, audit_text
 from sim.report import files as result_files
 from sim.report.outdir import OutputNameError, output_folder
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
@@ -58,9 +61,33 @@ def _parser() -> argparse.ArgumentParser:
                    help="override any scenario key, e.g. --set sites.qingyang.pue=1.3 (repeatable); "
                         "validated like the file")
     r.add_argument("--out", type=Path, help="output folder (default results/<scenario>, or results/<scenario>@<overrides> with overrides)")
+    r.add_argument("--sample", metavar="NxD[+L]", help="representative periods: N windows of D days a year, "
+                   "after a lead-in of L days (e.g. 4x3+60); sets scenario.sampling")
+    r.add_argument("--full", action="store_true", help="simulate every day, even if the scenario samples")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     r.set_defaults(func=cmd_run)
+    a = sub.add_parser("audit", help="the claim's arithmetic beside what the power budget allows",
+                       description="Print the claim audit of a scenario with a [claim] section: the claim's own "
+                                   "figures beside what power and specifications allow, with the simulated "
+                                   "revenue when results/<scenario>/summary.json holds a run of this file.")
+    a.add_argument("scenario", help="a name in scenarios/ (e.g. zhonghe-as-claimed) or a path to a .toml file")
+    a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="override any scenario key (repeatable)")
+    a.set_defaults(func=cmd_audit)
     return parser
+
+
+SAMPLE = re.compile(r"(\d+)x(\d+)(?:\+(\d+))?")
+
+
+def sampling_override(text: str) -> str:
+    """`4x3+60` as the scenario.sampling override it stands for; a malformed one is left for the
+    loader to refuse, with the key named."""
+    m = SAMPLE.fullmatch(text.strip())
+    if not m:
+        return f"scenario.sampling={text!r}"
+    lead = f", lead_in_days = {m.group(3)}" if m.group(3) else ""
+    return f"scenario.sampling={{ windows_per_year = {m.group(1)}, window_days = {m.group(2)}{lead} }}"
 
 
 def cmd_run(args) -> int:
@@ -73,6 +100,10 @@ def cmd_run(args) -> int:
     for key in ("placement", "queue", "reclaim"):
         if getattr(args, key) is not None:
             overrides.append(f'policy.{key}="{getattr(args, key)}"')
+    if args.sample is not None:
+        overrides.append(sampling_override(args.sample))
+    if args.full:
+        overrides.append("scenario.sampling=false")
     out = output_folder(RESULTS_DIR, path.stem, overrides, args.out)  # refused before a long run
     scenario = loads(read_scenario(path).decode("utf-8"), str(path), overrides)
     t0 = time.perf_counter()
@@ -88,6 +119,32 @@ def cmd_run(args) -> int:
         print(table(result.summary_dict(), wall))
         print(f"wrote {out}/{{{','.join(p.name for p in written)}}}")
     return 0
+
+
+def cmd_audit(args) -> int:
+    path = scenario_path(args.scenario)
+    scenario = loads(read_scenario(path).decode("utf-8"), str(path), list(args.overrides))
+    if scenario.claim is None:
+        print(f"{path}: no stated claim (no [claim] section)")
+        return 0
+    summary, note = _earlier_run(path, scenario, args.overrides)
+    print(audit_text(audit_of(scenario, summary), scenario.name))
+    if note:
+        print(f"\n{note}")
+    return 0
+
+
+def _earlier_run(path: Path, scenario, overrides) -> tuple[dict | None, str]:
+    """The summary of the last `run` of exactly this file and these overrides, if there is one."""
+    folder = output_folder(RESULTS_DIR, path.stem, list(overrides), None)
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        made = summary["provenance"]["scenario_sha256"], tuple(summary["provenance"]["overrides"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, f"No run in {folder}/ yet: `python -m sim run {path.stem}` adds the simulated revenue."
+    if made != (scenario.source_sha256, scenario.overrides):
+        return None, f"{folder}/ holds a run of another version of the file: not used; run it again."
+    return summary, f"Simulated revenue from {folder}/summary.json."
 
 
 @contextlib.contextmanager

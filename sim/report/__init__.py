@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.experiment.finance import finance_of
+from sim.report.audit import audit_md, audit_of
 from sim.report.files import write_all
 from sim.report.finance import finance_csv, finance_figure, finance_md
 from sim.report.markdown import report_md
@@ -22,7 +23,8 @@ def render(result) -> dict[str, bytes]:
     name = summary["scenario"]
     daily = result.daily_frame()
     fin = finance_of(result)
-    sections = []
+    audit = audit_of(result.scenario, summary)
+    sections = [] if audit is None else [audit_md(audit)]
     files = {
         "timeseries.csv": timeseries_csv(result.daily),
         "timeseries_by_site.csv": timeseries_by_site_csv(result.daily_by_site),
