@@ -131,3 +131,27 @@ def test_representative_periods_agree_with_full_runs():
     no_lead_in = SPEC.replace(", lead_in_days = 60", "")
     biased = np.array([yearly_figures([f"scenario.seed={seed}", no_lead_in]) for seed in range(1, 26)]).mean(axis=0)
     assert abs(biased[0, 1] - mean[0, 1]) > half[0, 1]
+
+
+def test_the_command_line_samples_or_runs_every_day(tmp_path, monkeypatch, capsys):
+    import json
+
+    from sim.cli import main, sampling_override
+
+    assert sampling_override("4x3+60") == ("scenario.sampling={ windows_per_year = 4, window_days = 3, "
+                                           "lead_in_days = 60 }")
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "fin.toml").write_text(FIN_TINY)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "fin", "--sample", "4x4+60", "--quiet", "--out", "s"]) == 0
+    s = json.loads((tmp_path / "s" / "summary.json").read_text())
+    assert s["sampling"]["windows_per_year"] == 4 and s["sampling"]["lead_in_days"] == 60
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(
+        ["finance.csv", "finance.png", "report.md", "revenue.png", "summary.json", "timeseries.csv",
+         "timeseries_by_site.csv", "utilisation.png"])
+    assert main(["run", "fin", "--sample", "4x4+60", "--full", "--quiet", "--out", "f"]) == 0
+    assert "sampling" not in json.loads((tmp_path / "f" / "summary.json").read_text())
+    capsys.readouterr()
+    assert main(["run", "fin", "--sample", "4y4", "--quiet", "--out", "x"]) == 2
+    assert "scenarios/fin.toml: scenario.sampling: must be a table" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

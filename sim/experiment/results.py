@@ -195,6 +195,7 @@ class SamplingInfo:
     windows_per_year: int
     window_days: int
     warmup_days: int
+    lead_in_days: int
     windows: int
     simulated_days: float
     horizon_days: float

@@ -222,7 +222,7 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
     simulated_days = sum(d.hours for d in daily) / HOURS_PER_DAY
     info = SamplingInfo(
         method=sampling.describe(), windows_per_year=sampling.windows_per_year, window_days=sampling.window_days,
-        warmup_days=sampling.warmup_days, windows=sum(1 for seg in tm.segments if seg.weight),
+        warmup_days=sampling.warmup_days, lead_in_days=sampling.lead_in_days, windows=sum(1 for seg in tm.segments if seg.weight),
         simulated_days=round(tm.sim_horizon_h / HOURS_PER_DAY, 6), horizon_days=round(real_h / HOURS_PER_DAY, 6),
         days_per_simulated_day=round(real_h / HOURS_PER_DAY / simulated_days, 6) if simulated_days else 0.0)
     return attrs.evolve(

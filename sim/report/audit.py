@@ -10,8 +10,11 @@ HEADER = ("", "claimed", "computed or allowed", "factor", "arithmetic")
 
 
 def _number(x: float) -> str:
+    # Money (the only figures this large) in bn or M CNY; counts of P and servers in full.
     if x >= 1e9:
         return f"{x / 1e9:,.4g} bn"
+    if x >= 1e8:
+        return f"{x / 1e6:,.4g} M"
     if x >= 100 or x == int(x):
         return f"{x:,.0f}"
     return f"{x:,.3g}"
