@@ -32,6 +32,8 @@ def main(argv: list[str]) -> int:
         out = measure.full_run(scenarios.three_sites(args["horizon_days"]))
     elif kind == "scenario":
         out = measure.full_run(sim.load_scenario(args["path"], args["overrides"]))
+    elif kind == "run":
+        out = measure.sim_run(sim.load_scenario(args["path"], args["overrides"]))
     elif kind == "profile":
         out = profiling.profile(**args)
     else:

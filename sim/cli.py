@@ -61,8 +61,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="override any scenario key, e.g. --set sites.qingyang.pue=1.3 (repeatable); "
                         "validated like the file")
     r.add_argument("--out", type=Path, help="output folder (default results/<scenario>, or results/<scenario>@<overrides> with overrides)")
-    r.add_argument("--sample", metavar="NxD[+L]", help="representative periods: N windows of D days a year, "
-                   "after a lead-in of L days (e.g. 4x3+60); sets scenario.sampling")
+    r.add_argument("--sample", metavar="NxD[,lead=L][,warmup=U]",
+                   help="representative periods: N windows of D days a year, after a lead-in of L days and U "
+                        "warm-up days where racks came online (e.g. 4x3,lead=7,warmup=2); sets scenario.sampling")
     r.add_argument("--full", action="store_true", help="simulate every day, even if the scenario samples")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     r.set_defaults(func=cmd_run)
@@ -77,17 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-SAMPLE = re.compile(r"(\d+)x(\d+)(?:\+(\d+))?")
+SAMPLE = re.compile(r"(\d+)x(\d+)((?:,(?:lead|warmup)=\d+)*)")
 
 
 def sampling_override(text: str) -> str:
-    """`4x3+60` as the scenario.sampling override it stands for; a malformed one is left for the
-    loader to refuse, with the key named."""
+    """`4x3,lead=7,warmup=2` as the scenario.sampling override it stands for; a malformed one is
+    left for the loader to refuse, with the key named."""
     m = SAMPLE.fullmatch(text.strip())
     if not m:
         return f"scenario.sampling={text!r}"
-    lead = f", lead_in_days = {m.group(3)}" if m.group(3) else ""
-    return f"scenario.sampling={{ windows_per_year = {m.group(1)}, window_days = {m.group(2)}{lead} }}"
+    extra = "".join(f", {'lead_in_days' if k == 'lead' else 'warmup_days'} = {v}"
+                    for k, v in (part.split("=") for part in m.group(3).split(",")[1:]))
+    return f"scenario.sampling={{ windows_per_year = {m.group(1)}, window_days = {m.group(2)}{extra} }}"
 
 
 def cmd_run(args) -> int:

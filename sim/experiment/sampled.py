@@ -38,15 +38,22 @@ SCALED = ("compute_sales_operator_capacity", "intermediary_fee", "tenant_payouts
 
 
 class RealTimePrices:
-    """The scenario's price model, quoted at the real hour of a simulated one."""
+    """The scenario's price model, quoted on the real calendar.
+
+    A job carried from one window into the next stands for a job of the same age in the
+    next period, so the quote it is billed at is the one of its age before the real hour of
+    the billing, not that of the real hour it was submitted (a quarter of falling prices
+    earlier). At arrival the two are the same."""
 
     def __init__(self, inner, real):
         self.inner = inner
         self.real = real
         self.fee_ppm = inner.fee_ppm
+        self.env = None  # the run's SimPy environment, set once the model is built
 
     def quote_fen(self, accelerator: str, hour: float) -> float:
-        return self.inner.quote_fen(accelerator, self.real(hour))
+        now = self.env.now
+        return self.inner.quote_fen(accelerator, max(0.0, self.real(now) - (now - hour)))
 
 
 def bill_at_seam(sched, now: float) -> None:
@@ -116,8 +123,9 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
     if progress is not None:
         def on_day(now_h, horizon_h):  # noqa: E306  progress in real days, as a full run reports it
             progress(now_h / sim_h * real_h, real_h)
-    prices = RealTimePrices(price_model(scenario.pricing), tm.real)
+    prices = RealTimePrices(price_model(scenario.pricing), tm.real_before)
     model = Model(sim_scenario, ledger_sink, trace, on_day=on_day, prices=prices)
+    prices.env = model.env
     for seg in tm.segments[1:]:
         # Scheduled before the run, so it comes before the day that closes at the same hour.
         model.clock.at(seg.sim_h, lambda ev: bill_at_seam(model.sched, ev.env.now))
