@@ -29,7 +29,7 @@ DEFINITIONS = {
     "zhonghe_s": "seconds of sim.run(zhonghe) over 20 years (3 sites, 144,000 accelerators, ~36 M jobs), "
                  "every day simulated; with --quick one year, x 20",
     "sampled_speedup": "seconds of the full zhonghe run / seconds of the same run in representative periods "
-                       "(4 windows of 3 days a year, lead-in 7 days, warm-up 2 days; not judged with --quick, whose one "
+                       "(4 windows of 2 days a year, lead-in 7 days, warm-up 2 days; not judged with --quick, whose one "
                        "year is mostly build-out)",
 }
 

@@ -18,7 +18,7 @@ from sim.scenario import ScenarioError, loads
 H = 24.0
 START = dt.date(2025, 1, 1)
 SPEC = "scenario.sampling={ windows_per_year = 4, window_days = 4, lead_in_days = 60 }"
-SHIPPED = "scenario.sampling={ windows_per_year = 4, window_days = 3, lead_in_days = 7, warmup_days = 2 }"
+SHIPPED = "scenario.sampling={ windows_per_year = 4, window_days = 2, lead_in_days = 7, warmup_days = 2 }"
 
 
 def test_periods_split_each_year_from_its_anniversary():
@@ -115,21 +115,21 @@ def yearly_figures(overrides):
 
 def test_representative_periods_agree_with_full_runs():
     """Each year's operator revenue and utilisation, estimated from representative periods as
-    the shipped scenarios sample (4 windows of 3 days a year, a 7-day lead-in, 2 warm-up days
+    the shipped scenarios sample (4 windows of 2 days a year, a 7-day lead-in, 2 warm-up days
     where racks came online), lies inside the 95 % interval of 10 full replications (the range
     one more full run falls in: mean +- t(0.975, 9) x sd x sqrt(1 + 1/10)).
 
-    One sampled run simulates 12 of 365 days and is about 5 times noisier than a full run; the
-    estimate is the mean of 25 sampled runs, which together simulate about as many days as one
-    full run. A method biased by about one full run's spread falls outside: without the
-    lead-in and warm-ups, year 1 (racks still being built) does."""
+    One sampled run simulates 8 of 365 days (plus warm-ups) and is about 5 times noisier than
+    a full run; the estimate is the mean of 25 sampled runs, whose noise is then about one full
+    run's and whose cost about half of one. A method biased by about one full run's spread
+    falls outside: without the lead-in and warm-ups, year 1 (racks still being built) does."""
     full = np.array([yearly_figures([f"scenario.seed={seed}"]) for seed in range(1, 11)])
     mean, sd = full.mean(axis=0), full.std(axis=0, ddof=1)
     half = stats.t.ppf(0.975, df=9) * sd * np.sqrt(1 + 1 / 10)
     sampled = np.array([yearly_figures([f"scenario.seed={seed}", SHIPPED]) for seed in range(1, 26)]).mean(axis=0)
     inside = np.abs(sampled - mean) <= half
     assert inside.all(), f"outside the interval (year, [revenue, utilisation]): {np.argwhere(~inside).tolist()}"
-    bare = "scenario.sampling={ windows_per_year = 4, window_days = 3 }"
+    bare = "scenario.sampling={ windows_per_year = 4, window_days = 2 }"
     biased = np.array([yearly_figures([f"scenario.seed={seed}", bare]) for seed in range(1, 26)]).mean(axis=0)
     assert abs(biased[0, 1] - mean[0, 1]) > half[0, 1]
 
@@ -139,8 +139,8 @@ def test_the_command_line_samples_or_runs_every_day(tmp_path, monkeypatch, capsy
 
     from sim.cli import main, sampling_override
 
-    assert sampling_override("4x3,lead=7,warmup=2") == (
-        "scenario.sampling={ windows_per_year = 4, window_days = 3, lead_in_days = 7, warmup_days = 2 }")
+    assert sampling_override("4x2,lead=7,warmup=2") == (
+        "scenario.sampling={ windows_per_year = 4, window_days = 2, lead_in_days = 7, warmup_days = 2 }")
     assert sampling_override("2x7") == "scenario.sampling={ windows_per_year = 2, window_days = 7 }"
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "scenarios" / "fin.toml").write_text(FIN_TINY)
@@ -166,9 +166,10 @@ def test_long_jobs_are_shortened_in_a_sampled_run_and_arrive_more_often():
     small, _ = compressed(s, s.sampling)
     by_name = {c.name: c for c in small.clients}
     leases, real = by_name["leases"], {c.name: c for c in s.clients}["leases"]
-    # Leases average 72 h x e^(0.5^2 / 2) = 81.6 h, over half a 3-day window (36 h): shortened to 36 h.
-    k = time_scale(real, 72.0)
-    assert SETTLE_SHARE == 0.5 and k == pytest.approx(36 / (72 * np.exp(0.125)))
+    # Leases average 72 h x e^(0.5^2 / 2) = 81.6 h, over half a 2-day window (24 h): shortened to 24 h.
+    k = time_scale(real, 48.0)
+    assert SETTLE_SHARE == 0.5 and k == pytest.approx(24 / (72 * np.exp(0.125)))
     assert leases.duration.median_hours == pytest.approx(72 * k) and leases.duration.sigma == 0.5
     assert leases.patience.mean_hours == pytest.approx(48 * k)
     assert by_name["training"].duration == {c.name: c for c in s.clients}["training"].duration  # 9.9 h: as it is
+    assert by_name["own"].duration.median_hours == pytest.approx(24 / np.exp(0.5))  # 39.6 h on average

@@ -45,15 +45,21 @@ class RealTimePrices:
     the billing, not that of the real hour it was submitted (a quarter of falling prices
     earlier). At arrival the two are the same."""
 
-    def __init__(self, inner, real):
+    def __init__(self, inner, time_map):
         self.inner = inner
-        self.real = real
+        self.time_map = time_map
         self.fee_ppm = inner.fee_ppm
         self.env = None  # the run's SimPy environment, set once the model is built
+        self.lo = self.hi = -1.0  # the segment last used: (lo, hi] in simulated hours
+        self.offset = 0.0  # its real hour minus its simulated hour
 
     def quote_fen(self, accelerator: str, hour: float) -> float:
+        # real(now) - (now - hour) = hour + the offset of the segment `now` is in (a seam
+        # belongs to the segment before it: work up to it was done there).
         now = self.env.now
-        return self.inner.quote_fen(accelerator, max(0.0, self.real(now) - (now - hour)))
+        if not self.lo < now <= self.hi:
+            self.lo, self.hi, self.offset = self.time_map.segment_before(now)
+        return self.inner.quote_fen(accelerator, max(0.0, hour + self.offset))
 
 
 def bill_at_seam(sched, now: float) -> None:
@@ -123,7 +129,7 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
     if progress is not None:
         def on_day(now_h, horizon_h):  # noqa: E306  progress in real days, as a full run reports it
             progress(now_h / sim_h * real_h, real_h)
-    prices = RealTimePrices(price_model(scenario.pricing), tm.real_before)
+    prices = RealTimePrices(price_model(scenario.pricing), tm)
     model = Model(sim_scenario, ledger_sink, trace, on_day=on_day, prices=prices)
     prices.env = model.env
     for seg in tm.segments[1:]:

@@ -135,12 +135,16 @@ class TimeMap:
         s = self.segment_at(sim_h)
         return s.real_h + (sim_h - s.sim_h)
 
-    def real_before(self, sim_h: float) -> float:
-        """As `real`, but a seam counts as the end of the segment before it (work done up to
-        the seam was done there)."""
+    def segment_before(self, sim_h: float) -> tuple[float, float, float]:
+        """(start, end, real - simulated hour) of the segment `sim_h` is in, a seam counting
+        as the end of the segment before it (work done up to the seam was done there)."""
         i = max(0, bisect.bisect_left(self.sim_starts, sim_h) - 1)
         s = self.segments[i]
-        return s.real_h + (sim_h - s.sim_h)
+        lo = s.sim_h if i else -1.0  # the first segment also holds hour 0
+        return lo, s.sim_h + s.length_h, s.real_h - s.sim_h
+
+    def real_before(self, sim_h: float) -> float:
+        return sim_h + self.segment_before(sim_h)[2]
 
     def compress(self, real_h: float) -> float | None:
         """The simulated hour of a real event: itself inside a segment, the start of the next

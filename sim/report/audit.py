@@ -13,7 +13,7 @@ def _number(x: float) -> str:
     # Money (the only figures this large) in bn or M CNY; counts of P and servers in full.
     if x >= 1e9:
         return f"{x / 1e9:,.4g} bn"
-    if x >= 1e8:
+    if x >= 1e7:
         return f"{x / 1e6:,.4g} M"
     if x >= 100 or x == int(x):
         return f"{x:,.0f}"
