@@ -1,6 +1,6 @@
 """Benchmarks of computesim against its performance targets (`make bench`).
 
-    make bench                      # full run, about 7 minutes on a 2-core machine
+    make bench                      # full run, about 13 minutes on a 2-core machine
     make bench ARGS=--quick         # smoke run, under a minute, horizons shrunk
     make bench ARGS="--only scaling rate --profile"
 

@@ -17,7 +17,7 @@ STAGES = ("rate", "scaling", "as-claimed", "memory", "zhonghe")
 RACKS = (1000, 4000, 16000, 48000)
 WARMUP_H = 3 * scenarios.MEAN_HOURS  # exponential durations: ~95 % of steady-state load
 
-# Horizons and sample sizes. Full: about 7 minutes here, most of it the two long runs the
+# Horizons and sample sizes. Full: about 13 minutes here, most of it the three long runs the
 # targets name (as-claimed year, Qingyang 20 years). Quick: a smoke run under a minute.
 FULL = {
     "rate": {"racks": 1000, "horizon_h": 160.0, "raw_events": 1_000_000, "repeats": 3},
@@ -88,7 +88,7 @@ def main(argv=None) -> int:
     res = {"mode": "quick" if args.quick else "full",
            "started": dt.datetime.now().isoformat(timespec="seconds"), "git": _git(), "plan": plan,
            "definitions": report.DEFINITIONS}
-    print(f"computesim benchmarks ({res['mode']}; full is about 7 minutes, --quick under 1)", flush=True)
+    print(f"computesim benchmarks ({res['mode']}; full is about 13 minutes, --quick about 1)", flush=True)
 
     if "rate" in args.only:
         res["rate"] = _stage("model rate", "rate", plan["rate"], LIMITS["rate"])
