@@ -1,6 +1,6 @@
 """Benchmarks of computesim against its performance targets (`make bench`).
 
-    make bench                      # full run, about 8 minutes on a 2-core machine
+    make bench                      # full run, about 15 minutes on a 2-core machine
     make bench ARGS=--quick         # smoke run, about a minute, horizons shrunk
     make bench ARGS="--only peers scaling --profile"
 

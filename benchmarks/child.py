@@ -37,6 +37,8 @@ def main(argv: list[str]) -> int:
         out = measure.full_run(sim.load_scenario(args["path"], args["overrides"]))
     elif kind == "sweep":
         out = sweeps.executors(**args)
+    elif kind == "run":
+        out = measure.sim_run(sim.load_scenario(args["path"], args["overrides"]))
     elif kind == "profile":
         out = profiling.profile(**args)
     else:

@@ -128,3 +128,32 @@ def full_run(scenario, steps: int = 20) -> dict:
         "utilisation": s["utilisation"]["overall"],
         "peak_rss_mib": peak_rss_mib(), "rss_before_model_mib": rss0,
     }
+
+
+def sim_run(scenario, steps: int = 20) -> dict:
+    """One run through sim.run, as the command line runs it (so a sampled scenario is run in
+    representative periods), with progress lines for the parent."""
+    import sim
+
+    rss0 = peak_rss_mib()
+    t0 = clocks()
+    marks = [i / steps for i in range(1, steps)]
+
+    def progress(now_h, horizon_h):
+        while marks and now_h >= marks[0] * horizon_h:
+            print(f"progress {marks.pop(0):.4f} {since(t0)[0]:.3f}", flush=True)
+
+    result = sim.run(scenario, progress=progress)
+    wall, cpu = since(t0)
+    s = result.summary_dict()
+    sampling = s.get("sampling")
+    return {
+        "scenario": s["scenario"], "horizon_days": s["horizon_days"], "cpu_s": cpu, "wall_s": wall,
+        "jobs": s["simulation"]["jobs"], "model_events": s["simulation"]["events"],
+        "accelerators": s["capacity"]["at_horizon"]["accelerators"],
+        "racks": s["capacity"]["at_horizon"]["racks"],
+        "utilisation": s["utilisation"]["overall"],
+        "sampling": sampling and sampling["method"],
+        "simulated_days": sampling["simulated_days"] if sampling else s["horizon_days"],
+        "peak_rss_mib": peak_rss_mib(), "rss_before_model_mib": rss0,
+    }

@@ -37,6 +37,11 @@ DEFINITIONS = {
              "also counts idle workers and, on a busy machine, waiting for a CPU",
     "peak_rss_mib": "ru_maxrss of the child process that ran the scenario (includes the interpreter, "
                     "numpy and scipy)",
+    "zhonghe_s": "seconds of sim.run(zhonghe) over 20 years (3 sites, 144,000 accelerators, ~36 M jobs), "
+                 "every day simulated; with --quick one year, x 20",
+    "sampled_speedup": "seconds of the full zhonghe run / seconds of the same run in representative periods "
+                       "(4 windows of 2 days a year, lead-in 7 days, warm-up 2 days; not judged with --quick, whose one "
+                       "year is mostly build-out)",
 }
 
 # name: (what, comparison, limit, unit)
@@ -50,6 +55,8 @@ TARGETS = {
     "memory": ("Qingyang 20 years: peak RSS", "<", 1024.0, "MiB"),
     "sweep-2x": ("sweep runs/s, 2 local workers / 1", ">=", 1.8, ""),
     "sweep-dask": ("sweep runs/s, Dask 2 workers / local 2", ">=", 0.9, ""),
+    "zhonghe": ("zhonghe 20 years, every day: CPU time", "<=", 600.0, "s"),
+    "sampled": ("zhonghe 20 years: full / sampled CPU time", ">=", 20.0, ""),
 }
 
 
@@ -102,7 +109,28 @@ def judge(res: dict, quick: bool) -> list[dict]:
         out.append(verdict("qingyang-time", value, note))
         note = f"{mem['horizon_days']:g}-day run (quick)" if quick and mem.get("status") == "ok" else ""
         out.append(verdict("memory", mem.get("peak_rss_mib"), note))
+    full, sampled = res.get("zhonghe_full"), res.get("zhonghe_sampled")
+    if full is not None:
+        value, note = _zhonghe_seconds(full)
+        out.append(verdict("zhonghe", value, note))
+        if not quick and sampled is not None:
+            ok = full.get("status") == "ok" and sampled.get("status") == "ok"
+            out.append(verdict("sampled", full["cpu_s"] / sampled["cpu_s"] if ok else None,
+                               f"sampled: {sampled['cpu_s']:.1f} s, {sampled['jobs']:,} jobs" if ok else "error"))
     return out
+
+
+def _zhonghe_seconds(r: dict):
+    if r.get("status") == "aborted":
+        if r.get("projected_s"):
+            return r["projected_s"], f"stopped at {r['fraction_done']:.0%}, wall projected"
+        return None, f"stopped after {r['elapsed_s']:.0f} s"
+    if r.get("status") != "ok":
+        return None, "error"
+    days = r["horizon_days"]
+    if days < 7305:
+        return r["cpu_s"] * 7305 / days, f"projected from {days:g} days (quick; the first year is the lightest)"
+    return r["cpu_s"], f"wall {r['wall_s']:.0f} s, {r['jobs']:,} jobs"
 
 
 def _run_seconds(r: dict, days: float):
@@ -204,7 +232,9 @@ def table(res: dict) -> str:
         if ratios:
             lines.append("  time per job: " + ", ".join(f"{k} = {v:.2f}" for k, v in ratios.items()))
     for key, title in (("three_sites", "As claimed: 3 sites x 16,000 racks"),
-                       ("qingyang_20y", "Qingyang (scenarios/qingyang.toml)")):
+                       ("qingyang_20y", "Qingyang (scenarios/qingyang.toml)"),
+                       ("zhonghe_full", "Zhonghe (scenarios/zhonghe.toml), every day"),
+                       ("zhonghe_sampled", "Zhonghe (scenarios/zhonghe.toml), representative periods")):
         r = res.get(key)
         if r is None:
             continue

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
+import re
 import shlex
 import signal
 import sys
@@ -28,6 +30,7 @@ from sim.experiment.run import run
 from sim.experiment import store as run_store
 from sim.experiment.store import StoreBusy
 from sim.report import FILES, write_results
+from sim.report.audit import audit_of, audit_text
 from sim.report import files as result_files
 from sim.report.files import write_all
 from sim.report.markdown import demand_line, demand_words, price_line
@@ -69,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="override any scenario key, e.g. --set sites.qingyang.pue=1.3 (repeatable); "
                         "validated like the file")
     r.add_argument("--out", type=Path, help="output folder (default results/<scenario>, or results/<scenario>@<overrides> with overrides)")
+    r.add_argument("--sample", metavar="NxD[,lead=L][,warmup=U]",
+                   help="representative periods: N windows of D days a year, after a lead-in of L days and U "
+                        "warm-up days where racks came online (e.g. 4x3,lead=7,warmup=2); sets scenario.sampling")
+    r.add_argument("--full", action="store_true", help="simulate every day, even if the scenario samples")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     r.add_argument("--reps", type=_positive, metavar="N",
                    help="N independent replications, seeds spawned from the scenario seed: means with 95 %% "
@@ -101,6 +108,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="the most lognormals a duration mixture may have (default %(default)s; 1: none)")
     f.add_argument("--out", type=Path, help="write the fragment to this file (default: print it)")
     f.set_defaults(func=cmd_fit_trace)
+    a = sub.add_parser("audit", help="the claim's arithmetic beside what the power budget allows",
+                       description="Print the claim audit of a scenario with a [claim] section: the claim's own "
+                                   "figures beside what power and specifications allow, with the simulated "
+                                   "revenue when results/<scenario>/summary.json holds a run of this file.")
+    a.add_argument("scenario", help="a name in scenarios/ (e.g. zhonghe-as-claimed) or a path to a .toml file")
+    a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="override any scenario key (repeatable)")
+    a.set_defaults(func=cmd_audit)
     return parser
 
 
@@ -156,6 +171,20 @@ def _executor_options(p) -> None:
                         "(of --workers processes)")
 
 
+SAMPLE = re.compile(r"(\d+)x(\d+)((?:,(?:lead|warmup)=\d+)*)")
+
+
+def sampling_override(text: str) -> str:
+    """`4x3,lead=7,warmup=2` as the scenario.sampling override it stands for; a malformed one is
+    left for the loader to refuse, with the key named."""
+    m = SAMPLE.fullmatch(text.strip())
+    if not m:
+        return f"scenario.sampling={text!r}"
+    extra = "".join(f", {'lead_in_days' if k == 'lead' else 'warmup_days'} = {v}"
+                    for k, v in (part.split("=") for part in m.group(3).split(",")[1:]))
+    return f"scenario.sampling={{ windows_per_year = {m.group(1)}, window_days = {m.group(2)}{extra} }}"
+
+
 def cmd_run(args) -> int:
     path = scenario_path(args.scenario)
     overrides = list(args.overrides)
@@ -166,6 +195,10 @@ def cmd_run(args) -> int:
     for key in ("placement", "queue", "reclaim"):
         if getattr(args, key) is not None:
             overrides.append(f'policy.{key}="{getattr(args, key)}"')
+    if args.sample is not None:
+        overrides.append(sampling_override(args.sample))
+    if args.full:
+        overrides.append("scenario.sampling=false")
     if args.reps is not None:
         return cmd_replicate(args, path, overrides)
     if args.workers is not None or args.dask is not None:
@@ -178,13 +211,13 @@ def cmd_run(args) -> int:
         result = run(scenario, progress=progress, argv=getattr(args, "argv", None))
     wall = time.perf_counter() - t0
     try:
-        write_results(result, out)
+        written = write_results(result, out)
     except OSError as e:
         print(f"{out}: cannot write results: {e.strerror or e}", file=sys.stderr)
         return 1
     if not args.quiet:
         print(table(result.summary_dict(), wall))
-        print(f"wrote {out}/{{{','.join(FILES)}}}")
+        print(f"wrote {out}/{{{','.join(p.name for p in written)}}}")
     return 0
 
 
@@ -332,6 +365,32 @@ def runs_bar(quiet: bool):
     finally:
         for bar in bars:
             bar.close()
+
+
+def cmd_audit(args) -> int:
+    path = scenario_path(args.scenario)
+    scenario = loads(read_scenario(path).decode("utf-8"), str(path), list(args.overrides))
+    if scenario.claim is None:
+        print(f"{path}: no stated claim (no [claim] section)")
+        return 0
+    summary, note = _earlier_run(path, scenario, args.overrides)
+    print(audit_text(audit_of(scenario, summary), scenario.name))
+    if note:
+        print(f"\n{note}")
+    return 0
+
+
+def _earlier_run(path: Path, scenario, overrides) -> tuple[dict | None, str]:
+    """The summary of the last `run` of exactly this file and these overrides, if there is one."""
+    folder = output_folder(RESULTS_DIR, path.stem, list(overrides), None)
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        made = summary["provenance"]["scenario_sha256"], tuple(summary["provenance"]["overrides"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, f"No run in {folder}/ yet: `python -m sim run {path.stem}` adds the simulated revenue."
+    if made != (scenario.source_sha256, scenario.overrides):
+        return None, f"{folder}/ holds a run of another version of the file: not used; run it again."
+    return summary, f"Simulated revenue from {folder}/summary.json."
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@
 import tomllib
 from pathlib import Path
 
+import attrs
 import pytest
 
 import sim
@@ -21,7 +22,8 @@ def test_the_shipped_scenarios_are_found():
 def shipped(request):
     path = request.param
     scenario = load_scenario(path)
-    return path, scenario, sim.run(scenario, horizon_days=DAYS)
+    # Every day simulated, also for those that sample their 20 years (tests/test_sampling.py).
+    return path, scenario, sim.run(attrs.evolve(scenario, sampling=None), horizon_days=DAYS)
 
 
 def cents(x: float) -> int:
@@ -36,6 +38,7 @@ def test_it_loads_as_written(shipped):
     assert scenario.horizon_hours == doc["scenario"]["horizon_days"] * 24
     assert {s.name for s in scenario.sites} == set(doc["sites"])
     assert {c.name for c in scenario.clients if c.tenant is None} == set(doc["clients"])
+    assert (scenario.finance is None) == ("finance" not in doc) and (scenario.claim is None) == ("claim" not in doc)
 
 
 def test_jobs_are_submitted_run_and_accounted_for(shipped):
@@ -78,9 +81,11 @@ def test_capacity_follows_the_build_out(shipped):
     # The last day's mean (a ramp adds racks at each day's end, so a little less than at its end).
     assert online * 0.95 < result.daily[-1].commissioned_accelerators <= online
     assert 0 < online < cap["planned"]["accelerators"]  # still building out
-    # The operator's first tranche (2025-03-01, day 59) is online; its second (2025-09-01) is not.
-    [operator] = [g for g in scenario.rack_groups if g.owner == "operator"]
-    assert operator.racks_online_at(DAYS * 24) == operator.count // 2
+    # The operator's first tranche (2025-03-01, day 59) is online at every site; its second (2025-09-01) is not.
+    operators = [g for g in scenario.rack_groups if g.owner == "operator"]
+    assert len(operators) == len(scenario.sites)
+    for operator in operators:
+        assert operator.racks_online_at(DAYS * 24) == operator.count // 2
     over = cap["power"]["rack_groups_over_budget"]
     assert bool(over) == (not scenario.enforce_power)
 
@@ -95,3 +100,18 @@ def test_both_qingyang_scenarios_face_one_market():
     card = b["accelerators"]["ascend-910b"]
     assert (card["pflops_fp16_dense"], card["stated_pflops"]) == (0.32, 0.6)
     assert b["servers"]["server-as-claimed"]["stated_pflops_per_server"] == 5.0
+
+
+def test_a_multi_site_report_and_table_show_each_site(shipped):
+    from sim.cli import table
+    from sim.report.markdown import report_md
+
+    _, scenario, result = shipped
+    if len(scenario.sites) < 2:
+        pytest.skip("one site")
+    s = result.summary_dict()
+    report, printed = report_md(s), table(s, 1.0)
+    for site in scenario.sites:
+        for owner in ("operator", "third-party"):
+            assert f"| {site.name} | {owner} |" in report
+            assert f"  {site.name}, {owner}" in printed

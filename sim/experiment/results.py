@@ -295,6 +295,22 @@ class FailureReport:
 
 
 @frozen
+class SamplingInfo:
+    """How a sampled run was simulated (sim/model/sampling.py): its money and utilisation are
+    estimates for the whole horizon; its job counts and waits are those of the simulated days."""
+
+    method: str
+    windows_per_year: int
+    window_days: int
+    warmup_days: int
+    lead_in_days: int
+    windows: int
+    simulated_days: float
+    horizon_days: float
+    days_per_simulated_day: float
+
+
+@frozen
 class Summary:
     scenario: str
     description: str
@@ -320,6 +336,7 @@ class Summary:
     # Sections a run has only when its scenario asks for them: left out of summary.json if None.
     contracts: ContractReport | None = attrs.field(default=None, metadata={"optional": True})
     failures: FailureReport | None = attrs.field(default=None, metadata={"optional": True})
+    sampling: SamplingInfo | None = None  # only in a sampled run's summary.json
 
 
 DAILY_MONEY = (
@@ -420,10 +437,14 @@ class RunResult:
     summary: Summary
     daily: tuple[DailyRow, ...]
     daily_by_site: tuple[SiteDailyRow, ...]
+    day_weights: tuple[float, ...] | None = None  # a sampled run: how many days each daily row stands for
 
     def summary_dict(self) -> dict:
         """The summary as summary.json holds it."""
-        return plain(self.summary)
+        d = plain(self.summary)
+        if d["sampling"] is None:  # a full run's summary is as it always was
+            del d["sampling"]
+        return d
 
     def summary_frame(self):
         """One row: every scalar of the summary under its dotted key (lists left out)."""

@@ -48,15 +48,16 @@ class Model:
     """Everything one run holds; kept after the run for tests that look inside.
 
     `streams`: job streams by client class index, in place of those the scenario describes
-    (any iterable of sim.workload.stream.JobRecord in arrival order)."""
+    (any iterable of sim.workload.stream.JobRecord in arrival order). `prices`: a price model
+    in place of the scenario's (a sampled run quotes at the real hour)."""
 
-    def __init__(self, scenario: Scenario, ledger_sink=None, trace=None, streams=None, on_day=None):
+    def __init__(self, scenario: Scenario, ledger_sink=None, trace=None, streams=None, on_day=None, prices=None):
         self.scenario = scenario
         self.clock = Clock()
         self.env = self.clock.env
         self.horizon_h = scenario.horizon_hours
         self.cluster = Cluster(scenario)
-        self.prices = price_model(scenario.pricing)
+        self.prices = price_model(scenario.pricing) if prices is None else prices
         self.ledger = Ledger(ledger_sink)
         self.billing = Billing(self.prices, self.ledger, scenario.clients)
         self.sched = Scheduler(self.clock, scenario, self.cluster, self.prices, self.billing, trace)
@@ -113,7 +114,8 @@ def run(scenario: Scenario, *, seed: int | None = None, horizon_days: float | No
     """Simulate `scenario` once. `seed`, `horizon_days` and `warmup_days` override the
     scenario's own and are checked as in a file (ScenarioError if out of range).
     `progress(now_h, horizon_h)` is called as each simulated day closes; `argv`, the command
-    line for the provenance (None: this process's)."""
+    line for the provenance (None: this process's). A scenario with `[scenario] sampling` is
+    run in representative periods (sim/experiment/sampled.py)."""
     check_seed_and_horizon(scenario, seed, horizon_days, warmup_days)
     changes = {}
     if seed is not None:
@@ -124,4 +126,8 @@ def run(scenario: Scenario, *, seed: int | None = None, horizon_days: float | No
         changes["warmup_hours"] = warmup_days * HOURS_PER_DAY
     if changes:
         scenario = attrs.evolve(scenario, **changes)
+    if scenario.sampling is not None:
+        from sim.experiment.sampled import run_sampled  # it builds on Model: imported when needed
+
+        return run_sampled(scenario, ledger_sink=ledger_sink, trace=trace, progress=progress, argv=argv)
     return Model(scenario, ledger_sink, trace, on_day=progress).run(argv)

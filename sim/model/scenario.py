@@ -6,10 +6,13 @@ import datetime as dt
 
 from attrs import field, frozen
 
+from sim.model.claim import Claim
 from sim.model.demand import ClientClass, Market, Tenant
 from sim.model.failures import Failures
+from sim.model.finance import Finance
 from sim.model.frozen import FrozenDict, freeze
 from sim.model.hardware import AcceleratorType, ServerModel
+from sim.model.sampling import Sampling
 from sim.model.site import RackGroup, Site
 
 
@@ -56,6 +59,9 @@ class Scenario:
     overrides: tuple[str, ...] = ()  # key=value overrides applied to the file, as given
     market: Market | None = None  # the regional market, if the file states one
     failures: Failures | None = None  # None: servers never fail
+    finance: Finance | None = None  # [finance]: capex, O&M, tax, discounting and exit over the concession
+    claim: Claim | None = None  # [claim]: a stated claim and what the audit checks it against
+    sampling: Sampling | None = None  # [scenario] sampling: representative periods instead of every day
 
     @property
     def rack_groups(self) -> tuple[RackGroup, ...]:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.experiment.finance import finance_of
+from sim.report.audit import audit_md, audit_of
 from sim.report.files import write_all
+from sim.report.finance import finance_csv, finance_figure, finance_md
 from sim.report.markdown import report_md
 from sim.report.plots import figure_png, revenue_figure, utilisation_figure
 from sim.report.tables import summary_json, timeseries_by_site_csv, timeseries_csv
 
 FILES = ("timeseries.csv", "timeseries_by_site.csv", "utilisation.png", "revenue.png", "report.md",
          "summary.json")
+FINANCE_FILES = ("finance.csv", "finance.png")  # only for a scenario with [finance]
 
 
 def render(result) -> dict[str, bytes]:
@@ -18,18 +22,26 @@ def render(result) -> dict[str, bytes]:
     summary = result.summary_dict()
     name = summary["scenario"]
     daily = result.daily_frame()
-    return {
+    fin = finance_of(result)
+    audit = audit_of(result.scenario, summary)
+    sections = [] if audit is None else [audit_md(audit)]
+    files = {
         "timeseries.csv": timeseries_csv(result.daily),
         "timeseries_by_site.csv": timeseries_by_site_csv(result.daily_by_site),
         "utilisation.png": figure_png(utilisation_figure(daily, f"{name}: accelerators busy by owner class")),
         "revenue.png": figure_png(revenue_figure(daily, f"{name}: cumulative revenue by stream")),
-        "report.md": report_md(summary).encode("utf-8"),
-        "summary.json": summary_json(summary),  # last: its presence means the set is whole
     }
+    if fin is not None:
+        files["finance.csv"] = finance_csv(fin)
+        files["finance.png"] = figure_png(finance_figure(fin, f"{name}: cash flow over the concession"))
+        sections.append(finance_md(fin))
+    files["report.md"] = report_md(summary, sections).encode("utf-8")
+    files["summary.json"] = summary_json(summary)  # last: its presence means the set is whole
+    return files
 
 
 def write_results(result, out_dir) -> list[Path]:
     return write_all(Path(out_dir), render(result))
 
 
-__all__ = ["FILES", "render", "write_results"]
+__all__ = ["FILES", "FINANCE_FILES", "render", "write_results"]

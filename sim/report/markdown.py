@@ -86,7 +86,16 @@ def _demand_table(s: dict) -> list[str]:
     return lines + [""]
 
 
-def report_md(s: dict) -> str:
+def sampling_md(sampling: dict) -> str:
+    """What a sampled run is: said at the top of its report."""
+    return (f"**Sampled run**: {sampling['windows']:,} windows, {sampling['simulated_days']:,.0f} of "
+            f"{sampling['horizon_days']:,.0f} days simulated ({sampling['method']}). Money and utilisation are "
+            f"estimates for the whole horizon, each simulated day standing for about "
+            f"{sampling['days_per_simulated_day']:.1f}; job counts and waits are those of the simulated days.")
+
+
+def report_md(s: dict, sections=()) -> str:
+    """The report; `sections` (markdown) go after the by-site table, before the plots."""
     cap, util, jobs = s["capacity"], s["utilisation"], s["jobs"]["total"]
     queued, running = s["jobs"]["queued_at_horizon"], s["jobs"]["running_at_horizon"]
     rev, per_p, w = s["revenue_cny"], s["revenue_per_pflops_year_cny"], s["wait_hours"]
@@ -102,6 +111,7 @@ def report_md(s: dict) -> str:
         + (f" Wait, queue and utilisation figures leave out a {s['warmup_days']:g}-day warm-up; money never does."
            if s["warmup_days"] else ""),
         "",
+        *([sampling_md(s["sampling"]), ""] if s.get("sampling") else []),
         f"Demand: {demand_words(s['demand_basis'])}.",
         "",
         "## Capacity",
@@ -210,6 +220,8 @@ def report_md(s: dict) -> str:
             f"{_pct(r['utilisation'])} | {_m(m['compute_sales_operator_capacity'])} | {_m(m['intermediary_fee'])} | "
             f"{_m(m['colocation_rent'])} | {_m(m['power_over_allowance'])} | -{_m(m['electricity_cost'])} | "
             f"{_m(m['operator_net'])} |")
+    for section in sections:
+        lines += ["", section.rstrip("\n")]
     lines += [
         "",
         "## Plots",

@@ -54,6 +54,7 @@ from sim.scenario.workload import (
     read_replay,
     read_shaping,
 )
+from sim.scenario.sections import budget_scenario, read_claim, read_finance, read_sampling
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
@@ -99,6 +100,7 @@ def _build(root: Table, source: str):
     name = description = seed = start = horizon = warmup = std_kw = None
     enforce = True
     max_jobs, max_servers = limits.MAX_JOBS, limits.MAX_SERVERS
+    sampling = None
     if meta is not None:
         name = meta.string("name", Path(source).stem)
         description = meta.string("description", "")
@@ -111,6 +113,7 @@ def _build(root: Table, source: str):
         # The work budget, raised on purpose: see sim/model/limits.py.
         max_jobs = meta.number("max_jobs", limits.MAX_JOBS, integer=True, ge=1)
         max_servers = meta.number("max_servers", limits.MAX_SERVERS, integer=True, ge=1)
+        sampling = read_sampling(meta)
         meta.done()
     policy = _policy(root.table("policy", required=False))
     # Names declared in the file, valid or not: a reference to a declared entry that has its
@@ -133,6 +136,8 @@ def _build(root: Table, source: str):
     for tenant, classes in demand:
         clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"], market, market_ok)
                        for n, t in classes)
+    finance = read_finance(root, declared["servers"], sites)
+    claim = read_claim(root)
     if len(clients) > limits.MAX_CLIENT_CLASSES:
         root.error("clients", f"{len(clients):,} client classes (marketplace and tenants' own), over the "
                    f"{limits.MAX_CLIENT_CLASSES:,} a run may have")
@@ -146,6 +151,7 @@ def _build(root: Table, source: str):
         tenants=tuple(tenants), clients=tuple(c for c, _ in clients if c is not None), pricing=pricing,
         policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, market=market,
         failures=failures,
+        finance=finance, claim=claim, sampling=sampling,
     )
     _check_market_shares(root.problems, scenario.clients)
     if capacity_ok:
@@ -159,8 +165,11 @@ def _build(root: Table, source: str):
             _resolve_pflops(c, refs[c.key], cluster, root.problems) for c in scenario.clients))
         scenario = check_leases(scenario, cluster, root.problems)
         if not root.problems.messages and max_jobs is not None:
-            for problem in (rate_points_problem(scenario, cluster),
-                            jobs_problem(scenario, cluster, scenario.horizon_hours, max_jobs)):
+            simulated = budget_scenario(scenario)  # a sampled run simulates its windows only
+            if simulated is not scenario:
+                cluster = Cluster(simulated)
+            for problem in (rate_points_problem(simulated, cluster),
+                            jobs_problem(simulated, cluster, simulated.horizon_hours, max_jobs)):
                 if problem:
                     root.problems.add(*problem)
                     break

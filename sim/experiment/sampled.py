@@ -1,0 +1,248 @@
+"""A run in representative periods (sim/model/sampling.py): the windows simulated back to
+back with their state carried over, then the days put back on the calendar and weighted.
+
+What changes against a full run:
+- Simulated time is compressed: build-out steps and rate paths that fall in a gap between
+  windows take effect at the start of the next window; prices are quoted at the real hour.
+- Each simulated day's money is scaled by its window's weight (period / window), once per
+  stream, in whole fen; warm-up days are dropped. Colocation rent does not depend on the
+  jobs, so it is not sampled: each period's rent is computed for the real calendar and
+  spread over its window's days.
+- The summary's money, utilisation and capacity are estimates for the whole horizon; its job
+  counts, waits and queue figures are those of the simulated days (summary.sampling says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from sim.economics.apportion import apportion
+from sim.economics.pricing import price_model
+from sim.experiment.recorder import month_hours, month_starts, owner_class
+from sim.experiment.results import (
+    DailyRow,
+    Money,
+    PerPflopsYear,
+    SamplingInfo,
+    SiteDailyRow,
+    Utilisation,
+)
+from sim.experiment.run import Model
+from sim.experiment.summary import capacity, capacity_of
+from sim.model.sampling import compressed
+from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
+
+SCALED = ("compute_sales_operator_capacity", "intermediary_fee", "tenant_payouts", "electricity_cost")
+
+
+class RealTimePrices:
+    """The scenario's price model, quoted on the real calendar.
+
+    A job carried from one window into the next stands for a job of the same age in the
+    next period, so the quote it is billed at is the one of its age before the real hour of
+    the billing, not that of the real hour it was submitted (a quarter of falling prices
+    earlier). At arrival the two are the same."""
+
+    def __init__(self, inner, time_map):
+        self.inner = inner
+        self.time_map = time_map
+        self.fee_ppm = inner.fee_ppm
+        self.env = None  # the run's SimPy environment, set once the model is built
+        self.lo = self.hi = -1.0  # the segment last used: (lo, hi] in simulated hours
+        self.offset = 0.0  # its real hour minus its simulated hour
+
+    def quote_fen(self, accelerator: str, hour: float) -> float:
+        # real(now) - (now - hour) = hour + the offset of the segment `now` is in (a seam
+        # belongs to the segment before it: work up to it was done there).
+        now = self.env.now
+        if not self.lo < now <= self.hi:
+            self.lo, self.hi, self.offset = self.time_map.segment_before(now)
+        return self.inner.quote_fen(accelerator, max(0.0, hour + self.offset))
+
+
+def bill_at_seam(sched, now: float) -> None:
+    """Bill every running job for its hours so far and go on from here, so that work is
+    charged in the window where it was done. A full run charges a job once, at its end; in a
+    sampled run a lease of a month spans many windows, i.e. years of the calendar, and would
+    be booked years late. The job's end stays where it was (its remaining duration shrinks)."""
+    for pool in sched.cluster.pools:
+        for job in list(pool.running.values()):
+            hours = now - job.start_h
+            if hours > 0:
+                sched.bill(job, hours)
+                job.duration_h -= hours
+                job.start_h = now
+
+
+def period_rent_fen(scenario, p0: float, p1: float) -> dict[str, int]:
+    """Colocation rent by site for real hours [p0, p1): kW online x the tenant's monthly rate x
+    the share of each calendar month, as the monthly bills of a full run charge it."""
+    bounds = [0.0, *month_starts(scenario.start_date, scenario.horizon_hours), scenario.horizon_hours]
+    months = [(a, b, month_hours(scenario.start_date, a)) for a, b in zip(bounds, bounds[1:]) if b > p0 and a < p1]
+    rates = {t.name: t.colocation_cny_per_kw_month for t in scenario.tenants}
+    out = {}
+    for site in scenario.sites:
+        cny = 0.0
+        for g in site.rack_groups:
+            if g.owner not in rates:
+                continue
+            for t, n in g.online:
+                on = max(t, 0.0)
+                for a, b, length in months:
+                    hours = min(b, p1) - max(a, p0, on)
+                    if hours > 0:
+                        cny += n * g.power_kw * rates[g.owner] * hours / length
+        out[site.name] = round(cny * FEN_PER_CNY)
+    return out
+
+
+def _fen(cny: float) -> int:
+    return round(cny * FEN_PER_CNY)
+
+
+def _money_cny(own: int, fee: int, payouts: int, rent: int, power: int) -> dict[str, float]:
+    return {
+        "compute_sales_operator_capacity_cny": own / FEN_PER_CNY,
+        "compute_sales_third_party_capacity_cny": (fee + payouts) / FEN_PER_CNY,
+        "intermediary_fee_cny": fee / FEN_PER_CNY,
+        "tenant_payouts_cny": payouts / FEN_PER_CNY,
+        "colocation_rent_cny": rent / FEN_PER_CNY,
+        "electricity_cost_cny": power / FEN_PER_CNY,
+        "operator_net_cny": (own + fee + rent - power) / FEN_PER_CNY,
+    }
+
+
+def _statement(own: int, fee: int, payouts: int, rent: int, power: int) -> Money:
+    return Money(compute_sales_operator_capacity=own, compute_sales_third_party_capacity=fee + payouts,
+                 intermediary_fee=fee, tenant_payouts=payouts, colocation_rent=rent, electricity_cost=power,
+                 operator_revenue=own + fee + rent, operator_net=own + fee + rent - power)
+
+
+def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=None):
+    from sim.experiment.results import RunResult
+
+    sim_scenario, tm = compressed(scenario, scenario.sampling)
+    real_h, sim_h = scenario.horizon_hours, tm.sim_horizon_h
+    on_day = None
+    if progress is not None:
+        def on_day(now_h, horizon_h):  # noqa: E306  progress in real days, as a full run reports it
+            progress(now_h / sim_h * real_h, real_h)
+    prices = RealTimePrices(price_model(scenario.pricing), tm)
+    model = Model(sim_scenario, ledger_sink, trace, on_day=on_day, prices=prices)
+    prices.env = model.env
+    for seg in tm.segments[1:]:
+        # Scheduled before the run, so it comes before the day that closes at the same hour.
+        model.clock.at(seg.sim_h, lambda _: bill_at_seam(model.sched, model.env.now))
+    raw = model.run(argv)
+
+    # Days: where each lies in the calendar, its weight, and its rent (per site).
+    starts, t = [], 0.0
+    for r in raw.daily:
+        starts.append(t)
+        t += r.hours
+    segments = [tm.segment_at(s + 1e-9) for s in starts]
+    rent_by_segment = {}
+    for k, seg in enumerate(tm.segments):
+        if seg.weight == 0.0:
+            continue
+        days = [i for i, s in enumerate(segments) if s is seg]
+        per_site = period_rent_fen(scenario, seg.period_start_h, seg.period_end_h)
+        rent_by_segment[k] = {site: dict(zip(days, apportion(fen, [raw.daily[i].hours for i in days])))
+                              for site, fen in per_site.items()}
+    index = {id(seg): k for k, seg in enumerate(tm.segments)}
+    site_rows_by_day: dict[int, list] = {}
+    for r in raw.daily_by_site:
+        site_rows_by_day.setdefault(r.day, []).append(r)
+
+    daily, by_site, weights = [], [], []
+    totals: dict[tuple[str, str], list[int]] = {}  # (site, owner class) -> own, fee, payouts, rent, power
+    hours: dict[tuple[str, str], list[float]] = {}  # -> weighted commissioned, busy accelerator-hours
+    for i, row in enumerate(raw.daily):
+        seg = segments[i]
+        w = seg.weight
+        if w == 0.0:
+            continue  # a warm-up day stands for nothing
+        real_start = seg.real_h + (starts[i] - seg.sim_h)
+        date = scenario.start_date + dt.timedelta(hours=real_start)
+        day = len(daily)
+        sums = [0, 0, 0, 0, 0]
+        for r in site_rows_by_day.get(row.day, ()):
+            own, fee, payouts, power = (round(_fen(getattr(r, f"{k}_cny")) * w) for k in SCALED)
+            rent = rent_by_segment[index[id(seg)]][r.site][i] if r.owner_class == "third-party" else 0
+            parts = (own, fee, payouts, rent, power)
+            key = (r.site, r.owner_class)
+            totals[key] = [a + b for a, b in zip(totals.get(key, [0] * 5), parts)]
+            h = hours.setdefault(key, [0.0, 0.0])
+            h[0] += w * r.commissioned_accelerators * row.hours
+            h[1] += w * r.busy_accelerators * row.hours
+            sums = [a + b for a, b in zip(sums, parts)]
+            by_site.append(attrs.evolve(r, day=day, date=date, **_money_cny(*parts)))
+        daily.append(attrs.evolve(row, day=day, date=date, **_money_cny(*sums)))
+        weights.append(w)
+
+    summary = _summary(scenario, raw, model, tm, totals, hours, daily, weights)
+    return RunResult(scenario, summary, tuple(daily), tuple(by_site), tuple(weights))
+
+
+def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
+    s = raw.summary
+    real_h = scenario.horizon_hours
+    std = scenario.standard_rack_kw
+    all_parts = [sum(v[j] for v in totals.values()) for j in range(5)]
+    by_site = []
+    for r in s.by_site:
+        key = (r.site, r.owner_class)
+        groups = [g for site in scenario.sites if site.name == r.site for g in site.rack_groups
+                  if owner_class(g.owner) == r.owner_class]
+        c, b = hours.get(key, (0.0, 0.0))
+        by_site.append(attrs.evolve(
+            r, planned=capacity_of(groups, std), at_horizon=capacity_of(groups, std, real_h),
+            commissioned_accelerator_hours=round(c, 6), busy_accelerator_hours=round(b, 6),
+            utilisation=round(b / c, 6) if c else 0.0, revenue=_statement(*totals.get(key, [0] * 5))))
+    # Utilisation from the weighted days (the opted-in share is the simulated days').
+    comm = sum(w * d.commissioned_accelerators * d.hours for w, d in zip(weights, daily))
+    op = sum(w * d.busy_operator * d.hours for w, d in zip(weights, daily))
+    market = sum(w * d.busy_third_party_marketplace * d.hours for w, d in zip(weights, daily))
+    private = sum(w * d.busy_third_party_private * d.hours for w, d in zip(weights, daily))
+    op_comm = sum(h[0] for (_, oc), h in hours.items() if oc == "operator")
+    tp_comm = comm - op_comm
+
+    def share(x, y):
+        return round(x / y, 6) if y else 0.0
+
+    u = s.utilisation
+    utilisation = Utilisation(
+        overall=share(op + market + private, comm), operator=share(op, op_comm),
+        third_party=share(market + private, tp_comm), third_party_marketplace=share(market, tp_comm),
+        third_party_private=share(private, tp_comm), third_party_opted_in_marketplace=u.third_party_opted_in_marketplace,
+        commissioned_accelerator_hours=round(comm, 6), busy_accelerator_hours=round(op + market + private, 6))
+    money = _statement(*all_parts)
+    per = s.revenue_per_pflops_year_cny
+    sim_comm = s.utilisation.commissioned_accelerator_hours
+    p_years = per.commissioned_pflops_years * (comm / sim_comm) if sim_comm else 0.0
+    years = real_h / HOURS_PER_YEAR
+
+    def per_p(fen):
+        return round(fen / FEN_PER_CNY / p_years, 2) if p_years else 0.0
+
+    sales = money.compute_sales_operator_capacity + money.compute_sales_third_party_capacity
+    revenue_per_p = PerPflopsYear(
+        basis=per.basis, commissioned_pflops_years=round(p_years, 6), marketplace_sales=per_p(sales),
+        operator_revenue=per_p(money.operator_revenue), operator_net=per_p(money.operator_net),
+        annualised_operator_net_cny=round(money.operator_net / FEN_PER_CNY / years, 2) if years else 0.0)
+    sampling = scenario.sampling
+    simulated_days = sum(d.hours for d in daily) / HOURS_PER_DAY
+    info = SamplingInfo(
+        method=sampling.describe(), windows_per_year=sampling.windows_per_year, window_days=sampling.window_days,
+        warmup_days=sampling.warmup_days, lead_in_days=sampling.lead_in_days, windows=sum(1 for seg in tm.segments if seg.weight),
+        simulated_days=round(tm.sim_horizon_h / HOURS_PER_DAY, 6), horizon_days=round(real_h / HOURS_PER_DAY, 6),
+        days_per_simulated_day=round(real_h / HOURS_PER_DAY / simulated_days, 6) if simulated_days else 0.0)
+    return attrs.evolve(
+        s, horizon_days=round(real_h / HOURS_PER_DAY, 6),
+        end_date=scenario.start_date + dt.timedelta(hours=real_h), capacity=capacity(scenario, real_h),
+        utilisation=utilisation, revenue=money, revenue_per_pflops_year_cny=revenue_per_p, by_site=tuple(by_site),
+        sampling=info)
+
+

@@ -1,0 +1,170 @@
+"""The concession's finance as files: finance.csv, a section of report.md, finance.png.
+
+Money is integer fen in the records and exact CNY (two decimals) in the CSV; the report
+rounds to million CNY.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from sim.economics.finance import discount_factors
+from sim.experiment.finance import FinanceResult, SiteFinance
+
+# (column, Project attribute) in the order of the CSV
+LINES = (
+    ("compute_sales_operator_capacity_cny", "compute_sales_operator_capacity"),
+    ("intermediary_fee_cny", "intermediary_fee"),
+    ("colocation_rent_cny", "colocation_rent"),
+    ("revenue_cny", "revenue"),
+    ("electricity_cny", "electricity"),
+    ("om_racks_cny", "om_racks"),
+    ("om_servers_cny", "om_servers"),
+    ("ebitda_cny", "ebitda"),
+    ("depreciation_cny", "depreciation"),
+    ("gain_on_exit_cny", "gain_on_exit"),
+    ("profit_before_tax_cny", "profit_before_tax"),
+    ("tax_cny", "tax"),
+    ("capex_building_cny", "capex_building"),
+    ("capex_mep_cny", "capex_mep"),
+    ("capex_servers_cny", "capex_servers"),
+    ("exit_value_cny", "exit_value"),
+    ("cash_flow_cny", "cash_flow"),
+)
+COLUMNS = ("year", "first_day", "last_day", "site", *(c for c, _ in LINES), "discount_factor",
+           "discounted_cash_flow_cny", "cumulative_cash_flow_cny", "cumulative_discounted_cash_flow_cny")
+
+
+def cny(fen: int) -> str:
+    """Whole fen as exact CNY with two decimals."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def _discounted(s: SiteFinance, factors) -> list[int]:
+    return [round(f * d) for f, d in zip(s.project.cash_flow, factors)]
+
+
+def finance_csv(fr: FinanceResult) -> bytes:
+    """One row per year and site, then the year's total row (site = "total")."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    factors = discount_factors(fr.discount_rate, fr.years)
+    rows = {}
+    for s in (*fr.sites, fr.total):
+        lines = {attr: getattr(s.project, attr) for _, attr in LINES}
+        disc = _discounted(s, factors)
+        rows[s.site] = (lines, disc, np.cumsum(lines["cash_flow"]).tolist(), np.cumsum(disc).tolist())
+    for k in range(fr.years):
+        first, last = fr.year_dates(k + 1)
+        for site, (lines, disc, cum, cum_disc) in rows.items():
+            w.writerow([k + 1, first.isoformat(), last.isoformat(), site,
+                        *(cny(lines[attr][k]) for _, attr in LINES), f"{factors[k]:.6f}",
+                        cny(disc[k]), cny(cum[k]), cny(cum_disc[k])])
+    return buf.getvalue().encode("utf-8")
+
+
+def _m(fen) -> str:
+    return f"{fen / 1e8:,.1f}"
+
+
+def _irr(s: SiteFinance) -> str:
+    v = s.verdict
+    if v.irr is None:
+        return v.irr_note.split(":")[0]
+    return f"{v.irr * 100:.1f} %" + (" (see note)" if v.irr_note else "")
+
+
+def _year(y) -> str:
+    return "never" if y is None else f"year {y}"
+
+
+def finance_md(fr: FinanceResult) -> str:
+    end = fr.year_dates(fr.years)[1]
+    exit_text = (f"NOI (the last year's EBITDA) / a cap rate of {fr.exit_value:.2%}" if fr.exit_method == "cap_rate"
+                 else f"{fr.exit_value:g} x the last year's EBITDA")
+    lines = [
+        f"## Finance over the concession ({fr.concession_years} years from {fr.start_date})",
+        "",
+    ]
+    if not fr.finished:
+        lines += [f"**The run covers {fr.years} of the {fr.concession_years} concession years** (to {end}"
+                  + (", the last only in part" if fr.last_year_partial else "") + "): the figures below are "
+                  "for those years only, and the assets are not sold (no exit value). Run the whole concession "
+                  f"(`--horizon {fr.concession_years * 365 + fr.concession_years // 4}`, or sampled) for the verdict.",
+                  ""]
+    lines += [
+        f"Each site is a project company of its own: revenue is the operator's (own-capacity sales, intermediary "
+        f"fees, colocation rent) from the simulation, minus electricity (simulated) and O&M; capex buys the "
+        f"building and M&E for every rack and the servers of the operator's own racks when they come online, and "
+        f"replaces each at the end of its life while the concession runs; straight-line depreciation; tax "
+        f"{fr.tax_rate:.0%} of profit, losses carried forward. A year's flows are discounted at its end, at "
+        f"{fr.discount_rate:.2%}." + (f" At the end the assets are sold at {exit_text}; the gain over their book "
+                                      "value is taxed." if fr.finished else ""),
+        "",
+        "| | NPV, million CNY | IRR | payback | discounted payback | capex, million CNY | revenue, million CNY | "
+        "exit value, million CNY |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in (*fr.sites, fr.total):
+        p = s.project
+        lines.append(f"| {'**total**' if s is fr.total else s.site} | {_m(s.verdict.npv_fen)} | {_irr(s)} | "
+                     f"{_year(s.verdict.payback_year)} | {_year(s.verdict.discounted_payback_year)} | "
+                     f"{_m(sum(p.capex))} | {_m(sum(p.revenue))} | {_m(sum(p.exit_value))} |")
+    notes = {s.verdict.irr_note for s in (*fr.sites, fr.total) if s.verdict.irr_note}
+    if notes:
+        lines += ["", *(f"IRR: {n}." for n in sorted(notes))]
+    t = fr.total.project
+    factors = discount_factors(fr.discount_rate, fr.years)
+    cum = np.cumsum(_discounted(fr.total, factors)).tolist()
+    lines += [
+        "",
+        "All sites, by year (million CNY; finance.csv has every line by site, in CNY):",
+        "",
+        "| year | revenue | electricity | O&M | EBITDA | tax | capex | exit | cash flow | cumulative discounted |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for k in range(fr.years):
+        lines.append(f"| {k + 1} | {_m(t.revenue[k])} | {_m(t.electricity[k])} | "
+                     f"{_m(t.om_racks[k] + t.om_servers[k])} | {_m(t.ebitda[k])} | {_m(t.tax[k])} | "
+                     f"{_m(t.capex[k])} | {_m(t.exit_value[k])} | {_m(t.cash_flow[k])} | {_m(cum[k])} |")
+    lines += ["", "![finance](finance.png)", ""]
+    return "\n".join(lines)
+
+
+def finance_figure(fr: FinanceResult, title: str | None = None) -> Figure:
+    """Yearly cash flow (bars, all sites) and the cumulative discounted cash flow (lines, all
+    sites and each site)."""
+    fig = Figure(figsize=(9, 4.5), dpi=110, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    years = np.arange(1, fr.years + 1)
+    factors = discount_factors(fr.discount_rate, fr.years)
+    flows = np.array(fr.total.project.cash_flow, dtype=float) / 1e8
+    ax.bar(years, flows, color=np.where(flows >= 0, "tab:green", "tab:red"), alpha=0.6,
+           label="cash flow in the year, all sites")
+    ax.plot(years, np.cumsum(_discounted(fr.total, factors)) / 1e8, color="black", lw=2, marker="o", ms=3,
+            label=f"cumulative discounted at {fr.discount_rate:.2%}, all sites")
+    if len(fr.sites) > 1:
+        for s in fr.sites:
+            ax.plot(years, np.cumsum(_discounted(s, factors)) / 1e8, lw=1, ls="--",
+                    label=f"cumulative discounted, {s.site}")
+    ax.axhline(0, color="0.4", lw=0.8)
+    ax.set_xlabel("concession year")
+    ax.set_ylabel("million CNY")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,g}"))
+    ax.grid(True, color="0.9", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8, frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    return fig

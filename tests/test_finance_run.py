@@ -1,0 +1,106 @@
+"""Finance over a run: a two-year scenario worked out by hand (tests/fin_tiny.py).
+
+Two 1 kW racks, each with one 4-accelerator server of 1 kW (idle 0.5 kW, busy 1 kW); PUE 1.5,
+0.4 CNY/kWh. The operator's server runs one job of 4 accelerators for 100 h at 1 CNY per
+accelerator-hour; the tenant pays 744 CNY per kW-month.
+"""
+
+import csv
+import io
+
+import pytest
+
+import sim
+from fin_tiny import FIN_TINY
+from sim.experiment.finance import finance_of, yearly
+from sim.report import FINANCE_FILES, FILES, render
+from sim.scenario import ScenarioError, loads
+
+
+@pytest.fixture(scope="module")
+def result():
+    return sim.run(loads(FIN_TINY, "fin.toml"))
+
+
+def test_electricity_of_a_known_load(result):
+    # Idle: 2 servers x 0.5 kW x 1.5 x 0.4 CNY = 0.6 CNY/h, 5,256 CNY a 365-day year; the job
+    # adds 4 x 0.125 kW for 100 h: 50 kWh x 1.5 x 0.4 = 30 CNY, in year 1.
+    y1, y2 = yearly(result)
+    assert y1.money_fen["electricity"] == 525_600 + 3_000
+    assert y2.money_fen["electricity"] == 525_600
+    assert y1.money_fen["compute_sales_operator_capacity"] == 40_000  # 4 x 100 h x 1 CNY
+    assert y1.money_fen["colocation_rent"] == y2.money_fen["colocation_rent"] == 12 * 74_400
+    assert y1.busy_accelerator_hours == pytest.approx(400)
+    assert y1.commissioned_accelerator_hours == pytest.approx(8 * 8760)
+
+
+def test_the_two_years_by_hand(result):
+    f = finance_of(result)
+    assert f.finished and f.years == 2 and [s.site for s in f.sites] == ["a"]
+    p = f.total.project
+    # O&M: 2 racks = 0.8 standard racks x 250 = 200 CNY; one operator server 200 CNY.
+    assert p.om_racks == [20_000, 20_000] and p.om_servers == [20_000, 20_000]
+    assert p.ebitda == [932_800 - 528_600 - 40_000, 892_800 - 525_600 - 40_000]  # 3,642 and 3,272 CNY
+    # Building 2 kW x 1,000 CNY/kW-MW... = 2,000 CNY (25 years); M&E 4,000 CNY a year (life 1,
+    # replaced); the server 10,000 CNY, replaced in year 2 at half the price.
+    assert p.capex_building == [200_000, 0]
+    assert p.capex_mep == [400_000, 400_000]
+    assert p.capex_servers == [1_000_000, 500_000]
+    assert p.depreciation == [8_000 + 400_000 + 1_000_000, 8_000 + 400_000 + 500_000]
+    # Sold at 10 x year 2's EBITDA; the gain over the building's book value 1,840 CNY is taxed.
+    assert p.exit_value == [0, 3_272_000] and p.gain_on_exit == [0, 3_272_000 - 184_000]
+    # Year 1 loses 10,438 CNY; year 2 earns 25,072, less that loss: 14,634 x 25 %.
+    assert p.profit_before_tax == [-1_043_800, 2_507_200] and p.tax == [0, 365_850]
+    assert p.cash_flow == [364_200 - 1_600_000, 327_200 - 365_850 - 900_000 + 3_272_000]
+    v = f.total.verdict
+    assert v.npv_fen == round(-1_235_800 / 1.1 + 2_333_350 / 1.21)
+    assert v.irr == pytest.approx(2_333_350 / 1_235_800 - 1, abs=1e-9)
+    assert v.payback_year == 2 and v.discounted_payback_year == 2
+    assert f.sites[0].verdict == v  # one site: the total is that site
+
+
+def test_finance_csv_has_a_row_per_year_and_site_plus_totals(result):
+    files = render(result)
+    assert sorted(files) == sorted(FILES + FINANCE_FILES)
+    assert list(files)[-1] == "summary.json"
+    rows = list(csv.DictReader(io.StringIO(files["finance.csv"].decode())))
+    assert [(r["year"], r["site"]) for r in rows] == [("1", "a"), ("1", "total"), ("2", "a"), ("2", "total")]
+    assert rows[0]["first_day"] == "2025-01-01" and rows[2]["last_day"] == "2026-12-31"
+    assert rows[0]["cash_flow_cny"] == "-12358.00" and rows[2]["cash_flow_cny"] == "23333.50"
+    assert rows[2]["exit_value_cny"] == "32720.00" and rows[2]["tax_cny"] == "3658.50"
+    assert rows[3]["cumulative_cash_flow_cny"] == "10975.50"
+    report = files["report.md"].decode()
+    assert "## Finance over the concession (2 years from 2025-01-01)" in report
+    assert "| 80.5 " not in report and "0.0 |" in report  # million CNY, rounded
+
+
+def test_a_run_shorter_than_the_concession_has_no_exit_and_says_so():
+    r = sim.run(loads(FIN_TINY, "fin.toml", ["scenario.horizon_days=400"]))
+    f = finance_of(r)
+    assert not f.finished and f.years == 2 and f.last_year_partial
+    assert f.total.project.exit_value == [0, 0]
+    assert "**The run covers 2 of the 2 concession years**" in render(r)["report.md"].decode()
+
+
+def test_no_finance_section_no_finance_outputs():
+    text = FIN_TINY[: FIN_TINY.index("[finance]")]
+    r = sim.run(loads(text, "fin.toml"))
+    assert finance_of(r) is None
+    files = render(r)
+    assert sorted(files) == sorted(FILES) and "Finance" not in files["report.md"].decode()
+
+
+@pytest.mark.parametrize("change, message", [
+    ("[finance.servers.s]", "fin.toml: finance.servers.s: missing: operator-owned racks (sites.a.racks.own) hold "
+                            "this server, so the operator buys it and its price is needed"),
+    ("exit = { ev_ebitda = 10 }", "fin.toml: finance.exit: give exactly one of cap_rate or ev_ebitda, got "
+                                  "cap_rate, ev_ebitda"),
+    ("tax_rate = 0.25", "fin.toml: finance.tax_rate: must be < 1, got 1.5"),
+])
+def test_finance_mistakes_are_one_line_each(change, message):
+    replacement = {"[finance.servers.s]": "[finance.servers.nope]",
+                   "exit = { ev_ebitda = 10 }": "exit = { ev_ebitda = 10, cap_rate = 0.05 }",
+                   "tax_rate = 0.25": "tax_rate = 1.5"}[change]
+    with pytest.raises(ScenarioError) as e:
+        loads(FIN_TINY.replace(change, replacement), "fin.toml")
+    assert message in e.value.messages

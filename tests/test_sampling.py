@@ -1,0 +1,175 @@
+"""Representative periods (sim/model/sampling.py, sim/experiment/sampled.py): the time map, the
+compressed scenario, billing at the seams, and agreement with full runs."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import sim
+from fin_tiny import FIN_TINY
+from sampling_case import SAMPLING_CASE
+from sim.experiment.finance import yearly
+from sim.model.sampling import Sampling, TimeMap, compressed, periods
+from sim.report import render
+from sim.scenario import ScenarioError, loads
+
+H = 24.0
+START = dt.date(2025, 1, 1)
+SPEC = "scenario.sampling={ windows_per_year = 4, window_days = 4, lead_in_days = 60 }"
+SHIPPED = "scenario.sampling={ windows_per_year = 4, window_days = 2, lead_in_days = 7, warmup_days = 2 }"
+
+
+def test_periods_split_each_year_from_its_anniversary():
+    p = periods(START, 2 * 365 * H + 10 * H, 4)
+    assert p[:4] == [(0.0, 91.25 * H), (91.25 * H, 182.5 * H), (182.5 * H, 273.75 * H), (273.75 * H, 365 * H)]
+    assert p[4][0] == 365 * H and p[-1] == (730 * H, 740 * H)  # the last is cut at the horizon
+    assert len(periods(dt.date(2028, 1, 1), 366 * H, 2)) == 2  # a leap year: two periods of 183 days
+
+
+def test_windows_sit_in_the_middle_of_their_periods_and_weigh_what_they_stand_for():
+    tm = TimeMap.build(Sampling(4, 4, lead_in_days=60), START, 365 * H)
+    lead, first = tm.segments[:2]
+    # The first window (days 43.625-47.625) may look back 60 days, but no further than the start,
+    # in whole days (so that no simulated day straddles two segments).
+    assert lead.weight == 0.0 and lead.real_h == 0.625 * H and lead.length_h == 43 * H
+    assert first.real_h == pytest.approx(43.625 * H) and first.weight == pytest.approx(91.25 / 4)
+    assert [s.weight for s in tm.segments[2:]] == [pytest.approx(91.25 / 4)] * 3
+    assert tm.sim_horizon_h == (43 + 16) * H
+    # sim <-> real
+    assert tm.real(lead.length_h + 1.0) == pytest.approx(first.real_h + 1.0)
+    assert tm.compress(first.real_h + 5.0) == pytest.approx(lead.length_h + 5.0)
+    assert tm.compress(100 * H) == tm.segments[2].sim_h  # in a gap: the start of the next window
+    assert tm.compress(364.9 * H) is None  # after the last window
+
+
+def test_the_compressed_scenario_commissions_gap_racks_at_the_next_window():
+    s = loads(SAMPLING_CASE, "c.toml", [SPEC])
+    small, tm = compressed(s, s.sampling)
+    [own] = [g for g in small.rack_groups if g.name == "own"]
+    # 4 racks at the start, 4 on 2026-01-01 (a period boundary: before year 2's first window).
+    assert own.online == ((0.0, 4), (tm.segments[5].sim_h, 4))
+    # At every simulated hour the racks online are those online at its real hour.
+    real = {g.name: g for g in s.rack_groups}
+    for g in small.rack_groups:
+        for seg in tm.segments:
+            for x in (0.0, seg.length_h / 2):
+                assert g.racks_online_at(seg.sim_h + x) == real[g.name].racks_online_at(seg.real_h + x) or \
+                    abs(x) > 0 and g.name == "rented"  # a daily ramp inside a window: steps at day ends
+    assert sum(n for _, n in small.rack_groups[1].online) == 8
+    assert small.horizon_hours == tm.sim_horizon_h == (43 + 3 * 16) * H  # lead-in, 3 years of 4 x 4 days
+
+
+def test_a_job_across_windows_is_billed_in_each_for_its_hours_there():
+    # One 4-accelerator job of 200 h from hour 1,050 (inside year 1's first window, days 43.6-47.6):
+    # it runs on across the seams, and is billed in every window it runs in, in all 200 h.
+    text = FIN_TINY.replace("arrivals = { at_hours = [0] }", "arrivals = { at_hours = [1050] }").replace(
+        "hours = 100", "hours = 200")
+    r = sim.run(loads(text, "fin.toml", [SPEC]))
+    weights = r.day_weights
+    sales = [(d.date, round(d.compute_sales_operator_capacity_cny * 100)) for d in r.daily
+             if d.compute_sales_operator_capacity_cny]
+    assert len({d for d, _ in sales}) >= 3  # booked in several windows, not at the end
+    # Unweighted, the pieces add up to 4 x 200 h x 1 CNY.
+    raw = sum(fen / w for (_, fen), w in zip(sales, [weights[i] for i, d in enumerate(r.daily)
+                                                     if d.compute_sales_operator_capacity_cny]))
+    assert raw == pytest.approx(80_000, abs=5)
+
+
+def test_rent_is_not_sampled():
+    full = yearly(sim.run(loads(FIN_TINY, "fin.toml")))
+    sampled = yearly(sim.run(loads(FIN_TINY, "fin.toml", [SPEC])))
+    for a, b in zip(full, sampled):
+        assert b.money_fen["colocation_rent"] == pytest.approx(a.money_fen["colocation_rent"], abs=5)
+
+
+def test_a_sampled_run_says_so_and_a_full_one_does_not():
+    full = sim.run(loads(FIN_TINY, "fin.toml"))
+    assert "sampling" not in full.summary_dict() and "Sampled run" not in render(full)["report.md"].decode()
+    r = sim.run(loads(FIN_TINY, "fin.toml", [SPEC]))
+    s = r.summary_dict()
+    assert s["sampling"]["windows"] == 8 and s["sampling"]["window_days"] == 4
+    assert s["horizon_days"] == 730 and s["end_date"] == "2027-01-01"
+    assert r.daily[0].date == dt.date(2025, 2, 13)  # the first window's first day, on the calendar
+    assert "**Sampled run**: 8 windows" in render(r)["report.md"].decode()
+
+
+@pytest.mark.parametrize("value, message", [
+    ("{ windows_per_year = 4, window_days = 100 }", "scenario.sampling.window_days: a window of 100 day(s) after 0 "
+                                                    "warm-up day(s) does not fit in a period of 91 days (4 per year)"),
+    ("{ windows_per_year = 0, window_days = 1 }", "scenario.sampling.windows_per_year: must be >= 1, got 0"),
+    ("'often'", "scenario.sampling: must be a table { windows_per_year = N, window_days = D } or false, got "
+                "string 'often'"),
+])
+def test_bad_sampling_is_one_line(value, message):
+    with pytest.raises(ScenarioError) as e:
+        loads(FIN_TINY, "fin.toml", [f"scenario.sampling={value}"])
+    assert e.value.messages == [f"fin.toml: {message}"]
+
+
+def yearly_figures(overrides):
+    r = sim.run(loads(SAMPLING_CASE, "case.toml", overrides))
+    return [(y.operator_revenue_fen, y.utilisation) for y in yearly(r)]
+
+
+def test_representative_periods_agree_with_full_runs():
+    """Each year's operator revenue and utilisation, estimated from representative periods as
+    the shipped scenarios sample (4 windows of 2 days a year, a 7-day lead-in, 2 warm-up days
+    where racks came online), lies inside the 95 % interval of 10 full replications (the range
+    one more full run falls in: mean +- t(0.975, 9) x sd x sqrt(1 + 1/10)).
+
+    One sampled run simulates 8 of 365 days (plus warm-ups) and is about 5 times noisier than
+    a full run; the estimate is the mean of 25 sampled runs, whose noise is then about one full
+    run's and whose cost about half of one. A method biased by about one full run's spread
+    falls outside: without the lead-in and warm-ups, year 1 (racks still being built) does."""
+    full = np.array([yearly_figures([f"scenario.seed={seed}"]) for seed in range(1, 11)])
+    mean, sd = full.mean(axis=0), full.std(axis=0, ddof=1)
+    half = stats.t.ppf(0.975, df=9) * sd * np.sqrt(1 + 1 / 10)
+    sampled = np.array([yearly_figures([f"scenario.seed={seed}", SHIPPED]) for seed in range(1, 26)]).mean(axis=0)
+    inside = np.abs(sampled - mean) <= half
+    assert inside.all(), f"outside the interval (year, [revenue, utilisation]): {np.argwhere(~inside).tolist()}"
+    bare = "scenario.sampling={ windows_per_year = 4, window_days = 2 }"
+    biased = np.array([yearly_figures([f"scenario.seed={seed}", bare]) for seed in range(1, 26)]).mean(axis=0)
+    assert abs(biased[0, 1] - mean[0, 1]) > half[0, 1]
+
+
+def test_the_command_line_samples_or_runs_every_day(tmp_path, monkeypatch, capsys):
+    import json
+
+    from sim.cli import main, sampling_override
+
+    assert sampling_override("4x2,lead=7,warmup=2") == (
+        "scenario.sampling={ windows_per_year = 4, window_days = 2, lead_in_days = 7, warmup_days = 2 }")
+    assert sampling_override("2x7") == "scenario.sampling={ windows_per_year = 2, window_days = 7 }"
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "fin.toml").write_text(FIN_TINY)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "fin", "--sample", "4x4,lead=60", "--quiet", "--out", "s"]) == 0
+    s = json.loads((tmp_path / "s" / "summary.json").read_text())
+    assert s["sampling"]["windows_per_year"] == 4 and s["sampling"]["lead_in_days"] == 60
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(
+        ["finance.csv", "finance.png", "report.md", "revenue.png", "summary.json", "timeseries.csv",
+         "timeseries_by_site.csv", "utilisation.png"])
+    assert main(["run", "fin", "--sample", "4x4,lead=60", "--full", "--quiet", "--out", "f"]) == 0
+    assert "sampling" not in json.loads((tmp_path / "f" / "summary.json").read_text())
+    capsys.readouterr()
+    assert main(["run", "fin", "--sample", "4y4", "--quiet", "--out", "x"]) == 2
+    assert "scenarios/fin.toml: scenario.sampling: must be a table" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_long_jobs_are_shortened_in_a_sampled_run_and_arrive_more_often():
+    from sim.model.sampling import SETTLE_SHARE, time_scale
+
+    s = loads(SAMPLING_CASE, "c.toml", [SHIPPED])
+    small, _ = compressed(s, s.sampling)
+    by_name = {c.name: c for c in small.clients}
+    leases, real = by_name["leases"], {c.name: c for c in s.clients}["leases"]
+    # Leases average 72 h x e^(0.5^2 / 2) = 81.6 h, over half a 2-day window (24 h): shortened to 24 h.
+    k = time_scale(real, 48.0)
+    assert SETTLE_SHARE == 0.5 and k == pytest.approx(24 / (72 * np.exp(0.125)))
+    assert leases.duration.median_hours == pytest.approx(72 * k) and leases.duration.sigma == 0.5
+    assert leases.patience.mean_hours == pytest.approx(48 * k)
+    assert by_name["training"].duration == {c.name: c for c in s.clients}["training"].duration  # 9.9 h: as it is
+    assert by_name["own"].duration.median_hours == pytest.approx(24 / np.exp(0.5))  # 39.6 h on average
