@@ -33,8 +33,9 @@ def close(span, lo, hi=None, rel=1e-9):
 
 def test_the_as_claimed_racks_hold_what_the_claim_states(scenario):
     planned = sim.run(scenario, horizon_days=1).summary.capacity.planned
-    assert planned.pflops_as_stated == 2_400_000  # 48,000 racks x 10 servers x 5 P, as stated
-    assert planned.pflops_fp16_dense == pytest.approx(2_304_000)  # 3,840,000 cards x 0.6
+    assert planned.pflops_as_stated_per_server == 2_400_000  # 48,000 racks x 10 servers x 5 P, as stated
+    assert planned.pflops_as_stated_per_card == pytest.approx(2_304_000)  # 3,840,000 cards x the claim's 0.6
+    assert planned.pflops_fp16_dense == pytest.approx(1_228_800)  # 3,840,000 cards x the 910B's dense 0.32 (priced)
     assert planned.standard_racks == 48_000 and planned.servers == 480_000
 
 

@@ -34,7 +34,8 @@ from sim.experiment.summary import capacity, capacity_of
 from sim.model.sampling import compressed
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 
-SCALED = ("compute_sales_operator_capacity", "intermediary_fee", "tenant_payouts", "electricity_cost")
+SCALED = ("compute_sales_operator_capacity", "intermediary_fee", "tenant_payouts", "power_over_allowance",
+          "electricity_cost")
 
 
 class RealTimePrices:
@@ -102,22 +103,24 @@ def _fen(cny: float) -> int:
     return round(cny * FEN_PER_CNY)
 
 
-def _money_cny(own: int, fee: int, payouts: int, rent: int, power: int) -> dict[str, float]:
+def _money_cny(own: int, fee: int, payouts: int, rent: int, over: int, power: int) -> dict[str, float]:
     return {
         "compute_sales_operator_capacity_cny": own / FEN_PER_CNY,
         "compute_sales_third_party_capacity_cny": (fee + payouts) / FEN_PER_CNY,
         "intermediary_fee_cny": fee / FEN_PER_CNY,
         "tenant_payouts_cny": payouts / FEN_PER_CNY,
         "colocation_rent_cny": rent / FEN_PER_CNY,
+        "power_over_allowance_cny": over / FEN_PER_CNY,
         "electricity_cost_cny": power / FEN_PER_CNY,
-        "operator_net_cny": (own + fee + rent - power) / FEN_PER_CNY,
+        "operator_net_cny": (own + fee + rent + over - power) / FEN_PER_CNY,
     }
 
 
-def _statement(own: int, fee: int, payouts: int, rent: int, power: int) -> Money:
+def _statement(own: int, fee: int, payouts: int, rent: int, over: int, power: int) -> Money:
     return Money(compute_sales_operator_capacity=own, compute_sales_third_party_capacity=fee + payouts,
-                 intermediary_fee=fee, tenant_payouts=payouts, colocation_rent=rent, electricity_cost=power,
-                 operator_revenue=own + fee + rent, operator_net=own + fee + rent - power)
+                 intermediary_fee=fee, tenant_payouts=payouts, colocation_rent=rent, power_over_allowance=over,
+                 electricity_cost=power, operator_revenue=own + fee + rent + over,
+                 operator_net=own + fee + rent + over - power)
 
 
 def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=None):
@@ -157,7 +160,7 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
         site_rows_by_day.setdefault(r.day, []).append(r)
 
     daily, by_site, weights = [], [], []
-    totals: dict[tuple[str, str], list[int]] = {}  # (site, owner class) -> own, fee, payouts, rent, power
+    totals: dict[tuple[str, str], list[int]] = {}  # (site, owner class) -> own, fee, payouts, rent, over allowance, power
     hours: dict[tuple[str, str], list[float]] = {}  # -> weighted commissioned, busy accelerator-hours
     for i, row in enumerate(raw.daily):
         seg = segments[i]
@@ -167,13 +170,13 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
         real_start = seg.real_h + (starts[i] - seg.sim_h)
         date = scenario.start_date + dt.timedelta(hours=real_start)
         day = len(daily)
-        sums = [0, 0, 0, 0, 0]
+        sums = [0] * 6
         for r in site_rows_by_day.get(row.day, ()):
-            own, fee, payouts, power = (round(_fen(getattr(r, f"{k}_cny")) * w) for k in SCALED)
+            own, fee, payouts, over, power = (round(_fen(getattr(r, f"{k}_cny")) * w) for k in SCALED)
             rent = rent_by_segment[index[id(seg)]][r.site][i] if r.owner_class == "third-party" else 0
-            parts = (own, fee, payouts, rent, power)
+            parts = (own, fee, payouts, rent, over, power)
             key = (r.site, r.owner_class)
-            totals[key] = [a + b for a, b in zip(totals.get(key, [0] * 5), parts)]
+            totals[key] = [a + b for a, b in zip(totals.get(key, [0] * 6), parts)]
             h = hours.setdefault(key, [0.0, 0.0])
             h[0] += w * r.commissioned_accelerators * row.hours
             h[1] += w * r.busy_accelerators * row.hours
@@ -190,7 +193,7 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
     s = raw.summary
     real_h = scenario.horizon_hours
     std = scenario.standard_rack_kw
-    all_parts = [sum(v[j] for v in totals.values()) for j in range(5)]
+    all_parts = [sum(v[j] for v in totals.values()) for j in range(6)]
     by_site = []
     for r in s.by_site:
         key = (r.site, r.owner_class)
@@ -200,7 +203,7 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
         by_site.append(attrs.evolve(
             r, planned=capacity_of(groups, std), at_horizon=capacity_of(groups, std, real_h),
             commissioned_accelerator_hours=round(c, 6), busy_accelerator_hours=round(b, 6),
-            utilisation=round(b / c, 6) if c else 0.0, revenue=_statement(*totals.get(key, [0] * 5))))
+            utilisation=round(b / c, 6) if c else 0.0, revenue=_statement(*totals.get(key, [0] * 6))))
     # Utilisation from the weighted days (the opted-in share is the simulated days').
     comm = sum(w * d.commissioned_accelerators * d.hours for w, d in zip(weights, daily))
     op = sum(w * d.busy_operator * d.hours for w, d in zip(weights, daily))
