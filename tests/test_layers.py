@@ -12,7 +12,7 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 
 # Lowest first. A module may import its own layer and those below, never one above.
 LAYERS = (
-    ("sim.units", "sim.version"),
+    ("sim.units", "sim.version", "sim.durable"),
     ("sim.model",),
     ("sim.metrics", "sim.workload", "sim.economics"),
     ("sim.scheduling",),

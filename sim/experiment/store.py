@@ -17,6 +17,8 @@ import os
 import shutil
 from pathlib import Path
 
+from sim.durable import sync_dir
+
 try:
     import fcntl
 except ImportError:  # not POSIX: no guard against two sweeps writing one folder
@@ -93,7 +95,7 @@ class RunStore:
         finally:
             os.close(fd)
         os.rename(tmp, self.path / name)
-        _sync_dir(self.path)
+        sync_dir(self.path)
 
     def discard(self) -> None:
         """Remove the saved chunks of this kind, this plan's and any older plan's: once the
@@ -102,16 +104,3 @@ class RunStore:
         for p in self.folder.iterdir():
             if p.name.startswith(prefix) and p.is_dir() and not p.is_symlink():
                 shutil.rmtree(p, ignore_errors=True)
-
-
-def _sync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

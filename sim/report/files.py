@@ -44,6 +44,8 @@ import stat
 from contextlib import contextmanager
 from pathlib import Path
 
+from sim.durable import sync_dir
+
 try:
     import fcntl
 except ImportError:  # not POSIX (Windows): no lock between concurrent runs
@@ -142,7 +144,7 @@ def _migrate(out_dir: Path, names) -> str:
                 pass
         _remove(link)
         raise
-    _sync_dir(out_dir.parent)
+    sync_dir(out_dir.parent)
     return version.name
 
 
@@ -162,10 +164,10 @@ def _switch(out_dir: Path, files: dict[str, bytes], previous: str | None) -> Non
         os.mkdir(staging)
         for name, data in files.items():
             _write_file(staging / name, data)
-        _sync_dir(staging)
+        sync_dir(staging)
         os.rename(staging, version)
         os.symlink(version.name, link)
-        _sync_dir(out_dir.parent)  # the new set is on disk before anyone can see it
+        sync_dir(out_dir.parent)  # the new set is on disk before anyone can see it
         os.replace(link, out_dir)  # the switch
     except BaseException:
         if _link_target(out_dir) == version.name:  # interrupted just after the switch
@@ -175,7 +177,7 @@ def _switch(out_dir: Path, files: dict[str, bytes], previous: str | None) -> Non
                 _remove(path)
         raise
     SWITCHED.append(out_dir)
-    _sync_dir(out_dir.parent)
+    sync_dir(out_dir.parent)
     if previous is not None:
         _remove(out_dir.parent / previous)
 
@@ -213,17 +215,3 @@ def _remove(path: Path) -> None:
             os.unlink(path)
     except OSError:
         pass
-
-
-def _sync_dir(path: Path) -> None:
-    """Make renames in `path` durable; not every system can open or sync a directory."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

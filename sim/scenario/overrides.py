@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import numbers
 import sys
 import tomllib
@@ -118,21 +119,39 @@ def apply_overrides(data: dict, overrides, problems) -> None:
                 problems.add(".".join(key_text(p) for p in parts), f"{where}{problem}")
 
 
+def toml_value(v) -> str:
+    """A TOML literal of `v`: booleans, integers, floats, strings, dates, arrays."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)  # TOML basic strings take JSON's escapes
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat()
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    raise TypeError(f"no TOML literal for {type(v).__name__}")
+
+
 def override_texts(overrides) -> tuple[str, ...]:
-    """Overrides as "key=value" lines for provenance: a dict's values written as TOML would
-    write them (JSON's spelling agrees for strings, numbers, booleans and arrays)."""
+    """Overrides as "key=value" lines for provenance, a dict's values as TOML literals (a value
+    no literal spells, left for validation to name, as its repr)."""
     if isinstance(overrides, str):
         return (overrides,)
     if not isinstance(overrides, Mapping):
         return tuple(str(o) for o in overrides)
 
     def text(v):
-        v = plain(v)
-        if isinstance(v, (dt.date, dt.time)):
-            return v.isoformat()
         try:
-            return json.dumps(v, ensure_ascii=False, default=str)
-        except ValueError:  # nan or inf
+            return toml_value(plain(v))
+        except (TypeError, ValueError):
             return repr(v)
 
     return tuple(f"{k}={text(v)}" for k, v in overrides.items())
