@@ -104,3 +104,17 @@ def test_finance_mistakes_are_one_line_each(change, message):
     with pytest.raises(ScenarioError) as e:
         loads(FIN_TINY.replace(change, replacement), "fin.toml")
     assert message in e.value.messages
+
+
+def test_power_above_the_allowance_is_a_revenue_line_of_its_own(result):
+    # The tenant's 1 kW rack with only 0.25 kW covered by its rent: it pays for the rest.
+    r = sim.run(loads(FIN_TINY, "fin.toml", ["tenants.t.power_allowance_kw_per_rack=0.25"]))
+    over = r.summary.revenue.power_over_allowance
+    assert over > 0
+    p, base = finance_of(r).total.project, finance_of(result).total.project
+    assert sum(p.power_over_allowance) == over and sum(base.power_over_allowance) == 0
+    assert p.colocation_rent == base.colocation_rent
+    assert [a - b for a, b in zip(p.revenue, base.revenue)] == p.power_over_allowance
+    rows = list(csv.DictReader(io.StringIO(render(r)["finance.csv"].decode())))
+    totals = [float(x["power_over_allowance_cny"]) for x in rows if x["site"] == "total"]
+    assert sum(totals) == pytest.approx(over / 100)

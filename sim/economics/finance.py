@@ -134,6 +134,10 @@ def payback_year(flows: Sequence[float]) -> int | None:
     return last_negative + 1
 
 
+# The operator's revenue streams, each a Project field and a key of `project`'s streams.
+REVENUE = ("compute_sales_operator_capacity", "intermediary_fee", "colocation_rent", "power_over_allowance")
+
+
 @frozen
 class Project:
     """One site's (or the whole company's) years, each list one entry per year, in fen."""
@@ -141,6 +145,7 @@ class Project:
     compute_sales_operator_capacity: list[int]
     intermediary_fee: list[int]
     colocation_rent: list[int]
+    power_over_allowance: list[int]  # tenants paying for power drawn above their rent's allowance
     electricity: list[int]
     om_racks: list[int]
     om_servers: list[int]
@@ -158,8 +163,7 @@ class Project:
 
     @property
     def revenue(self) -> list[int]:
-        return [a + b + c for a, b, c in zip(self.compute_sales_operator_capacity, self.intermediary_fee,
-                                             self.colocation_rent)]
+        return [sum(v) for v in zip(*(getattr(self, k) for k in REVENUE))]
 
     @property
     def ebitda(self) -> list[int]:
@@ -180,8 +184,8 @@ class Project:
 
 def project(*, streams: dict[str, list[int]], om_racks: list[int], om_servers: list[int],
             purchases: Sequence[Purchase], tax_rate: float, carry_years: int, exit_of, finished: bool) -> Project:
-    """A project's years from its revenue and electricity by year (`streams`: the keys of
-    Project's first four fields), O&M and purchases. `exit_of(ebitda_fen)` values the assets
+    """A project's years from its revenue and electricity by year (`streams`: REVENUE and
+    "electricity"), O&M and purchases. `exit_of(ebitda_fen)` values the assets
     at the end; only a `finished` concession (every year simulated) is sold."""
     years = len(om_racks)
     by_kind = {k: [0] * years for k in ("building", "mep", "servers")}
@@ -189,8 +193,7 @@ def project(*, streams: dict[str, list[int]], om_racks: list[int], om_servers: l
         if 1 <= p.year <= years:
             by_kind[p.kind][p.year - 1] += p.fen
     dep = depreciation(purchases, years)
-    revenue = [a + b + c for a, b, c in zip(streams["compute_sales_operator_capacity"], streams["intermediary_fee"],
-                                            streams["colocation_rent"])]
+    revenue = [sum(v) for v in zip(*(streams[k] for k in REVENUE))]
     ebitda = [r - e - o - s for r, e, o, s in zip(revenue, streams["electricity"], om_racks, om_servers)]
     exit_value = [0] * years
     gain = [0] * years
@@ -202,7 +205,7 @@ def project(*, streams: dict[str, list[int]], om_racks: list[int], om_servers: l
     return Project(
         compute_sales_operator_capacity=list(streams["compute_sales_operator_capacity"]),
         intermediary_fee=list(streams["intermediary_fee"]), colocation_rent=list(streams["colocation_rent"]),
-        electricity=list(streams["electricity"]), om_racks=list(om_racks), om_servers=list(om_servers),
+        power_over_allowance=list(streams["power_over_allowance"]), electricity=list(streams["electricity"]), om_racks=list(om_racks), om_servers=list(om_servers),
         capex_building=by_kind["building"], capex_mep=by_kind["mep"], capex_servers=by_kind["servers"],
         depreciation=dep, exit_value=exit_value, gain_on_exit=gain, tax=tax,
     )

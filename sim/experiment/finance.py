@@ -11,7 +11,7 @@ import datetime as dt
 
 from attrs import frozen
 
-from sim.economics.finance import Project, Purchase, irr, npv, payback_year, project, refresh_years, total
+from sim.economics.finance import REVENUE, Project, Purchase, irr, npv, payback_year, project, refresh_years, total
 from sim.model.site import OPERATOR
 from sim.model.years import anniversary, year_of_hour, year_start_hours, years_covering
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR, cny_to_fen
@@ -21,9 +21,7 @@ STREAMS = {
     "compute_sales_operator_capacity_cny": "compute_sales_operator_capacity",
     "intermediary_fee_cny": "intermediary_fee",
     "colocation_rent_cny": "colocation_rent",
-    # What tenants pay for power drawn above their rent's allowance is counted with the rent in
-    # finance (both are the colocation business); the run's statements keep it apart.
-    "power_over_allowance_cny": "colocation_rent",
+    "power_over_allowance_cny": "power_over_allowance",
     "electricity_cost_cny": "electricity",
 }
 TOTAL = "total"
@@ -50,8 +48,7 @@ class YearUse:
 
     @property
     def operator_revenue_fen(self) -> int:
-        m = self.money_fen
-        return m["compute_sales_operator_capacity"] + m["intermediary_fee"] + m["colocation_rent"]
+        return sum(self.money_fen[k] for k in REVENUE)
 
 
 def yearly(result) -> list[YearUse]:

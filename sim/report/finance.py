@@ -22,6 +22,7 @@ LINES = (
     ("compute_sales_operator_capacity_cny", "compute_sales_operator_capacity"),
     ("intermediary_fee_cny", "intermediary_fee"),
     ("colocation_rent_cny", "colocation_rent"),
+    ("power_over_allowance_cny", "power_over_allowance"),
     ("revenue_cny", "revenue"),
     ("electricity_cny", "electricity"),
     ("om_racks_cny", "om_racks"),
@@ -103,7 +104,7 @@ def finance_md(fr: FinanceResult) -> str:
                   ""]
     lines += [
         f"Each site is a project company of its own: revenue is the operator's (own-capacity sales, intermediary "
-        f"fees, colocation rent) from the simulation, minus electricity (simulated) and O&M; capex buys the "
+        f"fees, colocation rent, tenants' power above their allowance) from the simulation, minus electricity (simulated) and O&M; capex buys the "
         f"building and M&E for every rack and the servers of the operator's own racks when they come online, and "
         f"replaces each at the end of its life while the concession runs; straight-line depreciation; tax "
         f"{fr.tax_rate:.0%} of profit, losses carried forward. A year's flows are discounted at its end, at "
