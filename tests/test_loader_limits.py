@@ -355,6 +355,16 @@ def test_a_bare_name_is_a_file_in_scenarios_here_or_else_in_the_repository(tmp_p
     assert e.value.messages == ["scenarios/nope.toml: no such file"]
 
 
+def test_a_bare_sweep_name_is_found_the_same_way(tmp_path, monkeypatch):
+    from sim.experiment.sweepfile import sweep_path
+
+    monkeypatch.chdir(tmp_path)
+    assert sweep_path("qingyang-drivers") == REPO_SCENARIO_DIR / "sweeps" / "qingyang-drivers.toml"
+    (tmp_path / "scenarios" / "sweeps").mkdir(parents=True)
+    (tmp_path / "scenarios" / "sweeps" / "qingyang-drivers.toml").write_text("")
+    assert sweep_path("qingyang-drivers") == Path("scenarios/sweeps/qingyang-drivers.toml")
+
+
 def test_a_policy_registered_after_import_is_accepted():
     assert errors('policy.placement="mine"') == [
         "tiny.toml: policy.placement: must be one of best-fit, cheapest-first, owned-first, spread, got 'mine'"]

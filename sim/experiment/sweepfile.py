@@ -32,10 +32,9 @@ from sim.experiment.overrides import as_overrides, toml_value
 from sim.experiment.parameters import Choices, Parameter, Range, Values
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import INT64, Problems, Table, describe, key_text, one_line
+from sim.scenario.files import scenario_path
 from sim.scenario.loader import loads, read_scenario
 
-SCENARIO_DIR = Path("scenarios")
-SWEEP_DIR = SCENARIO_DIR / "sweeps"
 SAMPLINGS = ("grid", "latin-hypercube", "sobol")
 DEFAULT_METRIC = "revenue_cny.operator_revenue"
 MAX_RUNS = 1_000_000  # a typo in a grid should not queue a year of work
@@ -69,11 +68,9 @@ class Sweep:
 
 
 def sweep_path(arg) -> Path:
-    """A path to a file, or the name of a file in scenarios/sweeps/ ("qingyang-drivers")."""
-    p = Path(arg)
-    if p.suffix == ".toml" or p.parent != Path("."):
-        return p
-    return SWEEP_DIR / f"{arg}.toml"
+    """A path to a file, or the name of a file in scenarios/sweeps/ ("qingyang-drivers"), found
+    from any working directory as scenario names are."""
+    return scenario_path(arg, "sweeps")
 
 
 def base_path(sweep_file: Path, name: str) -> Path:
@@ -82,7 +79,7 @@ def base_path(sweep_file: Path, name: str) -> Path:
     p = Path(name)
     if p.suffix == ".toml" or p.parent != Path("."):
         return p if p.is_absolute() else sweep_file.parent / p
-    return SCENARIO_DIR / f"{name}.toml"
+    return scenario_path(name)
 
 
 def load_sweep(path) -> Sweep:

@@ -18,14 +18,15 @@ _KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character de
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
-def scenario_path(arg) -> Path:
-    """A path to a file, or the name of a file in scenarios/ ("qingyang"): the one under the
-    current directory if it exists, else the repository's; the former if neither does."""
+def scenario_path(arg, folder: str = "") -> Path:
+    """A path to a file, or the name of a file in scenarios/ ("qingyang"; in scenarios/<folder>/
+    if given): the one under the current directory if it exists, else the repository's; the
+    former if neither does."""
     p = Path(arg)
     if p.suffix == ".toml" or p.parent != Path("."):
         return p
-    local = SCENARIO_DIR / f"{p}.toml"
-    repo = REPO_SCENARIO_DIR / f"{p}.toml"
+    local = SCENARIO_DIR / folder / f"{p}.toml"
+    repo = REPO_SCENARIO_DIR / folder / f"{p}.toml"
     if not local.exists() and repo.is_file():
         return repo
     return local
