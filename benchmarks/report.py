@@ -228,7 +228,7 @@ def table(res: dict) -> str:
         if ratios:
             lines.append("  time per job: " + ", ".join(f"{k} = {v:.2f}" for k, v in ratios.items()))
     for key, title in (("three_sites", "As claimed: 3 sites x 16,000 racks"),
-                       ("qingyang_20y", "Qingyang (scenarios/qingyang.toml)"),
+                       ("qingyang_20y", "Qingyang, heavy what-if (scenarios/qingyang.toml, 10x its market share)"),
                        ("zhonghe_full", "Zhonghe (scenarios/zhonghe.toml), every day"),
                        ("zhonghe_sampled", "Zhonghe (scenarios/zhonghe.toml), representative periods")):
         r = res.get(key)
