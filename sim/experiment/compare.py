@@ -39,7 +39,7 @@ from sim.experiment.intervals import CONFIDENCE, Interval, interval, intervals, 
 from sim.experiment.plan import RunSpec, chunk_size, chunks, run_key
 from sim.experiment.replicate import Replications, metric_names
 from sim.experiment.seeds import run_seed
-from sim.experiment.worker import IDENTITY, run_chunk
+from sim.experiment.worker import run_chunk
 from sim.model.scenario import Scenario
 from sim.scenario import check_seed_and_horizon, loads, read_scenario, scenario_path
 from sim.scenario.errors import ScenarioError
