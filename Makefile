@@ -65,6 +65,28 @@ sweep: $(STAMP)
 sensitivity: $(STAMP)
 	@$(with_args) -m sim sensitivity $(call quote,$(value SWEEP))
 
+# make compare SCENARIOS="qingyang qingyang@policy.queue=fifo" [REPS=N] [ARGS=...]: SCENARIOS is a
+# list, split into words as ARGS is (quotes group, nothing runs); they come before ARGS's words.
+SCENARIOS ?= qingyang qingyang-as-claimed
+unexport SCENARIOS
+.PHONY: compare
+define EXEC_COMPARE
+import os, shlex, sys
+words = []
+for name, text in (("SCENARIOS", sys.argv[1]), ("ARGS", sys.argv[2])):
+    try:
+        words += shlex.split(text)
+    except ValueError as e:
+        print(f"make: {name}: {e}: {text}", file=sys.stderr)
+        sys.exit(2)
+os.environ.pop("EXEC_COMPARE", None)  # not the program's business
+os.execv(sys.executable, [sys.executable, "-m", "sim", "compare", *words, *sys.argv[3:]])
+endef
+export EXEC_COMPARE
+
+compare: $(STAMP)
+	@$(call quote,$(PY)) -c "$$EXEC_COMPARE" $(call quote,$(value SCENARIOS)) $(call quote,$(value ARGS)) $(if $(value REPS),--reps $(call quote,$(value REPS)))
+
 test: $(STAMP)
 	@$(with_args) -m pytest -n auto -q
 

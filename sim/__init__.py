@@ -9,6 +9,7 @@
     reps = sim.replicate(scenario, 30)         # means with 95 % t-intervals
     sweep = sim.sweep("qingyang-price-fee")    # scenarios/sweeps/qingyang-price-fee.toml
     study = sim.sensitivity("qingyang-drivers")
+    both = sim.compare(["qingyang", "qingyang@policy.queue=fifo"], 10)   # common random numbers
 """
 
 from sim.experiment.results import RunResult
@@ -22,6 +23,7 @@ _LAZY = {
     "replicate": ("sim.experiment.replicate", "replicate"),
     "sweep": ("sim.experiment.sweep", "sweep"),
     "sensitivity": ("sim.experiment.sensitivity", "sensitivity"),
+    "compare": ("sim.experiment.compare", "compare"),
 }
 
 
@@ -36,5 +38,5 @@ def __getattr__(name):
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
-__all__ = ["RunResult", "ScenarioError", "__version__", "load_scenario", "replicate", "run", "sensitivity",
-           "sweep"]
+__all__ = ["RunResult", "ScenarioError", "__version__", "compare", "load_scenario", "replicate", "run",
+           "sensitivity", "sweep"]

@@ -116,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override any scenario key (repeatable)")
     a.set_defaults(func=cmd_audit)
+    _compare_parser(sub)
     return parser
 
 
@@ -365,6 +366,75 @@ def runs_bar(quiet: bool):
     finally:
         for bar in bars:
             bar.close()
+
+
+# --- compare -------------------------------------------------------------------------------------
+def _compare_parser(sub) -> None:
+    c = sub.add_parser("compare", help="scenarios side by side with common random numbers: paired "
+                                       "differences and ratios with 95 %% intervals",
+                       description="Run each scenario --reps times, replication r of every scenario with "
+                                   "the same seed (common random numbers), and compare every headline metric "
+                                   "to the first scenario's: means, paired differences and ratios with 95 %% "
+                                   "intervals. Writes results/compare/<A>-vs-<B>/: comparison.csv, "
+                                   "replications.csv, report.md, compare.png.")
+    c.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                   help="two or more: a name in scenarios/ or a path to a .toml file, with overrides after "
+                        "an @ as results/ folders spell them: qingyang@policy.queue=fifo,pricing.intermediary_fee=0.3")
+    c.add_argument("--reps", default="10", metavar="N", help="replications of each scenario (default %(default)s)")
+    c.add_argument("--seed", type=str, help="root seed of the replications' seeds (default: the first scenario's)")
+    c.add_argument("--horizon", type=str, metavar="DAYS", help="days to simulate, every scenario "
+                                                               "(overrides scenario.horizon_days)")
+    c.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/compare/<A>-vs-<B>)")
+    c.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    _executor_options(c)
+    c.set_defaults(func=cmd_compare)
+
+
+def cmd_compare(args) -> int:
+    from sim.experiment.compare import compare, split_argument
+    from sim.report.compare import argument_label, compare_files, compare_folder, compare_table
+
+    if len(args.scenarios) < 2:
+        given = f" ({', '.join(args.scenarios)})" if args.scenarios else ""
+        _say(f"compare: give at least two scenarios, got {len(args.scenarios)}{given}")
+        return 2
+    try:
+        reps = _positive(args.reps)
+    except argparse.ArgumentTypeError as e:
+        _say(f"--reps: {e}")
+        return 2
+    options = []  # after each scenario's own overrides: the same for all
+    if args.seed is not None:
+        options.append(f"scenario.seed={args.seed}")
+    if args.horizon is not None:
+        options.append(f"scenario.horizon_days={args.horizon}")
+    parsed = [split_argument(a) for a in args.scenarios]
+    labels = [argument_label(RESULTS_DIR, path.stem, overrides) for path, overrides in parsed]
+    out = compare_folder(RESULTS_DIR, labels, options, args.out)  # refused before a long run
+    scenarios = [loads(read_scenario(path).decode("utf-8"), str(path), [*overrides, *options])
+                 for path, overrides in parsed]
+    executor = make_executor(args.workers, args.dask)
+    total = reps * len(scenarios)
+    with runs_bar(args.quiet) as progress:
+        progress(0, total)
+        done = 0
+
+        def on_chunk(rows):
+            nonlocal done
+            done += len(rows)
+            progress(done, total)
+
+        try:
+            result = compare(scenarios, reps, labels=labels, executor=executor, on_chunk=on_chunk)
+        finally:
+            executor.close()
+    files = compare_files(result)
+    if not _write(out, files):
+        return 1
+    if not args.quiet:
+        print(compare_table(result))
+        print(f"wrote {out}/{{{','.join(files)}}}")
+    return 0
 
 
 def cmd_audit(args) -> int:

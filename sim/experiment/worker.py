@@ -28,11 +28,13 @@ def _scenario(text: str, source: str, overrides: tuple[str, ...]):
     return loads(text, source, overrides)
 
 
-def run_chunk(chunk) -> list[dict]:
+def run_chunk(chunk, extra=None) -> list[dict]:
+    """One row per run; `extra(result)`, a module-level function (it travels to the worker),
+    adds metrics of its own, e.g. compare's NPV."""
     rows = []
     for spec in chunk.runs:
         scenario = chunk.base if chunk.base is not None else _scenario(chunk.text, chunk.source, spec.overrides)
         result = run(scenario, seed=spec.seed, horizon_days=chunk.horizon_days)
         rows.append({"point": spec.point, "rep": spec.rep, "key": spec.key, "seed": spec.seed,
-                     **metrics(result)})
+                     **metrics(result), **(extra(result) if extra is not None else {})})
     return rows
