@@ -7,6 +7,7 @@ import attrs
 import pytest
 
 import sim
+from sim.model.demand import demand_basis
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +101,31 @@ def test_both_qingyang_scenarios_face_one_market():
     card = b["accelerators"]["ascend-910b"]
     assert (card["pflops_fp16_dense"], card["stated_pflops"]) == (0.32, 0.6)
     assert b["servers"]["server-as-claimed"]["stated_pflops_per_server"] == 5.0
+
+
+@pytest.mark.parametrize("name", ["qingyang-philly", "qingyang-leases"])
+def test_the_qingyang_variants_face_qingyangs_market(name):
+    """They differ from qingyang.toml only in [scenario] and the marketplace's [clients]."""
+    def read(n):
+        return tomllib.loads((ROOT / "scenarios" / f"{n}.toml").read_text(encoding="utf-8"))
+
+    base, variant = read("qingyang"), read(name)
+    assert variant["market"] == base["market"]
+    assert set(variant) == set(base)
+    for section in set(base) - {"scenario", "clients"}:
+        assert variant[section] == base[section], section
+    assert {k: v for k, v in variant["scenario"].items() if k not in ("name", "description")} == \
+        {k: v for k, v in base["scenario"].items() if k not in ("name", "description")}
+
+    def keys(x):  # every key at any depth
+        if isinstance(x, dict):
+            return set(x) | {k for v in x.values() for k in keys(v)}
+        if isinstance(x, list):
+            return {k for v in x for k in keys(v)}
+        return set()
+
+    assert not keys(variant) & {"offered_load", "load"}  # demand never follows the capacity built
+    assert {demand_basis(c.arrivals) for c in load_scenario(name).clients} == {"absolute"}
 
 
 def test_a_multi_site_report_and_table_show_each_site(shipped):

@@ -327,7 +327,8 @@ def test_the_trace_is_found_beside_the_scenario_or_in_the_data_folder(tmp_path, 
 
 @pytest.mark.parametrize("options, messages", [
     (", speedup = 0", ["clients.philly.workload.speedup: must be >= 1e-06, got 0"]),
-    (", scale = 2, load = 0.5", ["clients.philly.workload.load: give scale or load, not both"]),
+    (", scale = 2, load = 0.5", ["clients.philly.workload.load: give one of scale, load, market_share, "
+                                 "pflops_hours_per_year or pflops_hours_path, not scale and load"]),
     (", load = -1", ["clients.philly.workload.load: must be > 0, got -1"]),
     (", format = 'alibaba'", ["clients.philly.workload.format: must be one of philly, got 'alibaba'"]),
     (", hour_of_day = [1]", ["clients.philly.workload.hour_of_day: not with trace: a replay keeps the trace's "
@@ -381,17 +382,20 @@ def test_more_copies_than_weeks_are_shifted_by_whole_days_too(philly):
     assert not np.allclose(got, weekly)  # ... but copies 17-20 are a day later in the week
 
 
-def test_qingyang_philly_keeps_its_share_of_the_capacity_busy():
+def test_qingyang_philly_brings_the_marketplaces_share_of_the_market():
     s = sim.load_scenario("qingyang-philly")
     [c] = [c for c in s.clients if c.name == "philly"]
+    spec = c.arrivals
+    assert (spec.market_share, spec.load, spec.scale, c.pflops_dense) == (0.5, None, None, 0.32)
+    assert spec.work == s.market.work.scaled(0.5 * s.market.share_reaching_operator)
     cluster = Cluster(s)
-    path = cluster.capacity_path(cluster.pools_for(c))
     until = 224 * 24.0  # two whole periods of the trace
-    work = sum(r.size * r.duration_h for r in itertools.takewhile(
-        lambda r: r.arrival_h < until, stream_for(s.clients.index(c), c, s.seed, path)))
-    t = np.array([p[0] for p in path] + [until])
-    capacity = np.array([p[1] for p in path])
-    inside = t[:-1] < until
-    area = float(np.sum(np.diff(np.minimum(t, until))[inside[: len(t) - 1]] * capacity[inside]))
-    assert c.arrivals.load == 0.65
-    assert work / area == pytest.approx(0.65, rel=0.1)
+    got = list(itertools.takewhile(lambda r: r.arrival_h < until, stream_for(
+        s.clients.index(c), c, s.seed, cluster.capacity_path(cluster.pools_for(c)))))
+    # The target rises from 2.6 M to 3.5 M dense P-hours a year (January to August 2025), then
+    # stays: over the two periods, the replay brings its mean within sampling error.
+    t = np.linspace(0.0, until, 10_001)
+    target = np.interp(t, [p[0] for p in spec.work.points], [p[1] for p in spec.work.points]).mean()
+    brought = sum(r.size * r.duration_h for r in got) * 0.32 * 8760 / until
+    assert brought == pytest.approx(target, rel=0.05)
+    assert all(r.wtp_fen_per_pflops_hour is not None for r in got[:100])  # it answers the quote

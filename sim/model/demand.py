@@ -94,8 +94,11 @@ ABSOLUTE = "absolute"
 
 
 def demand_basis(arrivals) -> str:
-    """Whether a class's demand is stated in its own terms or follows the capacity built."""
-    return FOLLOWS_CAPACITY if isinstance(arrivals, OfferedLoad) else ABSOLUTE
+    """Whether a class's demand is stated in its own terms or follows the capacity built: an
+    offered load, or a spec over one (a trace replayed at a `load`, shaped or contract arrivals
+    over an offered load) that says so with `follows_capacity`."""
+    follows = isinstance(arrivals, OfferedLoad) or getattr(arrivals, "follows_capacity", False)
+    return FOLLOWS_CAPACITY if follows else ABSOLUTE
 
 
 @frozen

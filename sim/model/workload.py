@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 from attrs import field, frozen
 
-from sim.model.demand import Duration, OfferedLoad, RatePath
+from sim.model.demand import Duration, OfferedLoad, RatePath, WorkPath
 
 
 # --- durations ------------------------------------------------------------------------------
@@ -66,10 +66,12 @@ class TraceReplay:
     """Arrivals, sizes and durations from a trace file.
 
     `speedup` divides the trace's submission times (arrivals come that many times as fast;
-    durations are kept). The job count is scaled by `scale` (a fixed factor) or so that the
-    mean busy accelerators are `load` x the class's commissioned capacity, following it as it
-    is built; neither: the trace as it is. `loop` repeats the trace every `jobs.period_h /
-    speedup` hours."""
+    durations are kept). The job count is scaled by at most one of: `scale`, a fixed factor;
+    `work`, so that the replay brings that many dense P-hours a year (absolute demand; with
+    `market_share`, the share of [market] it was resolved from); `load`, so that the mean busy
+    accelerators are `load` x the class's commissioned capacity, following it as it is built
+    (the what-if: demand follows capacity). None: the trace as it is. `loop` repeats the
+    trace every `jobs.period_h / speedup` hours."""
 
     path: str
     format: str
@@ -79,6 +81,12 @@ class TraceReplay:
     scale: float | None = None
     load: float | None = None
     loop: bool = False
+    work: WorkPath | None = None
+    market_share: float | None = None
+
+    @property
+    def follows_capacity(self) -> bool:
+        return self.load is not None
 
 
 # --- shaped arrivals for generated classes ------------------------------------------------
@@ -129,6 +137,10 @@ class Shaped:
     bursts: Bursts | None = None
     durations: tuple[SizeBand, ...] = ()
 
+    @property
+    def follows_capacity(self) -> bool:
+        return isinstance(self.base, OfferedLoad)
+
 
 # --- lease contracts ------------------------------------------------------------------------
 HOURS_PER_MONTH = 8760.0 / 12  # 730 h: a lease month is a twelfth of the 8,760-hour year
@@ -176,3 +188,7 @@ class Contracts:
 
     base: RatePath | OfferedLoad | object  # or sim.model.demand.ArrivalTimes
     lease: Lease
+
+    @property
+    def follows_capacity(self) -> bool:
+        return isinstance(self.base, OfferedLoad)

@@ -16,7 +16,7 @@ from sim.scenario.fields import key_text
 from sim.scheduling.cluster import Cluster
 from sim.units import HOURS_PER_DAY, HOURS_PER_YEAR
 from sim.workload.arrivals import GrowingRate
-from sim.workload.demand import job_rate, pflops_hours_per_job
+from sim.workload.demand import job_rate, path_rate, pflops_hours_per_job
 from sim.workload.distributions import mean_hours
 from sim.workload import replay
 from sim.workload.shaped import accelerator_hours_per_job
@@ -64,7 +64,12 @@ def expected_jobs(c: ClientClass, cluster: Cluster, horizon_h: float, capacity_h
         a = a.base
     if isinstance(a, TraceReplay):
         area = sum(capacity_h[p.id] for p in cluster.pools_for(c))
-        return replay.expected_jobs(a, area, horizon_h)
+        work = None
+        if a.work is not None:  # the target's P-hours over the hours replayed
+            end = horizon_h if a.loop else min(horizon_h, a.jobs.period_h / a.speedup)
+            rate = path_rate(a.work.points, a.work.annual_growth, 1.0 / HOURS_PER_YEAR)
+            work = rate.integral(0.0, end) if isinstance(rate, GrowingRate) else integral(rate.t, rate.r, end)
+        return replay.expected_jobs(a, area, horizon_h, work, c.pflops_dense)
     if isinstance(a, Shaped):  # profiles and bursts average 1: as many jobs as the base brings
         if isinstance(a.base, OfferedLoad):
             area = sum(capacity_h[p.id] for p in cluster.pools_for(c))
@@ -126,7 +131,9 @@ def jobs_problem(scenario, cluster: Cluster, horizon_h: float, max_jobs: float,
         c = attrs.evolve(c, arrivals=c.arrivals.base)
     if isinstance(c.arrivals, TraceReplay):
         a = c.arrivals
-        how = (f", load {a.load:g}" if a.load is not None else f", scale {a.scale:g}" if a.scale is not None else "")
+        how = (f", load {a.load:g}" if a.load is not None else f", scale {a.scale:g}" if a.scale is not None
+               else f", up to {replay.work_most(a.work, 0.0, horizon_h):.3g} dense P-hours a year" if a.work is not None
+               else "")
         why = (f"a replay of {len(a.jobs.arrival_h):,} trace jobs every {a.jobs.period_h / a.speedup / HOURS_PER_DAY:g} "
                f"days{how}")
     elif isinstance(c.arrivals, Shaped):

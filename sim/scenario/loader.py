@@ -36,6 +36,7 @@ from sim.model import (
     servers_within_power,
 )
 from sim.model.site import leased
+from sim.model.workload import TraceReplay
 from sim.model import limits
 from sim.model.limits import MAX_HORIZON_DAYS
 from sim.economics.pricing import PRICE_MODELS
@@ -778,7 +779,7 @@ def _client(t: Table, name, tenant, start, accelerators, sites, market, market_o
     check job sizes)."""
     workload = t.table("workload", required=False)
     if workload is not None and workload.has("trace"):
-        arrivals, sizes, duration = read_replay(t, workload)
+        arrivals, sizes, duration = read_replay(t, workload, market, market_ok, lambda w: _work(w, start))
     else:
         arrivals = _arrivals(t.table("arrivals"), start, market, market_ok)
         sizes = _sizes(t.table("sizes"))
@@ -841,7 +842,8 @@ def _check_servers(root: Table, sites, max_servers) -> bool:
 
 
 def _is_work(c: ClientClass) -> bool:
-    return isinstance(c.arrivals, (Work, MarketShare))
+    """Demand stated in P-hours (a class's own, a market share, a trace replayed to either)."""
+    return isinstance(c.arrivals, (Work, MarketShare)) or getattr(c.arrivals, "work", None) is not None
 
 
 def _check_served(scenario: Scenario, cluster: Cluster, problems: Problems) -> set:
@@ -850,7 +852,8 @@ def _check_served(scenario: Scenario, cluster: Cluster, problems: Problems) -> s
     out = set()
     for c in scenario.clients:
         if _is_work(c) and not cluster.pools_for(c):
-            problems.add(f"{client_key(c)}.arrivals", "no pool of this scenario holds servers this class may use "
+            table = "workload" if isinstance(c.arrivals, TraceReplay) else "arrivals"
+            problems.add(f"{client_key(c)}.{table}", "no pool of this scenario holds servers this class may use "
                          "(its accelerators, sites and owners): its demand could never be served")
             out.add(c.key)
     return out
@@ -858,10 +861,13 @@ def _check_served(scenario: Scenario, cluster: Cluster, problems: Problems) -> s
 
 def _check_market_shares(problems: Problems, clients) -> None:
     """The classes' shares of the market reaching the operator add up to at most all of it."""
-    shares = [c for c in clients if isinstance(c.arrivals, MarketShare)]
-    total = sum(c.arrivals.share for c in shares)
+    shares = [(c, c.arrivals.share, "arrivals") if isinstance(c.arrivals, MarketShare)
+              else (c, c.arrivals.market_share, "workload") for c in clients
+              if isinstance(c.arrivals, MarketShare) or getattr(c.arrivals, "market_share", None) is not None]
+    total = sum(share for _, share, _ in shares)
     if total > 1 + 1e-9:
-        problems.add(f"{client_key(shares[-1])}.arrivals.market_share",
+        last, _, table = shares[-1]
+        problems.add(f"{client_key(last)}.{table}.market_share",
                      f"the classes' market shares add up to {total:g}, more than the whole market (1)")
 
 

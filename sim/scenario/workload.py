@@ -2,7 +2,7 @@
 and the duration laws beyond the three basic ones (weibull, gamma, mixture).
 
     [clients.philly]
-    workload = { trace = "traces/philly_jobs.csv.gz", load = 0.6, loop = true }
+    workload = { trace = "traces/philly_jobs.csv.gz", market_share = 0.5, loop = true }
 
     [clients.fitted]
     arrivals = { rate_per_hour = 31.5 }
@@ -70,9 +70,16 @@ def _exists(p: Path) -> bool:
         return False
 
 
-def read_replay(client: Table, w: Table):
+# How a replay's job count is scaled: at most one of these (annual_growth goes with
+# pflops_hours_per_year).
+REPLAY_SCALING = ("scale", "load", "market_share", "pflops_hours_per_year", "pflops_hours_path")
+
+
+def read_replay(client: Table, w: Table, market=None, market_ok: bool = True, work_reader=None):
     """(TraceReplay, the trace's sizes, its mean duration) from a workload table with a
-    trace; Nones where something is wrong."""
+    trace; Nones where something is wrong. `market` is the scenario's [market] (for
+    `market_share`; `market_ok` False if it had problems, reported already) and
+    `work_reader(table)` reads pflops_hours_per_year / pflops_hours_path from a table."""
     for k in ("arrivals", "sizes", "duration", "lease"):
         if client.has(k):
             client.raw(k)
@@ -80,18 +87,14 @@ def read_replay(client: Table, w: Table):
     raw = w.string("trace")
     fmt = w.string("format", "philly", choices=FORMATS)
     speedup = w.number("speedup", 1.0, ge=1e-6, le=1e6)
-    scale = w.number("scale", None, ge=0, le=1e6)
-    load = w.number("load", None, gt=0, le=10)
     loop = w.boolean("loop", False)
-    if scale is not None and load is not None:
-        w.error("load", "give scale or load, not both")
-        load = None
+    ok, scale, load, work, share = _replay_scaling(w, market, market_ok, work_reader)
     for k in ("hour_of_day", "day_of_week", "bursts", "durations"):
         if w.has(k):
             w.raw(k)
             w.error(k, "not with trace: a replay keeps the trace's own times and durations")
     w.done()
-    if None in (raw, fmt, speedup, loop):
+    if None in (raw, fmt, speedup, loop) or not ok:
         return None, None, None
     found, places = trace_path(raw, w.problems.source)
     if found is None:
@@ -103,8 +106,45 @@ def read_replay(client: Table, w: Table):
         w.error("trace", str(e))
         return None, None, None
     values, counts = _counts(jobs.size)
-    spec = TraceReplay(str(found), fmt, digest, jobs, speedup, scale, load, loop)
+    spec = TraceReplay(str(found), fmt, digest, jobs, speedup, scale, load, loop, work, share)
     return spec, Sizes(values, counts), Fixed(float(jobs.duration_h.mean()))
+
+
+def _replay_scaling(w: Table, market, market_ok: bool, work_reader):
+    """(ok, scale, load, work, market share): the one way a replay's job count is scaled."""
+    given = [k for k in REPLAY_SCALING if w.has(k)]
+    if len(given) > 1:
+        for k in given + ["annual_growth"]:
+            w.raw(k, False)
+        w.error(given[1], f"give one of {', '.join(REPLAY_SCALING[:-1])} or {REPLAY_SCALING[-1]}, "
+                f"not {given[0]} and {given[1]}")
+        return False, None, None, None, None
+    kind = given[0] if given else None
+    if w.has("annual_growth") and kind not in ("pflops_hours_per_year", "pflops_hours_path"):
+        for k in given + ["annual_growth"]:
+            w.raw(k, False)
+        w.error("annual_growth", "goes with pflops_hours_per_year only"
+                + (" (a market share grows as [market] does)" if kind == "market_share" else ""))
+        return False, None, None, None, None
+    if kind == "scale":
+        scale = w.number("scale", ge=0, le=1e6)
+        return scale is not None, scale, None, None, None
+    if kind == "load":
+        load = w.number("load", gt=0, le=10)
+        return load is not None, None, load, None, None
+    if kind == "market_share":
+        share = w.number("market_share", gt=0, le=1)
+        if market_ok and (market is None or market.work is None):
+            w.error("market_share", "a share of the market needs [market] pflops_hours_per_year or "
+                    "pflops_hours_path")
+            return False, None, None, None, None
+        if share is None or market is None:
+            return False, None, None, None, None
+        return True, None, None, market.work.scaled(share * market.share_reaching_operator), share
+    if kind is not None:
+        work = work_reader(w)
+        return work is not None, None, None, work, None
+    return True, None, None, None, None
 
 
 def _counts(sizes) -> tuple[tuple[int, ...], tuple[float, ...]]:

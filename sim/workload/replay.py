@@ -2,15 +2,23 @@
 
 The trace's own sizes and durations are kept; patience and price limits are the class's.
 
-Scaling the load (`scale`, or `load` against the class's capacity): each period of the
-replay is built from K = ceil(largest multiplier in that period) copies of the trace, copy j
-rotated by (j x stride) whole weeks within the period (stride coprime with the weeks in the
-period, so copies start in different weeks while the hour of day and the day of week are
-kept; copies beyond the number of weeks are also shifted by whole days). Each job of each
-copy is kept with probability multiplier(t) / K, a seeded draw, so each trace job appears
-multiplier(t) times on average. With no scaling (or an integer `scale`) nothing is drawn:
-one copy, or `scale` copies, of every job. Rotated copies rather than batches of identical
-jobs: a bigger market is more users, not the same users submitting the same job many times.
+Scaling the load: a multiplier m(t), how many times each trace job arrives on average at
+replay hour t, is `scale` (fixed); or target(t) / the trace's own P-hours a year, for a target
+of dense P-hours a year (`pflops_hours_per_year`, a dated path, or a `market_share` of
+[market]: absolute demand, whatever capacity is built) following its path over time; or
+`load` x the class's commissioned accelerators / the trace's mean busy accelerators (the
+what-if: demand follows capacity). The trace's own rate is its accelerator-hours over its
+period (the whole weeks that cover it) after speedup, x 8,760 h x the class's dense P per
+accelerator. Each period of the replay is then built from K = ceil(largest m in that period)
+copies of the trace, copy j rotated by (j x stride) whole weeks within the period (stride
+coprime with the weeks in the period, so copies start in different weeks while the hour of
+day and the day of week are kept; copies beyond the number of weeks are also shifted by whole
+days). Each job of each copy is kept with probability m(t) / K at its arrival hour t, a seeded
+draw, so each trace job appears m(t) times on average: over whole periods of a constant
+target, the P-hours replayed are the target exactly in expectation. With no scaling (or an
+integer m) nothing is drawn: one copy, or m copies, of every job. Rotated copies rather than
+batches of identical jobs: a bigger market is more users, not the same users submitting the
+same job many times.
 """
 
 from __future__ import annotations
@@ -20,8 +28,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from sim.model.demand import ClientClass
+from sim.model.demand import ClientClass, WorkPath
 from sim.model.workload import TraceReplay
+from sim.units import HOURS_PER_YEAR
 
 HOURS_PER_WEEK = 168.0
 
@@ -41,16 +50,56 @@ def mean_busy(spec: TraceReplay) -> float:
     return spec.jobs.accelerator_hours * spec.speedup / spec.jobs.period_h
 
 
+def pflops_hours_per_year(spec: TraceReplay, pflops_dense: float) -> float:
+    """Dense P-hours a year the trace brings replayed once per period (after speedup)."""
+    return mean_busy(spec) * HOURS_PER_YEAR * pflops_dense
+
+
+def work_at(work: WorkPath, t):
+    """The target in P-hours a year at hours `t` (an array): piecewise linear through the
+    points and flat outside them, or growing continuously from the one point."""
+    if work.annual_growth:
+        (t0, v0), = work.points
+        return v0 * np.exp(math.log1p(work.annual_growth) / HOURS_PER_YEAR * (np.asarray(t, dtype=float) - t0))
+    return np.interp(t, [p[0] for p in work.points], [p[1] for p in work.points])
+
+
+def work_most(work: WorkPath, start_h: float, end_h: float) -> float:
+    """The largest target over [start_h, end_h] (end_h may be inf)."""
+    if work.annual_growth:
+        if end_h == math.inf:
+            return math.inf if work.annual_growth > 0 else float(work_at(work, start_h))
+        return float(max(work_at(work, start_h), work_at(work, end_h)))
+    ends = [float(work_at(work, start_h)), work.points[-1][1] if end_h == math.inf else float(work_at(work, end_h))]
+    return max(ends + [v for t, v in work.points if start_h < t < end_h])
+
+
 class Multiplier:
     """How many times each trace job arrives on average, at replay hour t."""
 
-    def __init__(self, spec: TraceReplay, capacity_path):
+    def __init__(self, spec: TraceReplay, capacity_path, pflops_dense: float | None = None):
         self.spec = spec
         self.points_h = np.array([t for t, _ in capacity_path], dtype=float)
         self.capacity = np.array([a for _, a in capacity_path], dtype=float)
+        self.per_year = None  # the trace's own P-hours a year, for a target in P-hours
+        self.constant = None  # the multiplier of a constant target
+        if spec.work is not None:
+            if pflops_dense is None:
+                raise ValueError("a trace replayed to P-hours a year needs the class's dense P per accelerator")
+            self.per_year = pflops_hours_per_year(spec, pflops_dense)
+            if not spec.work.annual_growth and len(spec.work.points) == 1:
+                m = spec.work.points[0][1] / self.per_year if self.per_year > 0.0 else 0.0
+                # A whole multiple of the trace (to rounding) replays whole copies: nothing drawn.
+                self.constant = float(round(m)) if abs(m - round(m)) < 1e-9 * max(m, 1.0) else m
 
     def at(self, t: np.ndarray) -> np.ndarray | float:
         spec = self.spec
+        if self.constant is not None:
+            return self.constant
+        if spec.work is not None:
+            if self.per_year <= 0.0:
+                return np.zeros_like(t)
+            return work_at(spec.work, t) / self.per_year
         if spec.load is not None:
             busy = mean_busy(spec)
             if busy <= 0.0 or len(self.points_h) == 0:
@@ -62,6 +111,10 @@ class Multiplier:
     def most(self, start_h: float, end_h: float) -> float:
         """The largest multiplier over [start_h, end_h)."""
         spec = self.spec
+        if self.constant is not None:
+            return self.constant
+        if spec.work is not None:
+            return work_most(spec.work, start_h, end_h) / self.per_year if self.per_year > 0.0 else 0.0
         if spec.load is not None:
             busy = mean_busy(spec)
             if busy <= 0.0 or len(self.capacity) == 0:
@@ -77,9 +130,9 @@ class ReplayStream:
     def __init__(self, index: int, client: ClientClass, seed: int, capacity_path, draws, rng):
         self.index = index
         self.spec: TraceReplay = client.arrivals
-        self.draws = draws  # the class's patience and price limit
+        self.draws = draws  # the class's patience, price limit and willingness to pay
         self.rng = rng  # keep-or-drop draws when scaling
-        self.multiplier = Multiplier(self.spec, capacity_path)
+        self.multiplier = Multiplier(self.spec, capacity_path, client.pflops_dense)
 
     def _period(self, k: int, loop: int, rotated: list[tuple[np.ndarray, np.ndarray]]):
         """Times and trace indices of the jobs kept in one period, in time order."""
@@ -125,7 +178,7 @@ class ReplayStream:
         jobs = self.spec.jobs
         period = jobs.period_h / self.spec.speedup
         sizes, durations = jobs.size.tolist(), jobs.duration_h.tolist()
-        index, price, patience = self.index, self.draws.max_price_fen, self.draws.patience
+        index, price, patience, wtp = self.index, self.draws.max_price_fen, self.draws.patience, self.draws.wtp
         rotations = {}
         loop = 0
         while True:
@@ -138,20 +191,27 @@ class ReplayStream:
                 times, picks = self._period(k, loop, rotations[k])
                 for t, i in zip(times.tolist(), picks.tolist()):
                     yield JobRecord(t, index, sizes[i], durations[i],
-                                    next(patience) if patience is not None else None, price)
+                                    next(patience) if patience is not None else None, price,
+                                    next(wtp) if wtp is not None else None)
             if not self.spec.loop or (k == 0 and self.multiplier.most(loop * period, math.inf) <= 0.0):
                 return
             loop += 1
 
 
-def expected_jobs(spec: TraceReplay, capacity_accelerator_hours: float, horizon_h: float) -> float:
+def expected_jobs(spec: TraceReplay, capacity_accelerator_hours: float, horizon_h: float,
+                  pflops_hours: float | None = None, pflops_dense: float | None = None) -> float:
     """Mean number of arrivals before the horizon (for the work budget). With `load`, as an
-    offered load: load x commissioned accelerator-hours / accelerator-hours per job."""
+    offered load: load x commissioned accelerator-hours / accelerator-hours per job; with a
+    target in P-hours, `pflops_hours` (the target's P-hours over the hours replayed) / P-hours
+    per job at `pflops_dense`."""
     jobs = spec.jobs
     n = len(jobs.arrival_h)
     if spec.load is not None:
         per_job = jobs.accelerator_hours / n
         return spec.load * capacity_accelerator_hours / per_job if per_job > 0 else 0.0
+    if spec.work is not None:
+        per_job = jobs.accelerator_hours / n * (pflops_dense or 0.0)
+        return (pflops_hours or 0.0) / per_job if per_job > 0 else 0.0
     times = jobs.arrival_h / spec.speedup
     period = jobs.period_h / spec.speedup
     if spec.loop:
