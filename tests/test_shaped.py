@@ -182,9 +182,33 @@ def test_bad_shaping(workload, messages):
     assert errors(workload) == [f"tiny.toml: {m}" for m in messages]
 
 
-def test_only_rates_and_offered_loads_are_shaped():
+def test_only_rates_work_and_offered_loads_are_shaped():
     text = TINY + "\n[clients.c.workload]\nhour_of_day = " + str([1] * 24) + "\n"
     with pytest.raises(ScenarioError) as e:
         loads(text, "tiny.toml")
-    assert e.value.messages == ["tiny.toml: clients.c.workload: shapes rate_per_hour, ramp or offered_load "
-                                "arrivals, not ArrivalTimes"]
+    assert e.value.messages == ["tiny.toml: clients.c.workload: shapes rate_per_hour, ramp, P-hours, market_share "
+                                "or offered_load arrivals, not ArrivalTimes"]
+
+
+def test_a_shaped_rate_keeps_its_annual_growth():
+    s = loads(BASE.replace("rate_per_hour = 10 }", "rate_per_hour = 10, annual_growth = 1.0 }")
+              + "\n[clients.c.workload]\nhour_of_day = " + str([1] * 12 + [3] * 12) + "\n", "tiny.toml")
+    t = np.array([r.arrival_h for r in times(s, 2 * 8760.0)])
+    first, second = (t < 8760).sum(), (t >= 8760).sum()
+    # 10 jobs/h doubling over a year: 10 x 8,760 / ln 2 in year 1, twice that in year 2
+    assert first == pytest.approx(10 * 8760 / math.log(2), rel=0.02)
+    assert second / first == pytest.approx(2.0, rel=0.03)
+
+
+def test_shaped_absolute_work_counts_durations_by_size():
+    # 20,000 dense P-hours a year; jobs of size 1 (1 h) or 4 (5 h, by band), half each:
+    # 0.5 x 1 + 0.5 x 20 = 10.5 accelerator-hours a job, at the class's dense P per card.
+    extra = "\n".join(["", "[clients.d]", "arrivals = { pflops_hours_per_year = 20000 }", "sizes = { values = [1, 4] }",
+                       'duration = { dist = "fixed", hours = 1 }', "[clients.d.workload]",
+                       'durations = [{ sizes = [4], dist = "fixed", hours = 5 }]', "bursts = { busy_time_share = 0.2, "
+                       "busy_job_share = 0.8, mean_busy_hours = 10 }"])
+    s = load("", extra)
+    d = s.clients[-1]
+    t = times(s, 20 * 8760.0)
+    pflops_hours = sum(r.size * r.duration_h for r in t) * d.pflops_dense
+    assert pflops_hours / 20 == pytest.approx(20000, rel=0.05)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import attrs
 
-from sim.model.demand import ArrivalTimes, Fixed, OfferedLoad, RatePath, Sizes
+from sim.model.demand import ArrivalTimes, Fixed, MarketShare, OfferedLoad, RatePath, Sizes, Work
 from sim.model.workload import (
     HOURS_PER_MONTH,
     Bursts,
@@ -170,10 +170,11 @@ def read_shaping(w: Table, arrivals, start, sizes, duration_reader):
         bands = _bands(w, sizes, duration_reader)
         ok &= bands is not None
     w.done()
-    if isinstance(arrivals, (RatePath, OfferedLoad)) or arrivals is None:
+    if isinstance(arrivals, (RatePath, Work, MarketShare, OfferedLoad)) or arrivals is None:
         pass
     else:
-        w.error("", f"shapes rate_per_hour, ramp or offered_load arrivals, not {type(arrivals).__name__}")
+        w.error("", f"shapes rate_per_hour, ramp, P-hours, market_share or offered_load arrivals, "
+                    f"not {type(arrivals).__name__}")
         ok = False
     if not ok or arrivals is None:
         return None

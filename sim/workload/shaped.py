@@ -14,9 +14,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from sim.model.demand import ClientClass, OfferedLoad
+from sim.model.demand import ClientClass, MarketShare, OfferedLoad, RatePath, Work
 from sim.model.workload import Shaped
+from sim.units import HOURS_PER_YEAR
 from sim.workload.arrivals import Intensity
+from sim.workload.demand import path_rate
 from sim.workload.distributions import duration_draws, mean_hours
 from sim.workload.random import draws, generator
 
@@ -43,10 +45,18 @@ def accelerator_hours_per_job(client: ClientClass) -> float:
                for v, w in zip(sizes.values, sizes.weights)) / total
 
 
-def base_intensity(client: ClientClass, capacity_path) -> Intensity:
+def base_intensity(client: ClientClass, capacity_path):
+    """The base rate (jobs per hour) the profiles and bursts shape: a rate path (with its
+    growth), absolute work over the P-hours of one job (durations by size band), or a share of
+    the capacity (what-if)."""
     base = client.arrivals.base
-    if not isinstance(base, OfferedLoad):
-        return Intensity(base.points)
+    if isinstance(base, RatePath):
+        return path_rate(base.points, base.annual_growth)
+    if isinstance(base, (Work, MarketShare)):
+        if client.pflops_dense is None:
+            raise ValueError(f"client class {client.label!r}: no dense P per accelerator resolved")
+        per_job = accelerator_hours_per_job(client) * client.pflops_dense  # dense P-hours
+        return path_rate(base.work.points, base.work.annual_growth, 1.0 / (HOURS_PER_YEAR * per_job))
     # As sim.workload.stream.offered_load_intensity, with durations that depend on size.
     scale = base.fraction / accelerator_hours_per_job(client)
     points, previous = [], 0.0
