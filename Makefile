@@ -65,6 +65,12 @@ sweep: $(STAMP)
 sensitivity: $(STAMP)
 	@$(with_args) -m sim sensitivity $(call quote,$(value SWEEP))
 
+# The value of one parameter at which a metric's mean reaches a target (python -m sim solve --help), e.g.
+# make solve SCENARIO=qingyang ARGS='--target operator_revenue=40e6 --vary pricing.price_cny_per_pflops_year=40000:400000'
+.PHONY: solve
+solve: $(STAMP)
+	@$(with_args) -m sim solve $(call quote,$(value SCENARIO))
+
 test: $(STAMP)
 	@$(with_args) -m pytest -n auto -q
 

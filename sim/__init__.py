@@ -9,6 +9,8 @@
     reps = sim.replicate(scenario, 30)         # means with 95 % t-intervals
     sweep = sim.sweep("qingyang-price-fee")    # scenarios/sweeps/qingyang-price-fee.toml
     study = sim.sensitivity("qingyang-drivers")
+    sol = sim.solve("qingyang", "operator_revenue", 45e6,   # the price at which operator revenue
+                    "pricing.price_cny_per_pflops_year", 60000, 200000)   # reaches 45 M CNY
 """
 
 from sim.experiment.results import RunResult
@@ -22,6 +24,7 @@ _LAZY = {
     "replicate": ("sim.experiment.replicate", "replicate"),
     "sweep": ("sim.experiment.sweep", "sweep"),
     "sensitivity": ("sim.experiment.sensitivity", "sensitivity"),
+    "solve": ("sim.experiment.solve", "solve"),
 }
 
 
@@ -37,4 +40,4 @@ def __getattr__(name):
 
 
 __all__ = ["RunResult", "ScenarioError", "__version__", "load_scenario", "replicate", "run", "sensitivity",
-           "sweep"]
+           "solve", "sweep"]
