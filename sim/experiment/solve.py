@@ -35,7 +35,7 @@ from sim.experiment.overrides import as_overrides, toml_value
 from sim.experiment.plan import RunSpec, run_key
 from sim.experiment.run import run
 from sim.experiment.seeds import run_seed
-from sim.experiment.targets import metric_key, resolve_target
+from sim.experiment.targets import metric_key, number, resolve_target
 from sim.experiment.worker import metrics
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
 from sim.units import HOURS_PER_DAY
@@ -93,11 +93,6 @@ class Solution:
 
         return pd.DataFrame([{"x": e.x, "mean": e.mean, "half_width": e.half_width, "low": e.low,
                               "high": e.high} for e in self.evaluations])
-
-
-def number(x: float | None) -> str:
-    """A parameter value as messages show it: values are on a decimal grid, so they print short."""
-    return "-" if x is None else f"{x:,.10g}"
 
 
 class _Budget(Exception):

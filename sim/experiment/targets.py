@@ -30,6 +30,16 @@ _NUMBER = r"[-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _CLAIMED = re.compile(rf"\s*(?:({_NUMBER})\s*\*\s*)?claimed(?:\s*\*\s*({_NUMBER}))?\s*")
 
 
+def number(x: float | None) -> str:
+    """A value as messages show it: whole numbers in full (96,000,000,000, not 9.6e+10), others
+    to 10 digits (parameter values sit on a decimal grid, so they print short)."""
+    if x is None:
+        return "-"
+    if x == int(x) and abs(x) < 1e18:
+        return f"{int(x):,}"
+    return f"{x:,.10g}"
+
+
 def metric_key(name: str, known) -> str:
     """The dotted key `name` stands for; ScenarioError if the rows have no such metric."""
     key = ALIASES.get(name, name)
@@ -55,11 +65,11 @@ def resolve_target(target, metric: str, scenario) -> tuple[float, str]:
     if isinstance(target, (int, float)) and not isinstance(target, bool):
         if not math.isfinite(target):
             raise ScenarioError([f"target: must be a finite number, got {target!r}"])
-        return float(target), f"{float(target):,.10g}"
+        return float(target), number(float(target))
     text = str(target)
     x = _number(text.strip())
     if x is not None:
-        return x, f"{x:,.10g}"
+        return x, number(x)
     m = _CLAIMED.fullmatch(text)
     if m is None:
         raise ScenarioError([f"target {text!r}: must be a number, `claimed`, `K*claimed` or `claimed*K`"])

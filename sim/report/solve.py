@@ -35,7 +35,7 @@ def _or_none(x):
 # --- what the command line prints ---------------------------------------------------------------
 def unreachable_line(sol) -> str:
     c = sol.closest
-    return (f"{sol.scenario}: {sol.metric}={sol.target:,.10g} not reachable for {sol.param} in "
+    return (f"{sol.scenario}: {sol.metric}={number(sol.target)} not reachable for {sol.param} in "
             f"[{number(sol.low)}, {number(sol.high)}]: closest {money(sol.metric, c.mean)} at {number(c.x)} "
             f"({len(sol.evaluations)} evaluations of {sol.reps} replications)")
 
@@ -121,7 +121,8 @@ def solve_figure(sol):
     ax.set_ylabel(f"{sol.metric}\n({unit})" if unit else sol.metric)
     ax.grid(True, color="0.9", lw=0.6)
     ax.legend(fontsize=8, frameon=False)
-    ax.set_title(f"{sol.scenario}: {sol.param} at which the mean of {sol.metric} reaches the target", fontsize=10)
+    ax.set_title(f"{sol.scenario}: the mean of {sol.metric} over {sol.reps} replications\n"
+                 f"reaches {money(sol.metric, sol.target)} at {sol.param} = {number(sol.value)}", fontsize=10)
     return fig
 
 
