@@ -21,11 +21,12 @@ CRN = ("common random numbers: every value runs the same {n} seeds (replication 
 
 
 def money(metric: str, v: float | None) -> str:
-    """A metric's value as people read it: revenue in million CNY, others as they are."""
+    """A metric's value as people read it: revenue in million CNY (in CNY below a million)."""
     if v is None or math.isnan(v):
         return "-"
-    div, unit = scale(metric)
-    return f"{v / div:,.4g} M CNY" if unit else f"{v:,.4g}"
+    if not scale(metric)[1]:
+        return f"{v:,.4g}"
+    return f"{v / 1e6:,.4g} M CNY" if abs(v) >= 1e6 else f"{v:,.6g} CNY"
 
 
 def _or_none(x):
