@@ -87,6 +87,12 @@ export EXEC_COMPARE
 compare: $(STAMP)
 	@$(call quote,$(PY)) -c "$$EXEC_COMPARE" $(call quote,$(value SCENARIOS)) $(call quote,$(value ARGS)) $(if $(value REPS),--reps $(call quote,$(value REPS)))
 
+# The value of one parameter at which a metric's mean reaches a target (python -m sim solve --help), e.g.
+# make solve SCENARIO=qingyang ARGS='--target operator_revenue=40e6 --vary pricing.price_cny_per_pflops_year=40000:400000'
+.PHONY: solve
+solve: $(STAMP)
+	@$(with_args) -m sim solve $(call quote,$(value SCENARIO))
+
 test: $(STAMP)
 	@$(with_args) -m pytest -n auto -q
 

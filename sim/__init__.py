@@ -10,6 +10,8 @@
     sweep = sim.sweep("qingyang-price-fee")    # scenarios/sweeps/qingyang-price-fee.toml
     study = sim.sensitivity("qingyang-drivers")
     both = sim.compare(["qingyang", "qingyang@policy.queue=fifo"], 10)   # common random numbers
+    sol = sim.solve("qingyang", "operator_revenue", 45e6,   # the price at which operator revenue
+                    "pricing.price_cny_per_pflops_year", 60000, 200000)   # reaches 45 M CNY
 """
 
 from sim.experiment.results import RunResult
@@ -24,6 +26,7 @@ _LAZY = {
     "sweep": ("sim.experiment.sweep", "sweep"),
     "sensitivity": ("sim.experiment.sensitivity", "sensitivity"),
     "compare": ("sim.experiment.compare", "compare"),
+    "solve": ("sim.experiment.solve", "solve"),
 }
 
 
@@ -39,4 +42,4 @@ def __getattr__(name):
 
 
 __all__ = ["RunResult", "ScenarioError", "__version__", "compare", "load_scenario", "replicate", "run",
-           "sensitivity", "sweep"]
+           "sensitivity", "solve", "sweep"]

@@ -117,6 +117,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="override any scenario key (repeatable)")
     a.set_defaults(func=cmd_audit)
     _compare_parser(sub)
+    # solve (issue 18): its parser and command live in sim/cli_solve.py
+    from sim.cli_solve import add_solve_parser
+
+    add_solve_parser(sub, _positive, _executor_options)
     return parser
 
 

@@ -65,6 +65,11 @@ class Audit:
         raise KeyError(what)
 
 
+def claimed_revenue_cny_per_year(claim: Claim) -> float:
+    """The claim's own revenue: its stated P, all busy all year, at its price per P-year."""
+    return claim.pflops_total * claim.price_cny_per_pflops_year
+
+
 def audit(claim: Claim, standard_rack_kw: float, simulated: Simulated | None = None) -> Audit:
     c = claim
     n, racks = c.sites, c.standard_racks
@@ -123,20 +128,21 @@ def audit(claim: Claim, standard_rack_kw: float, simulated: Simulated | None = N
     )
     reported = tuple(Row.compare(f"beside: {r.what}", stated, r.pflops, "reported P") for r in c.reported)
     price = c.price_cny_per_pflops_year
+    claimed = claimed_revenue_cny_per_year(c)
     revenue = [
-        Row.compare("revenue at 100 % busy, CNY per year: claimed P vs P fed, ideal packing", stated * price,
+        Row.compare("revenue at 100 % busy, CNY per year: claimed P vs P fed, ideal packing", claimed,
                     feed_ideal * price, f"P x {_f(price)} CNY per P-year"),
-        Row.compare("revenue at 100 % busy, CNY per year: claimed P vs P fed, as built", stated * price,
+        Row.compare("revenue at 100 % busy, CNY per year: claimed P vs P fed, as built", claimed,
                     feed_built * price, f"P x {_f(price)} CNY per P-year"),
     ]
     if simulated is None:
-        revenue.append(Row("simulated compute sales, CNY per year", Span.of(stated * price), "not run",
+        revenue.append(Row("simulated compute sales, CNY per year", Span.of(claimed), "not run",
                            "run the scenario for the figure with the market"))
     else:
         how = (f"average over {_f(round(simulated.years, 2))} simulated years"
                + (" (sampled)" if simulated.sampled else "") + "; the market's prices and demand")
         revenue += [
-            Row.compare("simulated compute sales, CNY per year", stated * price,
+            Row.compare("simulated compute sales, CNY per year", claimed,
                         simulated.compute_sales_cny_per_year, how),
             Row("simulated operator revenue, CNY per year", None, Span.of(simulated.operator_revenue_cny_per_year),
                 "own-capacity sales + intermediary fees + rent"),
