@@ -62,6 +62,14 @@ class RealTimePrices:
             self.lo, self.hi, self.offset = self.time_map.segment_before(now)
         return self.inner.quote_fen(accelerator, max(0.0, hour + self.offset))
 
+    def real_hour(self, hour: float) -> float:
+        """The real hour of a simulated one in the segment the run is in now (the outside
+        price is read there, as the quote is)."""
+        now = self.env.now
+        if not self.lo < now <= self.hi:
+            self.lo, self.hi, self.offset = self.time_map.segment_before(now)
+        return max(0.0, hour + self.offset)
+
 
 def bill_at_seam(sched, now: float) -> None:
     """Bill every running job for its hours so far and go on from here, so that work is
