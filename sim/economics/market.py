@@ -82,4 +82,5 @@ def price_response(client, types: tuple[str, ...], prices, scenario):
     if client.is_private:
         return NoResponse
     pflops = {t: scenario.accelerators[t].pflops_fp16_dense for t in types}
-    return PriceResponse(prices, types, pflops, scenario.market.outside if scenario.market else None)
+    market = scenario.market_of(client)
+    return PriceResponse(prices, types, pflops, market.outside if market else None)

@@ -127,14 +127,15 @@ def _build(root: Table, source: str):
                                 leasing)
     capacity_ok &= len(tenants) == len(declared["tenants"])
     pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"], start, horizon)
-    market, market_ok = _market(root.table("market", required=False), start, horizon)
+    markets = {"": _market(root.table("market", required=False), start, horizon)}
+    named = {n: _market(t, start, horizon) for n, t in root.tables("markets", required=False)}
     failures = read_failures(root.table("failures", required=False), servers, declared["servers"])
     clients = [
-        _client(t, n, None, start, declared["accelerators"], declared["sites"], market, market_ok)
+        _client(t, n, None, start, declared["accelerators"], declared["sites"], markets, named)
         for n, t in root.tables("clients", required=False)
     ]
     for tenant, classes in demand:
-        clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"], market, market_ok)
+        clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"], markets, named)
                        for n, t in classes)
     finance = read_finance(root, declared["servers"], sites)
     claim = read_claim(root)
@@ -149,7 +150,8 @@ def _build(root: Table, source: str):
         horizon_hours=None if horizon is None else horizon * HOURS_PER_DAY, standard_rack_kw=std_kw,
         enforce_power=enforce, accelerators=accelerators, servers=servers, sites=tuple(sites),
         tenants=tuple(tenants), clients=tuple(c for c, _ in clients if c is not None), pricing=pricing,
-        policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, market=market,
+        policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, market=markets[""][0],
+        markets={n: m for n, (m, _) in named.items() if m is not None},
         failures=failures,
         finance=finance, claim=claim, sampling=sampling,
     )
@@ -633,15 +635,20 @@ ARRIVALS = ("offered_load", "rate_per_hour", "ramp", "at_hours", "pflops_hours_p
             "market_share")
 
 
-def _arrivals(t: Table | None, start, market: Market | None, market_ok: bool):
+def _arrivals(t: Table | None, start, markets: dict, named: dict):
+    """`markets`: {"": ([market] or None, read without problems)}; `named`: the same for
+    each [markets.<name>]."""
     if t is None:
         return None
     kinds = [k for k in ARRIVALS if t.has(k)]
     out = None
+    if t.has("market") and "market_share" not in kinds:
+        t.raw("market")
+        t.error("market", "names the market a market_share is of: give it with market_share")
     if len(kinds) != 1:
         t.error(kinds[1] if kinds else "rate_per_hour",
                 f"give exactly one of {', '.join(ARRIVALS[:-1])} or {ARRIVALS[-1]}")
-        for k in kinds + ["annual_growth"]:
+        for k in kinds + ["annual_growth", "market"]:
             t.raw(k, False)
     elif kinds[0] == "at_hours":
         v = t.raw("at_hours")
@@ -666,11 +673,21 @@ def _arrivals(t: Table | None, start, market: Market | None, market_ok: bool):
         out = RatePath(tuple(points)) if points else None
     elif kinds[0] == "market_share":
         share = t.number("market_share", gt=0, le=1)
-        if market_ok and (market is None or market.work is None):
-            t.error("market_share", "a share of the market needs [market] pflops_hours_per_year or "
-                    "pflops_hours_path")
-        elif share is not None and market is not None:
-            out = MarketShare(share, market.work.scaled(share * market.share_reaching_operator))
+        given = t.has("market")  # absent: [market]; else a [markets.<name>]
+        name = t.string("market", "")
+        if name is None:
+            pass  # not a string: reported
+        elif given and name not in named:
+            known = f" (named: {', '.join(sorted(named))})" if named else ""
+            t.error("market", f"no market named {name!r} in [markets]{known}")
+        else:
+            market, market_ok = named[name] if given else markets[""]
+            if market_ok and (market is None or market.work is None):
+                section = f"[markets.{key_text(name)}]" if given else "[market]"
+                t.error("market_share", f"a share of the market needs {section} pflops_hours_per_year or "
+                        "pflops_hours_path")
+            elif share is not None and market is not None:
+                out = MarketShare(share, market.work.scaled(share * market.share_reaching_operator), name)
     else:
         work = _work(t, start)
         out = Work(work) if work is not None else None
@@ -772,7 +789,7 @@ def _willingness(t: Table | None):
     return WillingnessToPay(median, sigma) if None not in (kind, median, sigma) else None
 
 
-def _client(t: Table, name, tenant, start, accelerators, sites, market, market_ok):
+def _client(t: Table, name, tenant, start, accelerators, sites, markets, named):
     """(class, stated reference P or None); class None if its sizes or where it may run are
     wrong (other parts may be None when the file has problems: the class then serves only to
     check job sizes)."""
@@ -780,7 +797,7 @@ def _client(t: Table, name, tenant, start, accelerators, sites, market, market_o
     if workload is not None and workload.has("trace"):
         arrivals, sizes, duration = read_replay(t, workload)
     else:
-        arrivals = _arrivals(t.table("arrivals"), start, market, market_ok)
+        arrivals = _arrivals(t.table("arrivals"), start, markets, named)
         sizes = _sizes(t.table("sizes"))
         if t.has("lease"):
             arrivals, duration = read_lease(t, t.table("lease"), arrivals, tenant)
@@ -857,12 +874,17 @@ def _check_served(scenario: Scenario, cluster: Cluster, problems: Problems) -> s
 
 
 def _check_market_shares(problems: Problems, clients) -> None:
-    """The classes' shares of the market reaching the operator add up to at most all of it."""
-    shares = [c for c in clients if isinstance(c.arrivals, MarketShare)]
-    total = sum(c.arrivals.share for c in shares)
-    if total > 1 + 1e-9:
-        problems.add(f"{client_key(shares[-1])}.arrivals.market_share",
-                     f"the classes' market shares add up to {total:g}, more than the whole market (1)")
+    """The classes' shares of each market reaching the operator add up to at most all of it."""
+    by_market: dict[str, list[ClientClass]] = {}
+    for c in clients:
+        if isinstance(c.arrivals, MarketShare):
+            by_market.setdefault(c.arrivals.market, []).append(c)
+    for name, shares in by_market.items():
+        total = sum(c.arrivals.share for c in shares)
+        if total > 1 + 1e-9:
+            which = f"shares of market {name!r}" if name else "market shares"
+            problems.add(f"{client_key(shares[-1])}.arrivals.market_share",
+                         f"the classes' {which} add up to {total:g}, more than the whole market (1)")
 
 
 def _resolve_pflops(c: ClientClass, reference, cluster: Cluster, problems: Problems) -> ClientClass:
