@@ -213,3 +213,11 @@ def test_the_outside_price_is_read_on_the_real_calendar_in_a_sampled_run():
     s = loads(SAMPLING_CASE, "c.toml", [SHIPPED, *outside])
     training = next(c for c in sim.run(s).summary.jobs.by_class if c.name == "training")
     assert 0.6 < training.demand.lost_to_price.jobs / training.demand.offered.jobs < 0.9
+
+
+def test_a_sampled_run_reports_the_price_path_of_the_real_calendar():
+    # 120,000 CNY per dense P-year at the start, falling 30 % a year: 41,160 after three years.
+    s = loads(SAMPLING_CASE, "c.toml", [SHIPPED])
+    p = sim.run(s).summary.prices
+    assert p.cny_per_pflops_year_at_start == {"x": pytest.approx(120000, abs=0.01)}
+    assert p.cny_per_pflops_year_at_end == {"x": pytest.approx(120000 * 0.7 ** (1095 / 365), abs=0.01)}

@@ -271,7 +271,11 @@ def by_site(model, areas: Areas) -> tuple[SiteOwner, ...]:
 
 
 def prices(model) -> PriceReport:
-    sc, quote = model.scenario, model.prices.quote_fen
+    return price_report(model.scenario, model.prices.quote_fen, model.horizon_h)
+
+
+def price_report(sc, quote, horizon_h: float) -> PriceReport:
+    """The price path at the start and the horizon; `quote(type, hour)` in fen per accelerator-hour."""
     p = sc.pricing
     types = sorted(p.cny_per_accelerator_hour)
 
@@ -286,8 +290,8 @@ def prices(model) -> PriceReport:
         basis="dense FP16 P", vat_included=p.vat_included, vat_stated=p.vat_stated,
         anchor_date=sc.start_date + dt.timedelta(hours=p.anchor_h), annual_decline=p.annual_decline,
         cny_per_pflops_year_at_anchor=p.cny_per_pflops_year,
-        cny_per_pflops_year_at_start=per_p_year(0.0), cny_per_pflops_year_at_end=per_p_year(model.horizon_h),
-        cny_per_accelerator_hour_at_start=per_hour(0.0), cny_per_accelerator_hour_at_end=per_hour(model.horizon_h),
+        cny_per_pflops_year_at_start=per_p_year(0.0), cny_per_pflops_year_at_end=per_p_year(horizon_h),
+        cny_per_accelerator_hour_at_start=per_hour(0.0), cny_per_accelerator_hour_at_end=per_hour(horizon_h),
     )
 
 
