@@ -110,7 +110,10 @@ def test_revenue_and_value(a, scenario):
     with_run = audit_of(scenario, summary)
     r = with_run.row("simulated compute sales, CNY per year")
     assert close(r.grounded, 4 * 10**9 / 2) and close(r.factor, 288e9 / 2e9)
-    assert close(with_run.row("simulated operator revenue, CNY per year").grounded, 10**9)
+    revenue = with_run.row("simulated operator revenue, CNY per year")
+    assert close(revenue.grounded, 10**9)
+    # The summary's operator revenue, which counts the power a tenant draws over its allowance.
+    assert revenue.how == "own-capacity sales + intermediary fees + rent + power over allowance"
     assert not simulated_from_summary(summary).sampled
 
 

@@ -326,8 +326,8 @@ def test_the_summary_has_a_row_per_named_market_and_the_totals_add_up():
     d = result.summary_dict()["market"]
     assert [r["name"] for r in d["by_market"]] == ["north", "south"]
     report = report_md(result.summary_dict())
-    assert f"| north | 10.0 % | {north.marketplace.offered.pflops_hours:,.0f} |" in report
-    assert "| south | 10.0 % |" in report and "| none |" in report
+    assert f"| north | 10 % | {north.marketplace.offered.pflops_hours:,.0f} |" in report
+    assert "| south | 10 % |" in report and "| none |" in report
     # A scenario with one [market] has no such section: its summary is as it was.
     assert "by_market" not in sim.run(market(), horizon_days=5).summary_dict()["market"]
 

@@ -98,7 +98,8 @@ def _markets_table(rows) -> list[str]:
         mp, own = r["marketplace"], r["tenants_own"]
         out = r["outside_price_cny_per_pflops_year_at_start"]
         outside = (f"{_n(out)} / {_n(r['outside_price_cny_per_pflops_year_at_end'])}" if out is not None else "none")
-        lines.append(f"| {r['name']} | {_pct(r['share_reaching_operator'])} | {_n(mp['offered']['pflops_hours'])} | "
+        share = f"{r['share_reaching_operator'] * 100:.3g} %"  # shares below 1 % (0.75 %) keep their digits
+        lines.append(f"| {r['name']} | {share} | {_n(mp['offered']['pflops_hours'])} | "
                      f"{_n(mp['accepted']['pflops_hours'])} | {_n(own['offered']['pflops_hours'])} | "
                      f"{_n(own['accepted']['pflops_hours'])} | {outside} |")
     return lines
