@@ -37,7 +37,7 @@ DEFINITIONS = {
              "also counts idle workers and, on a busy machine, waiting for a CPU",
     "peak_rss_mib": "ru_maxrss of the child process that ran the scenario (includes the interpreter, "
                     "numpy and scipy)",
-    "zhonghe_s": "seconds of sim.run(zhonghe) over 20 years (3 sites, 144,000 accelerators, ~36 M jobs), "
+    "zhonghe_s": "seconds of sim.run(zhonghe) over 20 years (3 sites, 144,000 accelerators, ~2.9 M jobs), "
                  "every day simulated; with --quick one year, x 20",
     "sampled_speedup": "seconds of the full zhonghe run / seconds of the same run in representative periods "
                        "(4 windows of 2 days a year, lead-in 7 days, warm-up 2 days; not judged with --quick, whose one "

@@ -59,6 +59,19 @@ def test_the_two_years_by_hand(result):
     assert f.sites[0].verdict == v  # one site: the total is that site
 
 
+def test_racks_built_but_not_leased_cost_the_facility_all_the_same():
+    # A second rented rack, and the tenant leases half its racks: 3 racks built, 2 holding servers.
+    text = FIN_TINY.replace('owner = "t"\ncount = 1', 'owner = "t"\ncount = 2').replace(
+        "colocation_cny_per_kw_month = 744", "colocation_cny_per_kw_month = 744\n"
+        "leasing = [{ date = 2025-01-01, share = 0.5 }]")
+    r = sim.run(loads(text, "fin.toml"))
+    p = finance_of(r).total.project
+    assert p.capex_building == [300_000, 0] and p.capex_mep == [600_000, 600_000]  # 3 kW built
+    assert p.om_racks == [30_000, 30_000]  # 1.2 standard racks x 250 CNY
+    assert p.capex_servers == [1_000_000, 500_000] and p.om_servers == [20_000, 20_000]  # the operator's one server
+    assert yearly(r)[0].money_fen["colocation_rent"] == 12 * 74_400  # rent from the one rack leased
+
+
 def test_finance_csv_has_a_row_per_year_and_site_plus_totals(result):
     files = render(result)
     assert sorted(files) == sorted(FILES + FINANCE_FILES)

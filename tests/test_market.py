@@ -253,6 +253,117 @@ server = "fastbox"
     assert jobs.clients[0].pflops_dense == pytest.approx((80 * 0.32 + 8 * 0.64) / 88)
 
 
+# --- named markets: several regions in one scenario ---------------------------------------------
+NAMED = MARKET.replace("""[market]
+pflops_hours_per_year = 672768        # 30 % of ten 8-card servers' dense P-hours in a year (2.56 P x 8,760 h x 10)
+share_reaching_operator = 0.1
+""", """[sites.b]
+pue = 1.25
+electricity_cny_per_kwh = 0.5
+
+[sites.b.racks.rented]
+owner = "t"
+count = 10
+power_kw = 5.0
+server = "box"
+
+[tenants.t]
+opt_in_fraction = 0.5
+colocation_cny_per_kw_month = 600
+
+[markets.north]
+pflops_hours_per_year = 672768
+share_reaching_operator = 0.1
+outside_price_cny_per_pflops_year = 100000
+
+[markets.south]
+pflops_hours_per_year = 1345536
+share_reaching_operator = 0.1
+
+[tenants.t.demand.own]
+arrivals = { market_share = 0.5, market = "south" }
+sizes = { values = [8] }
+duration = { dist = "fixed", hours = 10 }
+
+[clients.d]
+arrivals = { market_share = 0.5, market = "south" }
+sizes = { values = [8] }
+duration = { dist = "fixed", hours = 10 }
+""").replace("arrivals = { market_share = 1.0 }", 'arrivals = { market_share = 1.0, market = "north" }')
+
+
+def test_named_markets_each_feed_their_own_classes():
+    s = market(text=NAMED)
+    assert s.market is None and list(s.markets) == ["north", "south"]
+    by = {c.label: c for c in s.clients}
+    # north: 672,768 x 0.1 x 1.0; south: 1,345,536 x 0.1 x 0.5 each: 0.3 jobs an hour, all three.
+    for label in ("c", "d", "t/own"):
+        assert job_rate(by[label]).rate_at(0.0) == pytest.approx(0.3), label
+    assert [by[k].arrivals.market for k in ("c", "d", "t/own")] == ["north", "south", "south"]
+    # Each class answers its own market's outside price.
+    assert s.market_of(by["c"]).outside.cny_per_pflops_year == 100000 and s.market_of(by["d"]).outside is None
+    # A share of the market of one region leaves the other's untouched.
+    more = market("markets.south.share_reaching_operator=0.2", text=NAMED)
+    rates = {c.label: job_rate(c).rate_at(0.0) for c in more.clients}
+    assert rates == {"c": pytest.approx(0.3), "d": pytest.approx(0.6), "t/own": pytest.approx(0.6)}
+
+
+def test_the_summary_has_a_row_per_named_market_and_the_totals_add_up():
+    from sim.report.markdown import report_md
+
+    result = sim.run(market(text=NAMED))
+    m = result.summary.market
+    north, south = m.by_market
+    assert (north.name, north.classes, south.name, south.classes) == ("north", ("c",), "south", ("d", "t/own"))
+    assert north.tenants_own.offered.jobs == 0 and south.tenants_own.offered.jobs > 0
+    assert north.marketplace.offered.jobs + south.marketplace.offered.jobs == m.marketplace.offered.jobs
+    assert south.tenants_own.offered.jobs == m.tenants_own.offered.jobs
+    assert north.marketplace.billed_cny + south.marketplace.billed_cny == pytest.approx(m.marketplace.billed_cny)
+    # The outside price is each market's own; the totals' is [market]'s, and there is none.
+    assert north.outside_price_cny_per_pflops_year_at_start == 100000
+    assert south.outside_price_cny_per_pflops_year_at_start is None
+    assert m.outside_price_cny_per_pflops_year_at_start is None
+    d = result.summary_dict()["market"]
+    assert [r["name"] for r in d["by_market"]] == ["north", "south"]
+    report = report_md(result.summary_dict())
+    assert f"| north | 10 % | {north.marketplace.offered.pflops_hours:,.0f} |" in report
+    assert "| south | 10 % |" in report and "| none |" in report
+    # A scenario with one [market] has no such section: its summary is as it was.
+    assert "by_market" not in sim.run(market(), horizon_days=5).summary_dict()["market"]
+
+
+def test_a_named_market_a_sampled_run_reads_on_the_real_calendar():
+    # The outside price at the horizon of a sampled run is that of the real horizon.
+    s = market("scenario.sampling={ windows_per_year = 4, window_days = 2 }", "scenario.horizon_days=730",
+               "markets.north.outside_price_annual_decline=0.5", text=NAMED)
+    north = sim.run(s).summary.market.by_market[0]
+    assert north.outside_price_cny_per_pflops_year_at_end == pytest.approx(100000 * 0.5 ** (730 / 365), abs=0.01)
+
+
+@pytest.mark.parametrize("override, message", [
+    ('clients.c.arrivals.market="west"',
+     "clients.c.arrivals.market: no market named 'west' in [markets] (named: north, south)"),
+    ("clients.c.arrivals.market=3", "clients.c.arrivals.market: must be a string, got 3"),
+    ('clients.c.arrivals={rate_per_hour=1, market="north"}',
+     "clients.c.arrivals.market: names the market a market_share is of: give it with market_share"),
+    ("clients.d.arrivals.market_share=0.6",  # named at the market's last class
+     "tenants.t.demand.own.arrivals.market_share: the classes' shares of market 'south' add up to 1.1, more than "
+     "the whole market (1)"),
+    ("markets.south.share_reaching_operator=2", "markets.south.share_reaching_operator: must be <= 1, got 2"),
+])
+def test_bad_named_market_input_is_one_line(override, message):
+    assert errors(override, text=NAMED) == [f"market.toml: {message}"]
+
+
+def test_shares_add_up_per_market_and_each_market_needs_its_work():
+    # 1.0 of north and 0.5 + 0.5 of south: each market whole, together 2.0, which is no error.
+    assert sum(c.arrivals.share for c in market(text=NAMED).clients) == 2.0
+    no_work = NAMED.replace("pflops_hours_per_year = 1345536\nshare_reaching_operator = 0.1\n", "")
+    assert errors(text=no_work) == [
+        f"market.toml: {key}.arrivals.market_share: a share of the market needs [markets.south] "
+        "pflops_hours_per_year or pflops_hours_path" for key in ("clients.d", "tenants.t.demand.own")]
+
+
 # --- price response ------------------------------------------------------------------------------
 def by_class(summary, name="c"):
     return next(c for c in summary.jobs.by_class if c.name == name)
@@ -390,6 +501,7 @@ def test_a_claims_figures_are_reported_never_priced():
     ("pricing.anchor_date=2026-01-01", "pricing.anchor_date: must be on or before the run's end (2025-03-02), "
                                        "got 2026-01-01: a price path runs from a date it has seen"),
     ("tenants.t.leasing=[{date=2025-01-01, share=1.5}]", "tenants.t.leasing[0].share: must be <= 1, got 1.5"),
+    ('clients.c.arrivals.market="west"', "clients.c.arrivals.market: no market named 'west' in [markets]"),
 ])
 def test_bad_market_input_at_the_command_line(tmp_path, monkeypatch, capsys, override, line):
     from sim.cli import main

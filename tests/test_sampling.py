@@ -173,3 +173,51 @@ def test_long_jobs_are_shortened_in_a_sampled_run_and_arrive_more_often():
     assert leases.patience.mean_hours == pytest.approx(48 * k)
     assert by_name["training"].duration == {c.name: c for c in s.clients}["training"].duration  # 9.9 h: as it is
     assert by_name["own"].duration.median_hours == pytest.approx(24 / np.exp(0.5))  # 39.6 h on average
+
+
+def test_work_and_growing_rates_follow_the_real_calendar_in_a_sampled_run():
+    # A market that grows tenfold through 2026 and a class whose jobs grow 50 % a year: each
+    # window must see the demand of the real days it stands for, not of its simulated hours.
+    from sim.workload.demand import job_rate
+
+    market = """
+[market]
+pflops_hours_path = [{ date = 2026-01-01, pflops_hours_per_year = 20_000 }, { date = 2027-01-01, pflops_hours_per_year = 200_000 }]
+share_reaching_operator = 0.5
+"""
+    text = SAMPLING_CASE.replace("[clients.training]\narrivals = { offered_load = 0.35 }",
+                                 market + "\n[clients.training]\narrivals = { market_share = 1.0 }")
+    text = text.replace("[clients.leases]\narrivals = { offered_load = 0.2 }",
+                        "[clients.leases]\narrivals = { rate_per_hour = 0.1, annual_growth = 0.5 }")
+    s = loads(text, "c.toml", [SHIPPED])
+    small, tm = compressed(s, s.sampling)
+    real = {c.name: c for c in s.clients}
+    for c in small.clients:
+        if c.name not in ("training", "leases"):
+            continue
+        k = c.duration.median_hours / real[c.name].duration.median_hours  # jobs shortened: k times as many
+        full, sampled = job_rate(real[c.name]), job_rate(c)
+        for seg in tm.segments:
+            for x in (0.0, seg.length_h / 2, seg.length_h * 0.999):  # its end is the next one's start
+                assert sampled.rate_at(seg.sim_h + x) * k == pytest.approx(full.rate_at(seg.real_h + x), rel=1e-4), \
+                    (c.name, seg)
+    # The last windows (2027) see ten times the market of the first (2025).
+    training = job_rate({c.name: c for c in small.clients}["training"])
+    assert training.rate_at(small.horizon_hours - 1) == pytest.approx(10 * training.rate_at(0.0))
+
+
+def test_the_outside_price_is_read_on_the_real_calendar_in_a_sampled_run():
+    # Ours falls 30 % a year from 120,000; theirs 50 % from 130,000: below ours from 0.78 years
+    # on, so every marketplace job of the 9 windows after that (of 12) goes elsewhere.
+    outside = ("market.outside_price_cny_per_pflops_year=130000", "market.outside_price_annual_decline=0.5")
+    s = loads(SAMPLING_CASE, "c.toml", [SHIPPED, *outside])
+    training = next(c for c in sim.run(s).summary.jobs.by_class if c.name == "training")
+    assert 0.6 < training.demand.lost_to_price.jobs / training.demand.offered.jobs < 0.9
+
+
+def test_a_sampled_run_reports_the_price_path_of_the_real_calendar():
+    # 120,000 CNY per dense P-year at the start, falling 30 % a year: 41,160 after three years.
+    s = loads(SAMPLING_CASE, "c.toml", [SHIPPED])
+    p = sim.run(s).summary.prices
+    assert p.cny_per_pflops_year_at_start == {"x": pytest.approx(120000, abs=0.01)}
+    assert p.cny_per_pflops_year_at_end == {"x": pytest.approx(120000 * 0.7 ** (1095 / 365), abs=0.01)}

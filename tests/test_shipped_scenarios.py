@@ -91,12 +91,37 @@ def test_capacity_follows_the_build_out(shipped):
     assert bool(over) == (not scenario.enforce_power)
 
 
-def test_both_qingyang_scenarios_face_one_market():
+# Each grounded scenario and its -as-claimed sibling: one market, two accounts of the capacity.
+PAIRS = ("qingyang", "jingjinji", "shaoguan", "zhonghe")
+MARKER = "# ---- From here on, "
+
+
+def _from_marker(name: str) -> str:
+    text = (ROOT / "scenarios" / f"{name}.toml").read_text(encoding="utf-8")
+    assert text.count(MARKER) == 1, name
+    return text[text.index(MARKER):]
+
+
+@pytest.mark.parametrize("site", PAIRS)
+def test_each_as_claimed_scenario_meets_its_siblings_market_word_for_word(site):
+    grounded, claimed = _from_marker(site), _from_marker(f"{site}-as-claimed")
+    assert grounded.startswith(f"{MARKER}{site}.toml and {site}-as-claimed.toml are the same")
+    assert grounded == claimed  # tenants, market(s), every client class and the claim: the same text
     docs = {n: tomllib.loads((ROOT / "scenarios" / f"{n}.toml").read_text(encoding="utf-8"))
-            for n in ("qingyang", "qingyang-as-claimed")}
+            for n in (site, f"{site}-as-claimed")}
     a, b = docs.values()
-    for section in ("pricing", "market", "tenants", "clients"):
-        assert a[section] == b[section], section
+    for section in ("pricing", "market", "markets", "tenants", "clients", "claim"):
+        assert a.get(section) == b.get(section), section
+    assert (site == "qingyang") == ("finance" not in a) and a.get("finance", {}).keys() == b.get("finance", {}).keys()
+    # Demand never follows the capacity claimed: every class takes a share of a market.
+    classes = list(a["clients"].values()) + [c for t in a["tenants"].values() for c in t["demand"].values()]
+    assert classes and all(set(c["arrivals"]) <= {"market_share", "market"} for c in classes), site
+    assert all(c["arrivals"].get("market", "") in a.get("markets", {}) or "market" not in c["arrivals"]
+               for c in classes)
+
+
+def test_the_as_claimed_card_is_priced_at_the_910bs_dense_figure():
+    b = tomllib.loads((ROOT / "scenarios" / "qingyang-as-claimed.toml").read_text(encoding="utf-8"))
     # The as-claimed card is priced at the 910B's dense figure; the claim's are stated, not priced.
     card = b["accelerators"]["ascend-910b"]
     assert (card["pflops_fp16_dense"], card["stated_pflops"]) == (0.32, 0.6)
@@ -126,6 +151,22 @@ def test_the_qingyang_variants_face_qingyangs_market(name):
 
     assert not keys(variant) & {"offered_load", "load"}  # demand never follows the capacity built
     assert {demand_basis(c.arrivals) for c in load_scenario(name).clients} == {"absolute"}
+
+
+def test_zhonghe_faces_three_markets_and_its_marketplace_may_run_anywhere():
+    z = load_scenario(ROOT / "scenarios" / "zhonghe.toml")
+    singles = {n: load_scenario(ROOT / "scenarios" / f"{n}.toml").market for n in ("qingyang", "jingjinji", "shaoguan")}
+    assert dict(z.markets) == singles  # each hub's market as its single-site scenario states it
+    for c in z.clients:
+        site = c.arrivals.market
+        if c.tenant:
+            assert c.tenant.startswith(f"{site}-")  # a tenant's customers come from its own hub
+        else:
+            assert c.name.startswith(f"{site}-") and c.sites is None
+    shares = {}
+    for c in z.clients:
+        shares[c.arrivals.market] = shares.get(c.arrivals.market, 0) + c.arrivals.share
+    assert shares == pytest.approx({"qingyang": 1.0, "jingjinji": 1.0, "shaoguan": 1.0})
 
 
 def test_a_multi_site_report_and_table_show_each_site(shipped):

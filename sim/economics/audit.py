@@ -145,7 +145,7 @@ def audit(claim: Claim, standard_rack_kw: float, simulated: Simulated | None = N
             Row.compare("simulated compute sales, CNY per year", claimed,
                         simulated.compute_sales_cny_per_year, how),
             Row("simulated operator revenue, CNY per year", None, Span.of(simulated.operator_revenue_cny_per_year),
-                "own-capacity sales + intermediary fees + rent"),
+                "own-capacity sales + intermediary fees + rent + power over allowance"),
         ]
     cap = c.market_cap_cny
     value = (

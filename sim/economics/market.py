@@ -37,6 +37,8 @@ class PriceResponse:
         self.types = tuple((t, pflops[t]) for t in types)
         self.only = types[0] if len(types) == 1 else None  # the common case, kept cheap
         self.outside = OutsidePath(outside) if outside is not None else None
+        # A sampled run's prices know the real hour of a simulated one; a full run's are the same.
+        self.real_hour = getattr(prices, "real_hour", None)
 
     def offer(self, max_price_fen, wtp_fen_per_pflops_hour, now: float):
         """(types bought, or None when no price limits the job; fen per accelerator-hour it is
@@ -46,7 +48,10 @@ class PriceResponse:
             if self.only is not None:
                 return None, quote(self.only, now)
             return None, min(quote(t, now) for t, _ in self.types) if self.types else 0.0
-        cap = math.inf if self.outside is None else self.outside.fen_per_pflops_hour(now)
+        if self.outside is None:
+            cap = math.inf
+        else:
+            cap = self.outside.fen_per_pflops_hour(now if self.real_hour is None else self.real_hour(now))
         if wtp_fen_per_pflops_hour is not None and wtp_fen_per_pflops_hour < cap:
             cap = wtp_fen_per_pflops_hour
         limit = math.inf if max_price_fen is None else max_price_fen
@@ -77,4 +82,5 @@ def price_response(client, types: tuple[str, ...], prices, scenario):
     if client.is_private:
         return NoResponse
     pflops = {t: scenario.accelerators[t].pflops_fp16_dense for t in types}
-    return PriceResponse(prices, types, pflops, scenario.market.outside if scenario.market else None)
+    market = scenario.market_of(client)
+    return PriceResponse(prices, types, pflops, market.outside if market else None)

@@ -88,29 +88,39 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
+def _built(g):
+    """(hour, racks) built: the operator builds and runs a hall's racks whether or not a tenant
+    leases them (`online` holds only the racks under lease)."""
+    return g.built if g.built is not None else g.online
+
+
 def site_om(scenario, site, fin, bounds, end_h: float) -> tuple[list[int], list[int]]:
-    """O&M by year (fen): facility O&M per standard rack online, and operator servers' O&M."""
+    """O&M by year (fen): facility O&M per standard rack built, and operator servers' O&M."""
     years = len(bounds) - 1
     racks, servers = [0.0] * years, [0.0] * years
+
+    def share(t, k):
+        return _overlap(max(t, 0.0), end_h, bounds[k], bounds[k + 1]) / (bounds[k + 1] - bounds[k])
+
     for g in site.rack_groups:
         std = g.power_kw / scenario.standard_rack_kw
-        for t, n in g.online:
+        for t, n in _built(g):
             for k in range(years):
-                share = _overlap(max(t, 0.0), end_h, bounds[k], bounds[k + 1]) / (bounds[k + 1] - bounds[k])
-                if share:
-                    racks[k] += n * std * fin.om_cny_per_standard_rack_year * share
-                    if g.owner == OPERATOR:
-                        servers[k] += n * g.servers_per_rack * fin.servers[g.server.name].om_cny_per_year * share
+                racks[k] += n * std * fin.om_cny_per_standard_rack_year * share(t, k)
+        if g.owner == OPERATOR:
+            for t, n in g.online:
+                for k in range(years):
+                    servers[k] += n * g.servers_per_rack * fin.servers[g.server.name].om_cny_per_year * share(t, k)
     return [cny_to_fen(x) for x in racks], [cny_to_fen(x) for x in servers]
 
 
 def site_purchases(site, fin, bounds, end_h: float) -> list[Purchase]:
-    """Building and M&E for every rack, servers for the operator's, when the racks come
-    online; each replaced at the end of its life while the concession runs."""
+    """Building and M&E for every rack when it is built, servers for the operator's racks
+    when they come online; each replaced at the end of its life while the concession runs."""
     years = len(bounds) - 1
     out = []
     for g in site.rack_groups:
-        for t, n in g.online:
+        for t, n in _built(g):
             if t >= end_h:
                 continue
             y = year_of_hour(bounds, t)
@@ -119,13 +129,18 @@ def site_purchases(site, fin, bounds, end_h: float) -> list[Purchase]:
                                        ("mep", fin.mep_cny_per_mw_it, fin.mep_life_years)):
                 fen = cny_to_fen(mw * per_mw)
                 out += [Purchase(yy, kind, fen, life) for yy in [y, *refresh_years(y, life, years)]]
-            if g.owner == OPERATOR:
-                sf = fin.servers[g.server.name]
-                servers = n * g.servers_per_rack
-                at_years = max(t, 0.0) / HOURS_PER_YEAR
-                for k, yy in enumerate([y, *refresh_years(y, sf.life_years, years)]):
-                    price = sf.price_at(at_years + k * sf.life_years)
-                    out.append(Purchase(yy, "servers", cny_to_fen(servers * price), sf.life_years))
+        if g.owner != OPERATOR:
+            continue
+        for t, n in g.online:
+            if t >= end_h:
+                continue
+            y = year_of_hour(bounds, t)
+            sf = fin.servers[g.server.name]
+            servers = n * g.servers_per_rack
+            at_years = max(t, 0.0) / HOURS_PER_YEAR
+            for k, yy in enumerate([y, *refresh_years(y, sf.life_years, years)]):
+                price = sf.price_at(at_years + k * sf.life_years)
+                out.append(Purchase(yy, "servers", cny_to_fen(servers * price), sf.life_years))
     return out
 
 

@@ -189,10 +189,24 @@ class Jobs:
 
 
 @frozen
+class NamedMarket:
+    """One [markets.<name>] and where the demand of the classes taking a share of it went."""
+
+    name: str
+    share_reaching_operator: float
+    classes: tuple[str, ...]  # labels of the classes that take a share of it
+    marketplace: ClassDemand  # its marketplace classes together
+    tenants_own: ClassDemand  # its tenants' own classes together
+    outside_price_cny_per_pflops_year_at_start: float | None  # None: no outside option in this market
+    outside_price_cny_per_pflops_year_at_end: float | None
+
+
+@frozen
 class MarketReport:
     """Demand against what was sold. A class is capacity-limited when more than
     `capacity_limited_above` of its offered P-hours were lost to waiting or no capacity;
-    demand-limited otherwise (what it lost, it lost to price or never asked for)."""
+    demand-limited otherwise (what it lost, it lost to price or never asked for). The totals
+    cover every class; the outside price is [market]'s, and each named market has its row."""
 
     capacity_limited_above: float
     marketplace: ClassDemand  # all marketplace classes together
@@ -201,6 +215,8 @@ class MarketReport:
     demand_limited_classes: tuple[str, ...]
     outside_price_cny_per_pflops_year_at_start: float | None  # competing centres, dense P; None: no outside option
     outside_price_cny_per_pflops_year_at_end: float | None
+    # Only when the scenario has [markets.<name>]: one row each, in file order.
+    by_market: tuple[NamedMarket, ...] | None = attrs.field(default=None, metadata={"optional": True})
 
 
 @frozen

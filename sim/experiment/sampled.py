@@ -30,7 +30,7 @@ from sim.experiment.results import (
     Utilisation,
 )
 from sim.experiment.run import Model
-from sim.experiment.summary import capacity, capacity_of
+from sim.experiment.summary import OUTSIDE, capacity, capacity_of, outside_prices, price_report
 from sim.model.sampling import compressed
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 
@@ -61,6 +61,14 @@ class RealTimePrices:
         if not self.lo < now <= self.hi:
             self.lo, self.hi, self.offset = self.time_map.segment_before(now)
         return self.inner.quote_fen(accelerator, max(0.0, hour + self.offset))
+
+    def real_hour(self, hour: float) -> float:
+        """The real hour of a simulated one in the segment the run is in now (the outside
+        price is read there, as the quote is)."""
+        now = self.env.now
+        if not self.lo < now <= self.hi:
+            self.lo, self.hi, self.offset = self.time_map.segment_before(now)
+        return max(0.0, hour + self.offset)
 
 
 def bill_at_seam(sched, now: float) -> None:
@@ -246,6 +254,16 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
         s, horizon_days=round(real_h / HOURS_PER_DAY, 6),
         end_date=scenario.start_date + dt.timedelta(hours=real_h), capacity=capacity(scenario, real_h),
         utilisation=utilisation, revenue=money, revenue_per_pflops_year_cny=revenue_per_p, by_site=tuple(by_site),
-        sampling=info)
+        market=_outside_at_real_horizon(s.market, scenario), sampling=info,
+        prices=price_report(scenario, model.prices.inner.quote_fen, real_h))  # the real calendar's, not the quote of "now"
+
+
+def _outside_at_real_horizon(report, scenario):
+    """The market section with its outside prices at the real horizon, not the simulated one."""
+    def at(market):
+        return dict(zip(OUTSIDE, outside_prices(market, scenario.horizon_hours)))
+
+    rows = report.by_market and tuple(attrs.evolve(r, **at(scenario.markets[r.name])) for r in report.by_market)
+    return attrs.evolve(report, **at(scenario.market), by_market=rows)
 
 

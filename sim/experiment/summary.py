@@ -19,6 +19,7 @@ from sim.experiment.results import (
     JobCounts,
     Jobs,
     MarketReport,
+    NamedMarket,
     Money,
     PerPflopsYear,
     PowerCheck,
@@ -34,7 +35,7 @@ from sim.experiment.results import (
 from sim.economics.market import OutsidePath
 from sim.metrics import COUNTERS, LogHistogram
 from sim.metrics.classes import DEMAND
-from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, demand_basis
+from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, MarketShare, demand_basis
 from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 from sim.version import __version__
@@ -186,26 +187,44 @@ def billed(model) -> list[int]:
     return [-model.ledger.balance(a) for a in model.billing.client_accounts]
 
 
+def outside_prices(market, horizon_h: float) -> tuple[float | None, float | None]:
+    """A market's outside price per dense P-year at the start and the horizon; Nones without one."""
+    if market is None or market.outside is None:
+        return None, None
+    path = OutsidePath(market.outside)
+    return tuple(_r(path.fen_per_pflops_hour(h) * HOURS_PER_YEAR / FEN_PER_CNY, 2) for h in (0.0, horizon_h))
+
+
 def market(model, by_class) -> MarketReport:
     sc, sched = model.scenario, model.sched
-    paid = billed(model)
-    rows = list(zip(sc.clients, sched.classes, paid))
-    outside = sc.market.outside if sc.market is not None else None
-    path = OutsidePath(outside) if outside is not None else None
+    rows = list(zip(sc.clients, sched.classes, billed(model)))
 
-    def per_p_year(hour):
-        return _r(path.fen_per_pflops_hour(hour) * HOURS_PER_YEAR / FEN_PER_CNY, 2) if path else None
+    def demand(rows, private):
+        return class_demand([st for c, st, _ in rows if c.is_private == private],
+                            0 if private else sum(f for c, _, f in rows if not c.is_private))
 
+    def of(name):
+        return [r for r in rows if sc.markets.get(name) is not None and sc.market_of(r[0]) is sc.markets[name]]
+
+    named = tuple(
+        NamedMarket(name=name, share_reaching_operator=m.share_reaching_operator,
+                    classes=tuple(c.label for c, _, _ in of(name)),
+                    marketplace=demand(of(name), False), tenants_own=demand(of(name), True),
+                    **dict(zip(OUTSIDE, outside_prices(m, model.horizon_h))))
+        for name, m in sc.markets.items()
+    )
     return MarketReport(
         capacity_limited_above=CAPACITY_LIMITED_ABOVE,
-        marketplace=class_demand([st for c, st, _ in rows if not c.is_private],
-                                 sum(f for c, _, f in rows if not c.is_private)),
-        tenants_own=class_demand([st for c, st, _ in rows if c.is_private], 0),
+        marketplace=demand(rows, False),
+        tenants_own=demand(rows, True),
         capacity_limited_classes=tuple(c.label for c in by_class if c.demand.limited_by == "capacity"),
         demand_limited_classes=tuple(c.label for c in by_class if c.demand.limited_by == "demand"),
-        outside_price_cny_per_pflops_year_at_start=per_p_year(0.0),
-        outside_price_cny_per_pflops_year_at_end=per_p_year(model.horizon_h),
+        **dict(zip(OUTSIDE, outside_prices(sc.market, model.horizon_h))),
+        by_market=named or None,
     )
+
+
+OUTSIDE = ("outside_price_cny_per_pflops_year_at_start", "outside_price_cny_per_pflops_year_at_end")
 
 
 def jobs(model) -> Jobs:
@@ -252,7 +271,11 @@ def by_site(model, areas: Areas) -> tuple[SiteOwner, ...]:
 
 
 def prices(model) -> PriceReport:
-    sc, quote = model.scenario, model.prices.quote_fen
+    return price_report(model.scenario, model.prices.quote_fen, model.horizon_h)
+
+
+def price_report(sc, quote, horizon_h: float) -> PriceReport:
+    """The price path at the start and the horizon; `quote(type, hour)` in fen per accelerator-hour."""
     p = sc.pricing
     types = sorted(p.cny_per_accelerator_hour)
 
@@ -267,8 +290,8 @@ def prices(model) -> PriceReport:
         basis="dense FP16 P", vat_included=p.vat_included, vat_stated=p.vat_stated,
         anchor_date=sc.start_date + dt.timedelta(hours=p.anchor_h), annual_decline=p.annual_decline,
         cny_per_pflops_year_at_anchor=p.cny_per_pflops_year,
-        cny_per_pflops_year_at_start=per_p_year(0.0), cny_per_pflops_year_at_end=per_p_year(model.horizon_h),
-        cny_per_accelerator_hour_at_start=per_hour(0.0), cny_per_accelerator_hour_at_end=per_hour(model.horizon_h),
+        cny_per_pflops_year_at_start=per_p_year(0.0), cny_per_pflops_year_at_end=per_p_year(horizon_h),
+        cny_per_accelerator_hour_at_start=per_hour(0.0), cny_per_accelerator_hour_at_end=per_hour(horizon_h),
     )
 
 

@@ -67,10 +67,12 @@ class Work:
 
 @frozen
 class MarketShare:
-    """A share of the [market] demand reaching the operator; `work` is that share, resolved."""
+    """A share of a market's demand reaching the operator; `work` is that share, resolved.
+    `market`: "" for [market], else the name of a [markets.<name>]."""
 
     share: float
     work: WorkPath
+    market: str = ""
 
 
 @frozen

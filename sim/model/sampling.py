@@ -17,7 +17,7 @@ the next window: `warmup_days` of unweighted simulation before such a window let
 `lead_in_days` before the first window, from no earlier than the start of the run.
 
 `TimeMap` maps simulated hours to real ones and back; `compressed` rewrites a scenario's
-dated paths (build-out, rate paths, arrival times) and long classes onto simulated time.
+dated paths (build-out, rate and work paths, arrival times) and long classes onto simulated time.
 Prices are quoted at the real hour and rents billed on the real calendar
 (sim/experiment/sampled.py).
 """
@@ -31,9 +31,9 @@ import math
 import attrs
 from attrs import frozen
 
-from sim.model.demand import ArrivalTimes, Exponential, Fixed, Lognormal, RatePath
+from sim.model.demand import ArrivalTimes, Exponential, Fixed, Lognormal, MarketShare, RatePath, Work, WorkPath
 from sim.model.years import anniversary
-from sim.units import HOURS_PER_DAY
+from sim.units import HOURS_PER_DAY, HOURS_PER_YEAR
 
 
 @frozen
@@ -165,12 +165,27 @@ def _online(tm: TimeMap, online) -> tuple[tuple[float, int], ...]:
     return tuple(sorted(out.items()))
 
 
-def _rate_points(tm: TimeMap, points) -> tuple[tuple[float, float], ...]:
+def _dated_points(arrivals) -> tuple[tuple[float, float], ...]:
+    """The (real hour, value) points of a rate or work path; () for other arrivals."""
+    if isinstance(arrivals, RatePath):
+        return arrivals.points
+    if isinstance(arrivals, (Work, MarketShare)):
+        return arrivals.work.points
+    return ()
+
+
+def _rate_points(tm: TimeMap, points, annual_growth: float = 0.0) -> tuple[tuple[float, float], ...]:
+    """A path of real hours (linear through `points` and flat outside them, or growing
+    continuously from its one point) as points on simulated time: each segment holds the
+    values of the real hours it stands for."""
     pts = sorted(points, key=lambda p: p[0])
     ts = [float(t) for t, _ in pts]
     rs = [float(r) for _, r in pts]
+    k = math.log1p(annual_growth) / HOURS_PER_YEAR if annual_growth else 0.0
 
     def rate(h: float) -> float:
+        if k:  # within a window the curve is drawn as a line between its ends
+            return rs[0] * math.exp(k * (h - ts[0]))
         if h <= ts[0]:
             return rs[0]
         if h >= ts[-1]:
@@ -185,7 +200,7 @@ def _rate_points(tm: TimeMap, points) -> tuple[tuple[float, float], ...]:
         end = s.real_h + s.length_h
         out.append((s.sim_h, rate(s.real_h)))
         for t, r in zip(ts, rs):
-            if s.real_h < t < end:
+            if s.real_h < t < end and not k:
                 out.append((s.sim_h + t - s.real_h, r))
         out.append((s.sim_h + s.length_h, rate(end)))
     return tuple(out)
@@ -235,7 +250,7 @@ def time_scale(client, window_h: float) -> float:
 def compressed(scenario, sampling: Sampling):
     """`scenario` rewritten onto the simulated time of its sampled run, and the TimeMap."""
     changes = [t for g in scenario.rack_groups for t, _ in g.online if t > 0]
-    changes += [t for c in scenario.clients if isinstance(c.arrivals, RatePath) for t, _ in c.arrivals.points if t > 0]
+    changes += [t for c in scenario.clients for t, _ in _dated_points(c.arrivals) if t > 0]
     tm = TimeMap.build(sampling, scenario.start_date, scenario.horizon_hours, changes)
     sites = tuple(
         attrs.evolve(site, rack_groups=tuple(attrs.evolve(g, online=_online(tm, g.online))
@@ -248,7 +263,10 @@ def compressed(scenario, sampling: Sampling):
         a = c.arrivals
         k = time_scale(c, window_h)
         if isinstance(a, RatePath):
-            a = RatePath(tuple((t, r / k) for t, r in _rate_points(tm, a.points)))
+            a = RatePath(tuple((t, r / k) for t, r in _rate_points(tm, a.points, a.annual_growth)))
+        elif isinstance(a, (Work, MarketShare)):
+            # P-hours a year: the job rate rises by 1 / k by itself, as each job is shortened.
+            a = attrs.evolve(a, work=WorkPath(_rate_points(tm, a.work.points, a.work.annual_growth)))
         elif isinstance(a, ArrivalTimes):
             # Only arrivals inside a segment are simulated; the weights stand for the rest.
             hours = []

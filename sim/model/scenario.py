@@ -7,7 +7,7 @@ import datetime as dt
 from attrs import field, frozen
 
 from sim.model.claim import Claim
-from sim.model.demand import ClientClass, Market, Tenant
+from sim.model.demand import ClientClass, Market, MarketShare, Tenant
 from sim.model.failures import Failures
 from sim.model.finance import Finance
 from sim.model.frozen import FrozenDict, freeze
@@ -58,6 +58,8 @@ class Scenario:
     source_sha256: str = ""  # of the scenario text as loaded
     overrides: tuple[str, ...] = ()  # key=value overrides applied to the file, as given
     market: Market | None = None  # the regional market, if the file states one
+    # Named markets ([markets.<name>]), for a scenario whose sites face different regions.
+    markets: FrozenDict[str, Market] = field(factory=dict, converter=freeze)
     failures: Failures | None = None  # None: servers never fail
     finance: Finance | None = None  # [finance]: capex, O&M, tax, discounting and exit over the concession
     claim: Claim | None = None  # [claim]: a stated claim and what the audit checks it against
@@ -66,6 +68,12 @@ class Scenario:
     @property
     def rack_groups(self) -> tuple[RackGroup, ...]:
         return tuple(g for s in self.sites for g in s.rack_groups)
+
+    def market_of(self, client: ClientClass) -> Market | None:
+        """The market a class's demand comes from: the named one it takes a share of, else
+        [market] (None if the file states none). Shaped arrivals and contracts wrap theirs."""
+        a = getattr(client.arrivals, "base", client.arrivals)
+        return self.markets[a.market] if isinstance(a, MarketShare) and a.market else self.market
 
     def date_at(self, hour: float) -> dt.date:
         return self.start_date + dt.timedelta(hours=hour)

@@ -104,8 +104,9 @@ def finance_md(fr: FinanceResult) -> str:
                   ""]
     lines += [
         f"Each site is a project company of its own: revenue is the operator's (own-capacity sales, intermediary "
-        f"fees, colocation rent, tenants' power above their allowance) from the simulation, minus electricity (simulated) and O&M; capex buys the "
-        f"building and M&E for every rack and the servers of the operator's own racks when they come online, and "
+        f"fees, colocation rent, tenants' power above their allowance) from the simulation, minus electricity (simulated) and "
+        f"O&M; capex buys the building and M&E for every rack when it is built (leased or not) and the servers "
+        f"of the operator's own racks when they come online, and "
         f"replaces each at the end of its life while the concession runs; straight-line depreciation; tax "
         f"{fr.tax_rate:.0%} of profit, losses carried forward. A year's flows are discounted at its end, at "
         f"{fr.discount_rate:.2%}." + (f" At the end the assets are sold at {exit_text}; the gain over their book "

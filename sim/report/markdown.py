@@ -83,7 +83,26 @@ def _demand_table(s: dict) -> list[str]:
         lines += ["", f"Competing centres' price (the outside option), CNY per dense P-year: "
                   f"{_n(m['outside_price_cny_per_pflops_year_at_start'])} at the start, "
                   f"{_n(m['outside_price_cny_per_pflops_year_at_end'])} at the horizon."]
-    return lines + [""]
+    return lines + _markets_table(m.get("by_market")) + [""]
+
+
+def _markets_table(rows) -> list[str]:
+    """One row per named market: the demand of the classes that take a share of it."""
+    if not rows:
+        return []
+    lines = ["", "By market (the classes that take a share of each; offered and accepted in dense P-hours):", "",
+             "| market | reaching the operator | marketplace offered | accepted | tenants' own offered | accepted | "
+             "outside price at start / horizon, CNY per P-year |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        mp, own = r["marketplace"], r["tenants_own"]
+        out = r["outside_price_cny_per_pflops_year_at_start"]
+        outside = (f"{_n(out)} / {_n(r['outside_price_cny_per_pflops_year_at_end'])}" if out is not None else "none")
+        share = f"{r['share_reaching_operator'] * 100:.3g} %"  # shares below 1 % (0.75 %) keep their digits
+        lines.append(f"| {r['name']} | {share} | {_n(mp['offered']['pflops_hours'])} | "
+                     f"{_n(mp['accepted']['pflops_hours'])} | {_n(own['offered']['pflops_hours'])} | "
+                     f"{_n(own['accepted']['pflops_hours'])} | {outside} |")
+    return lines
 
 
 def sampling_md(sampling: dict) -> str:

@@ -128,14 +128,15 @@ def _build(root: Table, source: str):
                                 leasing)
     capacity_ok &= len(tenants) == len(declared["tenants"])
     pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"], start, horizon)
-    market, market_ok = _market(root.table("market", required=False), start, horizon)
+    markets = {"": _market(root.table("market", required=False), start, horizon)}
+    named = {n: _market(t, start, horizon) for n, t in root.tables("markets", required=False)}
     failures = read_failures(root.table("failures", required=False), servers, declared["servers"])
     clients = [
-        _client(t, n, None, start, declared["accelerators"], declared["sites"], market, market_ok)
+        _client(t, n, None, start, declared["accelerators"], declared["sites"], markets, named)
         for n, t in root.tables("clients", required=False)
     ]
     for tenant, classes in demand:
-        clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"], market, market_ok)
+        clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"], markets, named)
                        for n, t in classes)
     finance = read_finance(root, declared["servers"], sites)
     claim = read_claim(root)
@@ -150,7 +151,8 @@ def _build(root: Table, source: str):
         horizon_hours=None if horizon is None else horizon * HOURS_PER_DAY, standard_rack_kw=std_kw,
         enforce_power=enforce, accelerators=accelerators, servers=servers, sites=tuple(sites),
         tenants=tuple(tenants), clients=tuple(c for c, _ in clients if c is not None), pricing=pricing,
-        policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, market=market,
+        policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, market=markets[""][0],
+        markets={n: m for n, (m, _) in named.items() if m is not None},
         failures=failures,
         finance=finance, claim=claim, sampling=sampling,
     )
@@ -634,15 +636,20 @@ ARRIVALS = ("offered_load", "rate_per_hour", "ramp", "at_hours", "pflops_hours_p
             "market_share")
 
 
-def _arrivals(t: Table | None, start, market: Market | None, market_ok: bool):
+def _arrivals(t: Table | None, start, markets: dict, named: dict):
+    """`markets`: {"": ([market] or None, read without problems)}; `named`: the same for
+    each [markets.<name>]."""
     if t is None:
         return None
     kinds = [k for k in ARRIVALS if t.has(k)]
     out = None
+    if t.has("market") and "market_share" not in kinds:
+        t.raw("market")
+        t.error("market", "names the market a market_share is of: give it with market_share")
     if len(kinds) != 1:
         t.error(kinds[1] if kinds else "rate_per_hour",
                 f"give exactly one of {', '.join(ARRIVALS[:-1])} or {ARRIVALS[-1]}")
-        for k in kinds + ["annual_growth"]:
+        for k in kinds + ["annual_growth", "market"]:
             t.raw(k, False)
     elif kinds[0] == "at_hours":
         v = t.raw("at_hours")
@@ -667,11 +674,21 @@ def _arrivals(t: Table | None, start, market: Market | None, market_ok: bool):
         out = RatePath(tuple(points)) if points else None
     elif kinds[0] == "market_share":
         share = t.number("market_share", gt=0, le=1)
-        if market_ok and (market is None or market.work is None):
-            t.error("market_share", "a share of the market needs [market] pflops_hours_per_year or "
-                    "pflops_hours_path")
-        elif share is not None and market is not None:
-            out = MarketShare(share, market.work.scaled(share * market.share_reaching_operator))
+        given = t.has("market")  # absent: [market]; else a [markets.<name>]
+        name = t.string("market", "")
+        if name is None:
+            pass  # not a string: reported
+        elif given and name not in named:
+            known = f" (named: {', '.join(sorted(named))})" if named else ""
+            t.error("market", f"no market named {name!r} in [markets]{known}")
+        else:
+            market, market_ok = named[name] if given else markets[""]
+            if market_ok and (market is None or market.work is None):
+                section = f"[markets.{key_text(name)}]" if given else "[market]"
+                t.error("market_share", f"a share of the market needs {section} pflops_hours_per_year or "
+                        "pflops_hours_path")
+            elif share is not None and market is not None:
+                out = MarketShare(share, market.work.scaled(share * market.share_reaching_operator), name)
     else:
         work = _work(t, start)
         out = Work(work) if work is not None else None
@@ -773,15 +790,16 @@ def _willingness(t: Table | None):
     return WillingnessToPay(median, sigma) if None not in (kind, median, sigma) else None
 
 
-def _client(t: Table, name, tenant, start, accelerators, sites, market, market_ok):
+def _client(t: Table, name, tenant, start, accelerators, sites, markets, named):
     """(class, stated reference P or None); class None if its sizes or where it may run are
     wrong (other parts may be None when the file has problems: the class then serves only to
     check job sizes)."""
     workload = t.table("workload", required=False)
     if workload is not None and workload.has("trace"):
+        market, market_ok = markets[""]  # a trace replays a share of [market] (named markets: not yet)
         arrivals, sizes, duration = read_replay(t, workload, market, market_ok, lambda w: _work(w, start))
     else:
-        arrivals = _arrivals(t.table("arrivals"), start, market, market_ok)
+        arrivals = _arrivals(t.table("arrivals"), start, markets, named)
         sizes = _sizes(t.table("sizes"))
         if t.has("lease"):
             arrivals, duration = read_lease(t, t.table("lease"), arrivals, tenant)
@@ -860,15 +878,23 @@ def _check_served(scenario: Scenario, cluster: Cluster, problems: Problems) -> s
 
 
 def _check_market_shares(problems: Problems, clients) -> None:
-    """The classes' shares of the market reaching the operator add up to at most all of it."""
-    shares = [(c, c.arrivals.share, "arrivals") if isinstance(c.arrivals, MarketShare)
-              else (c, c.arrivals.market_share, "workload") for c in clients
-              if isinstance(c.arrivals, MarketShare) or getattr(c.arrivals, "market_share", None) is not None]
-    total = sum(share for _, share, _ in shares)
-    if total > 1 + 1e-9:
-        last, _, table = shares[-1]
-        problems.add(f"{client_key(last)}.{table}.market_share",
-                     f"the classes' market shares add up to {total:g}, more than the whole market (1)")
+    """The classes' shares of each market reaching the operator add up to at most all of it
+    (a generated class's arrivals, shaped or not, or a replayed trace's workload)."""
+    by_market: dict[str, list[tuple[ClientClass, float, str]]] = {}
+    for c in clients:
+        a = c.arrivals
+        base = getattr(a, "base", a)  # shaped arrivals wrap the demand they shape
+        if isinstance(base, MarketShare):
+            by_market.setdefault(base.market, []).append((c, base.share, "arrivals"))
+        elif getattr(a, "market_share", None) is not None:  # a trace replayed to the [market]
+            by_market.setdefault("", []).append((c, a.market_share, "workload"))
+    for name, shares in by_market.items():
+        total = sum(share for _, share, _ in shares)
+        if total > 1 + 1e-9:
+            last, _, table = shares[-1]
+            which = f"shares of market {name!r}" if name else "market shares"
+            problems.add(f"{client_key(last)}.{table}.market_share",
+                         f"the classes' {which} add up to {total:g}, more than the whole market (1)")
 
 
 def _resolve_pflops(c: ClientClass, reference, cluster: Cluster, problems: Problems) -> ClientClass:
