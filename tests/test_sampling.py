@@ -108,6 +108,22 @@ def test_bad_sampling_is_one_line(value, message):
     assert e.value.messages == [f"fin.toml: {message}"]
 
 
+SAMPLE = "scenario.sampling={ windows_per_year = 4, window_days = 2 }"
+
+
+def test_arrivals_the_windows_cannot_map_are_refused_when_sampled():
+    text = FIN_TINY.replace("arrivals = { at_hours = [0] }", "arrivals = { rate_per_hour = 0.01 }")
+    text = text.replace("[finance]", "[clients.c.workload]\nhour_of_day = " + str([1] * 24) + "\n\n[finance]")
+    loads(text, "fin.toml")  # every day: fine
+    with pytest.raises(ScenarioError) as e:
+        loads(text, "fin.toml", [SAMPLE])
+    assert e.value.messages == ["fin.toml: scenario.sampling: representative periods cannot map clients.c's shaped "
+                                "arrivals onto their windows: simulate every day (--full)"]
+    with pytest.raises(ScenarioError) as e:
+        sim.load_scenario("qingyang-leases", [SAMPLE])
+    assert "clients.anchor-leases's lease contract arrivals" in e.value.messages[0]
+
+
 def yearly_figures(overrides):
     r = sim.run(loads(SAMPLING_CASE, "case.toml", overrides))
     return [(y.operator_revenue_fen, y.utilisation) for y in yearly(r)]

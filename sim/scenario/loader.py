@@ -36,7 +36,7 @@ from sim.model import (
     servers_within_power,
 )
 from sim.model.site import leased
-from sim.model.workload import TraceReplay
+from sim.model.workload import Contracts, Shaped, TraceReplay
 from sim.model import limits
 from sim.model.limits import MAX_HORIZON_DAYS
 from sim.economics.pricing import PRICE_MODELS
@@ -157,6 +157,7 @@ def _build(root: Table, source: str):
         finance=finance, claim=claim, sampling=sampling,
     )
     _check_market_shares(root.problems, scenario.clients)
+    _check_sampled_arrivals(root.problems, scenario)
     if capacity_ok:
         # Pools depend on racks and tenants alone: with those whole, job sizes can be checked
         # even when other parts of the file have problems, so all are reported at once.
@@ -875,6 +876,22 @@ def _check_served(scenario: Scenario, cluster: Cluster, problems: Problems) -> s
                          "(its accelerators, sites and owners): its demand could never be served")
             out.add(c.key)
     return out
+
+
+# Arrivals that representative periods cannot yet map onto their windows (sim/model/sampling.py
+# maps rates, P-hours and explicit times): run such a scenario every day rather than misplace them.
+NOT_SAMPLED = {Shaped: "shaped", Contracts: "lease contract", TraceReplay: "trace replay"}
+
+
+def _check_sampled_arrivals(problems: Problems, scenario) -> None:
+    if not scenario.sampling:
+        return
+    for c in scenario.clients:
+        kind = NOT_SAMPLED.get(type(c.arrivals))
+        if kind is not None:
+            problems.add("scenario.sampling", f"representative periods cannot map {client_key(c)}'s {kind} "
+                                              f"arrivals onto their windows: simulate every day (--full)")
+            return
 
 
 def _check_market_shares(problems: Problems, clients) -> None:
