@@ -14,7 +14,9 @@ What changes against a full run:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 
 import attrs
 
@@ -85,26 +87,37 @@ def bill_at_seam(sched, now: float) -> None:
                 job.start_h = now
 
 
-def period_rent_fen(scenario, p0: float, p1: float) -> dict[str, int]:
+class PeriodRent:
     """Colocation rent by site for real hours [p0, p1): kW online x the tenant's monthly rate x
-    the share of each calendar month, as the monthly bills of a full run charge it."""
-    bounds = [0.0, *month_starts(scenario.start_date, scenario.horizon_hours), scenario.horizon_hours]
-    months = [(a, b, month_hours(scenario.start_date, a)) for a, b in zip(bounds, bounds[1:]) if b > p0 and a < p1]
-    rates = {t.name: t.colocation_cny_per_kw_month for t in scenario.tenants}
-    out = {}
-    for site in scenario.sites:
-        cny = 0.0
-        for g in site.rack_groups:
-            if g.owner not in rates:
-                continue
-            for t, n in g.online:
-                on = max(t, 0.0)
-                for a, b, length in months:
-                    hours = min(b, p1) - max(a, p0, on)
-                    if hours > 0:
-                        cny += n * g.power_kw * rates[g.owner] * hours / length
-        out[site.name] = round(cny * FEN_PER_CNY)
-    return out
+    the share of each calendar month, as the monthly bills of a full run charge it.
+
+    Built once per run: per site, the build-out steps (hour, CNY per month they add) sorted with
+    prefix sums, so a month's rent is two bisections, not a pass over every daily ramp step."""
+
+    def __init__(self, scenario):
+        bounds = [0.0, *month_starts(scenario.start_date, scenario.horizon_hours), scenario.horizon_hours]
+        self.months = [(a, b, month_hours(scenario.start_date, a)) for a, b in zip(bounds, bounds[1:])]
+        rates = {t.name: t.colocation_cny_per_kw_month for t in scenario.tenants}
+        self.sites = {}
+        for site in scenario.sites:
+            steps = sorted((max(t, 0.0), n * g.power_kw * rates[g.owner])
+                           for g in site.rack_groups if g.owner in rates for t, n in g.online)
+            times = [t for t, _ in steps]
+            cum = list(itertools.accumulate((c for _, c in steps), initial=0.0))
+            cum_t = list(itertools.accumulate((c * t for t, c in steps), initial=0.0))
+            self.sites[site.name] = (times, cum, cum_t)
+
+    def _month_cny(self, site, lo: float, hi: float) -> float:
+        """The integral over [lo, hi) of the CNY per month online: steps before lo count whole,
+        steps inside from their hour."""
+        times, cum, cum_t = self.sites[site]
+        i, j = bisect.bisect_right(times, lo), bisect.bisect_left(times, hi)
+        return cum[i] * (hi - lo) + (cum[j] - cum[i]) * hi - (cum_t[j] - cum_t[i])
+
+    def __call__(self, p0: float, p1: float) -> dict[str, int]:
+        months = [(max(a, p0), min(b, p1), length) for a, b, length in self.months if b > p0 and a < p1]
+        return {site: round(sum(self._month_cny(site, lo, hi) / length for lo, hi, length in months) * FEN_PER_CNY)
+                for site in self.sites}
 
 
 def _fen(cny: float) -> int:
@@ -155,11 +168,12 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
         t += r.hours
     segments = [tm.segment_at(s + 1e-9) for s in starts]
     rent_by_segment = {}
+    period_rent_fen = PeriodRent(scenario)
     for k, seg in enumerate(tm.segments):
         if seg.weight == 0.0:
             continue
         days = [i for i, s in enumerate(segments) if s is seg]
-        per_site = period_rent_fen(scenario, seg.period_start_h, seg.period_end_h)
+        per_site = period_rent_fen(seg.period_start_h, seg.period_end_h)
         rent_by_segment[k] = {site: dict(zip(days, apportion(fen, [raw.daily[i].hours for i in days])))
                               for site, fen in per_site.items()}
     index = {id(seg): k for k, seg in enumerate(tm.segments)}
