@@ -25,6 +25,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from sim.cli_args import whole_at_least
 from sim.experiment.executor import ExecutorError, make_executor
 from sim.experiment.run import run
 from sim.experiment import store as run_store
@@ -158,14 +159,7 @@ def cmd_fit_trace(args) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
-    return n
+_positive = whole_at_least(1)
 
 
 def _executor_options(p) -> None:

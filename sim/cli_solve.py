@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from sim import cli
+from sim.cli_args import whole_at_least
 from sim.experiment.executor import make_executor
 from sim.experiment.solve import DEFAULT_MAX_EVALS, DEFAULT_REPS, DEFAULT_SCAN, XTOL_FRACTION, solve
 from sim.experiment.targets import ALIASES
@@ -56,7 +57,7 @@ def add_solve_parser(sub, positive, executor_options) -> None:
                    help="e.g. pricing.price_cny_per_pflops_year=40000:200000")
     s.add_argument("--reps", type=positive, default=DEFAULT_REPS, metavar="N",
                    help="replications at every value (default %(default)s; 1: no interval)")
-    s.add_argument("--max-evals", type=_at_least_two, default=DEFAULT_MAX_EVALS, metavar="N",
+    s.add_argument("--max-evals", type=whole_at_least(2, "the two ends"), default=DEFAULT_MAX_EVALS, metavar="N",
                    help="most values evaluated, each with all replications (default %(default)s); when it "
                         "runs out first, the best bracket is given and marked NOT converged")
     s.add_argument("--seed", type=str, help="root seed of the replications (overrides scenario.seed)")
@@ -67,16 +68,6 @@ def add_solve_parser(sub, positive, executor_options) -> None:
     s.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/solve/<scenario>-<PARAM>)")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors")
     s.set_defaults(func=cmd_solve)
-
-
-def _at_least_two(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if n < 2:
-        raise argparse.ArgumentTypeError(f"must be >= 2 (the two ends), got {n}")
-    return n
 
 
 def parse_target(text: str) -> tuple[str, str]:

@@ -18,51 +18,17 @@ from sim.scenario import ScenarioError, loads
 from sim.scheduling.cluster import Cluster
 from sim.workload.stream import stream_for
 from sim.workload.trace import read_trace
-from test_traces import TRACE
+from test_traces import BIG, TRACE
 
 P = 0.1  # dense P per accelerator of the site below
 DAYS = 112  # one period of the Philly trace (16 weeks)
 
-# 8,000 accelerators of 0.1 P, and room for a second hall: {racks}. No job ever waits long.
-SITE = """
-[scenario]
-name = "replay-market"
-seed = 7
-start_date = 2025-01-01
-horizon_days = {days}
-standard_rack_kw = 2.5
-
-[pricing]
-price_cny_per_pflops_year = 87600   # 10 CNY per dense P-hour
-intermediary_fee = 0.15
-
-[accelerators.x]
-pflops_fp16_dense = 0.1
-pflops_fp16_sparse = 0.1
-power_w = 100
-
-[servers.s]
-accelerator = "x"
-accelerators_per_server = 8
-power_kw = 1.0
-idle_power_fraction = 0.5
-busy_power_fraction = 1.0
-
-[sites.a]
-pue = 1.5
-electricity_cny_per_kwh = 0.4
-
-[sites.a.racks.own]
-owner = "operator"
-count = 100
-servers_per_rack = 10
-power_kw = 10.0
-server = "s"
-{racks}
-{market}
-[clients.philly]
-workload = {{ trace = "traces/philly_jobs.csv.gz"{options} }}
-{more}"""
+# test_traces.BIG (8,000 accelerators of 0.1 P, and room for a second hall: {racks}), with a
+# [market] and more classes. No job ever waits long.
+SITE = (BIG.replace('name = "replay"\nseed = 1', 'name = "replay-market"\nseed = 7')
+        .replace("{racks}\n", "{racks}\n{market}\n")
+        .replace('"{options} }}\n', '"{options} }}\n{more}'))
+assert "{market}" in SITE and "{more}" in SITE and "seed = 7" in SITE
 
 SECOND_HALL = """
 [sites.a.racks.more]
