@@ -17,12 +17,19 @@ def run_specs(specs, payload: dict, *, executor: Executor | None = None, workers
     specs = list(specs)
     if not specs:
         return []
+    return run_chunks(lambda workers_: chunks(specs, chunk_runs or chunk_size(len(specs), workers_), **payload),
+                      executor=executor, workers=workers, dask=dask, on_chunk=on_chunk, fn=fn)
+
+
+def run_chunks(make_chunks: Callable[[int], list], *, executor: Executor | None = None, workers: int | None = None,
+               dask: str | None = None, on_chunk: Callable[[list[dict]], None] | None = None,
+               fn=run_chunk) -> list[dict]:
+    """Run the chunks `make_chunks(executor's workers)` builds; rows sorted by (point, rep)."""
     own = executor is None
     executor = executor or make_executor(workers, dask)
     try:
-        size = chunk_runs or chunk_size(len(specs), executor.workers)
         rows = []
-        for _, chunk_rows in executor.map_chunks(fn, chunks(specs, size, **payload)):
+        for _, chunk_rows in executor.map_chunks(fn, make_chunks(executor.workers)):
             if on_chunk is not None:
                 on_chunk(chunk_rows)
             rows.extend(chunk_rows)

@@ -33,7 +33,7 @@ import attrs
 import numpy as np
 from attrs import frozen
 
-from sim.experiment.executor import make_executor
+from sim.experiment.batch import run_chunks
 from sim.experiment.finance import finance_of
 from sim.experiment.intervals import CONFIDENCE, Interval, interval, intervals, numeric, t_quantile
 from sim.experiment.plan import RunSpec, chunk_size, chunks, run_key
@@ -241,23 +241,16 @@ def fieller(base: np.ndarray, other: np.ndarray, confidence: float = CONFIDENCE)
 def _run_all(scenarios, seeds, executor, workers, dask, on_chunk) -> list[dict]:
     """Every scenario's replications as one batch (point = the scenario's index), so that
     the executor's workers are kept busy across scenarios; rows sorted by (point, rep)."""
-    own = executor is None
-    executor = executor or make_executor(workers, dask)
-    try:
-        size = chunk_size(len(scenarios) * len(seeds), executor.workers)
+    def make_chunks(n_workers):
+        size = chunk_size(len(scenarios) * len(seeds), n_workers)
         work = []
         for i, s in enumerate(scenarios):
             specs = [RunSpec(run_key(i, r), i, r, seed) for r, seed in enumerate(seeds)]
             work += chunks(specs, size, text=None, source=s.source, base=s)
-        rows = []
-        for _, got in executor.map_chunks(functools.partial(run_chunk, extra=finance_metrics), work):
-            if on_chunk is not None:
-                on_chunk(got)
-            rows.extend(got)
-    finally:
-        if own:
-            executor.close()
-    return sorted(rows, key=lambda r: (r["point"], r["rep"]))
+        return work
+
+    return run_chunks(make_chunks, executor=executor, workers=workers, dask=dask, on_chunk=on_chunk,
+                      fn=functools.partial(run_chunk, extra=finance_metrics))
 
 
 # --- naming scenarios ----------------------------------------------------------------------------
