@@ -146,6 +146,9 @@ class ClientClass:
     # the cards it may use, or a stated reference when they differ; None: not resolved yet.
     pflops_dense: float | None = None
     willingness_to_pay: WillingnessToPay | None = None  # None: any quote (up to the outside price)
+    # Sites tried first, in this order, by placements that take pools in an order (owned-first,
+    # and a tenant's own work): a hub's customers served at that hub before the others.
+    prefer_sites: tuple[str, ...] = ()
 
     @property
     def is_private(self) -> bool:

@@ -824,11 +824,23 @@ def _client(t: Table, name, tenant, start, accelerators, sites, markets, named):
         if s not in sites:
             t.error("sites", f"no site named {s!r} in [sites]")
             ok = False
+    prefer = t.strings("prefer_sites", None)
+    ok &= prefer is not None or not t.has("prefer_sites")
+    for s in prefer or ():
+        if s not in sites:
+            t.error("prefer_sites", f"no site named {s!r} in [sites]")
+            ok = False
+        elif where is not None and s not in where:
+            t.error("prefer_sites", f"{s!r} is not among the sites it accepts ({', '.join(where)})")
+            ok = False
+    if prefer is not None and len(set(prefer)) < len(prefer):
+        t.error("prefer_sites", "names a site twice")
+        ok = False
     t.done()
     if sizes is None or not ok:
         return None, None
     return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant,
-                       willingness_to_pay=wtp), reference
+                       willingness_to_pay=wtp, prefer_sites=tuple(prefer or ())), reference
 
 
 def _check_used_accelerators_priced(root: Table, sites) -> None:

@@ -60,7 +60,7 @@ class Cluster:
         self.elig_pools: list[tuple[Pool, ...]] = []  # canonical order (site, then kind)
         self.elig_by_kind: list[tuple[Pool, ...]] = []  # operator, tenant-private, tenant-shared
         self.elig_max_size: list[int] = []  # the largest job the group could ever hold
-        self._elig_ids: dict[tuple[int, ...], int] = {}
+        self._elig_ids: dict[tuple, int] = {}
         self.pools_by_site = {
             i: tuple(p for p in self.pools if p.site_index == i) for i in range(len(scenario.sites))
         }
@@ -84,13 +84,17 @@ class Cluster:
             out.append(p)
         return tuple(out)
 
-    def eligibility(self, pools: tuple[Pool, ...]) -> int:
-        ids = tuple(p.id for p in pools)
+    def eligibility(self, pools: tuple[Pool, ...], prefer: tuple[str, ...] = ()) -> int:
+        """The group of jobs that may use `pools`; `prefer`: sites its kind order tries first."""
+        ids = (tuple(p.id for p in pools), prefer)
         e = self._elig_ids.get(ids)
         if e is None:
+            def order(p):  # kind first (operator, private, shared), then the preferred sites
+                return (p.kind, prefer.index(p.site) if p.site in prefer else len(prefer), p.id)
+
             e = self._elig_ids[ids] = len(self.elig_pools)
             self.elig_pools.append(pools)
-            self.elig_by_kind.append(tuple(sorted(pools, key=lambda p: (p.kind, p.id))))
+            self.elig_by_kind.append(tuple(sorted(pools, key=order)))
             self.elig_max_size.append(max((p.planned_accelerators for p in pools), default=0))
         return e
 

@@ -25,6 +25,7 @@ class Intake:
         self.private = client.is_private
         self.stats = sched.classes[index]
         self._elig: dict[tuple[str, ...], int] = {}
+        self.prefer = client.prefer_sites
         self.default_elig = self._eligibility(self.types)  # every type it accepts is affordable
         self.max_size = cluster.elig_max_size
         self.pflops = reference_pflops(client, self.pools)  # P-hours per accelerator-hour of its work
@@ -42,7 +43,8 @@ class Intake:
         e = self._elig.get(types)
         if e is None:
             cluster = self.sched.cluster
-            e = self._elig[types] = cluster.eligibility(tuple(p for p in self.pools if p.accelerator in types))
+            e = self._elig[types] = cluster.eligibility(tuple(p for p in self.pools if p.accelerator in types),
+                                                       self.prefer)
         return e
 
     def _arrive(self, rec) -> None:
