@@ -125,13 +125,15 @@ def scenarios(draw, max_sites: int = 2, max_tenants: int = 2, policy=policies, r
                 st.floats(0.0, 2.0), min_size=24, max_size=24).filter(lambda w: sum(w) > 0).map(tuple))),
                 bursts=draw(st.one_of(st.none(), st.builds(Bursts, st.floats(0.05, 0.5), st.floats(0.5, 1.0),
                                                            st.floats(0.5, 24.0)))))
+        where = draw(st.one_of(st.none(), st.lists(st.sampled_from(site_names), min_size=1, unique=True).map(tuple)))
         return ClientClass(
             name, arrivals, size, duration,
             draw(st.one_of(st.none(), durations)),
             None if tenant else draw(st.one_of(st.none(), st.floats(0.5, 12))),
             draw(st.one_of(st.none(), st.lists(st.sampled_from(type_names), min_size=1, unique=True).map(tuple))),
-            draw(st.one_of(st.none(), st.lists(st.sampled_from(site_names), min_size=1, unique=True).map(tuple))),
+            where,
             tenant,
+            prefer_sites=draw(st.lists(st.sampled_from(where or site_names), unique=True, max_size=2).map(tuple)),
         )
 
     clients = [client(f"c{i}", None) for i in range(draw(st.integers(1, 3)))]
