@@ -115,6 +115,9 @@ def test_revenue_and_value(a, scenario):
     # The summary's operator revenue, which counts the power a tenant draws over its allowance.
     assert revenue.how == "own-capacity sales + intermediary fees + rent + power over allowance"
     assert not simulated_from_summary(summary).sampled
+    assert r.how.startswith("average over 2 simulated years;")
+    one_year = audit_of(scenario, {**summary, "horizon_days": 365})
+    assert one_year.row("simulated compute sales, CNY per year").how.startswith("average over 1 simulated year;")
 
 
 def test_a_single_figure_gives_a_single_factor():

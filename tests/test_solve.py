@@ -9,7 +9,7 @@ from sim.cli import main
 from sim.experiment.local_executor import LocalExecutor
 from sim.experiment.seeds import run_seed
 from sim.experiment.solve import solve
-from sim.experiment.targets import resolve_target
+from sim.experiment.targets import number, resolve_target
 from sim.report.audit import audit_of
 from tiny import TINY
 
@@ -236,6 +236,14 @@ def test_a_claim_target_needs_a_revenue_metric(tmp_path):
     path.write_text(TINY + CLAIM, encoding="utf-8")
     with pytest.raises(sim.ScenarioError, match="use it with a revenue_cny"):
         solve(path, "utilisation", "claimed", PRICE, LOW, HIGH, reps=1, executor=Spy())
+
+
+def test_numbers_in_messages_never_turn_to_an_exponent_at_10_digits():
+    # The claim's 96 bn a year over a 120-day horizon is not whole: Python's g format gave 3.156164384e+10.
+    assert number(96e9) == "96,000,000,000"
+    assert number(96e9 * 120 / 365) == "31,561,643,836"
+    assert number(1_234_567_890.5) == "1,234,567,890"  # 10 digits: the g format still fits it
+    assert number(0.101519) == "0.101519" and number(1.9e-05) == "1.9e-05"
 
 
 def test_solve_is_on_the_public_api():

@@ -9,6 +9,7 @@ The page's conventions, which this test is the reader of:
 - ```toml file=PATH blocks are written to PATH; ```diff file=PATH blocks replace each `-` line
   of PATH by the `+` line after it (so an edit of a line that has changed fails here).
 - ```python blocks run in order in one namespace, in the same folder.
+- Links to files of the repository, and to their headings (`../README.md#compare`), resolve.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "tutorial.md"
 FENCE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```", re.S | re.M)
 NUMBER = re.compile(r"[-+]?(?:\d[\d,]*)?\.?\d+(?:e[-+]?\d+)?")
+LINK = re.compile(r"\]\(([^)\s]+)\)")
 # What each make target runs (Makefile): target -> (variable holding the main argument(s), command)
 MAKE = {"sim": ("SCENARIO", "run"), "sweep": ("SWEEP", "sweep"), "sensitivity": ("SWEEP", "sensitivity"),
         "compare": ("SCENARIOS", "compare"), "solve": ("SCENARIO", "solve")}
@@ -78,10 +80,29 @@ def apply_diff(path: Path, body: str, where: str) -> None:
     assert len(pairs) * 2 == len(lines) and all(a.startswith("-") and b.startswith("+")
                                                 for a, b in zip(lines[::2], lines[1::2])), \
         f"{where}: a diff block is pairs of -old / +new lines"
-    for old, new in pairs:
-        assert text.count(old + "\n") == 1, f"{where}: {path} has no single line {old!r}"
-        text = text.replace(old + "\n", new + "\n")
-    path.write_text(text, encoding="utf-8")
+    rows = text.split("\n")
+    for old, new in pairs:  # whole lines: `name = "q"` must not match the end of `display_name = "q"`
+        hits = [i for i, row in enumerate(rows) if row == old]
+        assert len(hits) == 1, f"{where}: {path} has no single line {old!r}"
+        rows[hits[0]] = new
+    path.write_text("\n".join(rows), encoding="utf-8")
+
+
+def anchors(path: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings (those outside code blocks)."""
+    text = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.S | re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+            for h in re.findall(r"^#{1,6} (.+)$", text, re.M)}
+
+
+def test_the_pages_links_resolve():
+    for target in LINK.findall(PAGE.read_text(encoding="utf-8")):
+        if "://" in target:
+            continue
+        path, _, anchor = target.partition("#")
+        file = PAGE.parent / path if path else PAGE
+        assert file.is_file(), f"docs/tutorial.md: link {target}: no such file"
+        assert not anchor or anchor in anchors(file), f"docs/tutorial.md: link {target}: no such heading"
 
 
 @pytest.mark.slow
@@ -129,8 +150,12 @@ def test_the_reader_checks_what_it_is_given(tmp_path):
     assert f.read_text() == "x = 5\ny = 2\n"
     with pytest.raises(AssertionError, match="no single line"):
         apply_diff(f, "-x = 1\n+x = 6", "t")
+    with pytest.raises(AssertionError, match="no single line"):
+        apply_diff(f, "- = 5\n+ = 6", "t")  # the end of a line is not a line
     assert console("$ python -m sim run a\nline one\n...\n[exit 2]\n$ cp a b\n") == [
         ["python -m sim run a", ["line one"], 2], ["cp a b", [], 0]]
     assert argv("make compare SCENARIOS='a b' ARGS='--reps 3'")[3:] == ["compare", "a", "b", "--reps", "3"]
     with pytest.raises(AssertionError):
         argv("rm -rf results")
+    (tmp_path / "p.md").write_text("# Solve: what would have to be true\n```toml\n# not = a heading\n```\n")
+    assert anchors(tmp_path / "p.md") == {"solve-what-would-have-to-be-true"}

@@ -139,7 +139,8 @@ def audit(claim: Claim, standard_rack_kw: float, simulated: Simulated | None = N
         revenue.append(Row("simulated compute sales, CNY per year", Span.of(claimed), "not run",
                            "run the scenario for the figure with the market"))
     else:
-        how = (f"average over {_f(round(simulated.years, 2))} simulated years"
+        years = round(simulated.years, 2)
+        how = (f"average over {_f(years)} simulated year{'' if years == 1 else 's'}"
                + (" (sampled)" if simulated.sampled else "") + "; the market's prices and demand")
         revenue += [
             Row.compare("simulated compute sales, CNY per year", claimed,

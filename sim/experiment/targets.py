@@ -32,11 +32,14 @@ _CLAIMED = re.compile(rf"\s*(?:({_NUMBER})\s*\*\s*)?claimed(?:\s*\*\s*({_NUMBER}
 
 def number(x: float | None) -> str:
     """A value as messages show it: whole numbers in full (96,000,000,000, not 9.6e+10), others
-    to 10 digits (parameter values sit on a decimal grid, so they print short)."""
+    to 10 digits (parameter values sit on a decimal grid, so they print short), and those of more
+    than 10 whole digits to the unit (a claim over 120 days: 31,561,643,836, not 3.156164384e+10)."""
     if x is None:
         return "-"
     if x == int(x) and abs(x) < 1e18:
         return f"{int(x):,}"
+    if 1e10 <= abs(x) < 1e18:
+        return f"{x:,.0f}"
     return f"{x:,.10g}"
 
 
