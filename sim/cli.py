@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from sim.cli_args import whole_at_least
 from sim.experiment.executor import ExecutorError, make_executor
+from sim.experiment.finance import finance_of
 from sim.experiment.run import run
 from sim.experiment import store as run_store
 from sim.experiment.store import StoreBusy
@@ -215,7 +216,7 @@ def cmd_run(args) -> int:
         print(f"{out}: cannot write results: {e.strerror or e}", file=sys.stderr)
         return 1
     if not args.quiet:
-        print(table(result.summary_dict(), wall))
+        print(table(result.summary_dict(), wall, finance_of(result)))
         print(f"wrote {out}/{{{','.join(p.name for p in written)}}}")
     return 0
 
@@ -478,7 +479,18 @@ def progress_bar(days: float, quiet: bool):
         bar.close()
 
 
-def table(s: dict, wall_s: float) -> str:
+def finance_line(fr) -> str:
+    """The concession's verdict in one line (report.md and finance.csv have the rest)."""
+    v = fr.total.verdict
+    irr = f"IRR {v.irr:.1%}" if v.irr is not None else "no IRR"
+    payback = f"pays back in year {v.payback_year}" if v.payback_year is not None else "never pays back"
+    covered = (f"{fr.years} concession years" if fr.finished
+               else f"{fr.years} of {fr.concession_years} concession years"
+               + (", the last in part" if fr.last_year_partial else "") + ", no exit")
+    return f"NPV {v.npv_fen / 1e8:,.1f} M CNY at {fr.discount_rate:.2%}, {irr}, {payback} ({covered})"
+
+
+def table(s: dict, wall_s: float, finance=None) -> str:
     cap, u, j = s["capacity"], s["utilisation"], s["jobs"]["total"]
     rev, w, per_p, sim_ = s["revenue_cny"], s["wait_hours"], s["revenue_per_pflops_year_cny"], s["simulation"]
     m = lambda x: f"{x / 1e6:,.1f} M"  # noqa: E731
@@ -511,6 +523,8 @@ def table(s: dict, wall_s: float) -> str:
             rows.append((f"  {r['site']}, {r['owner_class']}",
                          f"{r['at_horizon']['accelerators']:,} accelerators, {r['utilisation']:.1%} busy, "
                          f"operator net {m(r['revenue_cny']['operator_net'])}"))
+    if finance is not None:
+        rows.append(("finance", finance_line(finance)))
     if "failures" in s:
         f = s["failures"]
         rows.append(("failures", f"availability {f['availability']:.2%}; {f['failures']:,} failures, "
