@@ -141,3 +141,10 @@ def test_the_run_table_gives_the_verdict_in_one_line(result):
                                                 "(2 concession years)")
     short = finance_of(sim.run(loads(FIN_TINY, "fin.toml", ["scenario.horizon_days=400"])))
     assert finance_line(short).endswith("(2 of 2 concession years, the last in part, no exit)")
+
+
+def test_replications_carry_the_concession_npv_so_it_has_an_interval():
+    reps = sim.replicate(loads(FIN_TINY, "fin.toml"), 2, workers=1)
+    one = finance_of(sim.run(loads(FIN_TINY, "fin.toml"), seed=reps.rows[0]["seed"]))
+    assert reps.rows[0]["finance.npv_fen"] == one.total.verdict.npv_fen
+    assert reps.rows[0]["finance.years"] == 2 and "finance.irr" in reps.intervals

@@ -24,7 +24,6 @@ difference of two independent means.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +33,6 @@ import numpy as np
 from attrs import frozen
 
 from sim.experiment.batch import run_chunks
-from sim.experiment.finance import finance_of
 from sim.experiment.intervals import CONFIDENCE, Interval, interval, intervals, numeric, t_quantile
 from sim.experiment.plan import RunSpec, chunk_size, chunks, run_key
 from sim.experiment.replicate import Replications, metric_names
@@ -43,7 +41,7 @@ from sim.experiment.worker import run_chunk
 from sim.model.scenario import Scenario
 from sim.scenario import check_seed_and_horizon, loads, read_scenario, scenario_path
 from sim.scenario.errors import ScenarioError
-from sim.units import FEN_PER_CNY, HOURS_PER_DAY
+from sim.units import HOURS_PER_DAY
 
 DEFAULT_REPS = 10
 
@@ -62,19 +60,6 @@ GROUPS = (
     ("finance", ("finance.npv_cny", "finance.irr")),
 )
 METRICS = tuple(m for _, ms in GROUPS for m in ms)
-
-
-def finance_metrics(result) -> dict:
-    """NPV (over the years the run covers) and IRR of the concession, all sites, when the
-    scenario has [finance]; the IRR only where one exists."""
-    fr = finance_of(result)
-    if fr is None:
-        return {}
-    v = fr.total.verdict
-    out = {"finance.years": fr.years, "finance.npv_fen": v.npv_fen, "finance.npv_cny": v.npv_fen / FEN_PER_CNY}
-    if v.irr is not None:
-        out["finance.irr"] = v.irr
-    return out
 
 
 @frozen
@@ -250,7 +235,7 @@ def _run_all(scenarios, seeds, executor, workers, dask, on_chunk) -> list[dict]:
         return work
 
     return run_chunks(make_chunks, executor=executor, workers=workers, dask=dask, on_chunk=on_chunk,
-                      fn=functools.partial(run_chunk, extra=finance_metrics))
+                      fn=run_chunk)
 
 
 # --- naming scenarios ----------------------------------------------------------------------------
@@ -313,4 +298,4 @@ def load_argument(text: str, extra_overrides: Sequence[str] = ()) -> Scenario:
 
 
 __all__ = ["Comparison", "METRICS", "MetricComparison", "Ratio", "compare", "comparison_of", "fieller",
-           "finance_metrics", "load_argument", "split_argument"]
+           "load_argument", "split_argument"]

@@ -20,6 +20,7 @@ HEADLINE = (
     "revenue_cny.colocation_rent", "revenue_cny.electricity_cost",
     "revenue_cny.operator_revenue", "revenue_cny.operator_net",
     "revenue_per_pflops_year_cny.operator_net",
+    "finance.npv_cny", "finance.irr",  # with [finance]: over the years the run covers
 )
 
 

@@ -17,6 +17,7 @@ from sim.experiment.compare import GROUPS, TABLE_COLUMNS
 from sim.experiment.replicate import metric_names
 from sim.report.outdir import OutputNameError, output_folder, overrides_label
 from sim.report.plots import figure_png
+from sim.report.sweep_plots import scale
 from sim.report.sweep_tables import dicts_csv
 from sim.version import __version__
 
@@ -47,12 +48,6 @@ def compare_folder(results_root: Path, labels, options, out: Path | None) -> Pat
 
 
 # --- numbers -------------------------------------------------------------------------------------
-def scale(metric: str) -> tuple[float, str]:
-    if metric.startswith("revenue_cny.") or metric == "finance.npv_cny":
-        return 1e6, "million CNY"
-    return 1.0, ""
-
-
 def num(x, metric: str = "") -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"

@@ -19,8 +19,8 @@ def _fig(size) -> Figure:
 
 
 def scale(metric: str) -> tuple[float, str]:
-    """Revenue totals in CNY are shown in millions (not per-P-year figures)."""
-    return (1e6, "million CNY") if "revenue_cny." in metric else (1.0, "")
+    """Revenue totals and NPV in CNY are shown in millions (not per-P-year figures)."""
+    return (1e6, "million CNY") if metric.startswith("revenue_cny.") or metric == "finance.npv_cny" else (1.0, "")
 
 
 def _label(metric: str) -> str:
