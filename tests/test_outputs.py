@@ -99,6 +99,11 @@ def test_a_run_with_overrides_gets_a_readable_folder_of_its_own(overrides, name)
     assert output_folder(R, "qingyang", overrides, None) == R / name
 
 
+def test_a_table_value_is_named_without_its_blanks():
+    name = output_folder(R, "zhonghe", ["scenario.sampling={ windows_per_year = 4, window_days = 2 }"], None).name
+    assert re.fullmatch(r"zhonghe@scenario\.sampling=_windows_per_year=4_window_days=2_~[0-9a-f]{8}", name)
+
+
 @pytest.mark.parametrize("a, b", [
     (["scenario.description=a b"], ["scenario.description=a_b"]),     # the same after "_" for " "
     (['scenario.name="1"'], ["scenario.name=1"]),                     # a string, and a number

@@ -53,6 +53,8 @@ def overrides_label(overrides) -> str:
         value = value.strip()
         if len(value) > 1 and value[0] == value[-1] == '"' and _bare_word(value[1:-1]):
             value = value[1:-1]  # a quoted plain word: the same value without quotes
+        elif value[:1] in ("{", "["):
+            value = "".join(value.split())  # a table or array: its blanks only make "_" runs
         items.append(f"{key.strip()}{sep}{value}")
     text = ",".join(_UNSAFE.sub("_", item) for item in items)
     if text == ",".join(items) and len(text) <= MAX_OVERRIDES_CHARS:
