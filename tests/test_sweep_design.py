@@ -167,9 +167,11 @@ def test_the_shipped_sweeps_load():
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        for name in ("qingyang-price-fee", "qingyang-drivers"):
+        for name, metric in (("qingyang-price-fee", "revenue_cny.operator_revenue"),
+                             ("qingyang-drivers", "revenue_cny.operator_revenue"),
+                             ("zhonghe-npv", "finance.npv_cny")):
             s = load_sweep(f"scenarios/sweeps/{name}.toml")
-            assert s.metric == "revenue_cny.operator_revenue"
+            assert s.metric == metric
             assert len(expand(s)) * s.replications <= 100  # small enough to run end to end
     finally:
         os.chdir(cwd)
@@ -195,6 +197,15 @@ def test_scenario_errors_cross_process_boundaries_as_the_same_lines():
 
     e = ScenarioError(["a.toml: x: bad", "a.toml: y: worse"])
     assert pickle.loads(pickle.dumps(e)).messages == e.messages
+
+
+def test_a_quoted_dotted_key_may_hold_a_table(wd):
+    text = SMALL.replace('set = { "scenario.horizon_days" = 20 }',
+                         'set = { "scenario.horizon_days" = 20, "scenario.sampling" = { windows_per_year = 4, '
+                         'window_days = 2 } }')
+    s = load_sweep(write(wd, text))
+    assert s.fixed == ("scenario.horizon_days=20", "scenario.sampling.windows_per_year=4",
+                       "scenario.sampling.window_days=2")
 
 
 def test_dotted_keys_may_be_written_without_quotes(wd):

@@ -142,7 +142,7 @@ def _settings(t: Table) -> dict:
         v = t.raw(k)
         if isinstance(v, dict):
             for kk, vv in _settings(Table(t.problems, v, t.key(k))).items():
-                out[f"{key_text(k)}.{kk}"] = vv
+                out[f"{k}.{kk}"] = vv
         elif _literal(t, k, v):
             out[k] = v
     return out
