@@ -15,10 +15,8 @@ import sim
 from sim.cli import main
 from sim.model.demand import WorkPath
 from sim.scenario import ScenarioError, loads
-from sim.scheduling.cluster import Cluster
-from sim.workload.stream import stream_for
 from sim.workload.trace import read_trace
-from test_traces import BIG, TRACE
+from test_traces import BIG, TRACE, records
 
 P = 0.1  # dense P per accelerator of the site below
 DAYS = 112  # one period of the Philly trace (16 weeks)
@@ -46,17 +44,6 @@ def text(options="", days=2 * DAYS, racks="", market="", more=""):
 
 def scenario(*args, **kwargs):
     return loads(text(*args, **kwargs), "<scenario>")
-
-
-def records(s, until_h=math.inf):
-    c = s.clients[0]
-    cluster = Cluster(s)
-    out = []
-    for r in stream_for(0, c, s.seed, cluster.capacity_path(cluster.pools_for(c))):
-        if r.arrival_h >= until_h:
-            break
-        out.append(r)
-    return out
 
 
 @pytest.fixture(scope="module")
