@@ -17,7 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from sim.durable import sync_dir
+from sim.durable import sync_dir, write_synced
 
 try:
     import fcntl
@@ -86,14 +86,7 @@ class RunStore:
         name = f"p{first['point']}-r{first['rep']}.jsonl"
         tmp = self.path / f"{name}.tmp"
         data = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows).encode("utf-8")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_synced(tmp, data, exclusive=False)
         os.rename(tmp, self.path / name)
         sync_dir(self.path)
 

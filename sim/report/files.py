@@ -44,7 +44,7 @@ import stat
 from contextlib import contextmanager
 from pathlib import Path
 
-from sim.durable import sync_dir
+from sim.durable import sync_dir, write_synced
 
 try:
     import fcntl
@@ -163,7 +163,7 @@ def _switch(out_dir: Path, files: dict[str, bytes], previous: str | None) -> Non
     try:
         os.mkdir(staging)
         for name, data in files.items():
-            _write_file(staging / name, data)
+            write_synced(staging / name, data, exclusive=True)
         sync_dir(staging)
         os.rename(staging, version)
         os.symlink(version.name, link)
@@ -192,17 +192,6 @@ def _locked(path: Path):
         yield
     finally:
         os.close(fd)  # releases the lock; the file stays, as removing it would race
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _remove(path: Path) -> None:
