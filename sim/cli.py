@@ -229,14 +229,7 @@ def cmd_replicate(args, path: Path, overrides: list[str]) -> int:
     scenario = loads(read_scenario(path).decode("utf-8"), str(path), overrides)
     executor = make_executor(args.workers, args.dask)
     with runs_bar(args.quiet) as progress:
-        progress(0, args.reps)
-        done = 0
-
-        def on_chunk(rows):
-            nonlocal done
-            done += len(rows)
-            progress(done, args.reps)
-
+        on_chunk = counting(progress, args.reps)
         try:
             reps = replicate(scenario, args.reps, executor=executor, on_chunk=on_chunk)
         finally:
@@ -350,6 +343,19 @@ def _write(out: Path, files: dict[str, bytes]) -> bool:
 
 
 @contextlib.contextmanager
+def counting(progress, total: int):
+    """An on_chunk callback that reports the runs done so far to progress(done, total)."""
+    progress(0, total)
+    done = 0
+
+    def on_chunk(rows):
+        nonlocal done
+        done += len(rows)
+        progress(done, total)
+
+    return on_chunk
+
+
 def runs_bar(quiet: bool):
     """A tqdm bar over runs with an ETA, on stderr, on a terminal only; yields progress(done, total)."""
     bars = []
@@ -415,14 +421,7 @@ def cmd_compare(args) -> int:
     executor = make_executor(args.workers, args.dask)
     total = reps * len(scenarios)
     with runs_bar(args.quiet) as progress:
-        progress(0, total)
-        done = 0
-
-        def on_chunk(rows):
-            nonlocal done
-            done += len(rows)
-            progress(done, total)
-
+        on_chunk = counting(progress, total)
         try:
             result = compare(scenarios, reps, labels=labels, executor=executor, on_chunk=on_chunk)
         finally:
