@@ -342,7 +342,6 @@ def _write(out: Path, files: dict[str, bytes]) -> bool:
     return True
 
 
-@contextlib.contextmanager
 def counting(progress, total: int):
     """An on_chunk callback that reports the runs done so far to progress(done, total)."""
     progress(0, total)
@@ -356,6 +355,7 @@ def counting(progress, total: int):
     return on_chunk
 
 
+@contextlib.contextmanager
 def runs_bar(quiet: bool):
     """A tqdm bar over runs with an ETA, on stderr, on a terminal only; yields progress(done, total)."""
     bars = []
