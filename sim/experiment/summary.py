@@ -204,7 +204,7 @@ def market(model, by_class) -> MarketReport:
                             0 if private else sum(f for c, _, f in rows if not c.is_private))
 
     def of(name):
-        return [r for r in rows if sc.markets.get(name) is not None and sc.market_of(r[0]) is sc.markets[name]]
+        return [r for r in rows if sc.market_of(r[0]) is sc.markets[name]]
 
     named = tuple(
         NamedMarket(name=name, share_reaching_operator=m.share_reaching_operator,
