@@ -10,9 +10,12 @@ from collections import Counter
 
 from sim.economics.ledger import (
     CLIENT_KIND,
+    COLOCATION,
     COMPUTE_OPERATOR,
     COMPUTE_THIRD_PARTY,
+    ELECTRICITY,
     OPERATOR_ACCOUNT,
+    POWER_OVER_ALLOWANCE,
     TENANT_KIND,
 )
 from sim.economics.pricing import charge_fen
@@ -29,6 +32,16 @@ from sim.scheduling.job import (
 from sim.scheduling.pool import OPERATOR_POOL, PRIVATE_POOL, SHARED_POOL
 from sim.scheduling.trace import Trace
 from sim.units import PPM
+
+
+def fits_free(free: list[int], A: int, size: int) -> bool:
+    """Would a gang of `size` fit servers with these free counts (whole servers for each full
+    A, one more server for the rest)? Written apart from Pool.fits, as the checker's oracle."""
+    whole, rest = divmod(size, A)
+    full = sum(1 for f in free if f == A)
+    if full < whole:
+        return False
+    return rest == 0 or full > whole or any(rest <= f < A for f in free)
 
 
 def check_pool(pool, failed=frozenset()) -> None:
@@ -103,11 +116,34 @@ class Checker(Trace):
         if s.scenario.policy.placement == "owned-first" and not job.private and pool.kind == SHARED_POOL:
             for p in s.cluster.elig_pools[job.elig]:
                 assert p.kind != OPERATOR_POOL or not p.fits(job.size), f"{p} fits job {job.id}"
+        # (9) a tenant's own work first: no marketplace job takes the tenant's opted-in servers
+        # while a job of the tenant's that the discipline may start now would fit there.
+        if not job.private and pool.kind == SHARED_POOL:
+            self._check_tenant_first(s, job, pool)
         # (8) never on a server out of service.
         down = s.failed.get(pool.id, ())
         assert not [sid for sid, _ in job.alloc if sid in down], f"(8) job {job.id} started on a failed server"
         self.runs.setdefault(job.id, []).append([now, None, pool.accelerator, False])
         check_pool(pool, down)
+
+    def _check_tenant_first(self, s, job, pool):
+        line = 1 + [t.name for t in s.scenario.tenants].index(pool.owner)
+        if not s.queue.line_live[line]:
+            return
+        before = list(pool.free)  # the pool as it was before this start
+        for sid, n in job.alloc:
+            before[sid] += n
+        for sid in s.failed.get(pool.id, ()):
+            before[sid] = 0
+        if s.discipline.work_conserving:  # any waiting job of the tenant may start
+            waiting = [j for sq in s.queue.active.values() if sq.line == line
+                       for _, j in sq.heap if j.state == QUEUED]
+        else:  # strict lines: only the head may (later ones wait behind it, or backfill)
+            waiting = [s.queue.line_head(line)[0]]
+        for own in waiting:
+            if pool in s.cluster.elig_pools[own.elig] and fits_free(before, pool.A, own.size):
+                raise AssertionError(f"(9) marketplace job {job.id} took {pool} while tenant job "
+                                     f"{own.id} (size {own.size}) fits there and waits")
 
     def _end_run(self, s, job, pool, failed=False):
         now = self._clock(s)
@@ -154,10 +190,64 @@ class Checker(Trace):
                     if job.state == QUEUED:
                         assert s.cluster.cap(job.elig) < job.size, f"job {job.id} waits but fits"
         else:
+            # Each line blocked at its head; a marketplace head that fits may be held back only
+            # by a waiting tenant head that may use the pool it would take (a reservation).
             for line, live in enumerate(q.line_live):
                 if live:
                     head, _ = q.line_head(line)
-                    assert s.place(head) is None, f"line {line} head {head.id} fits but waits"
+                    pool = s.place(head)
+                    if pool is None:
+                        continue
+                    assert line == 0 and pool.kind == SHARED_POOL, f"line {line} head {head.id} fits but waits"
+                    tenant = 1 + [t.name for t in s.scenario.tenants].index(pool.owner)
+                    assert q.line_live[tenant] and pool in s.cluster.elig_pools[q.line_head(tenant)[0].elig], \
+                        f"marketplace head {head.id} fits {pool} but waits"
+
+
+MONEY = ("compute_sales_operator_capacity", "compute_sales_third_party_capacity", "intermediary_fee",
+         "tenant_payouts", "colocation_rent", "power_over_allowance", "electricity_cost")
+
+
+def check_money(result, transactions) -> None:
+    """(10) The revenue and net identities, from the ledger's transactions up: each stream's
+    total in the summary is what the transactions post (to the fen); operator revenue =
+    own-capacity sales + fees + rent + power over allowance; net = revenue - electricity; and
+    the daily rows, and the per-site daily rows, add up to the same totals, each row obeying
+    the net identity."""
+    fen = Counter()
+    for t in transactions:
+        post = dict(t.postings)
+        op = post.get(OPERATOR_ACCOUNT, 0)
+        if t.stream == COMPUTE_OPERATOR:
+            fen["compute_sales_operator_capacity"] += op
+        elif t.stream == COMPUTE_THIRD_PARTY:
+            payout = sum(f for a, f in t.postings if a.kind == TENANT_KIND)
+            fen["intermediary_fee"] += op
+            fen["tenant_payouts"] += payout
+            fen["compute_sales_third_party_capacity"] += op + payout
+        elif t.stream == COLOCATION:
+            fen["colocation_rent"] += op
+        elif t.stream == POWER_OVER_ALLOWANCE:
+            fen["power_over_allowance"] += op
+        elif t.stream == ELECTRICITY:
+            fen["electricity_cost"] -= op
+    summary = result.summary_dict()["revenue_fen"]
+    for k in MONEY:
+        assert summary[k] == fen[k], f"(10) {k}: summary {summary[k]} fen, ledger {fen[k]} fen"
+    revenue = fen["compute_sales_operator_capacity"] + fen["intermediary_fee"] + fen["colocation_rent"] \
+        + fen["power_over_allowance"]
+    assert summary["operator_revenue"] == revenue, "(10) operator revenue identity"
+    assert summary["operator_net"] == revenue - fen["electricity_cost"], "(10) net identity"
+    for rows in (result.daily, result.daily_by_site):
+        for row in rows:
+            own, fee, rent, over, power = (getattr(row, f"{k}_cny") for k in (
+                "compute_sales_operator_capacity", "intermediary_fee", "colocation_rent", "power_over_allowance",
+                "electricity_cost"))
+            assert math.isclose(row.operator_net_cny, own + fee + rent + over - power, rel_tol=1e-9, abs_tol=1e-6)
+        for k in (*MONEY, "operator_net"):
+            total = sum(getattr(row, f"{k}_cny") for row in rows)
+            assert math.isclose(total, summary[k] / 100, rel_tol=1e-9, abs_tol=1e-6), \
+                f"(10) {k}: rows add to {total} CNY, summary {summary[k] / 100}"
 
 
 def check_after(model, checker: Checker, transactions) -> None:

@@ -90,7 +90,9 @@ def scenarios(draw, max_sites: int = 2, max_tenants: int = 2, policy=policies, r
                                          draw(st.floats(0.5, 10)), idle, draw(st.floats(idle, 1.0)))
     tenants = tuple(
         Tenant(f"t{i}", draw(st.sampled_from([0.5, 1.0] if contended_tenant and i == 0 else [0.0, 0.3, 0.5, 1.0])),
-               draw(st.floats(0, 1000)))
+               draw(st.floats(0, 1000)),
+               # Sometimes rent covers less power than the racks draw: power over allowance.
+               power_allowance_kw_per_rack=draw(st.one_of(st.none(), st.floats(0.0, 5.0))))
         for i in range(draw(st.integers(1 if contended_tenant else 0, max_tenants)))
     )
     owners = [OPERATOR] + [t.name for t in tenants]

@@ -11,6 +11,7 @@ import pytest
 
 from sim.experiment.run import Model
 from sim.scenario import loads
+from sim.scheduling.registry import DISCIPLINES
 from sim.scheduling.trace import Trace
 from sim.workload.stream import JobRecord
 
@@ -201,3 +202,57 @@ def test_preempt_stops_the_latest_marketplace_job_and_bills_its_hours(preempted,
         # again (to 65): billed 36 for the stopped runs plus 2 x 4 x 50 for the complete ones.
         assert model.sched.classes[0].completed == 2
         assert sales == (4 * 5 + 4 * 4) + 2 * 4 * 50
+
+
+ONE_OPTED_IN = """
+[sites.a]
+pue = 1.0
+electricity_cny_per_kwh = 0
+[sites.a.racks.tenant]
+owner = "t"
+count = 1
+power_kw = 1
+server = "eight"
+[tenants.t]
+opt_in_fraction = 1.0
+colocation_cny_per_kw_month = 0
+[tenants.t.demand.own]
+arrivals = {{ at_hours = {tenant_at} }}
+sizes = {{ values = [8] }}
+duration = {{ dist = "fixed", hours = {tenant_hours} }}
+[clients.market]
+arrivals = {{ at_hours = {market_at} }}
+sizes = {{ values = [{market_size}] }}
+duration = {{ dist = "fixed", hours = {market_hours} }}
+"""
+
+
+@pytest.mark.parametrize("queue", sorted(DISCIPLINES))
+def test_a_tenants_own_job_goes_before_marketplace_work_in_every_discipline(queue):
+    # One opted-in server, held whole by each job: marketplace jobs at 0 h (id 1) and 0.2 h
+    # (id 3), the tenant's own at 0.1 h (id 2), each 1 h. When the first ends at 1 h the
+    # tenant's job goes next, whatever the discipline, and the later marketplace job after it.
+    body = ONE_OPTED_IN.format(tenant_at="[0.1]", tenant_hours=1, market_at="[0, 0.2]", market_size=8,
+                               market_hours=1)
+    log, _, _ = simulate(f'queue = "{queue}"', body)
+    assert log.starts == {1: 0, 2: 1, 3: 2}
+
+
+@pytest.mark.parametrize("queue, starts", [
+    # Marketplace job 1 holds half the server 0-10 h; the tenant's job 2 (all 8) arrives at 1 h;
+    # marketplace job 3 (4 for 20 h) arrives at 2 h and fits in the free half.
+    ("easy-backfill", {1: 0, 2: 10, 3: 11}),  # the tenant's reservation at 10 h holds job 3 back
+    ("fifo", {1: 0, 3: 2, 2: 22}),  # lines are strict, not reserved: a job that does not fit
+    ("fifo-backfill", {1: 0, 3: 2, 2: 22}),  # holds back nothing in another line
+    ("sjf", {1: 0, 3: 2, 2: 22}),
+])
+def test_a_blocked_tenant_head_reserves_its_opted_in_servers_only_under_easy_backfill(queue, starts):
+    body = ONE_OPTED_IN.format(tenant_at="[1]", tenant_hours=1, market_at="[0]", market_size=4,
+                               market_hours=10)
+    body += """[clients.later]
+arrivals = { at_hours = [2] }
+sizes = { values = [4] }
+duration = { dist = "fixed", hours = 20 }
+"""
+    log, _, _ = simulate(f'queue = "{queue}"', body)
+    assert log.starts == starts

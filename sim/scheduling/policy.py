@@ -50,7 +50,9 @@ class QueueDiscipline(Protocol):
     def __init__(self, context: PolicyContext) -> None: ...
 
     def key(self, job: Job) -> tuple:
-        """Order of `job` among waiting jobs (smaller first); computed once, when it first waits."""
+        """Order of `job` among waiting jobs of the same priority rank (smaller first); computed
+        once, when it first waits. The scheduler puts the rank of the job's line in front
+        (sim/scheduling/priority.py), so no discipline can put marketplace work first."""
 
     def schedule(self, q: Dispatch) -> None:
         """Start every waiting job the discipline allows to start now."""

@@ -15,6 +15,7 @@ from sim.scheduling.dispatch import Dispatch
 from sim.scheduling.job import ABANDONED, COMPLETED, PREEMPTED_LOST, QUEUED, RUNNING, Job
 from sim.scheduling.policy import PolicyContext
 from sim.scheduling.pool import Pool
+from sim.scheduling.priority import rank
 from sim.scheduling.queue import JobQueue
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 
@@ -50,9 +51,10 @@ class Scheduler:
         if job.submit_h >= self.scenario.warmup_hours:
             self.classes[job.client].joined += 1
         q = self.queue
-        if self.work_conserving or q.line_live[job.line] == 0:
-            # After every pass no waiting job fits (work-conserving) or the line is empty,
-            # so the newcomer is the only candidate and needs no full pass.
+        if self.work_conserving or (q.line_live[job.line] == 0 and (job.private or q.live == 0)):
+            # After every pass no waiting job fits (work-conserving), or the newcomer heads
+            # the only line it could have to wait behind (its own, empty, and for marketplace
+            # work no tenant's either: their heads may hold reservations): no full pass needed.
             pool = self.placement.choose(job, self.cluster.elig_pools[job.elig])
             if pool is not None:
                 self.start(job, pool)
@@ -72,7 +74,8 @@ class Scheduler:
 
     def _enqueue(self, job: Job) -> None:
         # The key depends on the job alone, so it is computed only once a job has to wait.
-        job.key = self.discipline.key(job)
+        # The line's rank comes first, whatever the discipline (sim/scheduling/priority.py).
+        job.key = (rank(job.private), *self.discipline.key(job))
         self.queue.push(job, self.env.now)
 
     def dropped(self, job: Job) -> None:

@@ -1,11 +1,13 @@
 """Shared parts of queue disciplines (the interface is QueueDiscipline in sim/scheduling/policy.py).
 
-Lines are independent queues: line 0 is the marketplace, line 1 + i is tenant i's private
-demand. A tenant's own work has priority on its racks, so its key sorts before marketplace
-work wherever both compete (the opted-in servers).
+The priority between lines (a tenant's own work before marketplace work) is not a
+discipline's business: it is sim/scheduling/priority.py's one rule. The scheduler puts a
+line's rank in front of every key, and `strict_heads` walks the lines in priority order.
 """
 
 from __future__ import annotations
+
+from sim.scheduling.priority import lines_in_order
 
 
 class Discipline:
@@ -16,7 +18,8 @@ class Discipline:
         self.context = context
 
     def key(self, job) -> tuple:
-        return (0 if job.private else 1, job.id)
+        """Order among waiting jobs of the same rank (the scheduler puts the rank first)."""
+        return (job.id,)
 
     def schedule(self, q) -> None:  # pragma: no cover - interface
         raise NotImplementedError
@@ -47,11 +50,11 @@ def greedy(q) -> None:
 
 
 def strict_heads(q) -> list:
-    """In each line, start heads in order until one cannot start (strict FIFO per line).
-    Returns the heads left blocked, one per line that still has waiting jobs."""
+    """In each line, highest priority first, start heads in order until one cannot start
+    (strict FIFO per line). Returns the heads left blocked, one per line still waiting."""
     blocked = []
     line_live = q.line_live
-    for line in range(len(line_live)):
+    for line in lines_in_order(len(line_live)):
         while line_live[line]:
             job, sq = q.line_head(line)
             pool = q.place(job)

@@ -10,7 +10,7 @@ class ShortestJobFirst(Discipline):
     work_conserving = True
 
     def key(self, job) -> tuple:
-        return (0 if job.private else 1, job.duration_h, job.id)
+        return (job.duration_h, job.id)
 
     def schedule(self, q) -> None:
         greedy(q)
