@@ -30,8 +30,11 @@ def executors(horizon_days: float, points: int, reps: int, workers: int = 2) -> 
 
     path = ROOT / "scenarios" / "qingyang.toml"
     text = path.read_text()
+    # Fees from 5 % to 40 %, each rounded to whole parts per million, as the loader requires
+    # (0.05 + 0.35 / 3 would be 0.1666...).
+    fees = [round(50_000 + 350_000 * i / max(1, points - 1)) / 1_000_000 for i in range(points)]
     pts = [Point(i, (fee,), (f"scenario.horizon_days={horizon_days}", f"pricing.intermediary_fee={fee}"))
-           for i, fee in enumerate(0.05 + 0.35 * i / max(1, points - 1) for i in range(points))]
+           for i, fee in enumerate(fees)]
     specs = run_specs_for(pts, reps, 20231130)
     n = len(specs)
 
