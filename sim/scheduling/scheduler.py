@@ -171,7 +171,7 @@ class Scheduler:
             return
         job.state = ABANDONED
         self.queue.discard(job, self.env.now)
-        self.classes[job.client].abandoned += 1
+        self.classes[job.client].abandon(job, self.env.now)
         if self.trace:
             self.trace.on_abandon(self, job)
         if not self.work_conserving:
