@@ -74,6 +74,7 @@ def test_tax_rounds_half_to_even_and_sets_losses_against_later_profits():
     assert tax_fen(10, 250_000) == 2  # 2.5 -> 2
     assert tax_fen(13, 250_000) == 3  # 3.25
     assert taxes([-100, 30, 100], 250_000, 5) == [0, 0, 8]  # 100 - (100 - 30) = 30 taxed
+    assert taxes([-100, 100], 250_000, 1) == [0, 0]  # used in exactly its last carry-forward year
     assert taxes([-100, 0, 100], 250_000, 1) == [0, 0, 25]  # the loss expired after one year
     assert taxes([-100, 0, 100], 250_000, 0) == [0, 0, 25]
     assert taxes([-40, -60, 150], 250_000, 5) == [0, 0, 12]  # 50 left: 12.5 -> 12

@@ -100,6 +100,17 @@ def test_the_job_budget_counts_expected_jobs_and_can_be_raised_or_lowered_on_pur
     assert errors("scenario.max_jobs=0") == ["tiny.toml: scenario.max_jobs: must be >= 1, got 0"]
 
 
+def test_arrival_times_past_the_horizon_are_not_counted_against_the_budget():
+    # Two of six arrival times fall after the 48-hour horizon (one exactly at it): they never arrive.
+    late = "clients.c.arrivals={at_hours=[0, 1, 30, 30, 48, 500]}"
+    assert tiny(late, "scenario.max_jobs=4").name == "tiny"
+    assert errors(late, "scenario.max_jobs=3")[0].startswith(
+        "tiny.toml: clients.c.arrivals: about 4 jobs expected over the 2-day horizon (4 from this class: ")
+    s = tiny(late)
+    assert expected_jobs(s.clients[0], Cluster(s), s.horizon_hours, capacity_hours(Cluster(s), s.horizon_hours)) == 4
+    assert sim.run(s).summary.jobs.total.submitted == 4
+
+
 def test_the_shipped_scenarios_over_twenty_years_are_within_the_default_budget():
     claimed = ROOT / "scenarios" / "qingyang-as-claimed.toml"
     for path in (QINGYANG, claimed):  # one fixed market: about 1 M jobs each

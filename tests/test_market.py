@@ -401,6 +401,31 @@ def test_a_crowded_market_is_capacity_limited():
     assert s.market.capacity_limited_classes == ("c",) and s.market.marketplace.limited_by == "capacity"
 
 
+def test_a_class_whose_jobs_can_never_fit_is_capacity_limited():
+    # Lost to no capacity counts toward the label as lost to waiting does: 10 of 100 P-hours
+    # offered were too large for any pool (over the 5 % threshold), none waited in vain.
+    from types import SimpleNamespace
+
+    from sim.experiment.summary import CAPACITY_LIMITED_ABOVE, class_demand
+    from sim.metrics import ClassStats
+
+    def stats(rejected_pflops_hours):
+        st = ClassStats()
+        fit = SimpleNamespace(pflops_hours=100.0 - rejected_pflops_hours, value_fen=1000.0, submit_h=0.0)
+        big = SimpleNamespace(pflops_hours=rejected_pflops_hours, value_fen=100.0, submit_h=0.0)
+        st.offer(fit)
+        st.first_start(fit, 0.0)
+        st.offer(big)
+        st.reject(big)
+        return st
+
+    assert CAPACITY_LIMITED_ABOVE == 0.05
+    d = class_demand([stats(10.0)], 0)
+    assert d.lost_to_waiting.jobs == 0 and d.share_lost_to_no_capacity == 0.1
+    assert d.limited_by == "capacity"
+    assert class_demand([stats(4.0)], 0).limited_by == "demand"  # 4 % lost: under the threshold
+
+
 def test_willingness_to_pay_per_dense_p_hour():
     # Quote 10 CNY per P-hour; WTP lognormal, median 12, sigma 0.5: P(WTP < 10) = Phi(ln(10/12) / 0.5).
     s = sim.run(market("clients.c.willingness_to_pay={dist='lognormal', median_cny_per_pflops_hour=12, "

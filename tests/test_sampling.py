@@ -9,6 +9,7 @@ from scipy import stats
 
 import sim
 from fin_tiny import FIN_TINY
+from identities import check_money_identities
 from sampling_case import SAMPLING_CASE
 from sim.experiment.finance import yearly
 from sim.model.sampling import Sampling, TimeMap, compressed, periods
@@ -237,3 +238,111 @@ def test_a_sampled_run_reports_the_price_path_of_the_real_calendar():
     p = sim.run(s).summary.prices
     assert p.cny_per_pflops_year_at_start == {"x": pytest.approx(120000, abs=0.01)}
     assert p.cny_per_pflops_year_at_end == {"x": pytest.approx(120000 * 0.7 ** (1095 / 365), abs=0.01)}
+
+
+# --- money identities and restarts in a sampled run ----------------------------------------------
+NO_ALLOWANCE = "tenants.t.power_allowance_kw_per_rack=0"  # every kWh the tenant's servers draw is over it
+
+
+@pytest.mark.parametrize("text, overrides", [
+    (FIN_TINY, [NO_ALLOWANCE]), (FIN_TINY, [NO_ALLOWANCE, SPEC]),
+    (SAMPLING_CASE, [NO_ALLOWANCE, SHIPPED]),
+], ids=["fin-full", "fin-sampled", "case-sampled"])
+def test_revenue_and_net_identities_hold_in_summary_sites_days_and_years(text, overrides):
+    r = sim.run(loads(text, "x.toml", overrides))
+    assert r.summary.revenue.power_over_allowance > 0
+    check_money_identities(r)
+
+
+def test_power_over_allowance_is_weighted_by_the_days_a_sampled_day_stands_for():
+    # Tenant t's one server idles all run at 0.5 kW with no allowance: 0.5 x 24 h x PUE 1.5 x
+    # 0.4 CNY = 7.20 CNY a day, 730 days: 5,256 CNY whether every day is simulated or 32 of them.
+    full = sim.run(loads(FIN_TINY, "fin.toml", [NO_ALLOWANCE])).summary.revenue
+    sampled = sim.run(loads(FIN_TINY, "fin.toml", [NO_ALLOWANCE, SPEC]))
+    assert full.power_over_allowance == 730 * 720
+    assert sampled.summary.revenue.power_over_allowance == pytest.approx(730 * 720, abs=len(sampled.daily))
+    assert sum(round(d.power_over_allowance_cny * 100) for d in sampled.daily) == \
+        sampled.summary.revenue.power_over_allowance
+
+
+# Jobs A and B (4 accelerators, 20 h) arrive at hour 1,140, 3 h before the first window
+# (1,047-1,143 h) ends: A on the operator's server, B on the tenant's opted-in one; both run
+# on into the second window (3,237-3,333 h). There, 3 h in, the tenant's own 10-h job
+# preempts B (it has run 6 h); B is requeued and restarts when the tenant's job ends.
+PREEMPTING = FIN_TINY.replace("arrivals = { at_hours = [0] }", "arrivals = { at_hours = [1140, 1140] }").replace(
+    "hours = 100", "hours = 20").replace("opt_in_fraction = 0.0", "opt_in_fraction = 1.0").replace("[finance]\n", """\
+[tenants.t.demand.own]
+arrivals = { at_hours = [3240] }
+sizes = { values = [4] }
+duration = { dist = "fixed", hours = 10 }
+
+[policy]
+reclaim = "preempt"
+preempted = "requeue"
+
+[finance]
+""", 1)
+
+
+def test_a_job_preempted_after_a_seam_restarts_whole_in_a_sampled_run():
+    s = sim.run(loads(PREEMPTING, "fin.toml", [SPEC])).summary
+    market, own = s.jobs.by_class
+    assert (market.counts.preemptions, market.counts.completed, own.counts.completed) == (1, 2, 1)
+    # A: 20 h; B: 6 h before it was stopped, then all its 20 h again (not 20 - 3 billed before the seam).
+    assert market.accelerator_hours == 4 * (20 + 6 + 20)
+    assert own.accelerator_hours == 4 * 10
+
+
+def test_a_seam_moves_when_work_is_billed_and_nothing_else():
+    # The same run with and without seams (billing every running job at 26.5, 30 and 40 h):
+    # on tiny, marketplace jobs at 24.5 h (operator's server) and 25 h (the tenant's, opted in),
+    # the tenant's own 5-h job at 28 h preempting the second, which restarts at 33 h.
+    from sim.experiment.run import Model
+    from sim.experiment.sampled import bill_at_seam
+    from tiny import TINY
+
+    text = TINY.replace("arrivals = { at_hours = [0, 1, 30, 30] }", "arrivals = { at_hours = [24.5, 25] }") + """
+[tenants.t.demand.own]
+arrivals = { at_hours = [28] }
+sizes = { values = [4] }
+duration = { dist = "fixed", hours = 5 }
+
+[policy]
+reclaim = "preempt"
+preempted = "requeue"
+"""
+    scenario = loads(text, "tiny.toml")
+
+    def run(seams):
+        model = Model(scenario)
+        for h in seams:
+            model.clock.at(h, lambda _: bill_at_seam(model.sched, model.env.now))
+        return model.run()
+
+    plain, seamed = run([]), run([26.5, 30.0, 40.0])
+    assert plain.summary.jobs.by_class[0].accelerator_hours == 4 * (10 + 3 + 10)
+    assert seamed.summary.jobs == plain.summary.jobs
+    assert seamed.summary.utilisation == plain.summary.utilisation
+    assert seamed.summary.revenue == plain.summary.revenue  # whole CNY per accelerator-hour: no rounding apart
+    assert seamed.daily == plain.daily
+
+
+def test_a_sampled_run_refuses_server_failures(tmp_path, monkeypatch, capsys):
+    from sim.cli import main
+
+    failing = FIN_TINY.replace("[finance]\n", "[failures.servers.s]\nmtbf_hours = 1000\nmttr_hours = 10\n\n[finance]\n", 1)
+    sim.run(loads(failing, "fin.toml", ["scenario.horizon_days=30"]))  # every day: fine
+    message = ("fin.toml: scenario.sampling: representative periods cannot take back a run a server failure throws "
+               "away once a window's seam has billed part of it: simulate every day (--full), or leave out [failures]")
+    with pytest.raises(ScenarioError) as e:
+        loads(failing, "fin.toml", [SPEC])
+    assert e.value.messages == [message]
+    # A [failures] table that names no server model fails nothing: sampled as before.
+    loads(FIN_TINY.replace("[finance]\n", '[failures]\nstopped_jobs = "lost"\n\n[finance]\n', 1), "fin.toml", [SPEC])
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "fin.toml").write_text(failing)
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["run", "fin", "--sample", "4x4,lead=60", "--quiet", "--out", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [message.replace("fin.toml", "scenarios/fin.toml", 1)] and not (tmp_path / "x").exists()

@@ -205,6 +205,24 @@ def test_the_queue_arrival_rate_counts_only_jobs_that_joined():
     assert s.queue.mean_length == pytest.approx(s.queue.arrival_rate_per_hour * s.wait_hours.mean, abs=1e-6)
 
 
+
+def test_the_waits_of_jobs_that_abandon_are_reported_and_little_holds_on_all_who_joined():
+    # Patience 2 h: job 2 (arrived at 1 h behind job 1's 10 h) leaves at 3 h; the rest start at once.
+    s = sim.run(tiny("clients.c.patience={dist='fixed', hours=2}")).summary
+    assert s.jobs.total.abandoned == 1 and s.wait_hours.jobs == 3 and s.wait_hours.mean == 0
+    assert (s.abandoned_wait_hours.jobs, s.abandoned_wait_hours.mean) == (1, 2.0)
+    assert (s.joined_wait_hours.jobs, s.joined_wait_hours.mean, s.joined_wait_hours.max) == (4, 0.5, 2.0)
+    [c] = s.jobs.by_class
+    assert (c.abandoned_wait_hours, c.joined_wait_hours) == (s.abandoned_wait_hours, s.joined_wait_hours)
+    # The queue held job 2 for 2 of 48 h: L = 2/48 = lambda W = 4/48 x 0.5, not 4/48 x 0 (started only).
+    assert s.queue.mean_length == pytest.approx(s.queue.arrival_rate_per_hour * s.joined_wait_hours.mean, abs=1e-6)
+    assert s.queue.mean_length == round(2 / 48, 6)
+    # Still waiting at the horizon: counted among those who joined, with their waits so far.
+    s = sim.run(tiny("clients.c.patience={dist='fixed', hours=2}"), horizon_days=2 / 24).summary
+    assert s.jobs.queued_at_horizon == 1 and s.abandoned_wait_hours.jobs == 0
+    assert (s.joined_wait_hours.jobs, s.joined_wait_hours.mean) == (2, 0.5)  # 0 h and 1 h so far
+
+
 # --- class keys and random streams -------------------------------------------------------------
 def test_a_class_named_like_a_tenants_class_is_counted_apart():
     text = TINY + '\n[clients."t/x"]\narrivals = { at_hours = [2] }\nsizes = { values = [4] }\n' \

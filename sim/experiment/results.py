@@ -173,6 +173,8 @@ class ClassResult:
     wait_hours: Waits
     waiting_at_horizon: Waits  # jobs never started by the horizon, and their waits so far
     demand: ClassDemand
+    abandoned_wait_hours: Waits  # jobs whose patience ran out: their waits until they left
+    joined_wait_hours: Waits  # every job that joined the queue: started, abandoned or waiting at the horizon
 
     @property
     def label(self) -> str:
@@ -342,7 +344,9 @@ class Summary:
     utilisation: Utilisation
     jobs: Jobs
     market: MarketReport
-    wait_hours: Waits
+    wait_hours: Waits  # jobs that started
+    abandoned_wait_hours: Waits  # jobs that left the queue when their patience ran out
+    joined_wait_hours: Waits  # all who joined: the two above and those waiting at the horizon (so far)
     queue: QueueStats
     revenue: Money
     revenue_per_pflops_year_cny: PerPflopsYear

@@ -77,14 +77,14 @@ def bill_at_seam(sched, now: float) -> None:
     """Bill every running job for its hours so far and go on from here, so that work is
     charged in the window where it was done. A full run charges a job once, at its end; in a
     sampled run a lease of a month spans many windows, i.e. years of the calendar, and would
-    be booked years late. The job's end stays where it was (its remaining duration shrinks)."""
+    be booked years late. Only the billing moves: the run keeps its start and length, so a
+    job preempted and requeued later restarts whole, as in a full run."""
     for pool in sched.cluster.pools:
-        for job in list(pool.running.values()):
-            hours = now - job.start_h
+        for job in pool.running.values():
+            hours = now - job.billed_to_h
             if hours > 0:
                 sched.bill(job, hours)
-                job.duration_h -= hours
-                job.start_h = now
+                job.billed_to_h = now
 
 
 class PeriodRent:

@@ -139,6 +139,13 @@ def merged(hists) -> LogHistogram:
     return h
 
 
+def joined(st) -> LogHistogram:
+    """Time in the queue before a first start of every job that joined it after the warm-up:
+    to its start, to its abandonment, or (waiting at the horizon) so far. Its mean is the W of
+    Little's law for the queue's mean length and arrival rate."""
+    return merged((st.waits, st.abandoned_waits, st.waiting_at_horizon))
+
+
 # A definition, not an assumption: a class is capacity-limited when more than this share of
 # its offered P-hours were lost to waiting or to no capacity.
 CAPACITY_LIMITED_ABOVE = 0.05
@@ -239,6 +246,8 @@ def jobs(model) -> Jobs:
             wait_hours=waits(st.waits),
             waiting_at_horizon=waits(st.waiting_at_horizon),
             demand=class_demand([st], fen),
+            abandoned_wait_hours=waits(st.abandoned_waits),
+            joined_wait_hours=waits(joined(st)),
         )
         for client, st, pflops, fen in zip(model.scenario.clients, sched.classes, model.pflops_dense, paid)
     )
@@ -339,6 +348,8 @@ def summarise(model) -> Summary:
         jobs=job_results,
         market=market(model, job_results.by_class),
         wait_hours=waits(merged(st.waits for st in sched.classes)),
+        abandoned_wait_hours=waits(merged(st.abandoned_waits for st in sched.classes)),
+        joined_wait_hours=waits(merged(joined(st) for st in sched.classes)),
         queue=QueueStats(
             mean_length=(_r((sched.queue.length.area_until(horizon_h) - model.recorder.warm_queue_area) / measured_h)
                          if measured_h else 0.0),

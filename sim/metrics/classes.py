@@ -14,7 +14,8 @@ DEMAND = ("offered", "lost_to_price", "lost_to_no_capacity", "accepted")
 
 
 class ClassStats:
-    __slots__ = COUNTERS + ("joined", "accelerator_hours", "waits", "waiting_at_horizon", "measured_from_h") + \
+    __slots__ = COUNTERS + ("joined", "accelerator_hours", "waits", "abandoned_waits", "waiting_at_horizon",
+                            "measured_from_h") + \
         tuple(f"{d}_{u}" for d in DEMAND for u in ("pflops_hours", "fen"))
 
     def __init__(self, measured_from_h: float = 0.0):
@@ -23,6 +24,7 @@ class ClassStats:
         self.joined = 0  # submitted after the warm-up and handed to the scheduler (not balked/rejected)
         self.accelerator_hours = 0.0  # work done (completed, preempted or at the horizon)
         self.waits = LogHistogram()  # before the first start, of jobs submitted after the warm-up
+        self.abandoned_waits = LogHistogram()  # until they left, of those whose patience ran out first
         self.waiting_at_horizon = LogHistogram()  # waits so far of those never started by the horizon
         self.measured_from_h = measured_from_h
         for d in DEMAND:
@@ -53,6 +55,12 @@ class ClassStats:
         self.accepted_fen += job.value_fen
         if job.submit_h >= self.measured_from_h:
             self.waits.add(now - job.submit_h)
+
+    def abandon(self, job, now: float) -> None:
+        """Its patience ran out before it started: it leaves the queue."""
+        self.abandoned += 1
+        if job.submit_h >= self.measured_from_h:
+            self.abandoned_waits.add(now - job.submit_h)
 
     def still_waiting(self, submit_h: float, now: float) -> None:
         """At the horizon, a job that never started."""

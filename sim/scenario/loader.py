@@ -157,7 +157,7 @@ def _build(root: Table, source: str):
         finance=finance, claim=claim, sampling=sampling,
     )
     _check_market_shares(root.problems, scenario.clients)
-    _check_sampled_arrivals(root.problems, scenario)
+    _check_sampling(root.problems, scenario)
     if capacity_ok:
         # Pools depend on racks and tenants alone: with those whole, job sizes can be checked
         # even when other parts of the file have problems, so all are reported at once.
@@ -895,9 +895,15 @@ def _check_served(scenario: Scenario, cluster: Cluster, problems: Problems) -> s
 NOT_SAMPLED = {Shaped: "shaped", Contracts: "lease contract", TraceReplay: "trace replay"}
 
 
-def _check_sampled_arrivals(problems: Problems, scenario) -> None:
+def _check_sampling(problems: Problems, scenario) -> None:
     if not scenario.sampling:
         return
+    if scenario.failures is not None and scenario.failures.servers:
+        # A failure throws its run away unbilled, but a seam may have billed part of the run in
+        # an earlier window, at that window's weight: a sampled run cannot take it back.
+        problems.add("scenario.sampling", "representative periods cannot take back a run a server failure throws "
+                                          "away once a window's seam has billed part of it: simulate every day "
+                                          "(--full), or leave out [failures]")
     for c in scenario.clients:
         kind = NOT_SAMPLED.get(type(c.arrivals))
         if kind is not None:

@@ -35,7 +35,8 @@ class Job:
     elig: int = -1  # eligibility group: the pools it may use
     key: tuple = ()  # order inside its queue, set by the queue discipline
     state: str = QUEUED
-    start_h: float | None = None
+    start_h: float | None = None  # of its current (or last) run
+    billed_to_h: float = 0.0  # its current run is billed up to here: its start, or a sampled run's last seam
     first_start_h: float | None = None
     pool: Pool | None = None  # while running
     alloc: Allocation | tuple[()] = ()  # while running

@@ -114,7 +114,7 @@ class Scheduler:
             pool.busy_market += job.size
         pool.running[job.id] = job
         job.state = RUNNING
-        job.start_h = now
+        job.start_h = job.billed_to_h = now
         job.pool = pool
         if job.first_start_h is None:
             job.first_start_h = now
@@ -125,7 +125,8 @@ class Scheduler:
             self.trace.on_start(self, job, pool)
 
     def _stop(self, job: Job, bill: bool = True) -> float:
-        """Release a running job's accelerators and bill the hours it ran; returns them."""
+        """Release a running job's accelerators and bill the hours it ran (those not billed yet);
+        returns the hours of the run."""
         now = self.env.now
         pool = job.pool
         pool.release(job.alloc)
@@ -135,11 +136,10 @@ class Scheduler:
         else:
             pool.busy_market -= job.size
         del pool.running[job.id]
-        hours = now - job.start_h
         if bill:
-            self.bill(job, hours)
+            self.bill(job, now - job.billed_to_h)
         job.alloc = ()
-        return hours
+        return now - job.start_h
 
     def bill(self, job: Job, hours: float) -> None:
         """Count the work done and charge it (a tenant's own work is not charged)."""
@@ -174,7 +174,7 @@ class Scheduler:
             return
         job.state = ABANDONED
         self.queue.discard(job, self.env.now)
-        self.classes[job.client].abandoned += 1
+        self.classes[job.client].abandon(job, self.env.now)
         if self.trace:
             self.trace.on_abandon(self, job)
         if not self.work_conserving:
@@ -219,7 +219,7 @@ class Scheduler:
         for pool in self.cluster.pools:
             pool.advance(now)
             for job in list(pool.running.values()):
-                self.bill(job, now - job.start_h)
+                self.bill(job, now - job.billed_to_h)
         for job, _ in self.queue.jobs_in_order():
             if job.first_start_h is None:
                 self.classes[job.client].still_waiting(job.submit_h, now)
