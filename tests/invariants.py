@@ -33,6 +33,8 @@ from sim.scheduling.pool import OPERATOR_POOL, PRIVATE_POOL, SHARED_POOL
 from sim.scheduling.trace import Trace
 from sim.units import PPM
 
+from identities import check_money_identities
+
 
 def fits_free(free: list[int], A: int, size: int) -> bool:
     """Would a gang of `size` fit servers with these free counts (whole servers for each full
@@ -210,10 +212,8 @@ MONEY = ("compute_sales_operator_capacity", "compute_sales_third_party_capacity"
 
 def check_money(result, transactions) -> None:
     """(10) The revenue and net identities, from the ledger's transactions up: each stream's
-    total in the summary is what the transactions post (to the fen); operator revenue =
-    own-capacity sales + fees + rent + power over allowance; net = revenue - electricity; and
-    the daily rows, and the per-site daily rows, add up to the same totals, each row obeying
-    the net identity."""
+    total in the summary is what the transactions post (to the fen); then the identities in
+    the summary, by site, day and year (tests/identities.py)."""
     fen = Counter()
     for t in transactions:
         post = dict(t.postings)
@@ -234,20 +234,7 @@ def check_money(result, transactions) -> None:
     summary = result.summary_dict()["revenue_fen"]
     for k in MONEY:
         assert summary[k] == fen[k], f"(10) {k}: summary {summary[k]} fen, ledger {fen[k]} fen"
-    revenue = fen["compute_sales_operator_capacity"] + fen["intermediary_fee"] + fen["colocation_rent"] \
-        + fen["power_over_allowance"]
-    assert summary["operator_revenue"] == revenue, "(10) operator revenue identity"
-    assert summary["operator_net"] == revenue - fen["electricity_cost"], "(10) net identity"
-    for rows in (result.daily, result.daily_by_site):
-        for row in rows:
-            own, fee, rent, over, power = (getattr(row, f"{k}_cny") for k in (
-                "compute_sales_operator_capacity", "intermediary_fee", "colocation_rent", "power_over_allowance",
-                "electricity_cost"))
-            assert math.isclose(row.operator_net_cny, own + fee + rent + over - power, rel_tol=1e-9, abs_tol=1e-6)
-        for k in (*MONEY, "operator_net"):
-            total = sum(getattr(row, f"{k}_cny") for row in rows)
-            assert math.isclose(total, summary[k] / 100, rel_tol=1e-9, abs_tol=1e-6), \
-                f"(10) {k}: rows add to {total} CNY, summary {summary[k] / 100}"
+    check_money_identities(result)
 
 
 def check_after(model, checker: Checker, transactions) -> None:
