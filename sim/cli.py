@@ -20,6 +20,7 @@ import re
 import shlex
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from tqdm import tqdm
@@ -29,7 +30,7 @@ from sim.experiment.executor import ExecutorError, make_executor
 from sim.experiment.finance import finance_of
 from sim.experiment.run import run
 from sim.experiment import store as run_store
-from sim.experiment.store import StoreBusy
+from sim.experiment.store import StoreBusy, StoreError, StoreWarning
 from sim.interrupts import Terminated, code_and_word
 from sim.interrupts import install as install_handlers
 from sim.interrupts import restore as restore_handlers
@@ -274,14 +275,20 @@ def _study(args, kind: str) -> int:
                 state.update(done=done, total=total)
                 bar(done, total)
 
-            result = _run_study(kind, spec, executor, folder, progress, args.chunk_runs)
+            with warnings.catch_warnings():  # a damaged or foreign file in the store: one line each
+                warnings.simplefilter("always", StoreWarning)
+                warnings.showwarning = lambda message, *_, **__: _say(str(message))
+                result = _run_study(kind, spec, executor, folder, progress, args.chunk_runs)
     except StoreBusy as e:
         _say(f"{folder}: {e.strerror}; wait for it or give another --out")
         return 1
+    except StoreError as e:
+        _say(str(e))
+        return 2
     except (KeyboardInterrupt, Terminated) as e:
         code, word = code_and_word(e)
         stores = run_store.OPENED[opened:]
-        saved = len(stores[-1].rows()) if stores else 0  # what is on disk, not what was counted
+        saved = stores[-1].count() if stores else 0  # what is on disk, not what was counted
         _say(f"{word}: {saved} of {state['total']} runs saved in {folder}; "
              "run the same command again to go on from there")
         return code
