@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="fi
 MANY = SMALL.replace("replications = 2", "replications = 30").replace('"scenario.horizon_days" = 20',
                                                                       '"scenario.horizon_days" = 60')
 SWEEP = ["sweep", "many", "--workers", "2", "--chunk-runs", "2"]
-REPS = ["run", "qingyang", "--horizon", "60", "--reps", "12", "--workers", "2"]
+REPS = ["run", "qingyang", "--horizon", "60", "--reps", "40", "--workers", "2"]
 
 
 @pytest.fixture
@@ -187,9 +187,10 @@ def test_a_signal_during_the_imports_is_one_line(wd, sig):
     assert not (wd / "results").exists()
 
 
-@pytest.mark.parametrize("moment", ["pool starting", "workers running"])
+@pytest.mark.parametrize("moment, sig", [("pool starting", signal.SIGINT), ("workers running", signal.SIGINT),
+                                         ("workers running", signal.SIGTERM)], ids=str)
 @pytest.mark.parametrize("args", [SWEEP, REPS], ids=["sweep", "reps"])
-def test_ctrl_c_to_the_terminals_group_is_one_line_whenever_it_comes(wd, args, moment):
+def test_a_signal_to_the_terminals_group_is_one_line_whenever_it_comes(wd, args, moment, sig):
     proc = start(wd, args)
     family = {}
     try:
@@ -200,7 +201,7 @@ def test_ctrl_c_to_the_terminals_group_is_one_line_whenever_it_comes(wd, args, m
             wait_until(lambda: len(workers(proc.pid)) >= 2, 120, proc)
             time.sleep(0.5)  # into their first runs
         family = descendants(proc.pid)
-        os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C at a terminal: the whole foreground group
+        os.killpg(proc.pid, sig)  # as Ctrl-C at a terminal: the whole foreground group
         out, err = proc.communicate(timeout=30)
         deadline = time.monotonic() + 5
         while living(family) and time.monotonic() < deadline:
@@ -208,8 +209,11 @@ def test_ctrl_c_to_the_terminals_group_is_one_line_whenever_it_comes(wd, args, m
         assert living(family) == []
     finally:
         end(proc, family)
-    assert proc.returncode == 130, err
-    assert len(err.splitlines()) == 1 and err.startswith("interrupted: "), err
+    code, word = {signal.SIGINT: (130, "interrupted"), signal.SIGTERM: (143, "terminated")}[sig]
+    assert proc.returncode == code, err
+    assert len(err.splitlines()) == 1 and err.startswith(f"{word}: "), err
+    if args is SWEEP and moment == "workers running":
+        assert "runs saved in results/sweeps/many; run the same command again" in err
     assert "Traceback" not in out + err
 
 

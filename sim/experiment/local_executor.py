@@ -33,8 +33,8 @@ class LocalExecutor:
                 multiprocessing.forkserver.ensure_running()
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx,
                                              initializer=pool_guard.worker_started)
+        self._busy = True  # from the first submit: a signal may come while the rest go out
         pending = {self._pool.submit(fn, chunk): i for i, chunk in enumerate(chunks)}
-        self._busy = True
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=pending.get):

@@ -38,6 +38,7 @@ except ImportError:  # not POSIX: no guard against two sweeps writing one folder
     fcntl = None
 
 FORMAT = "computesim-runs/1"
+MAX_CHUNK_BYTES = 256 * 2**20  # a chunk is at most 64 runs of a few thousand numbers: far less
 CHUNK_NAME = re.compile(r"p(\d+)-r(\d+)\.jsonl")
 IDENTITY = ("point", "rep", "seed")
 
@@ -174,6 +175,8 @@ class RunStore:
 
     def _read(self, path: Path) -> list[dict]:
         try:
+            if path.stat().st_size > MAX_CHUNK_BYTES:
+                raise Damaged(f"larger than any chunk ({MAX_CHUNK_BYTES:,} bytes)")
             data = path.read_bytes()
         except OSError as e:
             raise Damaged(f"cannot be read ({_why(e)})") from None
