@@ -14,14 +14,15 @@
                     "pricing.price_cny_per_pflops_year", 60000, 200000)   # reaches 45 M CNY
 """
 
-from sim.experiment.results import RunResult
-from sim.experiment.run import run
-from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import load_scenario
 from sim.version import __version__
 
-# Imported on first use: they bring in scipy.stats, SALib and the executors.
+# Imported on first use, so that `import sim` is quick: `python -m sim` must be able to take
+# Ctrl-C before the second or two the simulation's imports take (numpy, scipy, SimPy).
 _LAZY = {
+    "RunResult": ("sim.experiment.results", "RunResult"),
+    "run": ("sim.experiment.run", "run"),
+    "ScenarioError": ("sim.scenario.errors", "ScenarioError"),
+    "load_scenario": ("sim.scenario.loader", "load_scenario"),
     "replicate": ("sim.experiment.replicate", "replicate"),
     "sweep": ("sim.experiment.sweep", "sweep"),
     "sensitivity": ("sim.experiment.sensitivity", "sensitivity"),

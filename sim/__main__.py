@@ -1,5 +1,5 @@
-import sys
+"""`python -m sim`: signal handlers first, then the imports (sim.interrupts.program)."""
 
-from sim.cli import main
+from sim.interrupts import program
 
-sys.exit(main())
+program()

@@ -18,9 +18,9 @@ import json
 import os
 import re
 import shlex
-import signal
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from tqdm import tqdm
@@ -30,7 +30,11 @@ from sim.experiment.executor import ExecutorError, make_executor
 from sim.experiment.finance import finance_of
 from sim.experiment.run import run
 from sim.experiment import store as run_store
-from sim.experiment.store import StoreBusy
+from sim.experiment.store import StoreBusy, StoreError, StoreWarning
+from sim.interrupts import Terminated, code_and_word
+from sim.interrupts import install as install_handlers
+from sim.interrupts import restore as restore_handlers
+from sim.interrupts import say as _say
 from sim.report import FILES, write_results
 from sim.report.audit import audit_of, audit_text
 from sim.report import files as result_files
@@ -271,14 +275,20 @@ def _study(args, kind: str) -> int:
                 state.update(done=done, total=total)
                 bar(done, total)
 
-            result = _run_study(kind, spec, executor, folder, progress, args.chunk_runs)
+            with warnings.catch_warnings():  # a damaged or foreign file in the store: one line each
+                warnings.simplefilter("always", StoreWarning)
+                warnings.showwarning = lambda message, *_, **__: _say(str(message))
+                result = _run_study(kind, spec, executor, folder, progress, args.chunk_runs)
     except StoreBusy as e:
         _say(f"{folder}: {e.strerror}; wait for it or give another --out")
         return 1
+    except StoreError as e:
+        _say(str(e))
+        return 2
     except (KeyboardInterrupt, Terminated) as e:
-        code, word = (130, "interrupted") if isinstance(e, KeyboardInterrupt) else (143, "terminated")
+        code, word = code_and_word(e)
         stores = run_store.OPENED[opened:]
-        saved = len(stores[-1].rows()) if stores else 0  # what is on disk, not what was counted
+        saved = stores[-1].count() if stores else 0  # what is on disk, not what was counted
         _say(f"{word}: {saved} of {state['total']} runs saved in {folder}; "
              "run the same command again to go on from there")
         return code
@@ -534,54 +544,14 @@ def table(s: dict, wall_s: float, finance=None) -> str:
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised where the program is, so that a write in progress is undone."""
+def late_line(word: str) -> str:
+    """What a signal that came as the program ended leaves: this run's results, if written."""
+    return _kept(word, result_files.SWITCHED)
 
 
-def _stop(signum, frame):
-    # The first signal stops the run; later ones would interrupt the cleanup it starts.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        if signal.getsignal(sig) is _stop:
-            signal.signal(sig, _ignore)
-    raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
-
-
-def _ignore(signum, frame):
-    """A Python handler that does nothing: unlike SIG_IGN, it cannot race with a handler
-    already pending and make Python print 'Signal ignored due to race condition'."""
-
-
-def _install_handlers() -> dict:
-    previous = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            old = signal.getsignal(sig)
-            if old is signal.SIG_IGN:  # ignored by whoever started us (nohup, `&`): keep it so
-                continue
-            signal.signal(sig, _stop)
-        except ValueError:  # not the main thread: leave signals alone
-            break
-        previous[sig] = old
-    return previous
-
-
-def _restore_handlers(previous: dict, program: bool) -> None:
-    for sig in previous:
-        signal.signal(sig, _ignore)
-    if program:  # the process ends next: stay quiet until it has
-        return
-    for sig, old in previous.items():
-        signal.signal(sig, signal.SIG_DFL if old is None else old)
-
-
-def _say(line: str) -> None:
-    """One line on stderr, unless stderr is gone."""
-    if sys.stderr is None:
-        return
-    try:
-        print(line, file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass
+def _kept(word: str, new) -> str:
+    return (f"{word}: {new[-1]} already holds this run's results" if new
+            else f"{word}: earlier results left as they were")
 
 
 def _stdout_to_devnull() -> None:
@@ -606,7 +576,7 @@ def _dispatch(args) -> int:
 
 
 def main(argv=None) -> int:
-    previous = _install_handlers()
+    previous = install_handlers()
     switched_before = len(result_files.SWITCHED)
     try:
         try:
@@ -624,14 +594,14 @@ def main(argv=None) -> int:
             _stdout_to_devnull()
             return 0 if len(result_files.SWITCHED) > switched_before else 1
     except (KeyboardInterrupt, Terminated) as e:
-        code, word = (130, "interrupted") if isinstance(e, KeyboardInterrupt) else (143, "terminated")
-        new = result_files.SWITCHED[switched_before:]
-        _say(f"{word}: {new[-1]} already holds this run's results" if new
-             else f"{word}: earlier results left as they were")
+        code, word = code_and_word(e)
+        _say(_kept(word, result_files.SWITCHED[switched_before:]))
         return code
     finally:
-        _restore_handlers(previous, program=argv is None)
+        restore_handlers(previous, program=argv is None)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from sim.interrupts import program
+
+    program()

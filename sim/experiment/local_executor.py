@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
-import signal
+import multiprocessing.forkserver
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group: the parent alone decides what to do with it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+from sim.experiment import pool_guard
 
 
 class LocalExecutor:
@@ -28,11 +25,16 @@ class LocalExecutor:
         if self._pool is None:
             # forkserver: workers fork from a clean server that has imported the package once,
             # not from this process and its threads (progress bar, Dask client).
+            # pool_guard first: the server and its workers die with this process and keep
+            # out of its process group (Ctrl-C is for this process to handle).
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["sim.experiment.worker"])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_ignore_sigint)
+            ctx.set_forkserver_preload(["sim.experiment.pool_guard", "sim.experiment.worker"])
+            with pool_guard.spawning():
+                multiprocessing.forkserver.ensure_running()
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx,
+                                             initializer=pool_guard.worker_started)
+        self._busy = True  # from the first submit: a signal may come while the rest go out
         pending = {self._pool.submit(fn, chunk): i for i, chunk in enumerate(chunks)}
-        self._busy = True
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=pending.get):

@@ -6,9 +6,11 @@ needs only the installed package, not the repository's files.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
+from pathlib import Path
 
 from attrs import frozen
 
@@ -53,9 +55,22 @@ def chunks(specs, size: int, **payload) -> list[Chunk]:
     return [Chunk(runs=tuple(specs[i:i + size]), **payload) for i in range(0, len(specs), size)]
 
 
-def digest(kind: str, scenario_sha256: str, specs) -> str:
-    """Names one plan: the same runs of the same scenario text with the same package version.
-    Chunks saved under another digest are never mixed in."""
-    text = json.dumps({"kind": kind, "scenario_sha256": scenario_sha256, "version": __version__,
+def digest(kind: str, scenario_sha256: str, specs, sweep_sha256: str = "") -> str:
+    """Names one plan: the same runs of the same scenario text, from the same sweep file, with
+    the same code (its version and its source). Chunks saved under another are never mixed in."""
+    text = json.dumps({"kind": kind, "scenario_sha256": scenario_sha256, "sweep_sha256": sweep_sha256,
+                       "version": __version__, "code_sha256": code_sha256(),
                        "runs": [[s.key, s.seed, list(s.overrides)] for s in specs]}, sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_sha256() -> str:
+    """The package's Python source, hashed: an edit changes the numbers a run may give even
+    where the version number stays."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        h.update(p.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        h.update(p.read_bytes() + b"\0")
+    return h.hexdigest()

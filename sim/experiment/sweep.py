@@ -80,11 +80,13 @@ def run_points(kind: str, sweep: Sweep, points, replications: int, *, workers=No
     `store_dir`, finished chunks are saved there and a rerun runs only what is missing."""
     specs = run_specs_for(points, replications, sweep.seed)
     payload = {"text": sweep.scenario_text, "source": sweep.scenario_source}
-    store = RunStore(Path(store_dir), kind, digest(kind, sweep.scenario_sha256, specs)) if store_dir else None
+    plan = {s.key: (s.point, s.rep, s.seed) for s in specs}
+    store = (RunStore(Path(store_dir), kind, digest(kind, sweep.scenario_sha256, specs, sweep.sha256), plan)
+             if store_dir else None)
     if store is not None:
         store.open()
     try:
-        saved = store.rows() if store is not None else []
+        saved = store.load() if store is not None else []
         done = {r["key"] for r in saved}
         todo = [s for s in specs if s.key not in done]
         total, count = len(specs), len(specs) - len(todo)

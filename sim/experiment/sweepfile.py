@@ -22,6 +22,7 @@ every problem at once, one line each, naming the file and the key.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import tomllib
 from pathlib import Path
@@ -65,6 +66,7 @@ class Sweep:
     parameters: tuple[Parameter, ...]
     metric: str
     sensitivity: SensitivitySpec
+    sha256: str = ""  # of the sweep file: names its saved runs
 
 
 def sweep_path(arg) -> Path:
@@ -85,7 +87,8 @@ def base_path(sweep_file: Path, name: str) -> Path:
 def load_sweep(path) -> Sweep:
     path = Path(path)
     source = str(path)
-    text = read_scenario(path).decode("utf-8")  # the same one-line errors as a scenario file
+    raw = read_scenario(path)  # the same one-line errors as a scenario file
+    text = raw.decode("utf-8")
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError, ValueError) as e:
@@ -126,7 +129,8 @@ def load_sweep(path) -> Sweep:
     return Sweep(name=path.stem, source=source, description=description, scenario_source=str(base_file),
                  scenario_text=base_text, scenario_sha256=base.source_sha256, fixed=fixed,
                  seed=base.seed if seed is None else seed, replications=reps, sampling=sampling,
-                 points=points, parameters=tuple(parameters), metric=metric, sensitivity=spec)
+                 points=points, parameters=tuple(parameters), metric=metric, sensitivity=spec,
+                 sha256=hashlib.sha256(raw).hexdigest())
 
 
 # --- the parts of the file ---------------------------------------------------------------------
