@@ -12,6 +12,7 @@ import datetime as dt
 from attrs import frozen
 
 from sim.economics.finance import REVENUE, Project, Purchase, irr, npv, payback_year, project, refresh_years, total
+from sim.model.finance import Exit, Timing
 from sim.model.site import OPERATOR
 from sim.model.years import anniversary, year_of_hour, year_start_hours, years_covering
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR, cny_to_fen
@@ -144,22 +145,69 @@ def site_purchases(site, fin, bounds, end_h: float) -> list[Purchase]:
     return out
 
 
+def remaining_life_years(purchases, years: int) -> float:
+    """The buildings' life left after the concession's `years`, weighted by what they cost."""
+    built = [p for p in purchases if p.kind == "building" and p.year <= years]
+    cost = sum(p.fen for p in built)
+    if not cost:
+        return 0.0
+    return sum(p.fen * max(0, p.year + p.life_years - 1 - years) for p in built) / cost
+
+
+def dcf_exit(purchases, years: int, rate: float, timing: Timing):
+    """The terminal value of a DCF of the assets' remaining life: the last year's EBITDA for
+    each year (or part) the buildings have left, less the M&E and servers that fall due again
+    within it (at what they last cost), discounted to the concession's end; never below 0
+    (an owner hands back rather than pay to keep them)."""
+    life = remaining_life_years(purchases, years)
+    ops, capex = timing.before_end("operations"), timing.before_end("capex")
+    due = []  # (years after the end, fen) of each replacement within the remaining life
+    for p in purchases:
+        if p.kind == "building" or p.year > years:
+            continue
+        end = p.year + p.life_years - 1  # its last year of service
+        while years <= end < years + life:
+            due.append((end + 1 - years, p.fen))
+            end += p.life_years
+
+    def of(ebitda_fen: int) -> int:
+        value = 0.0
+        k = 0
+        while k < life:
+            value += min(1.0, life - k) * ebitda_fen / (1.0 + rate) ** (k + 1 - ops)
+            k += 1
+        value -= sum(fen / (1.0 + rate) ** (t - capex) for t, fen in due)
+        return max(0, round(value))
+
+    return of
+
+
 @frozen
 class Verdict:
-    """A project's metrics: NPV at the scenario's rate, IRR, payback."""
+    """A project's metrics: NPV at the scenario's rate (with the terminal value, and with the
+    assets handed back for nothing), IRR, payback (undiscounted and discounted)."""
 
     npv_fen: int
     irr: float | None
     irr_note: str
     payback_year: int | None
     discounted_payback_year: int | None
+    npv_without_terminal_fen: int
+    payback_needs_exit: bool  # the undiscounted payback comes only with the exit's proceeds
 
 
-def verdict(p: Project, rate: float) -> Verdict:
+def verdict(p: Project, rate: float, timing: Timing, handed_back: Project | None = None) -> Verdict:
+    """`handed_back`: the same project with no terminal value (None: `p` has none)."""
+    capex, ops = timing.before_end("capex"), timing.before_end("operations")
+    amounts, times = p.dated_flows(capex, ops)
+    r, note = irr(amounts, times)
     flows = p.cash_flow
-    r, note = irr(flows)
-    discounted = [f / (1.0 + rate) ** k for k, f in enumerate(flows, start=1)]
-    return Verdict(round(npv(rate, flows)), r, note, payback_year(flows), payback_year(discounted))
+    back = handed_back or p
+    without = round(npv(rate, *back.dated_flows(capex, ops)))
+    payback = payback_year(flows)
+    return Verdict(round(npv(rate, amounts, times)), r, note, payback,
+                   payback_year(p.discounted_by_year(rate, capex, ops)), without,
+                   payback is not None and payback_year(back.cash_flow) is None)
 
 
 @frozen
@@ -179,13 +227,26 @@ class FinanceResult:
     discount_rate: float
     tax_rate: float
     exit_method: str
-    exit_value: float
+    exit_value: float | None
     sites: tuple[SiteFinance, ...]
     total: SiteFinance
+    timing: Timing = Timing()
+    remaining_life_years: float = 0.0  # the buildings' life left at the concession's end (all sites, by cost)
+    warnings: tuple[str, ...] = ()
 
     def year_dates(self, k: int) -> tuple[dt.date, dt.date]:
         """First and last day of year k."""
         return anniversary(self.start_date, k - 1), anniversary(self.start_date, k) - dt.timedelta(days=1)
+
+
+def _terminal_warning(exit_: Exit, life: float) -> str | None:
+    years = exit_.multiple_years
+    if years is None or years <= life:
+        return None
+    what = f"a cap rate of {exit_.value:.2%}" if exit_.method == "cap_rate" else f"{exit_.value:g} x EBITDA"
+    return (f"the exit at {what} pays for {years:.1f} years of EBITDA, but the buildings have {life:.1f} years of "
+            f"life left when the concession ends: the terminal value is likely overstated (try exit = \"dcf\" or "
+            f"\"hand-back\")")
 
 
 def finance_of(result) -> FinanceResult | None:
@@ -201,17 +262,26 @@ def finance_of(result) -> FinanceResult | None:
     end_h = min(horizon, end_bounds[-1])
     finished = horizon >= end_bounds[-1]
     money = yearly_by_site(result, years)
-    sites = []
+    sites, backs, every_purchase = [], [], []
     for site in sc.sites:
         om_racks, om_servers = site_om(sc, site, fin, bounds, end_h)
-        p = project(streams=money[site.name], om_racks=om_racks, om_servers=om_servers,
-                    purchases=site_purchases(site, fin, bounds, end_h), tax_rate=fin.tax_rate,
-                    carry_years=fin.loss_carry_forward_years, exit_of=fin.exit.of, finished=finished)
-        sites.append(SiteFinance(site.name, p, verdict(p, fin.discount_rate)))
+        purchases = site_purchases(site, fin, bounds, end_h)
+        every_purchase += purchases
+        exit_of = dcf_exit(purchases, years, fin.discount_rate, fin.timing) if fin.exit.method == "dcf" else fin.exit.of
+        common = dict(streams=money[site.name], om_racks=om_racks, om_servers=om_servers, purchases=purchases,
+                      tax_rate=fin.tax_rate, carry_years=fin.loss_carry_forward_years)
+        p = project(**common, exit_of=exit_of, finished=finished)
+        back = p if fin.exit.method == "hand-back" or not finished else project(**common, exit_of=lambda e: 0,
+                                                                                   finished=finished)
+        backs.append(back)
+        sites.append(SiteFinance(site.name, p, verdict(p, fin.discount_rate, fin.timing, back)))
     whole = total([s.project for s in sites])
+    life = remaining_life_years(every_purchase, years)
+    warning = _terminal_warning(fin.exit, life) if finished else None
     return FinanceResult(
         start_date=sc.start_date, concession_years=fin.concession_years, years=years, finished=finished,
         last_year_partial=horizon < bounds[-1], discount_rate=fin.discount_rate, tax_rate=fin.tax_rate,
         exit_method=fin.exit.method, exit_value=fin.exit.value, sites=tuple(sites),
-        total=SiteFinance(TOTAL, whole, verdict(whole, fin.discount_rate)),
+        total=SiteFinance(TOTAL, whole, verdict(whole, fin.discount_rate, fin.timing, total(backs))),
+        timing=fin.timing, remaining_life_years=life, warnings=(warning,) if warning else (),
     )
