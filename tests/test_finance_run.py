@@ -215,3 +215,33 @@ def test_terminal_and_timing_mistakes_are_one_line_each(value, message):
     with pytest.raises(ScenarioError) as e:
         loads(FIN_TINY, "fin.toml", [f"{key}={value}"])
     assert message in e.value.messages
+
+
+def test_the_npv_bridge_by_business_line_by_hand(result):
+    # Year-end timing at 10 %. The operator's rack: 400 CNY of sales, 2,658 of electricity (its
+    # idle server and the job), 100 of facility and 200 of server O&M; 1,000 building, 2,000 M&E
+    # and the 10,000 server in year 1, 2,000 M&E and the 5,000 server in year 2. The tenant's
+    # rack: 8,928 of rent, 2,628 of electricity, 100 of O&M; 3,000 and 2,000 of capex.
+    f = finance_of(result)
+    b = f.total.bridge
+    assert b["operator_compute"] == round((-255_800 - 1_300_000) / 1.1 + (-292_800 - 700_000) / 1.21)
+    assert b["colocation"] == round((620_000 - 300_000) / 1.1 + (620_000 - 200_000) / 1.21)
+    assert b["marketplace_fees"] == 0
+    assert b["tax"] == -round(365_850 / 1.21) and b["terminal_value"] == round(3_272_000 / 1.21)
+    assert abs(sum(b.values()) - f.total.verdict.npv_fen) <= len(b)  # one rounding each
+    assert f.sites[0].bridge == b
+
+
+def test_summary_json_carries_the_finance_headline(result):
+    import json
+
+    s = json.loads(render(result)["summary.json"])
+    f = finance_of(result)
+    fin = s["finance"]
+    assert fin["npv_cny"] == f.total.verdict.npv_fen / 100
+    assert fin["npv_without_terminal_cny"] == f.total.verdict.npv_without_terminal_fen / 100
+    assert fin["terminal_value"] == {"ev_ebitda": 10} and fin["payback_needs_exit"] is True
+    assert set(fin["npv_by_line_cny"]) == {"colocation", "operator_compute", "marketplace_fees", "tax",
+                                           "terminal_value"}
+    assert "finance" not in json.loads(render(sim.run(loads(FIN_TINY[: FIN_TINY.index("[finance]")], "f.toml")))[
+        "summary.json"])

@@ -32,6 +32,7 @@ class Purchase:
     kind: str  # "building", "mep", "servers"
     fen: int
     life_years: int
+    operator_racks: bool = False  # for the operator's own racks (else racks built for tenants)
 
 
 def refresh_years(year: int, life_years: int, years: int) -> list[int]:

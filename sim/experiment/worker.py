@@ -38,6 +38,7 @@ def finance_metrics(result) -> dict:
            "finance.npv_without_terminal_cny": v.npv_without_terminal_fen / FEN_PER_CNY}
     if v.irr is not None:
         out["finance.irr"] = v.irr
+    out.update({f"finance.npv_by_line.{k}_cny": fen / FEN_PER_CNY for k, fen in fr.total.bridge.items()})
     return out
 
 

@@ -116,6 +116,30 @@ def exit_text(fr: FinanceResult) -> str:
     return f"sold at {fr.exit_value:g} x the last year's EBITDA"
 
 
+BRIDGE_LABELS = {
+    "colocation": "colocation: rent and power over allowance, less the tenants' racks' power, O&M and halls",
+    "operator_compute": "operator-owned compute: own-capacity sales, less its racks' power, O&M, halls and servers",
+    "marketplace_fees": "marketplace fees on tenants' capacity",
+    "tax": "tax",
+    "terminal_value": "terminal value",
+}
+
+
+def _bridge_md(fr: FinanceResult) -> list[str]:
+    """The NPV bridge: what each business line adds, then tax and the terminal value."""
+    if not fr.total.bridge:
+        return []
+    cols = [*fr.sites, fr.total] if len(fr.sites) > 1 else [fr.total]
+    out = ["", "The NPV by business line (million CNY; each line's own flows, discounted as above; they add up to "
+           "the NPV):", "",
+           "| | " + " | ".join("**total**" if s is fr.total else s.site for s in cols) + " |",
+           "|---|" + "---:|" * len(cols)]
+    for k, label in BRIDGE_LABELS.items():
+        out.append(f"| {label} | " + " | ".join(_m(s.bridge.get(k, 0)) for s in cols) + " |")
+    out.append("| **NPV** | " + " | ".join(_m(s.verdict.npv_fen) for s in cols) + " |")
+    return out
+
+
 def finance_md(fr: FinanceResult) -> str:
     end = fr.year_dates(fr.years)[1]
     lines = [
@@ -154,6 +178,7 @@ def finance_md(fr: FinanceResult) -> str:
     notes = {s.verdict.irr_note for s in (*fr.sites, fr.total) if s.verdict.irr_note}
     if notes:
         lines += ["", *(f"IRR: {n}." for n in sorted(notes))]
+    lines += _bridge_md(fr)
     t = fr.total.project
     cum = np.cumsum(_discounted(fr.total, fr)).tolist()
     lines += [
