@@ -483,11 +483,11 @@ def finance_line(fr) -> str:
     v = fr.total.verdict
     irr = f"IRR {v.irr:.1%}" if v.irr is not None else "no IRR"
     if v.payback_year is None:
-        payback = "cash never pays back"
+        payback = "no payback"
     elif v.payback_needs_exit:
-        payback = f"cash pays back only through the exit, in year {v.payback_year}"
+        payback = f"payback only through the exit sale, in year {v.payback_year}"
     else:
-        payback = f"cash pays back in year {v.payback_year} (undiscounted)"
+        payback = f"undiscounted payback in year {v.payback_year}"
     covered = (f"{fr.years} concession years" if fr.finished
                else f"{fr.years} of {fr.concession_years} concession years"
                + (", the last in part" if fr.last_year_partial else "") + ", no exit")
