@@ -492,11 +492,19 @@ def finance_line(fr) -> str:
     """The concession's verdict in one line (report.md and finance.csv have the rest)."""
     v = fr.total.verdict
     irr = f"IRR {v.irr:.1%}" if v.irr is not None else "no IRR"
-    payback = f"pays back in year {v.payback_year}" if v.payback_year is not None else "never pays back"
+    if v.payback_year is None:
+        payback = "no payback"
+    elif v.payback_needs_exit:
+        payback = f"payback only through the exit sale, in year {v.payback_year}"
+    else:
+        payback = f"undiscounted payback in year {v.payback_year}"
     covered = (f"{fr.years} concession years" if fr.finished
                else f"{fr.years} of {fr.concession_years} concession years"
                + (", the last in part" if fr.last_year_partial else "") + ", no exit")
-    return f"NPV {v.npv_fen / 1e8:,.1f} M CNY at {fr.discount_rate:.2%}, {irr}, {payback} ({covered})"
+    terminal = (f" ({v.npv_without_terminal_fen / 1e8:,.1f} M without the terminal value)"
+                if fr.finished and fr.exit_method != "hand-back" else "")
+    return (f"NPV {v.npv_fen / 1e8:,.1f} M CNY at {fr.discount_rate:.2%}{terminal}, {irr}, {payback} ({covered})"
+            + "".join(f"; warning: {w}" for w in fr.warnings))
 
 
 def table(s: dict, wall_s: float, finance=None) -> str:

@@ -60,6 +60,7 @@ mep_cny_per_mw_it = 2_000_000
 mep_life_years = 1
 om_cny_per_standard_rack_year = 250
 exit = { ev_ebitda = 10 }
+timing = { capex = "end", operations = "end" }   # every flow at its year's end: the hand sums stay short
 
 [finance.servers.s]
 price_cny = 10_000

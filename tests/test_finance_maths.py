@@ -112,3 +112,23 @@ def test_an_unfinished_concession_is_not_sold():
     p = project(streams=streams, om_racks=[0, 0], om_servers=[0, 0], purchases=[], tax_rate=0.0, carry_years=0,
                 exit_of=Exit("cap_rate", 0.05).of, finished=False)
     assert p.exit_value == [0, 0] and p.cash_flow == [20, 20]
+
+
+def test_a_dcf_terminal_value_by_hand():
+    from sim.economics.finance import Purchase
+    from sim.experiment.finance import dcf_exit, remaining_life_years
+    from sim.model.finance import Timing
+
+    # A 5-year building bought in year 1 has 2 years left after a 3-year concession; M&E of
+    # 3 years bought in year 1 serves to year 3, so it is due again 1 year after the end.
+    purchases = [Purchase(1, "building", 1000, 5), Purchase(1, "mep", 600, 3)]
+    assert remaining_life_years(purchases, 3) == 2
+    end = Timing("end", "end")
+    assert dcf_exit(purchases, 3, 0.1, end)(1000) == round(1000 / 1.1 + 1000 / 1.21 - 600 / 1.1)
+    start_mid = Timing("start", "mid")
+    assert dcf_exit(purchases, 3, 0.1, start_mid)(1000) == round(1000 / 1.1 ** 0.5 + 1000 / 1.1 ** 1.5 - 600)
+    assert dcf_exit(purchases, 3, 0.1, end)(100) == 0  # worth less than the plant it needs: handed back
+    # Two buildings, equal cost, 2 and 3 years left: 2.5 years, the half year counted at half.
+    two = [Purchase(1, "building", 1000, 5), Purchase(2, "building", 1000, 5)]
+    assert remaining_life_years(two, 3) == 2.5
+    assert dcf_exit(two, 3, 0.0, end)(1000) == 2500

@@ -137,7 +137,9 @@ def test_the_run_table_gives_the_verdict_in_one_line(result):
     from sim.cli import finance_line
 
     # NPV 8,049 CNY (test_the_two_years_by_hand), IRR 2,333,350 / 1,235,800 - 1 = 88.8 %
-    assert finance_line(finance_of(result)) == ("NPV 0.0 M CNY at 10.00%, IRR 88.8%, pays back in year 2 "
+    # Without the sale the NPV is -17,873 CNY, and the cash turns positive only with it.
+    assert finance_line(finance_of(result)) == ("NPV 0.0 M CNY at 10.00% (-0.0 M without the terminal value), "
+                                                "IRR 88.8%, payback only through the exit sale, in year 2 "
                                                 "(2 concession years)")
     short = finance_of(sim.run(loads(FIN_TINY, "fin.toml", ["scenario.horizon_days=400"])))
     assert finance_line(short).endswith("(2 of 2 concession years, the last in part, no exit)")
@@ -148,3 +150,98 @@ def test_replications_carry_the_concession_npv_so_it_has_an_interval():
     one = finance_of(sim.run(loads(FIN_TINY, "fin.toml"), seed=reps.rows[0]["seed"]))
     assert reps.rows[0]["finance.npv_fen"] == one.total.verdict.npv_fen
     assert reps.rows[0]["finance.years"] == 2 and "finance.irr" in reps.intervals
+
+
+def _fin(*overrides):
+    return finance_of(sim.run(loads(FIN_TINY, "fin.toml", list(overrides))))
+
+
+def test_start_of_year_capex_and_mid_year_operations_by_hand():
+    # The same two years (test_the_two_years_by_hand), each flow at its own time: capex at the
+    # start of its year, EBITDA less tax in the middle, the exit at the end of year 2.
+    f = _fin('finance.timing={capex="start",operations="mid"}')
+    v = f.total.verdict
+    expected = (-1_600_000 + 364_200 / 1.1 ** 0.5 - 900_000 / 1.1 + (327_200 - 365_850) / 1.1 ** 1.5
+                + 3_272_000 / 1.21)
+    assert v.npv_fen == round(expected)
+    # The IRR is the rate at which those dated flows are worth nothing.
+    flows = [(-1_600_000, 0), (364_200, 0.5), (-900_000, 1), (-38_650, 1.5), (3_272_000, 2)]
+    assert sum(a / (1 + v.irr) ** t for a, t in flows) == pytest.approx(0, abs=1e-3)
+    # The default is this convention.
+    assert _fin("finance.timing={}").total.verdict == v
+
+
+def test_handed_back_assets_earn_nothing_and_their_book_value_is_written_off():
+    f = _fin('finance.exit="hand-back"')
+    p, v = f.total.project, f.total.verdict
+    assert p.exit_value == [0, 0]
+    # Year 2: EBITDA 3,272 - depreciation 9,080 - the building's 1,840 written off: a loss, no tax.
+    assert p.gain_on_exit == [0, -184_000] and p.profit_before_tax[1] == -764_800 and p.tax == [0, 0]
+    assert p.cash_flow == [364_200 - 1_600_000, 327_200 - 900_000]
+    assert v.npv_fen == v.npv_without_terminal_fen == round(-1_235_800 / 1.1 - 572_800 / 1.21)
+    assert v.payback_year is None and not v.payback_needs_exit
+
+
+def test_a_sale_reports_the_npv_without_it_too_and_whether_payback_needs_it(result):
+    v = finance_of(result).total.verdict  # sold at 10 x EBITDA
+    assert v.npv_without_terminal_fen == round(-1_235_800 / 1.1 - 572_800 / 1.21)
+    assert v.payback_year == 2 and v.payback_needs_exit  # without the sale the cash never turns
+
+
+def test_a_multiple_beyond_the_assets_remaining_life_is_warned_about():
+    # The building (25-year life) has 23 years left after a 2-year concession.
+    f = _fin("finance.exit={ev_ebitda=10}")
+    assert f.remaining_life_years == 23 and f.warnings == ()
+    f = _fin("finance.exit={ev_ebitda=30}")
+    assert len(f.warnings) == 1 and "30 x EBITDA pays for 30.0 years" in f.warnings[0]
+    assert "23.0 years of life left" in f.warnings[0]
+    assert "exit at" in render(sim.run(loads(FIN_TINY, "fin.toml", ["finance.exit={ev_ebitda=30}"])))[
+        "report.md"].decode()
+
+
+def test_the_terminal_value_is_hand_back_when_left_out():
+    text = FIN_TINY.replace("exit = { ev_ebitda = 10 }\n", "")
+    f = finance_of(sim.run(loads(text, "fin.toml")))
+    assert f.exit_method == "hand-back" and f.total.project.exit_value == [0, 0]
+
+
+@pytest.mark.parametrize("value, message", [
+    ('"sell"', "fin.toml: finance.exit: must be one of hand-back, dcf, or a table with cap_rate or ev_ebitda, "
+               "got 'sell'"),
+    ('{capex="soon"}', "fin.toml: finance.timing.capex: must be one of end, mid, start, got 'soon'"),
+])
+def test_terminal_and_timing_mistakes_are_one_line_each(value, message):
+    key = "finance.exit" if "sell" in value else "finance.timing"
+    with pytest.raises(ScenarioError) as e:
+        loads(FIN_TINY, "fin.toml", [f"{key}={value}"])
+    assert message in e.value.messages
+
+
+def test_the_npv_bridge_by_business_line_by_hand(result):
+    # Year-end timing at 10 %. The operator's rack: 400 CNY of sales, 2,658 of electricity (its
+    # idle server and the job), 100 of facility and 200 of server O&M; 1,000 building, 2,000 M&E
+    # and the 10,000 server in year 1, 2,000 M&E and the 5,000 server in year 2. The tenant's
+    # rack: 8,928 of rent, 2,628 of electricity, 100 of O&M; 3,000 and 2,000 of capex.
+    f = finance_of(result)
+    b = f.total.bridge
+    assert b["operator_compute"] == round((-255_800 - 1_300_000) / 1.1 + (-292_800 - 700_000) / 1.21)
+    assert b["colocation"] == round((620_000 - 300_000) / 1.1 + (620_000 - 200_000) / 1.21)
+    assert b["marketplace_fees"] == 0
+    assert b["tax"] == -round(365_850 / 1.21) and b["terminal_value"] == round(3_272_000 / 1.21)
+    assert abs(sum(b.values()) - f.total.verdict.npv_fen) <= len(b)  # one rounding each
+    assert f.sites[0].bridge == b
+
+
+def test_summary_json_carries_the_finance_headline(result):
+    import json
+
+    s = json.loads(render(result)["summary.json"])
+    f = finance_of(result)
+    fin = s["finance"]
+    assert fin["npv_cny"] == f.total.verdict.npv_fen / 100
+    assert fin["npv_without_terminal_cny"] == f.total.verdict.npv_without_terminal_fen / 100
+    assert fin["terminal_value"] == {"ev_ebitda": 10} and fin["payback_needs_exit"] is True
+    assert set(fin["npv_by_line_cny"]) == {"colocation", "operator_compute", "marketplace_fees", "tax",
+                                           "terminal_value"}
+    assert "finance" not in json.loads(render(sim.run(loads(FIN_TINY[: FIN_TINY.index("[finance]")], "f.toml")))[
+        "summary.json"])

@@ -3,7 +3,10 @@ IRR, payback and the exit value. Pure functions over lists indexed by concession
 (index 0 is year 1); the inputs are assembled from a run in sim/experiment/finance.py.
 
 Conventions (stated in the report):
-- A year's flows are discounted at its end: year k by (1 + r)^k.
+- A flow is discounted from its time in years since the start: (1 + r)^t. Year k's capex and
+  operating flows fall at k less the scenario's timing offsets (default: capex at the year's
+  start, operations mid-year); the exit at the concession's end. With no times given, a
+  year's flows fall at its end (t = k).
 - Straight-line depreciation over an asset's life from the year it is bought (a full year
   then); whole fen, the remainder in the last year of its life.
 - Tax = rate x taxable profit, rounded half to even; a loss is carried forward for up to
@@ -29,6 +32,7 @@ class Purchase:
     kind: str  # "building", "mep", "servers"
     fen: int
     life_years: int
+    operator_racks: bool = False  # for the operator's own racks (else racks built for tenants)
 
 
 def refresh_years(year: int, life_years: int, years: int) -> list[int]:
@@ -84,20 +88,23 @@ def taxes(profits: Sequence[int], rate_ppm: int, carry_years: int) -> list[int]:
     return out
 
 
-def discount_factors(rate: float, years: int) -> list[float]:
-    return [1.0 / (1.0 + rate) ** k for k in range(1, years + 1)]
+def discount_factors(rate: float, years: int, before_end: float = 0.0) -> list[float]:
+    """The factor of each year 1..n for a flow `before_end` of a year before the year's end."""
+    return [1.0 / (1.0 + rate) ** (k - before_end) for k in range(1, years + 1)]
 
 
-def npv(rate: float, flows: Sequence[float]) -> float:
-    """Flows of years 1..n, each discounted at its year's end."""
-    return math.fsum(f / (1.0 + rate) ** k for k, f in enumerate(flows, start=1))
+def npv(rate: float, flows: Sequence[float], times: Sequence[float] | None = None) -> float:
+    """Flows discounted from their times in years (default: flows of years 1..n at each year's end)."""
+    if times is None:
+        return math.fsum(f / (1.0 + rate) ** k for k, f in enumerate(flows, start=1))
+    return math.fsum(f / (1.0 + rate) ** t for f, t in zip(flows, times, strict=True))
 
 
 # IRRs are looked for between these rates: -99 % (all lost) and +10,000 % a year.
 IRR_LOW, IRR_HIGH = -0.99, 100.0
 
 
-def irr(flows: Sequence[float]) -> tuple[float | None, str]:
+def irr(flows: Sequence[float], times: Sequence[float] | None = None) -> tuple[float | None, str]:
     """(rate, "") where NPV crosses zero, found with scipy's brentq; (None, why) when it does
     not. With more than one crossing (flows that change sign more than twice) the lowest is
     given and the reason says so."""
@@ -105,13 +112,13 @@ def irr(flows: Sequence[float]) -> tuple[float | None, str]:
         sign = "positive" if any(f > 0 for f in flows) else "negative or zero"
         return None, f"none: every cash flow is {sign}, so no rate makes the NPV zero"
     grid = [IRR_LOW + (IRR_HIGH - IRR_LOW) * (i / 2000) ** 3 for i in range(2001)]
-    values = [npv(r, flows) for r in grid]
+    values = [npv(r, flows, times) for r in grid]
     roots = []
     for (a, fa), (b, fb) in zip(zip(grid, values), zip(grid[1:], values[1:])):
         if fa == 0.0:
             roots.append(a)
         elif fa * fb < 0:
-            roots.append(brentq(lambda r: npv(r, flows), a, b, xtol=1e-12, rtol=1e-12, maxiter=200))
+            roots.append(brentq(lambda r: npv(r, flows, times), a, b, xtol=1e-12, rtol=1e-12, maxiter=200))
     if not roots:
         return None, (f"none: the NPV does not reach zero at any rate from {IRR_LOW:.0%} to {IRR_HIGH:.0%} "
                       "a year (the cash flows never pay back the outlay)")
@@ -180,6 +187,21 @@ class Project:
     @property
     def cash_flow(self) -> list[int]:
         return [e - t - c + x for e, t, c, x in zip(self.ebitda, self.tax, self.capex, self.exit_value)]
+
+    def dated_flows(self, capex_before_end: float, operations_before_end: float) -> tuple[list[int], list[float]]:
+        """(amounts, times in years): each year's capex, its operating flow (EBITDA less tax) and
+        any exit, at their times within the year (offsets before the year's end)."""
+        amounts, times = [], []
+        for k, (e, t, c, x) in enumerate(zip(self.ebitda, self.tax, self.capex, self.exit_value), start=1):
+            amounts += [-c, e - t, x]
+            times += [k - capex_before_end, k - operations_before_end, float(k)]
+        return amounts, times
+
+    def discounted_by_year(self, rate: float, capex_before_end: float, operations_before_end: float) -> list[float]:
+        """Each year's cash flow, its parts discounted from their own times."""
+        amounts, times = self.dated_flows(capex_before_end, operations_before_end)
+        d = [a / (1.0 + rate) ** t for a, t in zip(amounts, times)]
+        return [math.fsum(d[i:i + 3]) for i in range(0, len(d), 3)]
 
 
 def project(*, streams: dict[str, list[int]], om_racks: list[int], om_servers: list[int],

@@ -17,14 +17,18 @@ from sim.units import FEN_PER_CNY, HOURS_PER_YEAR
 
 
 class OutsidePath:
-    """Competing centres' price in fen per dense P-hour, falling from its anchor."""
+    """Competing centres' price in fen per dense P-hour, from its anchor: along [pricing]'s
+    price path when the scenario names one, else falling at its own steady rate."""
 
     def __init__(self, outside: OutsidePrice):
         self.at_anchor_fen = outside.cny_per_pflops_year * FEN_PER_CNY / HOURS_PER_YEAR
         self.anchor_h = outside.anchor_h
+        self.path = outside.path
         self.log_decline_per_hour = math.log1p(-outside.annual_decline) / HOURS_PER_YEAR
 
     def fen_per_pflops_hour(self, hour: float) -> float:
+        if self.path is not None:
+            return self.at_anchor_fen * self.path.ratio(self.anchor_h, hour)
         return self.at_anchor_fen * math.exp(self.log_decline_per_hour * (hour - self.anchor_h))
 
 

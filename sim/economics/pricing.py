@@ -22,20 +22,26 @@ class PriceModel(Protocol):
 
 
 class PriceBook:
-    """A price per accelerator type at the anchor date, falling continuously at an annual rate
-    from it: price at hour h = anchor price x (1 - decline) ^ (years from the anchor to h)."""
+    """A price per accelerator type at the anchor date, moving from it along the market's
+    price path: a steady decline (price at hour h = anchor price x (1 - decline) ^ (years from
+    the anchor to h)) or a named path of dated points (sim/model/pricepath.py)."""
 
     def __init__(self, pricing: Pricing):
         self.fen_per_accelerator_hour = {
             name: cny * FEN_PER_CNY for name, cny in sorted(pricing.cny_per_accelerator_hour.items())
         }
-        self.log_decline_per_hour = math.log1p(-pricing.annual_decline) / HOURS_PER_YEAR
+        self.path = pricing.path if pricing.path is not None and not pricing.path.steady else None
+        decline = pricing.path.annual_decline if pricing.path is not None and pricing.path.steady \
+            else pricing.annual_decline
+        self.log_decline_per_hour = math.log1p(-decline) / HOURS_PER_YEAR
         self.anchor_h = pricing.anchor_h
         self.fee_ppm = fraction_to_ppm(pricing.intermediary_fee)
 
     def quote_fen(self, accelerator: str, hour: float) -> float:
         """Price of one accelerator-hour of `accelerator` quoted at `hour` (fractional fen)."""
         base = self.fen_per_accelerator_hour[accelerator]
+        if self.path is not None:
+            return base * self.path.ratio(self.anchor_h, hour)
         if self.log_decline_per_hour == 0.0:
             return base
         return base * math.exp(self.log_decline_per_hour * (hour - self.anchor_h))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from attrs import frozen
+from attrs import field, frozen
 
 from sim.economics.finance import REVENUE, Project, Purchase, irr, npv, payback_year, project, refresh_years, total
+from sim.model.finance import Exit, Timing
 from sim.model.site import OPERATOR
 from sim.model.years import anniversary, year_of_hour, year_start_hours, years_covering
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR, cny_to_fen
@@ -25,6 +26,7 @@ STREAMS = {
     "electricity_cost_cny": "electricity",
 }
 TOTAL = "total"
+OPERATOR_ELECTRICITY = "electricity_operator_racks"  # the part of electricity the operator's own racks draw
 
 
 def _fen(cny: float) -> int:
@@ -74,13 +76,15 @@ def yearly_by_site(result, years: int) -> dict[str, dict[str, list[int]]]:
     """Money by site, stream and year (fen), over the first `years` years."""
     sc = result.scenario
     bounds = year_start_hours(sc.start_date, years)
-    out = {s.name: {k: [0] * years for k in STREAMS.values()} for s in sc.sites}
+    out = {s.name: {k: [0] * years for k in (*STREAMS.values(), OPERATOR_ELECTRICITY)} for s in sc.sites}
     for r in result.daily_by_site:
         y = year_of_hour(bounds, (r.date - sc.start_date).days * HOURS_PER_DAY)
         if y > years:
             continue
         for col, key in STREAMS.items():
             out[r.site][key][y - 1] += _fen(getattr(r, col))
+        if r.owner_class == OPERATOR:
+            out[r.site][OPERATOR_ELECTRICITY][y - 1] += _fen(r.electricity_cost_cny)
     return out
 
 
@@ -94,8 +98,9 @@ def _built(g):
     return g.built if g.built is not None else g.online
 
 
-def site_om(scenario, site, fin, bounds, end_h: float) -> tuple[list[int], list[int]]:
-    """O&M by year (fen): facility O&M per standard rack built, and operator servers' O&M."""
+def site_om(scenario, site, fin, bounds, end_h: float, operator_racks_only: bool = False) -> tuple[list[int], list[int]]:
+    """O&M by year (fen): facility O&M per standard rack built (only the operator's own racks'
+    with `operator_racks_only`), and operator servers' O&M."""
     years = len(bounds) - 1
     racks, servers = [0.0] * years, [0.0] * years
 
@@ -104,7 +109,7 @@ def site_om(scenario, site, fin, bounds, end_h: float) -> tuple[list[int], list[
 
     for g in site.rack_groups:
         std = g.power_kw / scenario.standard_rack_kw
-        for t, n in _built(g):
+        for t, n in _built(g) if g.owner == OPERATOR or not operator_racks_only else ():
             for k in range(years):
                 racks[k] += n * std * fin.om_cny_per_standard_rack_year * share(t, k)
         if g.owner == OPERATOR:
@@ -128,7 +133,7 @@ def site_purchases(site, fin, bounds, end_h: float) -> list[Purchase]:
             for kind, per_mw, life in (("building", fin.building_cny_per_mw_it, fin.building_life_years),
                                        ("mep", fin.mep_cny_per_mw_it, fin.mep_life_years)):
                 fen = cny_to_fen(mw * per_mw)
-                out += [Purchase(yy, kind, fen, life) for yy in [y, *refresh_years(y, life, years)]]
+                out += [Purchase(yy, kind, fen, life, g.owner == OPERATOR) for yy in [y, *refresh_years(y, life, years)]]
         if g.owner != OPERATOR:
             continue
         for t, n in g.online:
@@ -140,26 +145,118 @@ def site_purchases(site, fin, bounds, end_h: float) -> list[Purchase]:
             at_years = max(t, 0.0) / HOURS_PER_YEAR
             for k, yy in enumerate([y, *refresh_years(y, sf.life_years, years)]):
                 price = sf.price_at(at_years + k * sf.life_years)
-                out.append(Purchase(yy, "servers", cny_to_fen(servers * price), sf.life_years))
+                out.append(Purchase(yy, "servers", cny_to_fen(servers * price), sf.life_years, True))
     return out
+
+
+def remaining_life_years(purchases, years: int) -> float:
+    """The buildings' life left after the concession's `years`, weighted by what they cost."""
+    built = [p for p in purchases if p.kind == "building" and p.year <= years]
+    cost = sum(p.fen for p in built)
+    if not cost:
+        return 0.0
+    return sum(p.fen * max(0, p.year + p.life_years - 1 - years) for p in built) / cost
+
+
+def dcf_exit(purchases, years: int, rate: float, timing: Timing):
+    """The terminal value of a DCF of the assets' remaining life: the last year's EBITDA for
+    each year (or part) the buildings have left, less the M&E and servers that fall due again
+    within it (at what they last cost), discounted to the concession's end; never below 0
+    (an owner hands back rather than pay to keep them)."""
+    life = remaining_life_years(purchases, years)
+    ops, capex = timing.before_end("operations"), timing.before_end("capex")
+    due = []  # (years after the end, fen) of each replacement within the remaining life
+    for p in purchases:
+        if p.kind == "building" or p.year > years:
+            continue
+        end = p.year + p.life_years - 1  # its last year of service
+        while years <= end < years + life:
+            due.append((end + 1 - years, p.fen))
+            end += p.life_years
+
+    def of(ebitda_fen: int) -> int:
+        value = 0.0
+        k = 0
+        while k < life:
+            value += min(1.0, life - k) * ebitda_fen / (1.0 + rate) ** (k + 1 - ops)
+            k += 1
+        value -= sum(fen / (1.0 + rate) ** (t - capex) for t, fen in due)
+        return max(0, round(value))
+
+    return of
 
 
 @frozen
 class Verdict:
-    """A project's metrics: NPV at the scenario's rate, IRR, payback."""
+    """A project's metrics: NPV at the scenario's rate (with the terminal value, and with the
+    assets handed back for nothing), IRR, payback (undiscounted and discounted)."""
 
     npv_fen: int
     irr: float | None
     irr_note: str
     payback_year: int | None
     discounted_payback_year: int | None
+    npv_without_terminal_fen: int
+    payback_needs_exit: bool  # the undiscounted payback comes only with the exit's proceeds
 
 
-def verdict(p: Project, rate: float) -> Verdict:
+def verdict(p: Project, rate: float, timing: Timing, handed_back: Project | None = None) -> Verdict:
+    """`handed_back`: the same project with no terminal value (None: `p` has none)."""
+    capex, ops = timing.before_end("capex"), timing.before_end("operations")
+    amounts, times = p.dated_flows(capex, ops)
+    r, note = irr(amounts, times)
     flows = p.cash_flow
-    r, note = irr(flows)
-    discounted = [f / (1.0 + rate) ** k for k, f in enumerate(flows, start=1)]
-    return Verdict(round(npv(rate, flows)), r, note, payback_year(flows), payback_year(discounted))
+    back = handed_back or p
+    without = round(npv(rate, *back.dated_flows(capex, ops)))
+    payback = payback_year(flows)
+    return Verdict(round(npv(rate, amounts, times)), r, note, payback,
+                   payback_year(p.discounted_by_year(rate, capex, ops)), without,
+                   payback is not None and payback_year(back.cash_flow) is None)
+
+
+# The NPV's bridge: each business line's pre-tax cash flows, then tax and the terminal value.
+BRIDGE = ("colocation", "operator_compute", "marketplace_fees", "tax", "terminal_value")
+
+
+def bridge(p: Project, lines: dict[str, dict[str, list[int]]], rate: float, timing: Timing) -> dict[str, int]:
+    """NPV (fen) by business line, plus tax and the terminal value, adding up to the project's
+    NPV (within rounding). `lines[name]` holds that line's "operating" (revenue less its
+    electricity and O&M) and "capex" by year:
+    - colocation: rent and tenants' power over allowance, less the electricity, facility O&M,
+      building and M&E of the racks built for tenants (leased or not);
+    - operator_compute: own-capacity sales, less the electricity, facility and server O&M,
+      building, M&E and servers of the operator's own racks;
+    - marketplace_fees: the intermediary fee (it uses tenants' servers: no cost of its own)."""
+    capex_t, ops_t = timing.before_end("capex"), timing.before_end("operations")
+    years = p.years
+
+    def pv(flows, before_end):
+        return npv(rate, flows, [k - before_end for k in range(1, years + 1)])
+
+    out = {name: round(pv(f["operating"], ops_t) - pv(f["capex"], capex_t)) for name, f in lines.items()}
+    out["tax"] = -round(pv(p.tax, ops_t))
+    out["terminal_value"] = round(pv(p.exit_value, 0.0))
+    return out
+
+
+def line_flows(p: Project, money: dict[str, list[int]], om_racks_operator: list[int],
+               purchases) -> dict[str, dict[str, list[int]]]:
+    """Each business line's operating flow and capex by year (see `bridge`)."""
+    years = p.years
+    capex = {True: [0] * years, False: [0] * years}
+    for q in purchases:
+        if 1 <= q.year <= years:
+            capex[q.operator_racks][q.year - 1] += q.fen
+    elec_op = money[OPERATOR_ELECTRICITY]
+    compute = [s - e - o - v for s, e, o, v in zip(p.compute_sales_operator_capacity, elec_op, om_racks_operator,
+                                                   p.om_servers)]
+    coloc = [r + w - (e - eo) - (o - oo) for r, w, e, eo, o, oo in zip(
+        p.colocation_rent, p.power_over_allowance, p.electricity, elec_op, p.om_racks, om_racks_operator)]
+    return {
+        "colocation": {"operating": coloc, "capex": capex[False]},
+        "operator_compute": {"operating": compute, "capex": capex[True]},
+        "marketplace_fees": {"operating": list(p.intermediary_fee), "capex": [0] * years},
+    }
 
 
 @frozen
@@ -167,6 +264,7 @@ class SiteFinance:
     site: str
     project: Project
     verdict: Verdict
+    bridge: dict = field(factory=dict)  # NPV (fen) by business line, tax and terminal value: see `bridge`
 
 
 @frozen
@@ -179,13 +277,45 @@ class FinanceResult:
     discount_rate: float
     tax_rate: float
     exit_method: str
-    exit_value: float
+    exit_value: float | None
     sites: tuple[SiteFinance, ...]
     total: SiteFinance
+    timing: Timing = Timing()
+    remaining_life_years: float = 0.0  # the buildings' life left at the concession's end (all sites, by cost)
+    warnings: tuple[str, ...] = ()
 
     def year_dates(self, k: int) -> tuple[dt.date, dt.date]:
         """First and last day of year k."""
         return anniversary(self.start_date, k - 1), anniversary(self.start_date, k) - dt.timedelta(days=1)
+
+    def headline(self) -> dict:
+        """The verdict, all sites, as summary.json's `finance` section holds it (CNY): NPV with
+        and without the terminal value, IRR, paybacks, and the NPV by business line."""
+        v = self.total.verdict
+        return {
+            "years": self.years, "concession_years": self.concession_years, "finished": self.finished,
+            "discount_rate": self.discount_rate,
+            "timing": {"capex": self.timing.capex, "operations": self.timing.operations},
+            "terminal_value": self.exit_method if self.exit_value is None else {self.exit_method: self.exit_value},
+            "npv_cny": v.npv_fen / FEN_PER_CNY,
+            "npv_without_terminal_cny": v.npv_without_terminal_fen / FEN_PER_CNY,
+            "irr": v.irr,
+            "payback_year_undiscounted": v.payback_year,
+            "payback_needs_exit": v.payback_needs_exit,
+            "payback_year_discounted": v.discounted_payback_year,
+            "npv_by_line_cny": {k: self.total.bridge[k] / FEN_PER_CNY for k in BRIDGE if k in self.total.bridge},
+            "warnings": list(self.warnings),
+        }
+
+
+def _terminal_warning(exit_: Exit, life: float) -> str | None:
+    years = exit_.multiple_years
+    if years is None or years <= life:
+        return None
+    what = f"a cap rate of {exit_.value:.2%}" if exit_.method == "cap_rate" else f"{exit_.value:g} x EBITDA"
+    return (f"the exit at {what} pays for {years:.1f} years of EBITDA, but the buildings have {life:.1f} years of "
+            f"life left when the concession ends: the terminal value is likely overstated (try exit = \"dcf\" or "
+            f"\"hand-back\")")
 
 
 def finance_of(result) -> FinanceResult | None:
@@ -201,17 +331,33 @@ def finance_of(result) -> FinanceResult | None:
     end_h = min(horizon, end_bounds[-1])
     finished = horizon >= end_bounds[-1]
     money = yearly_by_site(result, years)
-    sites = []
+    sites, backs, every_purchase, all_lines = [], [], [], []
     for site in sc.sites:
         om_racks, om_servers = site_om(sc, site, fin, bounds, end_h)
-        p = project(streams=money[site.name], om_racks=om_racks, om_servers=om_servers,
-                    purchases=site_purchases(site, fin, bounds, end_h), tax_rate=fin.tax_rate,
-                    carry_years=fin.loss_carry_forward_years, exit_of=fin.exit.of, finished=finished)
-        sites.append(SiteFinance(site.name, p, verdict(p, fin.discount_rate)))
+        om_racks_operator = site_om(sc, site, fin, bounds, end_h, operator_racks_only=True)[0]
+        purchases = site_purchases(site, fin, bounds, end_h)
+        every_purchase += purchases
+        exit_of = dcf_exit(purchases, years, fin.discount_rate, fin.timing) if fin.exit.method == "dcf" else fin.exit.of
+        common = dict(streams=money[site.name], om_racks=om_racks, om_servers=om_servers, purchases=purchases,
+                      tax_rate=fin.tax_rate, carry_years=fin.loss_carry_forward_years)
+        p = project(**common, exit_of=exit_of, finished=finished)
+        back = p if fin.exit.method == "hand-back" or not finished else project(**common, exit_of=lambda e: 0,
+                                                                                   finished=finished)
+        backs.append(back)
+        lines = line_flows(p, money[site.name], om_racks_operator, purchases)
+        all_lines.append(lines)
+        sites.append(SiteFinance(site.name, p, verdict(p, fin.discount_rate, fin.timing, back),
+                                 bridge(p, lines, fin.discount_rate, fin.timing)))
     whole = total([s.project for s in sites])
+    whole_lines = {name: {k: [sum(v) for v in zip(*(ls[name][k] for ls in all_lines))] for k in ("operating", "capex")}
+                   for name in all_lines[0]} if all_lines else {}
+    life = remaining_life_years(every_purchase, years)
+    warning = _terminal_warning(fin.exit, life) if finished else None
     return FinanceResult(
         start_date=sc.start_date, concession_years=fin.concession_years, years=years, finished=finished,
         last_year_partial=horizon < bounds[-1], discount_rate=fin.discount_rate, tax_rate=fin.tax_rate,
         exit_method=fin.exit.method, exit_value=fin.exit.value, sites=tuple(sites),
-        total=SiteFinance(TOTAL, whole, verdict(whole, fin.discount_rate)),
+        total=SiteFinance(TOTAL, whole, verdict(whole, fin.discount_rate, fin.timing, total(backs)),
+                          bridge(whole, whole_lines, fin.discount_rate, fin.timing) if whole_lines else {}),
+        timing=fin.timing, remaining_life_years=life, warnings=(warning,) if warning else (),
     )

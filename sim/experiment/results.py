@@ -53,6 +53,7 @@ class PriceReport:
     cny_per_pflops_year_at_end: FrozenDict[str, float] = attrs.field(converter=freeze)
     cny_per_accelerator_hour_at_start: FrozenDict[str, float] = attrs.field(converter=freeze)
     cny_per_accelerator_hour_at_end: FrozenDict[str, float] = attrs.field(converter=freeze)
+    path: str | None = None  # the named market price path it follows ([price_paths]); None: annual_decline
 
 
 @frozen
@@ -464,6 +465,8 @@ class RunResult:
         d = plain(self.summary)
         if d["sampling"] is None:  # a full run's summary is as it always was
             del d["sampling"]
+        if d["prices"].get("path", 0) is None:  # as it always was without a named path
+            del d["prices"]["path"]
         return d
 
     def summary_frame(self):

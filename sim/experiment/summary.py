@@ -301,6 +301,7 @@ def price_report(sc, quote, horizon_h: float) -> PriceReport:
         cny_per_pflops_year_at_anchor=p.cny_per_pflops_year,
         cny_per_pflops_year_at_start=per_p_year(0.0), cny_per_pflops_year_at_end=per_p_year(horizon_h),
         cny_per_accelerator_hour_at_start=per_hour(0.0), cny_per_accelerator_hour_at_end=per_hour(horizon_h),
+        path=None if p.path is None else p.path.name,
     )
 
 

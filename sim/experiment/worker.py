@@ -34,9 +34,11 @@ def finance_metrics(result) -> dict:
     if fr is None:
         return {}
     v = fr.total.verdict
-    out = {"finance.years": fr.years, "finance.npv_fen": v.npv_fen, "finance.npv_cny": v.npv_fen / FEN_PER_CNY}
+    out = {"finance.years": fr.years, "finance.npv_fen": v.npv_fen, "finance.npv_cny": v.npv_fen / FEN_PER_CNY,
+           "finance.npv_without_terminal_cny": v.npv_without_terminal_fen / FEN_PER_CNY}
     if v.irr is not None:
         out["finance.irr"] = v.irr
+    out.update({f"finance.npv_by_line.{k}_cny": fen / FEN_PER_CNY for k, fen in fr.total.bridge.items()})
     return out
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from sim.model.pricepath import PricePath
+
 
 @frozen
 class Lognormal:
@@ -121,6 +123,8 @@ class OutsidePrice:
     cny_per_pflops_year: float
     anchor_h: float = 0.0
     annual_decline: float = 0.0
+    decline_stated: bool = False  # the file gave annual_decline (refused when [pricing] names a path)
+    path: PricePath | None = None  # [pricing]'s path, which it then follows instead
 
 
 @frozen

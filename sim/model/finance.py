@@ -9,7 +9,10 @@ from attrs import field, frozen
 
 from sim.model.frozen import FrozenDict, freeze
 
-EXIT_METHODS = ("cap_rate", "ev_ebitda")
+EXIT_METHODS = ("cap_rate", "ev_ebitda")  # a sale at a stated yield or multiple
+TERMINAL_WORDS = ("hand-back", "dcf")  # the assets revert for nothing; or the rest of their life, discounted
+# When in its year a flow falls, as the fraction of a year before the year's end it is discounted from.
+TIMINGS = {"start": 1.0, "mid": 0.5, "end": 0.0}
 
 
 @frozen
@@ -28,17 +31,45 @@ class ServerFinance:
 
 @frozen
 class Exit:
-    """The REIT sale at the end of the concession: NOI / cap rate or EV / EBITDA x multiple.
-    NOI is the last year's EBITDA (the model has no other operating lines)."""
+    """What the assets are worth when the concession ends (the terminal value):
+    - "hand-back": nothing; they revert to the grantor (the default: a concession ends);
+    - "dcf": the last year's EBITDA over the buildings' remaining life, less the plant and
+      servers that fall due again within it, at the scenario's rate (sim/experiment/finance.py);
+    - "cap_rate" / "ev_ebitda": a sale at NOI / cap rate or EBITDA x multiple, NOI being the last
+      year's EBITDA (the model has no other operating lines)."""
 
-    method: str  # "cap_rate" or "ev_ebitda"
-    value: float  # the cap rate (a fraction) or the multiple
+    method: str  # "hand-back", "dcf", "cap_rate" or "ev_ebitda"
+    value: float | None = None  # the cap rate (a fraction) or the multiple; None for the others
+
+    @property
+    def multiple_years(self) -> float | None:
+        """Years of EBITDA a buyer pays at a stated yield or multiple; None otherwise."""
+        if self.method == "cap_rate":
+            return 1.0 / self.value
+        return self.value if self.method == "ev_ebitda" else None
 
     def of(self, ebitda_fen: int) -> int:
-        if ebitda_fen <= 0:
-            return 0  # nobody buys a loss at a multiple
+        """A sale's value (fen) at the stated yield or multiple; 0 when handed back."""
+        if self.method not in EXIT_METHODS or ebitda_fen <= 0:
+            return 0  # handed back, or nobody buys a loss at a multiple
         x = ebitda_fen / self.value if self.method == "cap_rate" else ebitda_fen * self.value
         return round(x)
+
+
+HAND_BACK = Exit("hand-back")
+
+
+@frozen
+class Timing:
+    """When in a year its capex and its operating flows (EBITDA less tax) are discounted from:
+    by default capex at the year's start (bought before it earns) and operations mid-year
+    (earned through it); the exit at the concession's end."""
+
+    capex: str = "start"
+    operations: str = "mid"
+
+    def before_end(self, kind: str) -> float:
+        return TIMINGS[self.capex if kind == "capex" else self.operations]
 
 
 @frozen
@@ -54,3 +85,4 @@ class Finance:
     om_cny_per_standard_rack_year: float  # facility O&M, power excluded, per standard rack of IT
     exit: Exit
     servers: FrozenDict[str, ServerFinance] = field(converter=freeze)  # by server model, operator-owned
+    timing: Timing = Timing()

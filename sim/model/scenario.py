@@ -12,6 +12,7 @@ from sim.model.failures import Failures
 from sim.model.finance import Finance
 from sim.model.frozen import FrozenDict, freeze
 from sim.model.hardware import AcceleratorType, ServerModel
+from sim.model.pricepath import PricePath
 from sim.model.sampling import Sampling
 from sim.model.site import RackGroup, Site
 
@@ -27,7 +28,7 @@ class Pricing:
     vat_included: bool = True  # whether prices (and so every money figure) include VAT
     vat_stated: bool = False  # whether the file says so (else vat_included is the default)
     cny_per_pflops_year: float | None = None  # the price per dense P-year at the anchor, if given so
-
+    path: PricePath | None = None  # a named market price path ([price_paths]); None: annual_decline
 
 @frozen
 class Policy:

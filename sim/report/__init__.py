@@ -35,6 +35,7 @@ def render(result) -> dict[str, bytes]:
         files["finance.csv"] = finance_csv(fin)
         files["finance.png"] = figure_png(finance_figure(fin, f"{name}: cash flow over the concession"))
         sections.append(finance_md(fin))
+        summary = {**summary, "finance": fin.headline()}
     files["report.md"] = report_md(summary, sections).encode("utf-8")
     files["summary.json"] = summary_json(summary)  # last: its presence means the set is whole
     return files

@@ -38,8 +38,9 @@ LINES = (
     ("exit_value_cny", "exit_value"),
     ("cash_flow_cny", "cash_flow"),
 )
-COLUMNS = ("year", "first_day", "last_day", "site", *(c for c, _ in LINES), "discount_factor",
-           "discounted_cash_flow_cny", "cumulative_cash_flow_cny", "cumulative_discounted_cash_flow_cny")
+COLUMNS = ("year", "first_day", "last_day", "site", *(c for c, _ in LINES), "discount_factor_capex",
+           "discount_factor_operations", "discounted_cash_flow_cny", "cumulative_cash_flow_cny",
+           "cumulative_discounted_cash_flow_cny")
 
 
 def cny(fen: int) -> str:
@@ -49,8 +50,15 @@ def cny(fen: int) -> str:
     return f"{sign}{whole}.{cents:02d}"
 
 
-def _discounted(s: SiteFinance, factors) -> list[int]:
-    return [round(f * d) for f, d in zip(s.project.cash_flow, factors)]
+def _discounted(s: SiteFinance, fr: FinanceResult) -> list[int]:
+    """Each year's cash flow, capex, operations and exit each discounted from its own time."""
+    t = fr.timing
+    return [round(x) for x in s.project.discounted_by_year(fr.discount_rate, t.before_end("capex"),
+                                                           t.before_end("operations"))]
+
+
+def _factors(fr: FinanceResult, kind: str) -> list[float]:
+    return discount_factors(fr.discount_rate, fr.years, fr.timing.before_end(kind))
 
 
 def finance_csv(fr: FinanceResult) -> bytes:
@@ -58,17 +66,17 @@ def finance_csv(fr: FinanceResult) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
-    factors = discount_factors(fr.discount_rate, fr.years)
+    capex_f, ops_f = _factors(fr, "capex"), _factors(fr, "operations")
     rows = {}
     for s in (*fr.sites, fr.total):
         lines = {attr: getattr(s.project, attr) for _, attr in LINES}
-        disc = _discounted(s, factors)
+        disc = _discounted(s, fr)
         rows[s.site] = (lines, disc, np.cumsum(lines["cash_flow"]).tolist(), np.cumsum(disc).tolist())
     for k in range(fr.years):
         first, last = fr.year_dates(k + 1)
         for site, (lines, disc, cum, cum_disc) in rows.items():
             w.writerow([k + 1, first.isoformat(), last.isoformat(), site,
-                        *(cny(lines[attr][k]) for _, attr in LINES), f"{factors[k]:.6f}",
+                        *(cny(lines[attr][k]) for _, attr in LINES), f"{capex_f[k]:.6f}", f"{ops_f[k]:.6f}",
                         cny(disc[k]), cny(cum[k]), cny(cum_disc[k])])
     return buf.getvalue().encode("utf-8")
 
@@ -88,10 +96,52 @@ def _year(y) -> str:
     return "never" if y is None else f"year {y}"
 
 
+def _payback(v) -> str:
+    """Undiscounted payback, saying so when only the exit's proceeds bring it."""
+    return _year(v.payback_year) + (" (only with the exit)" if v.payback_needs_exit else "")
+
+
+TIMING_TEXT = {"start": "at its start", "mid": "in its middle", "end": "at its end"}
+
+
+def exit_text(fr: FinanceResult) -> str:
+    """What the assets are worth when the concession ends, in words."""
+    if fr.exit_method == "hand-back":
+        return "handed back for nothing (their book value written off)"
+    if fr.exit_method == "dcf":
+        return (f"worth the last year's EBITDA over the buildings' {fr.remaining_life_years:.1f} remaining years, "
+                f"less the M&E and servers due again within them, discounted (a DCF), and sold at that")
+    if fr.exit_method == "cap_rate":
+        return f"sold at NOI (the last year's EBITDA) / a cap rate of {fr.exit_value:.2%}"
+    return f"sold at {fr.exit_value:g} x the last year's EBITDA"
+
+
+BRIDGE_LABELS = {
+    "colocation": "colocation: rent and power over allowance, less the tenants' racks' power, O&M and halls",
+    "operator_compute": "operator-owned compute: own-capacity sales, less its racks' power, O&M, halls and servers",
+    "marketplace_fees": "marketplace fees on tenants' capacity",
+    "tax": "tax",
+    "terminal_value": "terminal value",
+}
+
+
+def _bridge_md(fr: FinanceResult) -> list[str]:
+    """The NPV bridge: what each business line adds, then tax and the terminal value."""
+    if not fr.total.bridge:
+        return []
+    cols = [*fr.sites, fr.total] if len(fr.sites) > 1 else [fr.total]
+    out = ["", "The NPV by business line (million CNY; each line's own flows, discounted as above; they add up to "
+           "the NPV):", "",
+           "| | " + " | ".join("**total**" if s is fr.total else s.site for s in cols) + " |",
+           "|---|" + "---:|" * len(cols)]
+    for k, label in BRIDGE_LABELS.items():
+        out.append(f"| {label} | " + " | ".join(_m(s.bridge.get(k, 0)) for s in cols) + " |")
+    out.append("| **NPV** | " + " | ".join(_m(s.verdict.npv_fen) for s in cols) + " |")
+    return out
+
+
 def finance_md(fr: FinanceResult) -> str:
     end = fr.year_dates(fr.years)[1]
-    exit_text = (f"NOI (the last year's EBITDA) / a cap rate of {fr.exit_value:.2%}" if fr.exit_method == "cap_rate"
-                 else f"{fr.exit_value:g} x the last year's EBITDA")
     lines = [
         f"## Finance over the concession ({fr.concession_years} years from {fr.start_date})",
         "",
@@ -108,25 +158,29 @@ def finance_md(fr: FinanceResult) -> str:
         f"O&M; capex buys the building and M&E for every rack when it is built (leased or not) and the servers "
         f"of the operator's own racks when they come online, and "
         f"replaces each at the end of its life while the concession runs; straight-line depreciation; tax "
-        f"{fr.tax_rate:.0%} of profit, losses carried forward. A year's flows are discounted at its end, at "
-        f"{fr.discount_rate:.2%}." + (f" At the end the assets are sold at {exit_text}; the gain over their book "
-                                      "value is taxed." if fr.finished else ""),
+        f"{fr.tax_rate:.0%} of profit, losses carried forward. Discounted at {fr.discount_rate:.2%}: a year's "
+        f"capex {TIMING_TEXT[fr.timing.capex]}, its operating flows {TIMING_TEXT[fr.timing.operations]}."
+        + (f" At the end the assets are {exit_text(fr)}; the gain over their book value is taxed." if fr.finished
+           else ""),
         "",
-        "| | NPV, million CNY | IRR | payback | discounted payback | capex, million CNY | revenue, million CNY | "
-        "exit value, million CNY |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        *(f"**Warning:** {w}." for w in fr.warnings),
+        *([""] if fr.warnings else []),
+        "| | NPV, million CNY | NPV without the terminal value | IRR | payback (undiscounted) | discounted payback | "
+        "capex, million CNY | revenue, million CNY | terminal value, million CNY |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in (*fr.sites, fr.total):
         p = s.project
-        lines.append(f"| {'**total**' if s is fr.total else s.site} | {_m(s.verdict.npv_fen)} | {_irr(s)} | "
-                     f"{_year(s.verdict.payback_year)} | {_year(s.verdict.discounted_payback_year)} | "
+        lines.append(f"| {'**total**' if s is fr.total else s.site} | {_m(s.verdict.npv_fen)} | "
+                     f"{_m(s.verdict.npv_without_terminal_fen)} | {_irr(s)} | "
+                     f"{_payback(s.verdict)} | {_year(s.verdict.discounted_payback_year)} | "
                      f"{_m(sum(p.capex))} | {_m(sum(p.revenue))} | {_m(sum(p.exit_value))} |")
     notes = {s.verdict.irr_note for s in (*fr.sites, fr.total) if s.verdict.irr_note}
     if notes:
         lines += ["", *(f"IRR: {n}." for n in sorted(notes))]
+    lines += _bridge_md(fr)
     t = fr.total.project
-    factors = discount_factors(fr.discount_rate, fr.years)
-    cum = np.cumsum(_discounted(fr.total, factors)).tolist()
+    cum = np.cumsum(_discounted(fr.total, fr)).tolist()
     lines += [
         "",
         "All sites, by year (million CNY; finance.csv has every line by site, in CNY):",
@@ -149,15 +203,14 @@ def finance_figure(fr: FinanceResult, title: str | None = None) -> Figure:
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     years = np.arange(1, fr.years + 1)
-    factors = discount_factors(fr.discount_rate, fr.years)
     flows = np.array(fr.total.project.cash_flow, dtype=float) / 1e8
     ax.bar(years, flows, color=np.where(flows >= 0, "tab:green", "tab:red"), alpha=0.6,
            label="cash flow in the year, all sites")
-    ax.plot(years, np.cumsum(_discounted(fr.total, factors)) / 1e8, color="black", lw=2, marker="o", ms=3,
+    ax.plot(years, np.cumsum(_discounted(fr.total, fr)) / 1e8, color="black", lw=2, marker="o", ms=3,
             label=f"cumulative discounted at {fr.discount_rate:.2%}, all sites")
     if len(fr.sites) > 1:
         for s in fr.sites:
-            ax.plot(years, np.cumsum(_discounted(s, factors)) / 1e8, lw=1, ls="--",
+            ax.plot(years, np.cumsum(_discounted(s, fr)) / 1e8, lw=1, ls="--",
                     label=f"cumulative discounted, {s.site}")
     ax.axhline(0, color="0.4", lw=0.8)
     ax.set_xlabel("concession year")

@@ -39,7 +39,10 @@ def price_line(p: dict) -> str:
 
     anchor = (f"{_n(p['cny_per_pflops_year_at_anchor'])} CNY per dense P-year on {p['anchor_date']}, "
               if p["cny_per_pflops_year_at_anchor"] is not None else f"anchored on {p['anchor_date']}, ")
-    return (f"{anchor}falling {_pct(p['annual_decline'])} a year: {show(p['cny_per_pflops_year_at_start'])} at "
+    course = (f"on the market price path {p['path']!r}" + (f" (falling {_pct(p['annual_decline'])} a year)"
+                                                           if p["annual_decline"] else "")
+              if p.get("path") else f"falling {_pct(p['annual_decline'])} a year")
+    return (f"{anchor}{course}: {show(p['cny_per_pflops_year_at_start'])} at "
             f"the start, {show(p['cny_per_pflops_year_at_end'])} at the horizon; {vat_words(p)}")
 
 

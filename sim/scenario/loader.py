@@ -35,6 +35,7 @@ from sim.model import (
     WorkPath,
     servers_within_power,
 )
+from sim.model.pricepath import PricePath
 from sim.model.site import leased
 from sim.model.workload import Contracts, Shaped, TraceReplay
 from sim.model import limits
@@ -127,9 +128,13 @@ def _build(root: Table, source: str):
     sites, capacity_ok = _sites(root, start, servers, declared["servers"], declared["tenants"], std_kw, enforce,
                                 leasing)
     capacity_ok &= len(tenants) == len(declared["tenants"])
-    pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"], start, horizon)
+    paths = _price_paths(root, start)
+    pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"], start, horizon, paths)
     markets = {"": _market(root.table("market", required=False), start, horizon)}
     named = {n: _market(t, start, horizon) for n, t in root.tables("markets", required=False)}
+    if pricing is not None and pricing.path is not None:
+        markets = {"": _follow(root, "market", markets[""], pricing.path)}
+        named = {n: _follow(root, f"markets.{key_text(n)}", m, pricing.path) for n, m in named.items()}
     failures = read_failures(root.table("failures", required=False), servers, declared["servers"])
     clients = [
         _client(t, n, None, start, declared["accelerators"], declared["sites"], markets, named)
@@ -513,7 +518,52 @@ def _ramp(s_h: float, e_h: float, count: int):
     return tuple(steps)
 
 
-def _pricing(t: Table | None, accelerators, declared, start, horizon_days) -> Pricing | None:
+def _price_paths(root: Table, start) -> dict[str, PricePath] | None:
+    """[price_paths.NAME]: `annual_decline = x` (steady) or `points = [{ date, index }, ...]`
+    (dates strictly increasing, index > 0); {} when there are none, None if any is bad."""
+    out: dict[str, PricePath] = {}
+    ok = True
+    for name, t in root.tables("price_paths", required=False):
+        if t.has("annual_decline") == t.has("points"):
+            t.error("", "give annual_decline or points, exactly one")
+            for k in ("annual_decline", "points"):
+                t.raw(k, False)
+            t.done()
+            ok = False
+            continue
+        if t.has("annual_decline"):
+            d = t.number("annual_decline", ge=0, lt=1)
+            t.done()
+            if d is None:
+                ok = False
+            else:
+                out[name] = PricePath(name, annual_decline=d)
+            continue
+        pts = _dated_points(t, "points", "index", start, "points", "point", gt=0, le=1e6)
+        t.done()
+        if pts is not None and any(b[0] <= a[0] for a, b in zip(pts, pts[1:])):
+            t.error("points", "dates must strictly increase (one index per date)")
+            pts = None
+        if pts is None:
+            ok = False
+        else:
+            out[name] = PricePath(name, points=tuple(pts))
+    return out if ok else None
+
+
+def _follow(root: Table, key: str, market: tuple, path: PricePath) -> tuple:
+    """A market whose outside price follows [pricing]'s path (its own decline is refused)."""
+    m, ok = market
+    if m is None or m.outside is None:
+        return market
+    if m.outside.decline_stated:
+        root.problems.add(f"{key}.outside_price_annual_decline", f"give none: [pricing] names the price path "
+                          f"{path.name!r}, which the outside price follows")
+        return None, False
+    return attrs.evolve(m, outside=attrs.evolve(m.outside, path=path)), ok
+
+
+def _pricing(t: Table | None, accelerators, declared, start, horizon_days, paths=None) -> Pricing | None:
     if t is None:
         return None
     anchor = _anchor(t, "anchor_date", start, horizon_days)
@@ -527,7 +577,20 @@ def _pricing(t: Table | None, accelerators, declared, start, horizon_days) -> Pr
                 "claim's) figure would raise its bill with no more work done; remove the key or set \"dense\"")
         basis = None
     model = t.string("model", "declining", choices=PRICE_MODELS)  # looked up now: models added later count
-    decline = t.number("annual_decline", 0.0, ge=0, lt=1)
+    path = None
+    if t.has("path"):
+        if t.has("annual_decline"):
+            t.error("annual_decline", "give annual_decline or path, not both (a path names its own course)")
+        name = t.string("path")
+        if name is not None and paths is not None:
+            path = paths.get(name)
+            if path is None:
+                known = ", ".join(sorted(paths)) or "none"
+                t.error("path", f"no price path named {name!r} in [price_paths] (named: {known})")
+        decline = 0.0 if path is not None and not t.has("annual_decline") else None
+        t.raw("annual_decline", False)
+    else:
+        decline = t.number("annual_decline", 0.0, ge=0, lt=1)
     fee = t.number("intermediary_fee", ge=0, le=1)
     if fee is not None and abs(fee * PPM - round(fee * PPM)) > 1e-6:
         # The ledger splits fees in integer parts per million: anything finer would be lost.
@@ -567,9 +630,11 @@ def _pricing(t: Table | None, accelerators, declared, start, horizon_days) -> Pr
     t.done()
     if None in (basis, decline, fee, model, anchor, vat) or not ok:
         return None
-    if _runaway(t, "anchor_date", max(per_type.values(), default=0.0), decline, anchor, "per accelerator-hour"):
+    steady = path.annual_decline if path is not None and path.steady else decline
+    if _runaway(t, "anchor_date", max(per_type.values(), default=0.0), steady or 0.0, anchor, "per accelerator-hour"):
         return None
-    return Pricing(basis, per_type, decline, fee, model, anchor * HOURS_PER_DAY, vat, vat_stated, per_p_year)
+    return Pricing(basis, per_type, steady if path is None or path.steady else 0.0, fee, model,
+                   anchor * HOURS_PER_DAY, vat, vat_stated, per_p_year, path)
 
 
 def _duration(t: Table | None):
@@ -734,10 +799,11 @@ def _market(t: Table | None, start, horizon_days) -> tuple[Market | None, bool]:
     if t.has("outside_price_cny_per_pflops_year"):
         price = t.number("outside_price_cny_per_pflops_year", gt=0)
         anchor = _anchor(t, "outside_price_anchor_date", start, horizon_days)
+        stated = t.has("outside_price_annual_decline")
         decline = t.number("outside_price_annual_decline", 0.0, ge=0, lt=1)
         if None not in (price, anchor, decline) and not _runaway(t, "outside_price_anchor_date", price, decline,
                                                                  anchor, "per P-year"):
-            outside = OutsidePrice(price, anchor * HOURS_PER_DAY, decline)
+            outside = OutsidePrice(price, anchor * HOURS_PER_DAY, decline, stated)
     t.done()
     # Without a start date its dates mean nothing: the market is not read, and says so no more.
     ok = len(t.problems.messages) == before and start is not None

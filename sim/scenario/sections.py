@@ -5,7 +5,7 @@ loader (`file: key: problem`) and returns None when the section is absent or wro
 from __future__ import annotations
 
 from sim.model.claim import Claim, Reported, Span
-from sim.model.finance import EXIT_METHODS, Exit, Finance, ServerFinance
+from sim.model.finance import EXIT_METHODS, HAND_BACK, TERMINAL_WORDS, TIMINGS, Exit, Finance, ServerFinance, Timing
 from sim.model.sampling import Sampling, compressed
 from sim.model.site import OPERATOR
 from sim.scenario.fields import MISSING, Table, check_number, describe, key_text
@@ -60,6 +60,7 @@ def read_finance(root: Table, declared_servers, sites) -> Finance | None:
     mep_life = t.number("mep_life_years", integer=True, ge=1, le=MAX_YEARS)
     om_rack = t.number("om_cny_per_standard_rack_year", ge=0)
     exit_ = _exit(t)
+    timing = _timing(t)
     models = {}
     for name, st in t.tables("servers", required=False):
         if name not in declared_servers:
@@ -84,13 +85,34 @@ def read_finance(root: Table, declared_servers, sites) -> Finance | None:
     for name, where in missing.items():
         t.problems.add(f"{t.key('servers')}.{key_text(name)}", f"missing: operator-owned racks ({where}) hold this server, so the "
                 "operator buys it and its price is needed")
-    if not ok or None in (years, rate, tax, carry, building, building_life, mep, mep_life, om_rack, exit_):
+    if not ok or None in (years, rate, tax, carry, building, building_life, mep, mep_life, om_rack, exit_, timing):
         return None
-    return Finance(years, rate, tax, carry, building, building_life, mep, mep_life, om_rack, exit_, models)
+    return Finance(years, rate, tax, carry, building, building_life, mep, mep_life, om_rack, exit_, models, timing)
+
+
+def _timing(t: Table) -> Timing | None:
+    """`timing = { capex = "start", operations = "mid" }`, each optional (those the defaults)."""
+    e = t.table("timing", required=False)
+    if e is None:
+        return None if t.has("timing") else Timing()
+    capex = e.string("capex", Timing().capex, choices=TIMINGS)
+    ops = e.string("operations", Timing().operations, choices=TIMINGS)
+    e.done()
+    return None if None in (capex, ops) else Timing(capex, ops)
 
 
 def _exit(t: Table) -> Exit | None:
-    """`exit = { cap_rate = 0.059 }` or `exit = { ev_ebitda = 16.9 }`: exactly one."""
+    """The terminal value: `exit = "hand-back"` (also when left out), `exit = "dcf"`,
+    `exit = { cap_rate = 0.059 }` or `exit = { ev_ebitda = 16.9 }`."""
+    v = t.raw("exit", False)
+    if v is MISSING:
+        return HAND_BACK
+    if isinstance(v, str):
+        if v not in TERMINAL_WORDS:
+            t.error("exit", f"must be one of {', '.join(TERMINAL_WORDS)}, or a table with cap_rate or ev_ebitda, "
+                            f"got {v!r}")
+            return None
+        return Exit(v)
     e = t.table("exit")
     if e is None:
         return None
