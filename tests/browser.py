@@ -19,7 +19,7 @@ import time
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-extensions", "--hide-scrollbars", "--mute-audio")
+         "--disable-extensions", "--hide-scrollbars", "--mute-audio", "--disable-dev-shm-usage")
 
 
 def chromium() -> str | None:

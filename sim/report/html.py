@@ -141,7 +141,7 @@ def markdown_html(md: str, figures: dict[str, str]) -> str:
             svg = figures.get(src)
             out.append(f'<figure class="plot">{svg}</figure>' if svg is not None
                        else f"<p>[{html.escape(alt)}: {html.escape(src)}]</p>")
-        elif all(re.match(r"\s*[-*]\s", line) or line.startswith("  ") for line in lines):
+        elif re.match(r"[-*]\s", first) and all(re.match(r"\s*[-*]\s", ln) or ln.startswith("  ") for ln in lines):
             items, current = [], []
             for line in lines:
                 if re.match(r"\s*[-*]\s", line) and current:
