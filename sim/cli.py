@@ -28,6 +28,7 @@ from tqdm import tqdm
 from sim.cli_args import whole_at_least
 from sim.experiment.executor import ExecutorError, make_executor
 from sim.experiment.finance import finance_of
+from sim.experiment.jobs import JobRecords
 from sim.experiment.run import run
 from sim.experiment import store as run_store
 from sim.experiment.store import StoreBusy, StoreError, StoreWarning
@@ -83,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
                         "warm-up days where racks came online (e.g. 4x3,lead=7,warmup=2); sets scenario.sampling")
     r.add_argument("--full", action="store_true", help="simulate every day, even if the scenario samples")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    r.add_argument("--jobs", action="store_true",
+                   help="also write jobs.parquet: one record per arriving job (class, size, submit, first "
+                        "start, end, state, site, billed fen...); keeps every job in memory")
     r.add_argument("--reps", type=_positive, metavar="N",
                    help="N independent replications, seeds spawned from the scenario seed: means with 95 %% "
                         "t-intervals (results/<scenario>@reps=N/)")
@@ -204,6 +208,9 @@ def cmd_run(args) -> int:
     if args.full:
         overrides.append("scenario.sampling=false")
     if args.reps is not None:
+        if args.jobs:
+            _say("--jobs goes with one run, not with --reps")
+            return 2
         return cmd_replicate(args, path, overrides)
     if args.workers is not None or args.dask is not None:
         _say("--workers and --dask go with --reps: one run uses one process")
@@ -211,11 +218,12 @@ def cmd_run(args) -> int:
     out = output_folder(RESULTS_DIR, path.stem, overrides, args.out)  # refused before a long run
     scenario = loads(read_scenario(path).decode("utf-8"), str(path), overrides)
     t0 = time.perf_counter()
+    records = JobRecords() if args.jobs else None
     with progress_bar(scenario.horizon_hours / HOURS_PER_DAY, args.quiet) as progress:
-        result = run(scenario, progress=progress, argv=getattr(args, "argv", None))
+        result = run(scenario, progress=progress, argv=getattr(args, "argv", None), trace=records)
     wall = time.perf_counter() - t0
     try:
-        written = write_results(result, out)
+        written = write_results(result, out, jobs=records)
     except OSError as e:
         print(f"{out}: cannot write results: {e.strerror or e}", file=sys.stderr)
         return 1

@@ -30,7 +30,8 @@ def test_run_writes_every_output_under_results_scenario(workdir):
     assert p.returncode == 0, p.stderr
     out = workdir / "results" / "qingyang@scenario.horizon_days=20"  # a run with overrides: its own folder
     assert sorted(f.name for f in out.iterdir()) == [
-        "report.md", "revenue.png", "summary.json", "timeseries.csv", "timeseries_by_site.csv", "utilisation.png"]
+        "report.html", "report.md", "revenue.png", "summary.json", "timeseries.csv", "timeseries.parquet",
+        "timeseries_by_site.csv", "timeseries_by_site.parquet", "utilisation.png"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"] == "qingyang" and summary["horizon_days"] == 20
     assert summary["provenance"]["overrides"] == ["scenario.horizon_days=20"]

@@ -170,7 +170,8 @@ def test_out_writes_there_and_only_there(workdir, capsys):
     code, out, _ = run_cli(capsys, "run", "tiny", "--out", "elsewhere/deep")
     assert code == 0
     assert sorted(f.name for f in (workdir / "elsewhere" / "deep").iterdir()) == [
-        "report.md", "revenue.png", "summary.json", "timeseries.csv", "timeseries_by_site.csv", "utilisation.png"]
+        "report.html", "report.md", "revenue.png", "summary.json", "timeseries.csv", "timeseries.parquet",
+        "timeseries_by_site.csv", "timeseries_by_site.parquet", "utilisation.png"]
     assert not (workdir / "results").exists()
     assert "wrote elsewhere/deep/{" in out
 

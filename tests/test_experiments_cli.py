@@ -45,7 +45,7 @@ def test_sweep_tables_are_the_same_bytes_with_one_or_two_workers(wd):
     two = sim_cli("sweep", "small", "--workers", "2", "--chunk-runs", "3", "--out", "results/two", cwd=wd)
     assert two.returncode == 0, two.stderr
     a, b = files(wd / "results/one/sweep"), files(wd / "results/two/sweep")
-    assert sorted(a) == ["heatmap.png", "points.csv", "report.md", "runs.csv", "sweep.json"]
+    assert sorted(a) == ["heatmap.png", "points.csv", "report.html", "report.md", "runs.csv", "sweep.json"]
     assert a == b
     assert not [p for p in (wd / "results/one").iterdir() if p.name.startswith(".sweep-runs-")]  # chunks dropped
 

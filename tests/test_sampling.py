@@ -166,8 +166,8 @@ def test_the_command_line_samples_or_runs_every_day(tmp_path, monkeypatch, capsy
     s = json.loads((tmp_path / "s" / "summary.json").read_text())
     assert s["sampling"]["windows_per_year"] == 4 and s["sampling"]["lead_in_days"] == 60
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(
-        ["finance.csv", "finance.png", "report.md", "revenue.png", "summary.json", "timeseries.csv",
-         "timeseries_by_site.csv", "utilisation.png"])
+        ["finance.csv", "finance.png", "report.html", "report.md", "revenue.png", "summary.json", "timeseries.csv",
+         "timeseries.parquet", "timeseries_by_site.csv", "timeseries_by_site.parquet", "utilisation.png"])
     assert main(["run", "fin", "--sample", "4x4,lead=60", "--full", "--quiet", "--out", "f"]) == 0
     assert "sampling" not in json.loads((tmp_path / "f" / "summary.json").read_text())
     capsys.readouterr()

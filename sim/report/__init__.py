@@ -1,4 +1,5 @@
-"""Turning a run's results into files: summary.json, two CSV files, report.md and plots."""
+"""Turning a run's results into files: summary.json, the daily series as CSV and Parquet, report.md,
+report.html and plots."""
 
 from __future__ import annotations
 
@@ -7,18 +8,24 @@ from pathlib import Path
 from sim.experiment.finance import finance_of
 from sim.report.audit import audit_md, audit_of
 from sim.report.files import write_all
-from sim.report.finance import finance_csv, finance_figure, finance_md
+from sim.report.finance import finance_csv, finance_figure, finance_md, finance_regions
+from sim.report.html import figure_svg, page
 from sim.report.markdown import report_md
-from sim.report.plots import figure_png, revenue_figure, utilisation_figure
-from sim.report.tables import summary_json, timeseries_by_site_csv, timeseries_csv
+from sim.report.plots import (figure_png, revenue_figure, revenue_regions, utilisation_figure,
+                              utilisation_regions)
+from sim.report.tables import (summary_json, table_parquet, timeseries_by_site_csv, timeseries_by_site_parquet, timeseries_csv,
+                               timeseries_parquet)
 
-FILES = ("timeseries.csv", "timeseries_by_site.csv", "utilisation.png", "revenue.png", "report.md",
-         "summary.json")
+FILES = ("timeseries.csv", "timeseries_by_site.csv", "timeseries.parquet", "timeseries_by_site.parquet",
+         "utilisation.png", "revenue.png", "report.md",
+         "report.html", "summary.json")
 FINANCE_FILES = ("finance.csv", "finance.png")  # only for a scenario with [finance]
+JOBS_FILE = "jobs.parquet"  # only with run --jobs
 
 
-def render(result) -> dict[str, bytes]:
-    """Every output file of a RunResult as bytes, before anything touches the disk."""
+def render(result, jobs=None) -> dict[str, bytes]:
+    """Every output file of a RunResult as bytes, before anything touches the disk; with `jobs`
+    (the sim.experiment.jobs.JobRecords the run was traced with), jobs.parquet too."""
     summary = result.summary_dict()
     name = summary["scenario"]
     daily = result.daily_frame()
@@ -28,21 +35,35 @@ def render(result) -> dict[str, bytes]:
     files = {
         "timeseries.csv": timeseries_csv(result.daily),
         "timeseries_by_site.csv": timeseries_by_site_csv(result.daily_by_site),
-        "utilisation.png": figure_png(utilisation_figure(daily, f"{name}: accelerators busy by owner class")),
-        "revenue.png": figure_png(revenue_figure(daily, f"{name}: cumulative revenue by stream")),
+        "timeseries.parquet": timeseries_parquet(result.daily),  # the same rows, typed, full precision
+        "timeseries_by_site.parquet": timeseries_by_site_parquet(result.daily_by_site),
     }
+    svgs = {}  # the same figures for report.html, as SVG with hover values
+    fig = utilisation_figure(daily, f"{name}: accelerators busy by owner class")
+    svgs["utilisation.png"] = figure_svg(fig, utilisation_regions(fig, daily))
+    files["utilisation.png"] = figure_png(fig)
+    fig = revenue_figure(daily, f"{name}: cumulative revenue by stream")
+    svgs["revenue.png"] = figure_svg(fig, revenue_regions(fig, daily))
+    files["revenue.png"] = figure_png(fig)
     if fin is not None:
         files["finance.csv"] = finance_csv(fin)
-        files["finance.png"] = figure_png(finance_figure(fin, f"{name}: cash flow over the concession"))
+        fig = finance_figure(fin, f"{name}: cash flow over the concession")
+        svgs["finance.png"] = figure_svg(fig, finance_regions(fig, fin))
+        files["finance.png"] = figure_png(fig)
         sections.append(finance_md(fin))
         summary = {**summary, "finance": fin.headline()}
-    files["report.md"] = report_md(summary, sections).encode("utf-8")
+    if jobs is not None:
+        files[JOBS_FILE] = table_parquet(jobs.table())
+    md = report_md(summary, sections)
+    files["report.md"] = md.encode("utf-8")
+    files["report.html"] = page(f"{name}: computesim report", md, svgs)
     files["summary.json"] = summary_json(summary)  # last: its presence means the set is whole
     return files
 
 
-def write_results(result, out_dir) -> list[Path]:
-    return write_all(Path(out_dir), render(result))
+def write_results(result, out_dir, jobs=None) -> list[Path]:
+    """Write the result set of `result` into `out_dir` (replacing its previous set in one step)."""
+    return write_all(Path(out_dir), render(result, jobs))
 
 
-__all__ = ["FILES", "FINANCE_FILES", "render", "write_results"]
+__all__ = ["FILES", "FINANCE_FILES", "JOBS_FILE", "render", "write_results"]

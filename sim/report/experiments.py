@@ -8,8 +8,10 @@ import math
 from sim.experiment.parameters import Choices, Range
 from sim.experiment.replicate import HEADLINE
 from sim.experiment.sensitivity import COLUMNS as INDEX_COLUMNS
+from sim.report.html import figure_svg, page
 from sim.report.plots import figure_png
-from sim.report.sweep_plots import heatmap_figure, line_figure, response_figure, scale, tornado_figure
+from sim.report.sweep_plots import (heatmap_figure, heatmap_regions, line_figure, line_regions, response_figure,
+                                    response_regions, scale, tornado_figure)
 from sim.report.sweep_tables import dicts_csv, intervals_csv, json_bytes
 from sim.version import __version__
 
@@ -92,7 +94,8 @@ def plot_name(s) -> str:
     return "response.png"
 
 
-def sweep_plot(result, point_rows) -> bytes:
+def sweep_plot(result, point_rows) -> tuple[bytes, str]:
+    """The sweep's plot as PNG, and as SVG with a hover box on each point for report.html."""
     s, metric = result.sweep, result.sweep.metric
     rows = [r for r in point_rows if r["metric"] == metric]
     names = [p.name for p in s.parameters]
@@ -100,21 +103,27 @@ def sweep_plot(result, point_rows) -> bytes:
     name = plot_name(s)
     if name == "heatmap.png":
         fig = heatmap_figure(rows, names[0], names[1], metric, title)
+        svg = figure_svg(fig, heatmap_regions(fig, rows, names[0], names[1], metric))
     elif name == "line.png":
         fig = line_figure(rows, names[0], metric, title)
+        svg = figure_svg(fig, line_regions(fig, rows, names[0], metric))
     else:
         fig = response_figure(rows, names, metric, title + ", mean over replications at each point")
-    return figure_png(fig)
+        svg = figure_svg(fig, response_regions(fig, rows, names, metric))
+    return figure_png(fig), svg
 
 
 def sweep_files(result) -> dict[str, bytes]:
     s = result.sweep
     names = [p.name for p in s.parameters]
     point_rows = result.point_rows()
+    png, svg = sweep_plot(result, point_rows)
+    md = sweep_md(result, point_rows)
     return {
         "points.csv": dicts_csv(point_rows, ["point", *names, "metric", *INTERVAL]),
-        plot_name(s): sweep_plot(result, point_rows),
-        "report.md": sweep_md(result, point_rows).encode("utf-8"),
+        plot_name(s): png,
+        "report.md": md.encode("utf-8"),
+        "report.html": page(f"sweep {s.name}: computesim report", md, {plot_name(s): svg}),
         "sweep.json": sweep_json(s, "sweep", len(result.points), len(result.rows), s.metric),
         "runs.csv": dicts_csv(result.rows, result.columns),  # last: its presence means the set is whole
     }

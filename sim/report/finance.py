@@ -223,3 +223,21 @@ def finance_figure(fr: FinanceResult, title: str | None = None) -> Figure:
     if title:
         fig.suptitle(title, fontsize=11)
     return fig
+
+
+def finance_regions(fig: Figure, fr: FinanceResult) -> list:
+    """One hover column per concession year of finance_figure(fr): its cash flow and the
+    cumulative discounted flow, all sites and each."""
+    from sim.report.html import Region
+
+    ax = fig.axes[0]
+    flows = fr.total.project.cash_flow
+    cum = np.cumsum(_discounted(fr.total, fr))
+    per_site = {s.site: np.cumsum(_discounted(s, fr)) for s in fr.sites} if len(fr.sites) > 1 else {}
+    out = []
+    for i in range(fr.years):
+        lines = [f"concession year {i + 1}, million CNY", f"cash flow in the year: {flows[i] / 1e8:,.2f}",
+                 f"cumulative discounted, all sites: {cum[i] / 1e8:,.2f}"]
+        lines += [f"cumulative discounted, {site}: {c[i] / 1e8:,.2f}" for site, c in per_site.items()]
+        out.append(Region(ax, i + 0.5, i + 1.5, "\n".join(lines)))
+    return out

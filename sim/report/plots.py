@@ -150,3 +150,44 @@ def _mid(p: pd.DataFrame) -> np.ndarray:
 
 def _cumulative_millions(series: pd.Series) -> np.ndarray:
     return np.concatenate([[0.0], np.cumsum(series.to_numpy(dtype=float))]) / 1e6
+
+
+# --- hover text for report.html (sim/report/html.py) -----------------------------------------
+def _period_label(start, end, per: str) -> str:
+    if per == "monthly":
+        return start.strftime("%Y-%m")
+    return start.strftime("%Y-%m-%d") + ("" if end - start >= pd.Timedelta(hours=24) else f" ({(end - start) / pd.Timedelta(hours=1):g} h)")
+
+
+def utilisation_regions(fig: Figure, daily: pd.DataFrame) -> list:
+    """One hover column per plotted period of utilisation_figure(daily): its accelerator counts."""
+    from sim.report.html import Region
+
+    p, per = periods(daily)
+    ax, ax_u = fig.axes[:2]
+    x0, x1 = mdates.date2num(p["start"].to_numpy()), mdates.date2num(p["end"].to_numpy())
+    out = []
+    for i, row in enumerate(p.itertuples(index=False)):
+        lines = [f"{_period_label(row.start, row.end, per)}, {per} mean",
+                 f"commissioned: {getattr(row, 'commissioned_accelerators'):,.0f} accelerators"]
+        lines += [f"{label.replace('busy: ', 'busy, ')}: {getattr(row, key):,.0f}" for key, label, _ in BUSY]
+        lines.append(f"utilisation: {row.utilisation * 100:.1f} %")
+        out.append(Region(ax, x0[i], x1[i], "\n".join(lines), down_to=ax_u))
+    return out
+
+
+def revenue_regions(fig: Figure, daily: pd.DataFrame) -> list:
+    """One hover column per period of revenue_figure(daily): the cumulative sums at its end."""
+    from sim.report.html import Region
+
+    p, per = periods(daily)
+    ax, ax_t = fig.axes[:2]
+    x0, x1 = mdates.date2num(p["start"].to_numpy()), mdates.date2num(p["end"].to_numpy())
+    keys = [(k, label) for k, label, _ in OPERATOR_STREAMS] + [("operator_net_cny", "operator net"), PAYOUTS]
+    cums = {k: _cumulative_millions(p[k])[1:] for k, _ in keys}
+    out = []
+    for i, row in enumerate(p.itertuples(index=False)):
+        lines = [f"cumulative to the end of {_period_label(row.start, row.end, per)}, million CNY"]
+        lines += [f"{label}: {cums[k][i]:,.2f}" for k, label in keys]
+        out.append(Region(ax, x0[i], x1[i], "\n".join(lines), down_to=ax_t))
+    return out

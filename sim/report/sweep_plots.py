@@ -155,3 +155,53 @@ def tornado_figure(indices, metric: str, title: str) -> Figure:
         a.set_axisbelow(True)
     fig.suptitle(title, fontsize=10)
     return fig
+
+
+# --- hover text for report.html (sim/report/html.py) -----------------------------------------
+def _point_text(p, names, metric) -> str:
+    div, unit = scale(metric)
+    where = ", ".join(f"{n} = {_tick(p[n])}" for n in names)
+    return (f"point {p['point']}: {where}\n{metric}: mean {p['mean'] / div:,.4g}"
+            f" (95 %: {p['low'] / div:,.4g} to {p['high'] / div:,.4g}){' ' + unit if unit else ''}")
+
+
+def heatmap_regions(fig: Figure, points, x_name: str, y_name: str, metric: str) -> list:
+    """A hover box on each cell of heatmap_figure."""
+    from sim.report.html import Region
+
+    ax = fig.axes[0]
+    xs, ys = _order([p[x_name] for p in points]), _order([p[y_name] for p in points])
+    return [Region(ax, xs.index(p[x_name]) - 0.5, xs.index(p[x_name]) + 0.5, _point_text(p, [x_name, y_name], metric),
+                   ys.index(p[y_name]) - 0.5, ys.index(p[y_name]) + 0.5) for p in points]
+
+
+def line_regions(fig: Figure, points, x_name: str, metric: str) -> list:
+    """A hover column around each point of line_figure, to halfway to its neighbours."""
+    from sim.report.html import Region
+
+    ax = fig.axes[0]
+    xs = _order([p[x_name] for p in points])
+    by_x = {p[x_name]: p for p in points}
+    numeric = all(isinstance(x, (int, float)) for x in xs)
+    pos = list(np.array(xs, dtype=float)) if numeric else list(range(len(xs)))
+    lo, hi = ax.get_xlim()
+    edges = [lo, *((a + b) / 2 for a, b in zip(pos, pos[1:])), hi]
+    return [Region(ax, edges[i], edges[i + 1], _point_text(by_x[x], [x_name], metric)) for i, x in enumerate(xs)]
+
+
+def response_regions(fig: Figure, points, names, metric: str) -> list:
+    """A small hover box on each dot of response_figure, in every panel."""
+    from sim.report.html import Region
+
+    div, _ = scale(metric)
+    out = []
+    for ax, name in zip(fig.axes, names):
+        order = _order([p[name] for p in points])
+        numeric = all(isinstance(x, (int, float)) for x in order)
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        dx, dy = (x1 - x0) * 0.03, (y1 - y0) * 0.04
+        for p in points:
+            x = float(p[name]) if numeric else order.index(p[name])
+            y = p["mean"] / div
+            out.append(Region(ax, x - dx, x + dx, _point_text(p, names, metric), y - dy, y + dy))
+    return out
