@@ -36,8 +36,10 @@ from sim.report.audit import audit_of, audit_text
 from sim.report import files as result_files
 from sim.report.files import write_all
 from sim.report.markdown import demand_line, demand_words, price_line
+from sim.report.finance import finance_line  # noqa: F401  (the run table's finance line; tests import it here)
 from sim.report.fitted import fragment
 from sim.report.outdir import OutputNameError, output_folder
+from sim.report.verdict import verdict_of
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY
@@ -216,7 +218,9 @@ def cmd_run(args) -> int:
         print(f"{out}: cannot write results: {e.strerror or e}", file=sys.stderr)
         return 1
     if not args.quiet:
-        print(table(result.summary_dict(), wall, finance_of(result)))
+        fin = finance_of(result)
+        summary = result.summary_dict()
+        print(table(summary, wall, fin, verdict_of(result.scenario, summary, fin)))
         print(f"wrote {out}/{{{','.join(p.name for p in written)}}}")
     return 0
 
@@ -442,6 +446,10 @@ def cmd_audit(args) -> int:
         print(f"{path}: no stated claim (no [claim] section)")
         return 0
     summary, note = _earlier_run(path, scenario, args.overrides)
+    v = verdict_of(scenario, summary)
+    width = max(len(label) for label, _ in v.lines())
+    print(f"{scenario.name}: the verdict on the claim")
+    print("\n".join(f"  {label:<{width}}  {says}" for label, says in v.lines()) + "\n")
     print(audit_text(audit_of(scenario, summary), scenario.name))
     if note:
         print(f"\n{note}")
@@ -478,18 +486,9 @@ def progress_bar(days: float, quiet: bool):
         bar.close()
 
 
-def finance_line(fr) -> str:
-    """The concession's verdict in one line (report.md and finance.csv have the rest)."""
-    v = fr.total.verdict
-    irr = f"IRR {v.irr:.1%}" if v.irr is not None else "no IRR"
-    payback = f"pays back in year {v.payback_year}" if v.payback_year is not None else "never pays back"
-    covered = (f"{fr.years} concession years" if fr.finished
-               else f"{fr.years} of {fr.concession_years} concession years"
-               + (", the last in part" if fr.last_year_partial else "") + ", no exit")
-    return f"NPV {v.npv_fen / 1e8:,.1f} M CNY at {fr.discount_rate:.2%}, {irr}, {payback} ({covered})"
-
-
-def table(s: dict, wall_s: float, finance=None) -> str:
+def table(s: dict, wall_s: float, finance=None, verdict=None) -> str:
+    """The run table; it ends with the verdict on the claim (with the finance headline in it)
+    for a scenario with [claim], or the finance line alone."""
     cap, u, j = s["capacity"], s["utilisation"], s["jobs"]["total"]
     rev, w, per_p, sim_ = s["revenue_cny"], s["wait_hours"], s["revenue_per_pflops_year_cny"], s["simulation"]
     m = lambda x: f"{x / 1e6:,.1f} M"  # noqa: E731
@@ -522,7 +521,7 @@ def table(s: dict, wall_s: float, finance=None) -> str:
             rows.append((f"  {r['site']}, {r['owner_class']}",
                          f"{r['at_horizon']['accelerators']:,} accelerators, {r['utilisation']:.1%} busy, "
                          f"operator net {m(r['revenue_cny']['operator_net'])}"))
-    if finance is not None:
+    if finance is not None and verdict is None:
         rows.append(("finance", finance_line(finance)))
     if "failures" in s:
         f = s["failures"]
@@ -530,6 +529,9 @@ def table(s: dict, wall_s: float, finance=None) -> str:
                                  f"{f['jobs_stopped']:,} jobs stopped, {m(f['revenue_lost_cny'])} CNY lost"))
     rows.append(("simulated", f"{sim_['jobs']:,} jobs, {sim_['events']:,} events in {wall_s:.1f} s "
                               f"({sim_['events'] / wall_s if wall_s else 0:,.0f} events/s)"))
+    if verdict is not None:
+        rows.append(("the claim", f"{verdict.source}: the verdict (report.md has the audit)"))
+        rows += [(f"  {label}", says) for label, says in verdict.lines()]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 

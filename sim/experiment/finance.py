@@ -146,20 +146,34 @@ def site_purchases(site, fin, bounds, end_h: float) -> list[Purchase]:
 
 @frozen
 class Verdict:
-    """A project's metrics: NPV at the scenario's rate, IRR, payback."""
+    """A project's metrics: NPV at the scenario's rate, IRR, payback undiscounted and
+    discounted, and whether that payback comes only with the exit sale."""
 
     npv_fen: int
     irr: float | None
     irr_note: str
     payback_year: int | None
     discounted_payback_year: int | None
+    # True when the cumulative cash flow without the exit sale (its proceeds and the tax on its
+    # gain) never turns non-negative: the payback year is the sale's, not the business's.
+    payback_by_exit: bool = False
+    discounted_payback_by_exit: bool = False
 
 
-def verdict(p: Project, rate: float) -> Verdict:
+def verdict(p: Project, rate: float, unsold: Project | None = None) -> Verdict:
+    """`unsold`: the same project with no exit sale (no proceeds, no tax on the gain), to tell
+    whether the payback is the business's or only the sale's."""
     flows = p.cash_flow
     r, note = irr(flows)
-    discounted = [f / (1.0 + rate) ** k for k, f in enumerate(flows, start=1)]
-    return Verdict(round(npv(rate, flows)), r, note, payback_year(flows), payback_year(discounted))
+
+    def discount(fs):
+        return [f / (1.0 + rate) ** k for k, f in enumerate(fs, start=1)]
+
+    paid, paid_disc = payback_year(flows), payback_year(discount(flows))
+    before = unsold.cash_flow if unsold is not None else flows
+    return Verdict(round(npv(rate, flows)), r, note, paid, paid_disc,
+                   paid is not None and payback_year(before) is None,
+                   paid_disc is not None and payback_year(discount(before)) is None)
 
 
 @frozen
@@ -201,17 +215,22 @@ def finance_of(result) -> FinanceResult | None:
     end_h = min(horizon, end_bounds[-1])
     finished = horizon >= end_bounds[-1]
     money = yearly_by_site(result, years)
-    sites = []
+    sites, unsold = [], []
     for site in sc.sites:
         om_racks, om_servers = site_om(sc, site, fin, bounds, end_h)
-        p = project(streams=money[site.name], om_racks=om_racks, om_servers=om_servers,
-                    purchases=site_purchases(site, fin, bounds, end_h), tax_rate=fin.tax_rate,
-                    carry_years=fin.loss_carry_forward_years, exit_of=fin.exit.of, finished=finished)
-        sites.append(SiteFinance(site.name, p, verdict(p, fin.discount_rate)))
+
+        def build(sold):
+            return project(streams=money[site.name], om_racks=om_racks, om_servers=om_servers,
+                           purchases=site_purchases(site, fin, bounds, end_h), tax_rate=fin.tax_rate,
+                           carry_years=fin.loss_carry_forward_years, exit_of=fin.exit.of, finished=sold)
+
+        p = build(finished)
+        unsold.append(build(False) if finished else p)
+        sites.append(SiteFinance(site.name, p, verdict(p, fin.discount_rate, unsold[-1])))
     whole = total([s.project for s in sites])
     return FinanceResult(
         start_date=sc.start_date, concession_years=fin.concession_years, years=years, finished=finished,
         last_year_partial=horizon < bounds[-1], discount_rate=fin.discount_rate, tax_rate=fin.tax_rate,
         exit_method=fin.exit.method, exit_value=fin.exit.value, sites=tuple(sites),
-        total=SiteFinance(TOTAL, whole, verdict(whole, fin.discount_rate)),
+        total=SiteFinance(TOTAL, whole, verdict(whole, fin.discount_rate, total(unsold))),
     )

@@ -84,8 +84,35 @@ def _irr(s: SiteFinance) -> str:
     return f"{v.irr * 100:.1f} %" + (" (see note)" if v.irr_note else "")
 
 
-def _year(y) -> str:
-    return "never" if y is None else f"year {y}"
+def _year(y, by_exit: bool = False) -> str:
+    if y is None:
+        return "never"
+    return f"year {y}, only through the exit sale" if by_exit else f"year {y}"
+
+
+def payback_words(v) -> str:
+    """Payback in words that say discounted or not, and when only the exit sale brings it."""
+    def one(year, by_exit):
+        if year is None:
+            return "never"
+        return f"only through the exit sale in year {year}" if by_exit else f"year {year}"
+
+    u = one(v.payback_year, v.payback_by_exit)
+    d = one(v.discounted_payback_year, v.discounted_payback_by_exit)
+    if u == d:
+        return "never pays back, discounted or not" if u == "never" else f"payback {u}, discounted or not"
+    return f"payback undiscounted {u}, discounted {d}"
+
+
+def finance_line(fr) -> str:
+    """The concession's verdict in one line (report.md and finance.csv have the rest)."""
+    v = fr.total.verdict
+    irr = f"IRR {v.irr:.1%}" if v.irr is not None else "no IRR"
+    payback = payback_words(v)
+    covered = (f"{fr.years} concession years" if fr.finished
+               else f"{fr.years} of {fr.concession_years} concession years"
+               + (", the last in part" if fr.last_year_partial else "") + ", no exit")
+    return f"NPV {v.npv_fen / 1e8:,.1f} M CNY at {fr.discount_rate:.2%}, {irr}, {payback} ({covered})"
 
 
 def finance_md(fr: FinanceResult) -> str:
@@ -117,9 +144,10 @@ def finance_md(fr: FinanceResult) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in (*fr.sites, fr.total):
-        p = s.project
+        p, v = s.project, s.verdict
         lines.append(f"| {'**total**' if s is fr.total else s.site} | {_m(s.verdict.npv_fen)} | {_irr(s)} | "
-                     f"{_year(s.verdict.payback_year)} | {_year(s.verdict.discounted_payback_year)} | "
+                     f"{_year(v.payback_year, v.payback_by_exit)} | "
+                     f"{_year(v.discounted_payback_year, v.discounted_payback_by_exit)} | "
                      f"{_m(sum(p.capex))} | {_m(sum(p.revenue))} | {_m(sum(p.exit_value))} |")
     notes = {s.verdict.irr_note for s in (*fr.sites, fr.total) if s.verdict.irr_note}
     if notes:

@@ -143,6 +143,7 @@ def read_claim(root: Table) -> Claim | None:
                                                          "server_power_kw", "market_cap_cny"))
     built = t.number("built_rack_kw", gt=0)
     price = t.number("price_cny_per_pflops_year", gt=0)
+    whole = t.string("whole_claim_scenario", "")  # a one-site share: the scenario of the whole claim
     reported = []
     ok = True
     if t.has("reported"):
@@ -162,4 +163,4 @@ def read_claim(root: Table) -> Claim | None:
         t.error("accelerator_pflops_sparse", "must be >= accelerator_pflops_dense")
         return None
     return Claim(source, sites, racks, per_rack, per_server, p_card, p_server, p_total, dense, sparse, power,
-                 built, cap, price, tuple(reported))
+                 built, cap, price, tuple(reported), whole or None)
