@@ -120,6 +120,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override any scenario key (repeatable)")
     a.set_defaults(func=cmd_audit)
+    ls = sub.add_parser("list", help="the shipped scenarios and sweeps, each with its description",
+                        description="List the scenarios in scenarios/ and the sweeps in scenarios/sweeps/ that "
+                                    "come with computesim, each with the one-line description its file gives.")
+    ls.set_defaults(func=cmd_list)
     _compare_parser(sub)
     # solve (issue 18): its parser and command live in sim/cli_solve.py
     from sim.cli_solve import add_solve_parser
@@ -383,7 +387,7 @@ def _compare_parser(sub) -> None:
                                        "differences and ratios with 95 %% intervals",
                        description="Run each scenario --reps times, replication r of every scenario with "
                                    "the same seed (common random numbers), and compare every headline metric "
-                                   "to the first scenario's: means, paired differences and ratios with 95 %% "
+                                   "to the first scenario's: means, paired differences and ratios with 95 % "
                                    "intervals. Writes results/compare/<A>-vs-<B>/: comparison.csv, "
                                    "replications.csv, report.md, compare.png.")
     c.add_argument("scenarios", nargs="*", metavar="SCENARIO",
@@ -437,6 +441,35 @@ def cmd_compare(args) -> int:
         print(compare_table(result))
         print(f"wrote {out}/{{{','.join(files)}}}")
     return 0
+
+
+def cmd_list(args) -> int:
+    from sim.scenario.shipped import shipped
+
+    items = shipped()
+    width = max((len(s.name) for s in items), default=0)
+    for kind, title in (("scenario", "scenarios (python -m sim run NAME)"),
+                        ("sweep", "sweeps (python -m sim sweep NAME, python -m sim sensitivity NAME)")):
+        print(title)
+        for s in items:
+            if s.kind == kind:
+                print(f"  {s.name:<{width}}  {s.description}".rstrip())
+    return 0
+
+
+def _unknown_command(parser, argv) -> str | None:
+    """One line for a mistyped command (`python -m sim rn`), with the nearest one."""
+    from sim.scenario.fields import did_you_mean
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    first = next((a for a in args if not a.startswith("-")), None)
+    if first is None or any(a in ("-h", "--help", "--version") for a in args[: args.index(first)]):
+        return None
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    if first in commands:
+        return None
+    return (f"{parser.prog}: no command {first!r}{did_you_mean(first, commands)}; "
+            f"commands: {', '.join(commands)}")
 
 
 def cmd_audit(args) -> int:
@@ -613,6 +646,10 @@ def main(argv=None) -> int:
     try:
         try:
             parser = _parser()
+            unknown = _unknown_command(parser, argv)
+            if unknown:
+                _say(unknown)
+                return 2
             args = parser.parse_args(argv)
             if args.command is None:  # bare `python -m sim`: say what it can do, not a usage error
                 parser.print_help()

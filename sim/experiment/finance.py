@@ -178,6 +178,8 @@ def verdict(p: Project, rate: float, unsold: Project | None = None) -> Verdict:
 
 @frozen
 class SiteFinance:
+    """One site's project (or the total's): its lines year by year and its verdict."""
+
     site: str
     project: Project
     verdict: Verdict
@@ -185,6 +187,9 @@ class SiteFinance:
 
 @frozen
 class FinanceResult:
+    """A run's finance over the concession (sim.finance): each site as a project company and
+    their total, with NPV, IRR and payback (`total.verdict`), year by year (`total.project`)."""
+
     start_date: dt.date
     concession_years: int
     years: int  # years with rows: the concession, or fewer when the run is shorter

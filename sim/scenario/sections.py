@@ -8,7 +8,7 @@ from sim.model.claim import Claim, Reported, Span
 from sim.model.finance import EXIT_METHODS, Exit, Finance, ServerFinance
 from sim.model.sampling import Sampling, compressed
 from sim.model.site import OPERATOR
-from sim.scenario.fields import MISSING, Table, check_number, describe, key_text
+from sim.scenario.fields import MISSING, Table, check_number, describe, did_you_mean, key_text
 from sim.units import DAYS_PER_YEAR
 
 MAX_YEARS = 100  # a concession or an asset life; the model limits a run to 100 years too
@@ -63,7 +63,7 @@ def read_finance(root: Table, declared_servers, sites) -> Finance | None:
     models = {}
     for name, st in t.tables("servers", required=False):
         if name not in declared_servers:
-            st.error("", f"no server named {name!r} in [servers]")
+            st.error("", f"no server named {name!r} in [servers]" + did_you_mean(name, declared_servers))
         price = st.number("price_cny", ge=0)
         change = st.number("price_change_per_year", 0.0, gt=-1, le=10)
         life = st.number("life_years", integer=True, ge=1, le=MAX_YEARS)
