@@ -423,7 +423,7 @@ def cmd_compare(args) -> int:
         options.append(f"scenario.horizon_days={args.horizon}")
     parsed = [split_argument(a) for a in args.scenarios]
     labels = [argument_label(RESULTS_DIR, path.stem, overrides) for path, overrides in parsed]
-    out = compare_folder(RESULTS_DIR, labels, options, args.out)  # refused before a long run
+    out = compare_folder(RESULTS_DIR, labels, options, args.out, reps)  # refused before a long run
     scenarios = [loads(read_scenario(path).decode("utf-8"), str(path), [*overrides, *options])
                  for path, overrides in parsed]
     executor = make_executor(args.workers, args.dask)
@@ -541,8 +541,8 @@ def table(s: dict, wall_s: float, finance=None, verdict=None) -> str:
         ("prices", price_line(s["prices"])),
         ("revenue (CNY)", f"own-capacity sales {m(rev['compute_sales_operator_capacity'])}, "
                           f"fees {m(rev['intermediary_fee'])}, rent {m(rev['colocation_rent'])}, "
-                          f"power over allowance {m(rev['power_over_allowance'])}, "
-                          f"electricity -{m(rev['electricity_cost'])}"),
+                          f"power over allowance {m(rev['power_over_allowance'])}; "
+                          f"electricity cost {m(rev['electricity_cost'])}"),
         ("operator net", f"{m(rev['operator_net'])} CNY, {per_p['operator_net']:,.0f} CNY per P-year"),
     ]
     if "contracts" in s:

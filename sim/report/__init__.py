@@ -52,7 +52,8 @@ def render(result) -> dict[str, bytes]:
     files = {
         "timeseries.csv": timeseries_csv(result.daily),
         "timeseries_by_site.csv": timeseries_by_site_csv(result.daily_by_site),
-        "utilisation.png": figure_png(utilisation_figure(daily, f"{name}: accelerators busy by owner class")),
+        "utilisation.png": figure_png(utilisation_figure(daily, f"{name}: accelerators busy by owner class",
+                                                         summary["capacity"]["planned"]["accelerators"])),
         "revenue.png": figure_png(revenue_figure(daily, f"{name}: cumulative revenue by stream")),
     }
     if fin is not None:

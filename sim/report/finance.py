@@ -170,6 +170,10 @@ def finance_md(fr: FinanceResult) -> str:
     return "\n".join(lines)
 
 
+POSITIVE, NEGATIVE = "tab:green", "tab:red"
+SITE_COLOURS = ("tab:blue", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
+
+
 def finance_figure(fr: FinanceResult, title: str | None = None) -> Figure:
     """Yearly cash flow (bars, all sites) and the cumulative discounted cash flow (lines, all
     sites and each site)."""
@@ -179,14 +183,17 @@ def finance_figure(fr: FinanceResult, title: str | None = None) -> Figure:
     years = np.arange(1, fr.years + 1)
     factors = discount_factors(fr.discount_rate, fr.years)
     flows = np.array(fr.total.project.cash_flow, dtype=float) / 1e8
-    ax.bar(years, flows, color=np.where(flows >= 0, "tab:green", "tab:red"), alpha=0.6,
-           label="cash flow in the year, all sites")
+    # Two legend entries for the bars (in and out), and site lines in colours the bars do not use.
+    for sign, colour, words in ((flows >= 0, POSITIVE, "in"), (flows < 0, NEGATIVE, "out")):
+        if sign.any():
+            ax.bar(years[sign], flows[sign], color=colour, alpha=0.6,
+                   label=f"cash flow in the year, all sites: net {words}")
     ax.plot(years, np.cumsum(_discounted(fr.total, factors)) / 1e8, color="black", lw=2, marker="o", ms=3,
             label=f"cumulative discounted at {fr.discount_rate:.2%}, all sites")
     if len(fr.sites) > 1:
-        for s in fr.sites:
+        for k, s in enumerate(fr.sites):
             ax.plot(years, np.cumsum(_discounted(s, factors)) / 1e8, lw=1, ls="--",
-                    label=f"cumulative discounted, {s.site}")
+                    color=SITE_COLOURS[k % len(SITE_COLOURS)], label=f"cumulative discounted, {s.site}")
     ax.axhline(0, color="0.4", lw=0.8)
     ax.set_xlabel("concession year")
     ax.set_ylabel("million CNY")
