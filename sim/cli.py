@@ -388,7 +388,7 @@ def _compare_parser(sub) -> None:
                        description="Run each scenario --reps times, replication r of every scenario with "
                                    "the same seed (common random numbers), and compare every headline metric "
                                    "to the first scenario's: means, paired differences and ratios with 95 % "
-                                   "intervals. Writes results/compare/<A>-vs-<B>/: comparison.csv, "
+                                   "intervals. Writes results/compare/<A>-vs-<B>@reps=N/: comparison.csv, "
                                    "replications.csv, report.md, compare.png.")
     c.add_argument("scenarios", nargs="*", metavar="SCENARIO",
                    help="two or more: a name in scenarios/ or a path to a .toml file, with overrides after "
