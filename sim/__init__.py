@@ -1,17 +1,24 @@
 """computesim: a discrete-event simulator of a GPU compute marketplace.
 
     import sim
-    scenario = sim.load_scenario("qingyang")
-    result = sim.run(scenario)
+    sim.scenarios()                            # the shipped scenarios and sweeps, described
+    result = sim.run("qingyang")               # a name, a path, or sim.load_scenario(...)
     result.summary.revenue.operator_net        # fen
     result.daily_frame()                       # pandas, one row per day
+    sim.write_results(result, "results/qingyang")   # the files `python -m sim run` writes
+    sim.verdict(result).lines()                # the claim beside power, cards and the market
+    sim.audit(result)                          # the claim audit, row by row
+    sim.finance(sim.run("zhonghe"))            # NPV, IRR, payback over the concession
 
-    reps = sim.replicate(scenario, 30)         # means with 95 % t-intervals
+    reps = sim.replicate("qingyang", 30)       # means with 95 % t-intervals
     sweep = sim.sweep("qingyang-price-fee")    # scenarios/sweeps/qingyang-price-fee.toml
     study = sim.sensitivity("qingyang-drivers")
     both = sim.compare(["qingyang", "qingyang@policy.queue=fifo"], 10)   # common random numbers
     sol = sim.solve("qingyang", "operator_revenue", 45e6,   # the price at which operator revenue
                     "pricing.price_cny_per_pflops_year", 60000, 200000)   # reaches 45 M CNY
+
+A scenario may be named as the command line names it, with overrides after an `@`
+("qingyang@pricing.intermediary_fee=0.3").
 """
 
 from sim.version import __version__
@@ -28,6 +35,11 @@ _LAZY = {
     "sensitivity": ("sim.experiment.sensitivity", "sensitivity"),
     "compare": ("sim.experiment.compare", "compare"),
     "solve": ("sim.experiment.solve", "solve"),
+    "write_results": ("sim.report", "write_results"),
+    "finance": ("sim.routes", "finance"),
+    "audit": ("sim.routes", "audit"),
+    "verdict": ("sim.routes", "verdict"),
+    "scenarios": ("sim.routes", "scenarios"),
 }
 
 
@@ -42,5 +54,9 @@ def __getattr__(name):
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
-__all__ = ["RunResult", "ScenarioError", "__version__", "compare", "load_scenario", "replicate", "run",
-           "sensitivity", "solve", "sweep"]
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = ["RunResult", "ScenarioError", "__version__", "audit", "compare", "finance", "load_scenario", "replicate",
+           "run", "scenarios", "sensitivity", "solve", "sweep", "verdict", "write_results"]

@@ -41,8 +41,10 @@ from sim.report.audit import audit_of, audit_text
 from sim.report import files as result_files
 from sim.report.files import write_all
 from sim.report.markdown import demand_line, demand_words, price_line
+from sim.report.finance import finance_line  # noqa: F401  (the run table's finance line; tests import it here)
 from sim.report.fitted import fragment
 from sim.report.outdir import OutputNameError, output_folder
+from sim.report.verdict import verdict_of
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY
@@ -126,6 +128,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override any scenario key (repeatable)")
     a.set_defaults(func=cmd_audit)
+    ls = sub.add_parser("list", help="the shipped scenarios and sweeps, each with its description",
+                        description="List the scenarios in scenarios/ and the sweeps in scenarios/sweeps/ that "
+                                    "come with computesim, each with the one-line description its file gives.")
+    ls.set_defaults(func=cmd_list)
     _compare_parser(sub)
     # solve (issue 18): its parser and command live in sim/cli_solve.py
     from sim.cli_solve import add_solve_parser
@@ -228,7 +234,9 @@ def cmd_run(args) -> int:
         print(f"{out}: cannot write results: {e.strerror or e}", file=sys.stderr)
         return 1
     if not args.quiet:
-        print(table(result.summary_dict(), wall, finance_of(result)))
+        fin = finance_of(result)
+        summary = result.summary_dict()
+        print(table(summary, wall, fin, verdict_of(result.scenario, summary, fin)))
         print(f"wrote {out}/{{{','.join(p.name for p in written)}}}")
     return 0
 
@@ -397,8 +405,8 @@ def _compare_parser(sub) -> None:
                                        "differences and ratios with 95 %% intervals",
                        description="Run each scenario --reps times, replication r of every scenario with "
                                    "the same seed (common random numbers), and compare every headline metric "
-                                   "to the first scenario's: means, paired differences and ratios with 95 %% "
-                                   "intervals. Writes results/compare/<A>-vs-<B>/: comparison.csv, "
+                                   "to the first scenario's: means, paired differences and ratios with 95 % "
+                                   "intervals. Writes results/compare/<A>-vs-<B>@reps=N/: comparison.csv, "
                                    "replications.csv, report.md, compare.png.")
     c.add_argument("scenarios", nargs="*", metavar="SCENARIO",
                    help="two or more: a name in scenarios/ or a path to a .toml file, with overrides after "
@@ -433,7 +441,7 @@ def cmd_compare(args) -> int:
         options.append(f"scenario.horizon_days={args.horizon}")
     parsed = [split_argument(a) for a in args.scenarios]
     labels = [argument_label(RESULTS_DIR, path.stem, overrides) for path, overrides in parsed]
-    out = compare_folder(RESULTS_DIR, labels, options, args.out)  # refused before a long run
+    out = compare_folder(RESULTS_DIR, labels, options, args.out, reps)  # refused before a long run
     scenarios = [loads(read_scenario(path).decode("utf-8"), str(path), [*overrides, *options])
                  for path, overrides in parsed]
     executor = make_executor(args.workers, args.dask)
@@ -453,6 +461,35 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_list(args) -> int:
+    from sim.scenario.shipped import shipped
+
+    items = shipped()
+    width = max((len(s.name) for s in items), default=0)
+    for kind, title in (("scenario", "scenarios (python -m sim run NAME)"),
+                        ("sweep", "sweeps (python -m sim sweep NAME, python -m sim sensitivity NAME)")):
+        print(title)
+        for s in items:
+            if s.kind == kind:
+                print(f"  {s.name:<{width}}  {s.description}".rstrip())
+    return 0
+
+
+def _unknown_command(parser, argv) -> str | None:
+    """One line for a mistyped command (`python -m sim rn`), with the nearest one."""
+    from sim.scenario.fields import did_you_mean
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    first = next((a for a in args if not a.startswith("-")), None)
+    if first is None or any(a in ("-h", "--help", "--version") for a in args[: args.index(first)]):
+        return None
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    if first in commands:
+        return None
+    return (f"{parser.prog}: no command {first!r}{did_you_mean(first, commands)}; "
+            f"commands: {', '.join(commands)}")
+
+
 def cmd_audit(args) -> int:
     path = scenario_path(args.scenario)
     scenario = loads(read_scenario(path).decode("utf-8"), str(path), list(args.overrides))
@@ -460,6 +497,10 @@ def cmd_audit(args) -> int:
         print(f"{path}: no stated claim (no [claim] section)")
         return 0
     summary, note = _earlier_run(path, scenario, args.overrides)
+    v = verdict_of(scenario, summary)
+    width = max(len(label) for label, _ in v.lines())
+    print(f"{scenario.name}: the verdict on the claim")
+    print("\n".join(f"  {label:<{width}}  {says}" for label, says in v.lines()) + "\n")
     print(audit_text(audit_of(scenario, summary), scenario.name))
     if note:
         print(f"\n{note}")
@@ -496,26 +537,9 @@ def progress_bar(days: float, quiet: bool):
         bar.close()
 
 
-def finance_line(fr) -> str:
-    """The concession's verdict in one line (report.md and finance.csv have the rest)."""
-    v = fr.total.verdict
-    irr = f"IRR {v.irr:.1%}" if v.irr is not None else "no IRR"
-    if v.payback_year is None:
-        payback = "no payback"
-    elif v.payback_needs_exit:
-        payback = f"payback only through the exit sale, in year {v.payback_year}"
-    else:
-        payback = f"undiscounted payback in year {v.payback_year}"
-    covered = (f"{fr.years} concession years" if fr.finished
-               else f"{fr.years} of {fr.concession_years} concession years"
-               + (", the last in part" if fr.last_year_partial else "") + ", no exit")
-    terminal = (f" ({v.npv_without_terminal_fen / 1e8:,.1f} M without the terminal value)"
-                if fr.finished and fr.exit_method != "hand-back" else "")
-    return (f"NPV {v.npv_fen / 1e8:,.1f} M CNY at {fr.discount_rate:.2%}{terminal}, {irr}, {payback} ({covered})"
-            + "".join(f"; warning: {w}" for w in fr.warnings))
-
-
-def table(s: dict, wall_s: float, finance=None) -> str:
+def table(s: dict, wall_s: float, finance=None, verdict=None) -> str:
+    """The run table; it ends with the verdict on the claim (with the finance headline in it)
+    for a scenario with [claim], or the finance line alone."""
     cap, u, j = s["capacity"], s["utilisation"], s["jobs"]["total"]
     rev, w, per_p, sim_ = s["revenue_cny"], s["wait_hours"], s["revenue_per_pflops_year_cny"], s["simulation"]
     m = lambda x: f"{x / 1e6:,.1f} M"  # noqa: E731
@@ -535,8 +559,8 @@ def table(s: dict, wall_s: float, finance=None) -> str:
         ("prices", price_line(s["prices"])),
         ("revenue (CNY)", f"own-capacity sales {m(rev['compute_sales_operator_capacity'])}, "
                           f"fees {m(rev['intermediary_fee'])}, rent {m(rev['colocation_rent'])}, "
-                          f"power over allowance {m(rev['power_over_allowance'])}, "
-                          f"electricity -{m(rev['electricity_cost'])}"),
+                          f"power over allowance {m(rev['power_over_allowance'])}; "
+                          f"electricity cost {m(rev['electricity_cost'])}"),
         ("operator net", f"{m(rev['operator_net'])} CNY, {per_p['operator_net']:,.0f} CNY per P-year"),
     ]
     if "contracts" in s:
@@ -548,7 +572,7 @@ def table(s: dict, wall_s: float, finance=None) -> str:
             rows.append((f"  {r['site']}, {r['owner_class']}",
                          f"{r['at_horizon']['accelerators']:,} accelerators, {r['utilisation']:.1%} busy, "
                          f"operator net {m(r['revenue_cny']['operator_net'])}"))
-    if finance is not None:
+    if finance is not None and verdict is None:
         rows.append(("finance", finance_line(finance)))
     if "failures" in s:
         f = s["failures"]
@@ -556,6 +580,9 @@ def table(s: dict, wall_s: float, finance=None) -> str:
                                  f"{f['jobs_stopped']:,} jobs stopped, {m(f['revenue_lost_cny'])} CNY lost"))
     rows.append(("simulated", f"{sim_['jobs']:,} jobs, {sim_['events']:,} events in {wall_s:.1f} s "
                               f"({sim_['events'] / wall_s if wall_s else 0:,.0f} events/s)"))
+    if verdict is not None:
+        rows.append(("the claim", f"{verdict.source}: the verdict (report.md has the audit)"))
+        rows += [(f"  {label}", says) for label, says in verdict.lines()]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
@@ -597,6 +624,10 @@ def main(argv=None) -> int:
     try:
         try:
             parser = _parser()
+            unknown = _unknown_command(parser, argv)
+            if unknown:
+                _say(unknown)
+                return 2
             args = parser.parse_args(argv)
             if args.command is None:  # bare `python -m sim`: say what it can do, not a usage error
                 parser.print_help()

@@ -74,7 +74,7 @@ def test_run_help_lists_every_option(tmp_path):
         assert option in p.stdout
 
 
-@pytest.mark.parametrize("args", [["run"], ["walk", "tiny"], ["run", "tiny", "--colour"], ["run", "tiny", "--seed"]])
+@pytest.mark.parametrize("args", [["run"], ["run", "tiny", "--colour"], ["run", "tiny", "--seed"]])
 def test_a_malformed_command_line_exits_2_with_usage(workdir, capsys, args):
     with pytest.raises(SystemExit) as e:
         main(args)
@@ -82,6 +82,12 @@ def test_a_malformed_command_line_exits_2_with_usage(workdir, capsys, args):
     err = capsys.readouterr().err
     assert err.startswith("usage: python -m sim") and "Traceback" not in err
     assert not (workdir / "results").exists()
+
+
+def test_an_unknown_command_exits_2_in_one_line_with_the_commands(workdir, capsys):
+    assert main(["walk", "tiny"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("python -m sim: no command 'walk'; commands: run, ")
 
 
 # --- --set ------------------------------------------------------------------------------------

@@ -136,23 +136,30 @@ def test_scenario_arguments_split_like_results_folders(tmp_path, monkeypatch):
         split_argument("qingyang@")
 
 
-def test_folder_names_join_the_arguments_and_stay_short():
+def test_folder_names_join_the_arguments_and_the_replications_and_stay_short():
     root = Path("results")
-    assert compare_folder(root, ["a", "a@policy.queue=fifo"], [], None) == root / "compare/a-vs-a@policy.queue=fifo"
-    assert compare_folder(root, ["a", "b"], ["scenario.horizon_days=30"], None) == \
-        root / "compare/a-vs-b@scenario.horizon_days=30"
-    long = compare_folder(root, ["x" * 150, "y" * 150], [], None).name
+    assert compare_folder(root, ["a", "a@policy.queue=fifo"], [], None, 3) == \
+        root / "compare/a-vs-a@policy.queue=fifo@reps=3"
+    assert compare_folder(root, ["a", "b"], ["scenario.horizon_days=30"], None, 10) == \
+        root / "compare/a-vs-b@scenario.horizon_days=30,reps=10"
+    assert compare_folder(root, ["a", "b"], [], None, 3) != compare_folder(root, ["a", "b"], [], None, 10)
+    long = compare_folder(root, ["x" * 150, "y" * 150], [], None, 3).name
     assert len(long) <= 200 and long.startswith("x" * 150 + "-vs-y") and "~" in long
-    assert compare_folder(root, ["x" * 150, "y" * 151], [], None).name != long
+    assert compare_folder(root, ["x" * 150, "y" * 151], [], None, 3).name != long
 
 
-def test_the_chart_is_an_object_oriented_figure_with_a_panel_per_metric():
+def test_the_chart_is_an_object_oriented_figure_with_the_six_metrics_read_first():
     c = sim.compare([scenario(), scenario('policy.queue="fifo"')], 2, workers=1)
     fig = compare_figure(c)
     assert isinstance(fig, Figure) and fig.canvas.manager is None  # not pyplot's
     shown = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title().split("\n")[0] for ax in shown] == [m.metric for m in c.metrics]
-    wait = shown[[m.metric for m in c.metrics].index("wait_hours.mean")]
+    titles = [ax.get_title().split("\n")[0] for ax in shown]
+    # No [finance]: no NPV panel; the seventh of the list takes its place.
+    assert titles == ["revenue_cny.operator_revenue", "revenue_cny.operator_net", "utilisation.overall",
+                      "wait_hours.mean", "capacity.at_horizon.pflops_fp16_dense",
+                      "revenue_cny.compute_sales_operator_capacity"]
+    assert len(c.metrics) > 6  # the rest are in the table and comparison.csv
+    wait = shown[titles.index("wait_hours.mean")]
     assert [round(p.get_height(), 9) for p in wait.patches] == [round(v.mean, 9) for v in c["wait_hours.mean"].values]
 
 
@@ -179,7 +186,7 @@ def test_cli_writes_the_set_the_same_bytes_with_one_or_two_workers(wd):
     args = ["compare", "random", "random@policy.queue=fifo", "--reps", "3", "--horizon", "6"]
     one = sim_cli(*args, "--workers", "1", cwd=wd)
     assert one.returncode == 0, one.stderr
-    out = wd / "results/compare/random-vs-random@policy.queue=fifo@scenario.horizon_days=6"
+    out = wd / "results/compare/random-vs-random@policy.queue=fifo@scenario.horizon_days=6,reps=3"
     first = {p.name: p.read_bytes() for p in out.iterdir()}
     assert sorted(first) == ["compare.png", "comparison.csv", "replications.csv", "report.md"]
     assert "wait_hours.mean" in one.stdout and "difference [95 %]" in one.stdout

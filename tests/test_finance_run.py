@@ -139,8 +139,8 @@ def test_the_run_table_gives_the_verdict_in_one_line(result):
     # NPV 8,049 CNY (test_the_two_years_by_hand), IRR 2,333,350 / 1,235,800 - 1 = 88.8 %
     # Without the sale the NPV is -17,873 CNY, and the cash turns positive only with it.
     assert finance_line(finance_of(result)) == ("NPV 0.0 M CNY at 10.00% (-0.0 M without the terminal value), "
-                                                "IRR 88.8%, payback only through the exit sale, in year 2 "
-                                                "(2 concession years)")
+                                                "IRR 88.8%, payback only through the exit sale in year 2, "
+                                                "discounted or not (2 concession years)")
     short = finance_of(sim.run(loads(FIN_TINY, "fin.toml", ["scenario.horizon_days=400"])))
     assert finance_line(short).endswith("(2 of 2 concession years, the last in part, no exit)")
 
@@ -179,13 +179,13 @@ def test_handed_back_assets_earn_nothing_and_their_book_value_is_written_off():
     assert p.gain_on_exit == [0, -184_000] and p.profit_before_tax[1] == -764_800 and p.tax == [0, 0]
     assert p.cash_flow == [364_200 - 1_600_000, 327_200 - 900_000]
     assert v.npv_fen == v.npv_without_terminal_fen == round(-1_235_800 / 1.1 - 572_800 / 1.21)
-    assert v.payback_year is None and not v.payback_needs_exit
+    assert v.payback_year is None and not v.payback_by_exit
 
 
 def test_a_sale_reports_the_npv_without_it_too_and_whether_payback_needs_it(result):
     v = finance_of(result).total.verdict  # sold at 10 x EBITDA
     assert v.npv_without_terminal_fen == round(-1_235_800 / 1.1 - 572_800 / 1.21)
-    assert v.payback_year == 2 and v.payback_needs_exit  # without the sale the cash never turns
+    assert v.payback_year == 2 and v.payback_by_exit  # without the sale the cash never turns
 
 
 def test_a_multiple_beyond_the_assets_remaining_life_is_warned_about():
@@ -240,7 +240,7 @@ def test_summary_json_carries_the_finance_headline(result):
     fin = s["finance"]
     assert fin["npv_cny"] == f.total.verdict.npv_fen / 100
     assert fin["npv_without_terminal_cny"] == f.total.verdict.npv_without_terminal_fen / 100
-    assert fin["terminal_value"] == {"ev_ebitda": 10} and fin["payback_needs_exit"] is True
+    assert fin["terminal_value"] == {"ev_ebitda": 10} and fin["payback_by_exit"] is True
     assert set(fin["npv_by_line_cny"]) == {"colocation", "operator_compute", "marketplace_fees", "tax",
                                            "terminal_value"}
     assert "finance" not in json.loads(render(sim.run(loads(FIN_TINY[: FIN_TINY.index("[finance]")], "f.toml")))[

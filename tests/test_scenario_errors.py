@@ -44,7 +44,7 @@ def test_tiny_itself_loads():
     ("clients.c.sizes.colour=1", "tiny.toml: clients.c.sizes.colour: unknown key"),
     ("sites.a.racks.own.tranches=[{date=2025-01-01, racks=1, colour=1}]",
      "tiny.toml: sites.a.racks.own.tranches[0].colour: unknown key"),
-    ('sites.a."pue "=1.2', 'tiny.toml: sites.a."pue ": unknown key'),
+    ('sites.a."pue "=1.2', 'tiny.toml: sites.a."pue ": unknown key (did you mean \'pue\'?)'),
     # wrong types
     ('scenario.horizon_days="ten"', "tiny.toml: scenario.horizon_days: must be a number, got string 'ten'"),
     ('sites.a.pue="1.2"', "tiny.toml: sites.a.pue: must be a number, got string '1.2'"),

@@ -109,15 +109,15 @@ F = "scenarios/sweeps/t.toml"
 def test_unknown_keys_are_named(wd):
     text = SMALL.replace("replications = 2", "replications = 2\nrepetitions = 3")
     text = text.replace("steps = 2 }", "steps = 2, stpes = 3 }")
-    assert errors(wd, text) == [f"{F}: sweep.repetitions: unknown key",
-                                f'{F}: parameters."sites.qingyang.pue".stpes: unknown key']
+    assert errors(wd, text) == [f"{F}: sweep.repetitions: unknown key (did you mean 'replications'?)",
+                                f'{F}: parameters."sites.qingyang.pue".stpes: unknown key (did you mean \'steps\'?)']
 
 
 def test_an_unknown_scenario_key_is_refused_against_the_base_scenario(wd):
     text = SMALL.replace('"sites.qingyang.pue"', '"sites.qingyang.peu"')
     (line,) = errors(wd, text)
     assert line.startswith(f'{F}: parameters."sites.qingyang.peu".range: 1.1 is not allowed: ')
-    assert "sites.qingyang.peu: unknown key (in scenarios/qingyang.toml)" in line
+    assert "sites.qingyang.peu: unknown key (did you mean 'pue'?) (in scenarios/qingyang.toml)" in line
 
 
 @pytest.mark.parametrize("rng", ["[1.3, 1.1]", "[1.2, 1.2]"])

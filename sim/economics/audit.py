@@ -24,6 +24,9 @@ class Simulated:
 
 @frozen
 class Row:
+    """One line of the audit: what is claimed, what is computed or allowed, the arithmetic and
+    the factor claimed / allowed."""
+
     what: str
     claimed: Span | str | None  # a figure, or words when the claim gives none
     grounded: Span | str | None
@@ -54,6 +57,8 @@ def _f(x) -> str:
 
 @frozen
 class Audit:
+    """The claim audit (sim.audit): sections of rows, `row(what)` for one by name."""
+
     claim: Claim
     sections: tuple[tuple[str, tuple[Row, ...]], ...]
 

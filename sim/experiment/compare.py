@@ -40,6 +40,7 @@ from sim.experiment.seeds import run_seed
 from sim.experiment.worker import run_chunk
 from sim.model.scenario import Scenario
 from sim.scenario import check_seed_and_horizon, loads, read_scenario, scenario_path
+from sim.scenario.argument import load_argument, split_argument  # noqa: F401  (re-exported)
 from sim.scenario.errors import ScenarioError
 from sim.units import HOURS_PER_DAY
 
@@ -81,10 +82,16 @@ class MetricComparison:
 
 @frozen
 class Comparison:
+    """Scenarios run with common random numbers: each headline metric's means and its paired
+    differences and ratios to the first scenario's (`comparison["metric"]`, `frame()`)."""
+
     labels: tuple[str, ...]  # one per scenario, the first the baseline
     replications: tuple[Replications, ...]
     seed: int  # replication r of every scenario ran with run_seed(seed, r)
     metrics: tuple[MetricComparison, ...]  # the headline metrics any scenario has, in METRICS order
+
+    def __repr__(self) -> str:
+        return f"Comparison(labels={list(self.labels)!r}, reps={self.reps}, metrics={len(self.metrics)})"
 
     @property
     def reps(self) -> int:
@@ -250,51 +257,6 @@ def unique_labels(labels) -> list[str]:
         seen[label] = seen.get(label, 0) + 1
         out.append(label if seen[label] == 1 else f"{label}#{seen[label]}")
     return out
-
-
-def split_argument(text: str) -> tuple[Path, list[str]]:
-    """`qingyang@policy.queue=fifo,pricing.intermediary_fee=0.3` -> (the scenario's path,
-    ["policy.queue=fifo", "pricing.intermediary_fee=0.3"]): the spelling of the
-    results/<stem>@<overrides>/ folders. The `@` is the first one after which a scenario file
-    exists (a path may hold an `@`); commas inside quotes, [] or {} belong to the value."""
-    if "@" not in text or scenario_path(text).is_file():
-        return scenario_path(text), []
-    ats = [i for i, ch in enumerate(text) if ch == "@"]
-    at = next((i for i in ats if scenario_path(text[:i]).is_file()), ats[0])
-    head, tail = text[:at], text[at + 1:]
-    items = _top_level_split(tail)
-    if not head or any(not item.strip() for item in items):
-        raise ScenarioError([f"{text}: write a scenario as name or name@key=value[,key=value...]"])
-    return scenario_path(head), items
-
-
-def _top_level_split(text: str) -> list[str]:
-    items, depth, quote, escaped, start = [], 0, None, False, 0
-    for i, ch in enumerate(text):
-        if quote:
-            if escaped:
-                escaped = False
-            elif ch == "\\" and quote == '"':
-                escaped = True
-            elif ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            items.append(text[start:i])
-            start = i + 1
-    items.append(text[start:])
-    return items
-
-
-def load_argument(text: str, extra_overrides: Sequence[str] = ()) -> Scenario:
-    """A scenario named as `compare` takes it, with `extra_overrides` after its own."""
-    path, overrides = split_argument(text)
-    return loads(read_scenario(path).decode("utf-8"), str(path), [*overrides, *extra_overrides])
 
 
 __all__ = ["Comparison", "METRICS", "MetricComparison", "Ratio", "compare", "comparison_of", "fieller",

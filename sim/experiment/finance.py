@@ -197,7 +197,10 @@ class Verdict:
     payback_year: int | None
     discounted_payback_year: int | None
     npv_without_terminal_fen: int
-    payback_needs_exit: bool  # the undiscounted payback comes only with the exit's proceeds
+    # True when the cumulative cash flow without the terminal value (the assets handed back)
+    # never turns non-negative: the payback year is the sale's, not the business's.
+    payback_by_exit: bool = False
+    discounted_payback_by_exit: bool = False
 
 
 def verdict(p: Project, rate: float, timing: Timing, handed_back: Project | None = None) -> Verdict:
@@ -209,9 +212,10 @@ def verdict(p: Project, rate: float, timing: Timing, handed_back: Project | None
     back = handed_back or p
     without = round(npv(rate, *back.dated_flows(capex, ops)))
     payback = payback_year(flows)
-    return Verdict(round(npv(rate, amounts, times)), r, note, payback,
-                   payback_year(p.discounted_by_year(rate, capex, ops)), without,
-                   payback is not None and payback_year(back.cash_flow) is None)
+    discounted = payback_year(p.discounted_by_year(rate, capex, ops))
+    return Verdict(round(npv(rate, amounts, times)), r, note, payback, discounted, without,
+                   payback is not None and payback_year(back.cash_flow) is None,
+                   discounted is not None and payback_year(back.discounted_by_year(rate, capex, ops)) is None)
 
 
 # The NPV's bridge: each business line's pre-tax cash flows, then tax and the terminal value.
@@ -261,6 +265,8 @@ def line_flows(p: Project, money: dict[str, list[int]], om_racks_operator: list[
 
 @frozen
 class SiteFinance:
+    """One site's project (or the total's): its lines year by year and its verdict."""
+
     site: str
     project: Project
     verdict: Verdict
@@ -269,6 +275,9 @@ class SiteFinance:
 
 @frozen
 class FinanceResult:
+    """A run's finance over the concession (sim.finance): each site as a project company and
+    their total, with NPV, IRR and payback (`total.verdict`), year by year (`total.project`)."""
+
     start_date: dt.date
     concession_years: int
     years: int  # years with rows: the concession, or fewer when the run is shorter
@@ -301,7 +310,7 @@ class FinanceResult:
             "npv_without_terminal_cny": v.npv_without_terminal_fen / FEN_PER_CNY,
             "irr": v.irr,
             "payback_year_undiscounted": v.payback_year,
-            "payback_needs_exit": v.payback_needs_exit,
+            "payback_by_exit": v.payback_by_exit,
             "payback_year_discounted": v.discounted_payback_year,
             "npv_by_line_cny": {k: self.total.bridge[k] / FEN_PER_CNY for k in BRIDGE if k in self.total.bridge},
             "warnings": list(self.warnings),

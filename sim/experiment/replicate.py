@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from sim.scenario.argument import as_scenario
 from sim.experiment.batch import run_specs
 from sim.experiment.intervals import Interval, intervals
 from sim.experiment.plan import RunSpec, run_key
@@ -26,9 +27,15 @@ HEADLINE = (
 
 @frozen
 class Replications:
+    """Replications of one scenario: a row per run (`frame()`) and every metric's mean with its
+    95 % t-interval (`intervals`, `intervals_frame()`)."""
+
     scenario: Scenario
     rows: tuple[dict, ...]  # one per replication, in order: rep, key, seed, every metric
     intervals: dict[str, Interval]  # every metric: mean and 95 % t-interval
+
+    def __repr__(self) -> str:
+        return f"Replications(scenario={self.scenario.name!r}, reps={len(self.rows)}, metrics={len(self.intervals)})"
 
     @property
     def metrics(self) -> list[str]:
@@ -51,11 +58,12 @@ def replication_specs(root_seed: int, reps: int) -> list[RunSpec]:
     return [RunSpec(run_key(0, r), 0, r, run_seed(root_seed, r)) for r in range(reps)]
 
 
-def replicate(scenario: Scenario, reps: int, *, workers: int | None = None, dask: str | None = None,
+def replicate(scenario: Scenario | str, reps: int, *, workers: int | None = None, dask: str | None = None,
               executor=None, on_chunk=None) -> Replications:
     """Run `scenario` `reps` times with spawned seeds on local processes (`workers`, default
     all cores) or Dask (`dask`); the same scenario, seed and reps give the same rows whatever
-    runs them."""
+    runs them. `scenario`: a Scenario, or a name or path with @overrides as `run` takes it."""
+    scenario = as_scenario(scenario)
     if reps < 1:
         raise ValueError(f"reps must be >= 1, got {reps}")
     specs = replication_specs(scenario.seed, reps)

@@ -454,14 +454,24 @@ def flat(d: dict, prefix: str = "") -> dict:
 
 @frozen
 class RunResult:
+    """One simulated run: the scenario as run, its summary (`summary_dict()` as summary.json
+    holds it, but for the `claim` section sim.report.summary_of adds), its daily rows, all
+    sites and by site (`daily_frame()`, `daily_by_site_frame()`), and for a sampled run how
+    many days each row stands for."""
+
     scenario: Scenario
     summary: Summary
     daily: tuple[DailyRow, ...]
     daily_by_site: tuple[SiteDailyRow, ...]
     day_weights: tuple[float, ...] | None = None  # a sampled run: how many days each daily row stands for
 
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"RunResult(scenario={self.scenario.name!r}, seed={self.scenario.seed}, "
+                f"days={len(self.daily)}, operator_net_cny={s.revenue.operator_net / 100:,.2f})")
+
     def summary_dict(self) -> dict:
-        """The summary as summary.json holds it."""
+        """The summary as summary.json holds it (without its `claim` section: sim.report.summary_of)."""
         d = plain(self.summary)
         if d["sampling"] is None:  # a full run's summary is as it always was
             del d["sampling"]

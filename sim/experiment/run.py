@@ -14,6 +14,7 @@ from sim.experiment.recorder import Recorder
 from sim.experiment.results import RunResult
 from sim.experiment.summary import summarise
 from sim.model.scenario import Scenario
+from sim.scenario.argument import as_scenario
 from sim.scenario.loader import check_seed_and_horizon
 from sim.scheduling.calendar import Clock
 from sim.scheduling.cluster import Cluster
@@ -108,14 +109,16 @@ class Model:
         return RunResult(self.scenario, summary, tuple(self.recorder.rows), tuple(self.recorder.site_rows))
 
 
-def run(scenario: Scenario, *, seed: int | None = None, horizon_days: float | None = None,
+def run(scenario: Scenario | str, *, seed: int | None = None, horizon_days: float | None = None,
         warmup_days: float | None = None, ledger_sink=None, trace=None, progress=None,
         argv=None) -> RunResult:
     """Simulate `scenario` once. `seed`, `horizon_days` and `warmup_days` override the
     scenario's own and are checked as in a file (ScenarioError if out of range).
     `progress(now_h, horizon_h)` is called as each simulated day closes; `argv`, the command
     line for the provenance (None: this process's). A scenario with `[scenario] sampling` is
-    run in representative periods (sim/experiment/sampled.py)."""
+    run in representative periods (sim/experiment/sampled.py). `scenario`: a Scenario, or a
+    name in scenarios/ or a path, with overrides after an `@` ("qingyang@policy.queue=fifo")."""
+    scenario = as_scenario(scenario)
     check_seed_and_horizon(scenario, seed, horizon_days, warmup_days)
     changes = {}
     if seed is not None:

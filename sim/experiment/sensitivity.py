@@ -82,12 +82,19 @@ def _or_low(x: float) -> float:
 
 @frozen
 class SensitivityResult:
+    """A sensitivity study: each parameter's Sobol and Morris indices for one metric, ranked
+    (`indices`, `frame()`), and every run behind them (`rows`)."""
+
     sweep: Sweep
     design: Design
     metric: str
     indices: tuple[dict, ...]  # one per parameter, ranked
     rows: tuple[dict, ...]  # every run: point, rep, key, seed, design part, parameters, metrics
     metrics: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return (f"SensitivityResult(sweep={self.sweep.name!r}, metric={self.metric!r}, "
+                f"parameters={len(self.indices)}, runs={len(self.rows)})")
 
     def frame(self):
         import pandas as pd

@@ -60,6 +60,10 @@ class Evaluation:
 
 @frozen
 class Solution:
+    """What solve found: the parameter's value at which the metric's replication mean reaches
+    the target (`value`, `interval`), or the closest value when it cannot, and every
+    evaluation on the way (`frame()`)."""
+
     scenario: str
     source: str  # the scenario file
     source_sha256: str
@@ -83,6 +87,11 @@ class Solution:
     closest: Evaluation | None  # not reachable: the evaluated value nearest the target
     evaluations: tuple[Evaluation, ...]  # in the order they ran
     notes: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        found = f"value={self.value!r}" if self.reachable else "unreachable"
+        return (f"Solution(scenario={self.scenario!r}, param={self.param!r}, metric={self.metric!r}, "
+                f"target={self.target!r}, {found}, evaluations={len(self.evaluations)})")
 
     @property
     def at_value(self) -> Evaluation | None:

@@ -20,10 +20,16 @@ INTERVAL_COLUMNS = ("n", "mean", "sd", "half_width", "low", "high")
 
 @frozen
 class SweepResult:
+    """A sweep's runs: a row per point and replication (`frame()`), with its parameters and
+    every metric."""
+
     sweep: Sweep
     points: tuple[Point, ...]
     rows: tuple[dict, ...]  # point, rep, key, seed, each parameter, every metric; by (point, rep)
     metrics: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"SweepResult(sweep={self.sweep.name!r}, points={len(self.points)}, runs={len(self.rows)})"
 
     @property
     def columns(self) -> list[str]:

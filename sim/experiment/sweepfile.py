@@ -52,6 +52,9 @@ class SensitivitySpec:
 
 @frozen
 class Sweep:
+    """A loaded sweep file: the scenario, its parameters and how they are sampled, replications,
+    metrics."""
+
     name: str  # the file name without .toml: results/sweeps/<name>/
     source: str  # the sweep file as given
     description: str

@@ -52,6 +52,8 @@ class Reported:
 
 @frozen
 class Claim:
+    """A scenario's `[claim]`: the claim's own figures and what they are checked against."""
+
     source: str
     sites: int
     standard_racks_per_site: float
@@ -68,6 +70,7 @@ class Claim:
     market_cap_cny: Span
     price_cny_per_pflops_year: float  # the claim's revenue anchor
     reported: tuple[Reported, ...] = ()
+    whole_claim_scenario: str | None = None  # for one site's share: the scenario of the whole claim
 
     @property
     def standard_racks(self) -> float:

@@ -15,6 +15,7 @@ from sim.model.hardware import AcceleratorType, ServerModel
 from sim.model.pricepath import PricePath
 from sim.model.sampling import Sampling
 from sim.model.site import RackGroup, Site
+from sim.units import HOURS_PER_DAY
 
 
 @frozen
@@ -40,6 +41,9 @@ class Policy:
 
 @frozen
 class Scenario:
+    """A loaded, checked scenario (sim.load_scenario): sites and racks, servers, tenants, client
+    classes, pricing, policy and, optionally, markets, [finance] and [claim]."""
+
     name: str
     description: str
     source: str  # file it came from, for messages and provenance
@@ -65,6 +69,10 @@ class Scenario:
     finance: Finance | None = None  # [finance]: capex, O&M, tax, discounting and exit over the concession
     claim: Claim | None = None  # [claim]: a stated claim and what the audit checks it against
     sampling: Sampling | None = None  # [scenario] sampling: representative periods instead of every day
+
+    def __repr__(self) -> str:
+        return (f"Scenario(name={self.name!r}, source={self.source!r}, seed={self.seed}, "
+                f"horizon_days={self.horizon_hours / HOURS_PER_DAY:g}, sites={[s.name for s in self.sites]!r})")
 
     @property
     def rack_groups(self) -> tuple[RackGroup, ...]:

@@ -13,8 +13,9 @@ from sim.report.html import figure_svg, page
 from sim.report.markdown import report_md
 from sim.report.plots import (figure_png, revenue_figure, revenue_regions, utilisation_figure,
                               utilisation_regions)
-from sim.report.tables import (summary_json, table_parquet, timeseries_by_site_csv, timeseries_by_site_parquet, timeseries_csv,
-                               timeseries_parquet)
+from sim.report.tables import (summary_json, table_parquet, timeseries_by_site_csv, timeseries_by_site_parquet,
+                               timeseries_csv, timeseries_parquet)
+from sim.report.verdict import verdict_md, verdict_of
 
 FILES = ("timeseries.csv", "timeseries_by_site.csv", "timeseries.parquet", "timeseries_by_site.parquet",
          "utilisation.png", "revenue.png", "report.md",
@@ -23,13 +24,43 @@ FINANCE_FILES = ("finance.csv", "finance.png")  # only for a scenario with [fina
 JOBS_FILE = "jobs.parquet"  # only with run --jobs
 
 
+def with_claim(summary: dict, verdict) -> dict:
+    """The summary with the verdict on the claim as its `claim` section, after the description
+    (a scenario without [claim]: the summary as it is)."""
+    if verdict is None:
+        return summary
+    out = {}
+    for k, v in summary.items():
+        out[k] = v
+        if k == "description":
+            out["claim"] = verdict.as_dict()
+    return out
+
+
+def with_finance(summary: dict, fin) -> dict:
+    """The summary with the concession's finance headline as its `finance` section (none
+    without [finance])."""
+    return summary if fin is None else {**summary, "finance": fin.headline()}
+
+
+def summary_of(result, finance=None) -> dict:
+    """The summary as summary.json holds it: RunResult.summary_dict(), for a scenario with
+    [claim] the verdict on it (`claim`), and with [finance] its headline (`finance`). Give the
+    run's FinanceResult if you have it."""
+    summary = result.summary_dict()
+    fin = finance_of(result) if finance is None else finance
+    return with_finance(with_claim(summary, verdict_of(result.scenario, summary, fin)), fin)
+
+
 def render(result, jobs=None) -> dict[str, bytes]:
     """Every output file of a RunResult as bytes, before anything touches the disk; with `jobs`
     (the sim.experiment.jobs.JobRecords the run was traced with), jobs.parquet too."""
+    fin = finance_of(result)
     summary = result.summary_dict()
+    verdict = verdict_of(result.scenario, summary, fin)
+    summary = with_finance(with_claim(summary, verdict), fin)
     name = summary["scenario"]
     daily = result.daily_frame()
-    fin = finance_of(result)
     audit = audit_of(result.scenario, summary)
     sections = [] if audit is None else [audit_md(audit)]
     files = {
@@ -39,7 +70,8 @@ def render(result, jobs=None) -> dict[str, bytes]:
         "timeseries_by_site.parquet": timeseries_by_site_parquet(result.daily_by_site),
     }
     svgs = {}  # the same figures for report.html, as SVG with hover values
-    fig = utilisation_figure(daily, f"{name}: accelerators busy by owner class")
+    fig = utilisation_figure(daily, f"{name}: accelerators busy by owner class",
+                             summary["capacity"]["planned"]["accelerators"])
     svgs["utilisation.png"] = figure_svg(fig, utilisation_regions(fig, daily))
     files["utilisation.png"] = figure_png(fig)
     fig = revenue_figure(daily, f"{name}: cumulative revenue by stream")
@@ -51,10 +83,10 @@ def render(result, jobs=None) -> dict[str, bytes]:
         svgs["finance.png"] = figure_svg(fig, finance_regions(fig, fin))
         files["finance.png"] = figure_png(fig)
         sections.append(finance_md(fin))
-        summary = {**summary, "finance": fin.headline()}
     if jobs is not None:
         files[JOBS_FILE] = table_parquet(jobs.table())
-    md = report_md(summary, sections)
+    top = [] if verdict is None else [verdict_md(verdict)]
+    md = report_md(summary, sections, top)
     files["report.md"] = md.encode("utf-8")
     files["report.html"] = page(f"{name}: computesim report", md, svgs)
     files["summary.json"] = summary_json(summary)  # last: its presence means the set is whole
@@ -62,8 +94,11 @@ def render(result, jobs=None) -> dict[str, bytes]:
 
 
 def write_results(result, out_dir, jobs=None) -> list[Path]:
-    """Write the result set of `result` into `out_dir` (replacing its previous set in one step)."""
+    """Write a run's result set (summary.json, the CSVs and Parquet series, report.md and
+    report.html, plots; finance.csv and finance.png with [finance]; jobs.parquet with `jobs`)
+    into out_dir, replacing an earlier set there as a whole, as `python -m sim run` does;
+    return the paths written."""
     return write_all(Path(out_dir), render(result, jobs))
 
 
-__all__ = ["FILES", "FINANCE_FILES", "JOBS_FILE", "render", "write_results"]
+__all__ = ["FILES", "FINANCE_FILES", "JOBS_FILE", "render", "summary_of", "write_results"]

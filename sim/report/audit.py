@@ -37,7 +37,11 @@ def factor(r: Row) -> str:
         if isinstance(r.grounded, Span) and r.grounded.lo == 0 and isinstance(r.claimed, Span):
             return "none fits" if r.grounded.hi == 0 else "up to none fits"
         return ""
+    return factor_text(f)
 
+
+def factor_text(f: Span) -> str:
+    """A factor (claimed / computed) as the audit prints it: x35.2-50.8, x25,330."""
     def one(x):
         return f"{x:,.3g}" if x < 100 else f"{x:,.0f}"
     return f"x{one(f.lo)}" if f.exact or one(f.lo) == one(f.hi) else f"x{one(f.lo)}-{one(f.hi)}"

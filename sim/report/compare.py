@@ -24,7 +24,7 @@ from sim.version import __version__
 FOLDER = "compare"
 MAX_NAME_CHARS = 200  # with the hidden siblings' suffixes, inside 255-byte file names
 DPI = 110
-COLUMNS = 4  # panels a row in compare.png
+COLUMNS = 3  # panels a row in compare.png
 
 
 def argument_label(results_root: Path, stem: str, overrides) -> str:
@@ -33,12 +33,13 @@ def argument_label(results_root: Path, stem: str, overrides) -> str:
     return output_folder(results_root, stem, list(overrides), None).name
 
 
-def compare_folder(results_root: Path, labels, options, out: Path | None) -> Path:
-    """results/compare/<A>-vs-<B>[-vs-C...], with `@` and the options (--seed, --horizon) as
-    overrides when given; a hash stands in for the end of a name too long for a folder."""
+def compare_folder(results_root: Path, labels, options, out: Path | None, reps: int) -> Path:
+    """results/compare/<A>-vs-<B>[-vs-C...]@[options,]reps=N: the options (--seed, --horizon) as
+    overrides, then the replications, so comparisons with other --reps keep their own folders;
+    a hash stands in for the end of a name too long for a folder."""
     if out is not None:
         return output_folder(results_root, "", (), out)
-    name = "-vs-".join(labels) + (f"@{overrides_label(options)}" if options else "")
+    name = "-vs-".join(labels) + f"@{overrides_label([*options, f'reps={reps}'])}"
     if len(name.encode("utf-8")) > MAX_NAME_CHARS:
         digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
         name = f"{name.encode('utf-8')[:MAX_NAME_CHARS - 9].decode('utf-8', 'ignore')}~{digest}"
@@ -163,17 +164,32 @@ def _finance_years(reps):
 
 
 # --- compare.png ---------------------------------------------------------------------------------
+# The panels of compare.png: the first six of these the comparison has (NPV only with
+# [finance]); every headline metric stays in comparison.csv and the table.
+FIGURE_METRICS = ("revenue_cny.operator_revenue", "revenue_cny.operator_net", "finance.npv_cny",
+                  "utilisation.overall", "wait_hours.mean", "capacity.at_horizon.pflops_fp16_dense",
+                  "revenue_cny.compute_sales_operator_capacity")
+FIGURE_PANELS = 6
+
+
+def figure_metrics(c) -> list:
+    have = {m.metric: m for m in c.metrics}
+    return [have[k] for k in FIGURE_METRICS if k in have][:FIGURE_PANELS]
+
+
 def compare_figure(c) -> Figure:
-    """One panel per headline metric: each scenario's mean as a bar with its 95 % interval as a
-    whisker; over the bars, each scenario's paired difference and ratio to the baseline."""
-    n = len(c.metrics)
+    """Six panels, the metrics an analyst reads first (FIGURE_METRICS): each scenario's mean as
+    a bar with its 95 % interval as a whisker; over the bars, each scenario's paired difference
+    and ratio to the baseline."""
+    shown = figure_metrics(c)
+    n = len(shown)
     rows = max(1, math.ceil(n / COLUMNS))
     fig = Figure(figsize=(3.1 * COLUMNS, 2.4 * rows + 0.8), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)  # so it draws without a backend
     axes = fig.subplots(rows, COLUMNS, squeeze=False).ravel()
     colours = [f"C{i % 10}" for i in range(len(c.labels))]
     x = np.arange(len(c.labels))
-    for ax, m in zip(axes, c.metrics):
+    for ax, m in zip(axes, shown):
         div, unit = scale(m.metric)
         means = np.array([v.mean for v in m.values]) / div
         low = np.array([v.low for v in m.values]) / div
@@ -197,7 +213,8 @@ def compare_figure(c) -> Figure:
     fig.legend(handles, c.labels, loc="outside lower center", ncols=min(len(c.labels), 3), fontsize=8,
                frameon=False)
     fig.suptitle(f"{c.reps} replications each, common random numbers: bars, mean and 95 % interval; "
-                 f"text, paired difference and ratio to {c.labels[0]} (95 %)", fontsize=9)
+                 f"text, paired difference and ratio to {c.labels[0]} (95 %); every metric in comparison.csv",
+                 fontsize=9)
     return fig
 
 

@@ -146,20 +146,27 @@ def sweep_md(result, point_rows) -> str:
     lines = [f"# Sweep {s.name}", "", s.description, "",
              f"Base scenario {s.scenario_source}" + (f" with {', '.join(s.fixed)}" if s.fixed else "") + "; "
              f"{s.sampling} of {len(result.points)} points x {s.replications} replications = "
-             f"{len(result.rows)} runs; seeds spawned from {s.seed} on each run's (point, replication).",
-             "", "| parameter | sets | values |", "|---|---|---|"]
+             f"{len(result.rows)} runs; seeds spawned from {s.seed} on each run's (point, replication).", ""]
+    # A parameter that sets the key it is named after needs no "sets" column.
+    other_keys = any(tuple(p.keys) != (p.name,) for p in s.parameters)
+    lines += (["| parameter | sets | values |", "|---|---|---|"] if other_keys
+              else ["| parameter | values |", "|---|---|"])
     for p in s.parameters:
-        lines.append(f"| {p.name} | {', '.join(p.keys) or 'its choices'} | {_describe(p)} |")
+        sets = f" {', '.join(p.keys) or 'its choices'} |" if other_keys else ""
+        lines.append(f"| {p.name} |{sets} {_describe(p)} |")
+    one = s.replications == 1  # no interval from one run
     lines += ["", f"![{metric}]({plot_name(s)})", "",
-              f"Points by {metric}, mean and 95 % t-interval over replications (million CNY for money); "
-              "the highest and lowest five. Every point and metric is in points.csv, every run in runs.csv.", "",
-              "| point | " + " | ".join(names) + " | mean | 95 % interval |",
-              "|---:|" + "---:|" * len(names) + "---:|---:|"]
+              f"Points by {metric}, " + ("one run each, no interval" if one else
+                                          "mean and 95 % t-interval over replications")
+              + " (million CNY for money); the highest and lowest five. Every point and metric is in "
+              "points.csv, every run in runs.csv.", "",
+              "| point | " + " | ".join(names) + (" | value |" if one else " | mean | 95 % interval |"),
+              "|---:|" + "---:|" * len(names) + ("---:|" if one else "---:|---:|")]
     shown = rows if len(rows) <= 10 else rows[:5] + rows[-5:]
     for r in shown:
         vals = " | ".join(f"{r[n]:,.4g}" if isinstance(r[n], float) else str(r[n]) for n in names)
-        lines.append(f"| {r['point']} | {vals} | {_num(r['mean'], metric)} | "
-                     f"{_num(r['low'], metric)} to {_num(r['high'], metric)} |")
+        interval = "" if one else f" {_num(r['low'], metric)} to {_num(r['high'], metric)} |"
+        lines.append(f"| {r['point']} | {vals} | {_num(r['mean'], metric)} |{interval}")
     return "\n".join(lines) + "\n"
 
 

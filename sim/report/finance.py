@@ -92,13 +92,38 @@ def _irr(s: SiteFinance) -> str:
     return f"{v.irr * 100:.1f} %" + (" (see note)" if v.irr_note else "")
 
 
-def _year(y) -> str:
-    return "never" if y is None else f"year {y}"
+def _year(y, by_exit: bool = False) -> str:
+    if y is None:
+        return "never"
+    return f"year {y}, only through the exit sale" if by_exit else f"year {y}"
 
 
-def _payback(v) -> str:
-    """Undiscounted payback, saying so when only the exit's proceeds bring it."""
-    return _year(v.payback_year) + (" (only with the exit)" if v.payback_needs_exit else "")
+def payback_words(v) -> str:
+    """Payback in words that say discounted or not, and when only the exit sale brings it."""
+    def one(year, by_exit):
+        if year is None:
+            return "never"
+        return f"only through the exit sale in year {year}" if by_exit else f"year {year}"
+
+    u = one(v.payback_year, v.payback_by_exit)
+    d = one(v.discounted_payback_year, v.discounted_payback_by_exit)
+    if u == d:
+        return "never pays back, discounted or not" if u == "never" else f"payback {u}, discounted or not"
+    return f"payback undiscounted {u}, discounted {d}"
+
+
+def finance_line(fr) -> str:
+    """The concession's verdict in one line (report.md and finance.csv have the rest)."""
+    v = fr.total.verdict
+    irr = f"IRR {v.irr:.1%}" if v.irr is not None else "no IRR"
+    payback = payback_words(v)
+    covered = (f"{fr.years} concession years" if fr.finished
+               else f"{fr.years} of {fr.concession_years} concession years"
+               + (", the last in part" if fr.last_year_partial else "") + ", no exit")
+    terminal = (f" ({v.npv_without_terminal_fen / 1e8:,.1f} M without the terminal value)"
+                if fr.finished and fr.exit_method != "hand-back" else "")
+    return (f"NPV {v.npv_fen / 1e8:,.1f} M CNY at {fr.discount_rate:.2%}{terminal}, {irr}, {payback} ({covered})"
+            + "".join(f"; warning: {w}" for w in fr.warnings))
 
 
 TIMING_TEXT = {"start": "at its start", "mid": "in its middle", "end": "at its end"}
@@ -173,7 +198,8 @@ def finance_md(fr: FinanceResult) -> str:
         p = s.project
         lines.append(f"| {'**total**' if s is fr.total else s.site} | {_m(s.verdict.npv_fen)} | "
                      f"{_m(s.verdict.npv_without_terminal_fen)} | {_irr(s)} | "
-                     f"{_payback(s.verdict)} | {_year(s.verdict.discounted_payback_year)} | "
+                     f"{_year(s.verdict.payback_year, s.verdict.payback_by_exit)} | "
+                     f"{_year(s.verdict.discounted_payback_year, s.verdict.discounted_payback_by_exit)} | "
                      f"{_m(sum(p.capex))} | {_m(sum(p.revenue))} | {_m(sum(p.exit_value))} |")
     notes = {s.verdict.irr_note for s in (*fr.sites, fr.total) if s.verdict.irr_note}
     if notes:
@@ -196,6 +222,10 @@ def finance_md(fr: FinanceResult) -> str:
     return "\n".join(lines)
 
 
+POSITIVE, NEGATIVE = "tab:green", "tab:red"
+SITE_COLOURS = ("tab:blue", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
+
+
 def finance_figure(fr: FinanceResult, title: str | None = None) -> Figure:
     """Yearly cash flow (bars, all sites) and the cumulative discounted cash flow (lines, all
     sites and each site)."""
@@ -204,14 +234,17 @@ def finance_figure(fr: FinanceResult, title: str | None = None) -> Figure:
     ax = fig.subplots()
     years = np.arange(1, fr.years + 1)
     flows = np.array(fr.total.project.cash_flow, dtype=float) / 1e8
-    ax.bar(years, flows, color=np.where(flows >= 0, "tab:green", "tab:red"), alpha=0.6,
-           label="cash flow in the year, all sites")
+    # Two legend entries for the bars (in and out), and site lines in colours the bars do not use.
+    for sign, colour, words in ((flows >= 0, POSITIVE, "in"), (flows < 0, NEGATIVE, "out")):
+        if sign.any():
+            ax.bar(years[sign], flows[sign], color=colour, alpha=0.6,
+                   label=f"cash flow in the year, all sites: net {words}")
     ax.plot(years, np.cumsum(_discounted(fr.total, fr)) / 1e8, color="black", lw=2, marker="o", ms=3,
             label=f"cumulative discounted at {fr.discount_rate:.2%}, all sites")
     if len(fr.sites) > 1:
-        for s in fr.sites:
+        for k, s in enumerate(fr.sites):
             ax.plot(years, np.cumsum(_discounted(s, fr)) / 1e8, lw=1, ls="--",
-                    label=f"cumulative discounted, {s.site}")
+                    color=SITE_COLOURS[k % len(SITE_COLOURS)], label=f"cumulative discounted, {s.site}")
     ax.axhline(0, color="0.4", lw=0.8)
     ax.set_xlabel("concession year")
     ax.set_ylabel("million CNY")

@@ -116,8 +116,9 @@ def sampling_md(sampling: dict) -> str:
             f"{sampling['days_per_simulated_day']:.1f}; job counts and waits are those of the simulated days.")
 
 
-def report_md(s: dict, sections=()) -> str:
-    """The report; `sections` (markdown) go after the by-site table, before the plots."""
+def report_md(s: dict, sections=(), top=()) -> str:
+    """The report; `top` (markdown: the verdict on the claim) goes under the title and the
+    description, `sections` after the by-site table, before the plots."""
     cap, util, jobs = s["capacity"], s["utilisation"], s["jobs"]["total"]
     queued, running = s["jobs"]["queued_at_horizon"], s["jobs"]["running_at_horizon"]
     rev, per_p, w = s["revenue_cny"], s["revenue_per_pflops_year_cny"], s["wait_hours"]
@@ -128,6 +129,7 @@ def report_md(s: dict, sections=()) -> str:
         "",
         s["description"],
         "",
+        *(part for t in top for part in (t.rstrip("\n"), "")),
         f"Seed {s['seed']}; policy {s['policy']['placement']} / {s['policy']['queue']} / "
         f"{s['policy']['reclaim']}. Every figure comes from one simulated run; see summary.json."
         + (f" Wait, queue and utilisation figures leave out a {s['warmup_days']:g}-day warm-up; money never does."

@@ -63,8 +63,23 @@ def periods(daily: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     return m.reset_index(drop=True), "monthly"
 
 
-def utilisation_figure(daily: pd.DataFrame, title: str | None = None) -> Figure:
-    """Accelerators busy by owner class under the commissioned count; utilisation below."""
+BUILT_SHARE = 0.99  # capacity counts as built from the first period with this share of the plan online
+
+
+def building_until(p: pd.DataFrame, planned: float | None):
+    """The end of the last period before the capacity online first reached BUILT_SHARE of the
+    plan (the whole run if it never did); None when it was built from the start or no plan is given."""
+    if not planned or p.empty:
+        return None
+    built = (p["commissioned_accelerators"] >= BUILT_SHARE * planned).to_numpy()
+    first = int(np.argmax(built)) if built.any() else len(p)
+    return None if first == 0 else p["end"].iloc[first - 1]
+
+
+def utilisation_figure(daily: pd.DataFrame, title: str | None = None, planned_accelerators: float | None = None) -> Figure:
+    """Accelerators busy by owner class under the commissioned count; utilisation below. With
+    `planned_accelerators`, the plan is drawn and the periods before it is built are shaded and
+    said to be so: utilisation then is of the few servers already online."""
     p, per = periods(daily)
     fig, (ax, ax_u) = _figure(height_ratios=(3, 1))
     x = _mid(p)
@@ -80,6 +95,13 @@ def utilisation_figure(daily: pd.DataFrame, title: str | None = None) -> Figure:
     ax_u.plot(x, p["utilisation"] * 100, color="tab:red", lw=1, label="utilisation")
     ax_u.set_ylim(0, 100)
     ax_u.set_ylabel("utilisation, %")
+    until = building_until(p, planned_accelerators)
+    if until is not None:
+        for a in (ax, ax_u):
+            a.axvspan(p["start"].iloc[0], until, color="0.92", lw=0, zorder=0)
+        ax.text(0.01, 0.97, f"shaded: capacity still being built, under {BUILT_SHARE:.0%} of the "
+                f"{planned_accelerators:,.0f} accelerators planned online\n(to {until:%Y-%m-%d}): utilisation "
+                "below is of the servers online so far", transform=ax.transAxes, fontsize=7, va="top", color="0.2")
     _finish(fig, ax_u, p, title)
     return fig
 

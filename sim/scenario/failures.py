@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sim.model.failures import Failures, ServerFailures
 from sim.model.limits import MIN_DURATION_HOURS
-from sim.scenario.fields import Table
+from sim.scenario.fields import Table, did_you_mean
 
 
 def read_failures(t: Table | None, servers: dict, declared: set[str]) -> Failures | None:
@@ -21,7 +21,7 @@ def read_failures(t: Table | None, servers: dict, declared: set[str]) -> Failure
     out = {}
     for name, st in t.tables("servers", required=False):
         if name not in servers and name not in declared:
-            st.error("", f"no server named {name!r} in [servers]")
+            st.error("", f"no server named {name!r} in [servers]" + did_you_mean(name, list(servers) + list(declared)))
         mtbf, mttr = (st.number(k, gt=0) for k in ("mtbf_hours", "mttr_hours"))
         st.done()
         ok = None not in (mtbf, mttr)

@@ -37,6 +37,22 @@ def one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
+def nearest(word, names) -> str | None:
+    """The name closest to a mistyped one (difflib), or None."""
+    import difflib
+
+    if not isinstance(word, str):
+        return None
+    near = difflib.get_close_matches(word, sorted({n for n in names if isinstance(n, str)}), n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
+def did_you_mean(word, names) -> str:
+    """' (did you mean 'x'?)' for the name closest to a mistyped one, or ''."""
+    near = nearest(word, names)
+    return f" (did you mean {near!r}?)" if near else ""
+
+
 INT64 = (-(2**63), 2**63 - 1)  # TOML integers are 64-bit; tomllib reads longer ones anyway
 MAX_REAL = 1e15  # no quantity in a scenario comes near; beyond it, sums and products overflow
 MAX_DAYS = 36500  # build-out and rate dates must lie within 100 years of the start date
@@ -204,7 +220,7 @@ class Table:
     def done(self) -> None:
         for k in self.data:
             if k not in self.seen:
-                self.error(k, "unknown key")
+                self.error(k, "unknown key" + did_you_mean(k, self.seen))
 
 
 def check_number(t: Table, k: str, v, *, integer=False, ge=None, gt=None, le=None, lt=None):

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from sim.scenario.errors import ScenarioError
-from sim.scenario.fields import one_line
+from sim.scenario.fields import did_you_mean, one_line
 from sim.scenario.parse import MAX_FILE_BYTES
 
 SCENARIO_DIR = Path("scenarios")
@@ -30,6 +30,23 @@ def scenario_path(arg, folder: str = "") -> Path:
     if not local.exists() and repo.is_file():
         return repo
     return local
+
+
+def _near_file(path: Path) -> str:
+    """' (did you mean 'qingyang'?)' among the .toml files beside a missing one (and the
+    repository's own, for a name in scenarios/)."""
+    if path.suffix != ".toml":
+        return ""
+    folders = [path.parent]
+    if path.parent.parts[:1] == SCENARIO_DIR.parts:
+        folders.append(REPO_SCENARIO_DIR.joinpath(*path.parent.parts[1:]))
+    names = set()
+    for folder in folders:
+        try:
+            names |= {p.stem for p in folder.glob("*.toml")}
+        except OSError:
+            pass
+    return did_you_mean(path.stem, names)
 
 
 def _error(source: str, problem: str) -> ScenarioError:
@@ -75,7 +92,7 @@ def read_scenario(path) -> bytes:
             raise _error(source, _too_big(f"more than {MAX_FILE_BYTES:,}")) from None
         data.decode("utf-8")
     except FileNotFoundError:
-        raise _error(source, "no such file") from None
+        raise _error(source, "no such file" + _near_file(Path(path))) from None
     except IsADirectoryError:
         raise _error(source, "is a directory, not a scenario file") from None
     except UnicodeDecodeError:

@@ -43,9 +43,9 @@ from sim.model.limits import MAX_HORIZON_DAYS
 from sim.economics.pricing import PRICE_MODELS
 from sim.scenario.budget import client_key, jobs_problem, rate_points_problem, total_jobs
 from sim.scenario.errors import ScenarioError
-from sim.scenario.fields import INT64, MAX_DAYS, MISSING, Problems, Table, check_number, describe, key_text, one_line
+from sim.scenario.fields import INT64, MAX_DAYS, MISSING, Problems, Table, check_number, describe, did_you_mean, key_text, one_line
 from sim.scenario.files import read_scenario, scenario_path
-from sim.scenario.overrides import apply_overrides, override_texts
+from sim.scenario.overrides import apply_overrides, hinted, override_texts
 from sim.scenario.failures import read_failures
 from sim.scenario.parse import key_problem, parse_toml
 from sim.scenario.workload import (
@@ -82,7 +82,7 @@ def loads(text: str, source: str = "<scenario>", overrides=()) -> Scenario:
     except ValueError as e:
         raise ScenarioError([one_line(f"{source}: {e}")]) from None
     problems = Problems(source)
-    apply_overrides(data, overrides, problems)
+    made = apply_overrides(data, overrides, problems)
     if not problems.messages:
         problem = key_problem(data)  # a long key may come in an override's value
         if problem:
@@ -91,7 +91,7 @@ def loads(text: str, source: str = "<scenario>", overrides=()) -> Scenario:
         raise ScenarioError(problems.messages)
     scenario = _build(Table(problems, data), source)
     if problems.messages:
-        raise ScenarioError(problems.messages)
+        raise ScenarioError(hinted(problems.messages, made))
     return attrs.evolve(scenario, source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                         overrides=override_texts(overrides))
 
@@ -296,7 +296,8 @@ def _servers(root: Table, accelerators, declared) -> dict[str, ServerModel]:
         acc = t.string("accelerator")
         if acc is not None and acc not in accelerators:
             if acc not in declared:
-                t.error("accelerator", f"no accelerator named {acc!r} in [accelerators]")
+                t.error("accelerator", f"no accelerator named {acc!r} in [accelerators]"
+                        + did_you_mean(acc, declared))
             acc = None
         n = t.number("accelerators_per_server", integer=True, ge=1, le=64)
         kw = t.number("power_kw", gt=0)
@@ -371,12 +372,13 @@ def _sites(root: Table, start, servers, declared_servers, tenants, std_kw,
 def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants, std_kw, enforce, steps, leasing):
     owner = t.string("owner")
     if owner is not None and owner != OPERATOR and owner not in tenants:
-        t.error("owner", f"must be {OPERATOR!r} or a tenant in [tenants], got {owner!r}")
+        t.error("owner", f"must be {OPERATOR!r} or a tenant in [tenants], got {owner!r}"
+                + did_you_mean(owner, [OPERATOR, *tenants]))
         owner = None
     model = t.string("server")
     if model is not None and model not in servers:
         if model not in declared_servers:
-            t.error("server", f"no server named {model!r} in [servers]")
+            t.error("server", f"no server named {model!r} in [servers]" + did_you_mean(model, declared_servers))
         model = None
     power = t.number("power_kw", gt=0)
     count = None
@@ -624,7 +626,7 @@ def _pricing(t: Table | None, accelerators, declared, start, horizon_days, paths
             for n in list(table.data):
                 v = table.number(n, gt=0)
                 if n not in declared:
-                    table.error(n, f"no accelerator named {n!r} in [accelerators]")
+                    table.error(n, f"no accelerator named {n!r} in [accelerators]" + did_you_mean(n, declared))
                 elif v is not None:
                     per_type[n] = v
     t.done()
@@ -746,7 +748,7 @@ def _arrivals(t: Table | None, start, markets: dict, named: dict):
             pass  # not a string: reported
         elif given and name not in named:
             known = f" (named: {', '.join(sorted(named))})" if named else ""
-            t.error("market", f"no market named {name!r} in [markets]{known}")
+            t.error("market", f"no market named {name!r} in [markets]" + (did_you_mean(name, named) or known))
         else:
             market, market_ok = named[name] if given else markets[""]
             if market_ok and (market is None or market.work is None):
@@ -884,17 +886,17 @@ def _client(t: Table, name, tenant, start, accelerators, sites, markets, named):
     ok = (types is not None or not t.has("accelerators")) and (where is not None or not t.has("sites"))
     for a in types or ():
         if a not in accelerators:
-            t.error("accelerators", f"no accelerator named {a!r} in [accelerators]")
+            t.error("accelerators", f"no accelerator named {a!r} in [accelerators]" + did_you_mean(a, accelerators))
             ok = False
     for s in where or ():
         if s not in sites:
-            t.error("sites", f"no site named {s!r} in [sites]")
+            t.error("sites", f"no site named {s!r} in [sites]" + did_you_mean(s, sites))
             ok = False
     prefer = t.strings("prefer_sites", None)
     ok &= prefer is not None or not t.has("prefer_sites")
     for s in prefer or ():
         if s not in sites:
-            t.error("prefer_sites", f"no site named {s!r} in [sites]")
+            t.error("prefer_sites", f"no site named {s!r} in [sites]" + did_you_mean(s, sites))
             ok = False
         elif where is not None and s not in where:
             t.error("prefer_sites", f"{s!r} is not among the sites it accepts ({', '.join(where)})")

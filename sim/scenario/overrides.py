@@ -11,7 +11,7 @@ import sys
 import tomllib
 from collections.abc import Mapping
 
-from sim.scenario.fields import key_text
+from sim.scenario.fields import key_text, nearest
 from sim.scenario.parse import MAX_FILE_BYTES, MAX_KEY_CHARS, MAX_KEY_PARTS, deep_key, short, text_problem
 
 
@@ -77,9 +77,12 @@ def plain(value):
     return value
 
 
-def apply_overrides(data: dict, overrides, problems) -> None:
+def apply_overrides(data: dict, overrides, problems) -> dict[str, str]:
     """Set each override in `data`. `overrides` is a dict {dotted key: value} (messages name
-    keys) or an iterable of "key=value" strings (messages name the --set option)."""
+    keys) or an iterable of "key=value" strings (messages name the --set option). Returns the
+    tables an override made that the file did not have, where the file has one of a close
+    name (clients.trainig -> training), for messages to name."""
+    made = {}
     if isinstance(overrides, Mapping):
         items = [(k, v, None) for k, v in overrides.items()]
     else:
@@ -105,6 +108,10 @@ def apply_overrides(data: dict, overrides, problems) -> None:
             continue
         node = data
         for i, part in enumerate(parts[:-1]):
+            if i > 0 and part not in node:
+                near = nearest(part, node)
+                if near is not None:
+                    made[".".join(key_text(p) for p in parts[: i + 1])] = near
             nxt = node.setdefault(part, {})
             if not isinstance(nxt, dict):
                 problems.add(".".join(key_text(p) for p in parts[: i + 1]),
@@ -117,6 +124,19 @@ def apply_overrides(data: dict, overrides, problems) -> None:
             except (ValueError, RecursionError) as e:
                 problem = "value nested too deeply" if isinstance(e, RecursionError) else str(e)
                 problems.add(".".join(key_text(p) for p in parts), f"{where}{problem}")
+    return made
+
+
+def hinted(messages: list[str], made: dict[str, str]) -> list[str]:
+    """Messages about a table an override made, with the name the file has that is close to it."""
+    out = []
+    for m in messages:
+        for path, near in made.items():
+            if f": {path}." in m or f": {path}:" in m:
+                m += f" ({path} is not in the file; did you mean {near!r}?)"
+                break
+        out.append(m)
+    return out
 
 
 def toml_value(v) -> str:

@@ -8,7 +8,7 @@ from sim.model.claim import Claim, Reported, Span
 from sim.model.finance import EXIT_METHODS, HAND_BACK, TERMINAL_WORDS, TIMINGS, Exit, Finance, ServerFinance, Timing
 from sim.model.sampling import Sampling, compressed
 from sim.model.site import OPERATOR
-from sim.scenario.fields import MISSING, Table, check_number, describe, key_text
+from sim.scenario.fields import MISSING, Table, check_number, describe, did_you_mean, key_text
 from sim.units import DAYS_PER_YEAR
 
 MAX_YEARS = 100  # a concession or an asset life; the model limits a run to 100 years too
@@ -64,7 +64,7 @@ def read_finance(root: Table, declared_servers, sites) -> Finance | None:
     models = {}
     for name, st in t.tables("servers", required=False):
         if name not in declared_servers:
-            st.error("", f"no server named {name!r} in [servers]")
+            st.error("", f"no server named {name!r} in [servers]" + did_you_mean(name, declared_servers))
         price = st.number("price_cny", ge=0)
         change = st.number("price_change_per_year", 0.0, gt=-1, le=10)
         life = st.number("life_years", integer=True, ge=1, le=MAX_YEARS)
@@ -165,6 +165,7 @@ def read_claim(root: Table) -> Claim | None:
                                                          "server_power_kw", "market_cap_cny"))
     built = t.number("built_rack_kw", gt=0)
     price = t.number("price_cny_per_pflops_year", gt=0)
+    whole = t.string("whole_claim_scenario", "")  # a one-site share: the scenario of the whole claim
     reported = []
     ok = True
     if t.has("reported"):
@@ -184,4 +185,4 @@ def read_claim(root: Table) -> Claim | None:
         t.error("accelerator_pflops_sparse", "must be >= accelerator_pflops_dense")
         return None
     return Claim(source, sites, racks, per_rack, per_server, p_card, p_server, p_total, dense, sparse, power,
-                 built, cap, price, tuple(reported))
+                 built, cap, price, tuple(reported), whole or None)
