@@ -65,7 +65,8 @@ def test_the_verdict_figures_are_the_audits_worked_by_hand(claimed):
     says = dict(v.lines())
     assert says["power allows"].endswith("the claim is x1.33-2 that")
     assert "the claimed 140,160 CNY is x701 that" in says["market buys"]
-    assert says["finance"] == ("NPV 0.0 M CNY at 10.00%, IRR 88.8%, payback only through the exit sale in year 2, "
+    assert says["finance"] == ("NPV 0.0 M CNY at 10.00% (-0.0 M without the terminal value), IRR 88.8%, "
+                               "payback only through the exit sale in year 2, "
                                "discounted or not (2 concession years)")
     assert "python -m sim audit all-of-it" in says["whole claim"]
 
@@ -79,7 +80,7 @@ def test_without_a_run_the_verdict_says_so_and_without_a_claim_there_is_none(cla
 
 def test_payback_says_discounted_or_not_and_when_only_the_sale_brings_it():
     def words(u, d, ux=False, dx=False):
-        return payback_words(FinanceVerdict(0, None, "", u, d, ux, dx))
+        return payback_words(FinanceVerdict(0, None, "", u, d, 0, payback_by_exit=ux, discounted_payback_by_exit=dx))
 
     assert words(None, None) == "never pays back, discounted or not"
     assert words(7, 7) == "payback year 7, discounted or not"
