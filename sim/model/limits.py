@@ -31,6 +31,23 @@ SEED_RANGE = (0, 2**63 - 1)  # any non-negative 64-bit integer seeds numpy's See
 # demand followed its capacity).
 MAX_JOBS = 20_000_000  # expected arrivals over the horizon, all classes together
 MAX_SERVERS = 20_000_000  # servers planned, all rack groups together
+# Server failures (raise on purpose with [scenario] max_failure_events). A failure and its
+# repair are two events of about 12 us each (~42,000 failures/s measured, a pool's up servers
+# redrawn at each): 20 M events is about 4 minutes, as many as the jobs' budget. Counted as
+# their expected number over the horizon: see sim.scenario.budget.failure_events.
+MAX_FAILURE_EVENTS = 20_000_000  # failures and repairs, all servers together
+# A mean time between failures under an hour, or a repair under a minute, is no server in
+# service (real accelerator servers fail every few thousand hours, and a repair is at least a
+# restart): most likely minutes or seconds written as hours. Refused rather than simulated.
+MIN_MTBF_HOURS = 1.0
+MIN_MTTR_HOURS = 1 / 60
+# Daily rows and postings: every day closes one row for the run and one per site and owner
+# class, all held until the results are written (~550 bytes each, ~35,000 a second measured),
+# and posts electricity per site and owner and power over allowance per site and tenant
+# (~120,000 postings a second). 5 M rows is ~3 GB and ~2.5 minutes; 20 M postings ~3 minutes,
+# held as running sums (no memory). [scenario] max_daily_rows raises both in proportion.
+MAX_DAILY_ROWS = 5_000_000  # days x (1 + sites' owner classes)
+MAX_LEDGER_POSTINGS = 20_000_000  # days x (site-owner + site-tenant meters) + months x tenants' sites
 # Structural limits, fixed: each costs work at load time whatever the horizon.
 MAX_BUILD_STEPS = 1_000_000  # one per tranche and one per day of a ramp, all rack groups together
 MAX_CLIENT_CLASSES = 1_000  # each holds a few seeded streams drawn in blocks (~0.4 MB)
