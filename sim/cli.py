@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from sim.cli_args import whole_at_least
 from sim.experiment.executor import ExecutorError, make_executor
+from sim.model.limits import MAX_RUNS, MAX_WORKERS
 from sim.experiment.finance import finance_of
 from sim.experiment.run import run
 from sim.experiment import store as run_store
@@ -79,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
                         "warm-up days where racks came online (e.g. 4x3,lead=7,warmup=2); sets scenario.sampling")
     r.add_argument("--full", action="store_true", help="simulate every day, even if the scenario samples")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    r.add_argument("--reps", type=_positive, metavar="N",
+    r.add_argument("--reps", type=_reps, metavar="N",
                    help="N independent replications, seeds spawned from the scenario seed: means with 95 %% "
                         "t-intervals (results/<scenario>@reps=N/)")
     _executor_options(r)
@@ -94,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--out", type=Path, metavar="DIR", help="folder for this sweep's results (default results/sweeps/<name>)")
         p.add_argument("--quiet", action="store_true", help="print nothing but errors")
         _executor_options(p)
-        p.add_argument("--chunk-runs", type=_positive, metavar="N", help=argparse.SUPPRESS)
+        p.add_argument("--chunk-runs", type=_chunk_runs, metavar="N", help=argparse.SUPPRESS)
         p.set_defaults(func=func)
     f = sub.add_parser("fit-trace", help="fit a client class to a job trace; print it as TOML",
                        description="Fit a client class to a job trace: the empirical size distribution, "
@@ -122,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     # solve (issue 18): its parser and command live in sim/cli_solve.py
     from sim.cli_solve import add_solve_parser
 
-    add_solve_parser(sub, _positive, _executor_options)
+    add_solve_parser(sub, _reps, _executor_options)
     return parser
 
 
@@ -161,10 +162,14 @@ def cmd_fit_trace(args) -> int:
 
 
 _positive = whole_at_least(1)
+# Upper bounds: sim/model/limits.py says why.
+_reps = whole_at_least(1, high=MAX_RUNS, name="--reps", high_why="runs one command may queue")
+_chunk_runs = whole_at_least(1, high=MAX_RUNS, name="--chunk-runs", high_why="runs one command may queue")
+_workers = whole_at_least(1, high=MAX_WORKERS, name="--workers", high_why="processes of ~250 MB each")
 
 
 def _executor_options(p) -> None:
-    p.add_argument("--workers", type=_positive, metavar="N",
+    p.add_argument("--workers", type=_workers, metavar="N",
                    help="local worker processes (default: all cores; 1 runs in this process)")
     p.add_argument("--dask", metavar="ADDRESS",
                    help="run on a Dask cluster: tcp://host:port, or 'local' to start a LocalCluster "
@@ -407,6 +412,10 @@ def cmd_compare(args) -> int:
         reps = _positive(args.reps)
     except argparse.ArgumentTypeError as e:
         _say(f"--reps: {e}")
+        return 2
+    if reps * len(args.scenarios) > MAX_RUNS:
+        _say(f"--reps: {len(args.scenarios)} scenarios x {reps:,} replications is more than {MAX_RUNS:,} runs "
+             "(the most one command may queue)")
         return 2
     options = []  # after each scenario's own overrides: the same for all
     if args.seed is not None:

@@ -48,6 +48,13 @@ MIN_MTTR_HOURS = 1 / 60
 # held as running sums (no memory). [scenario] max_daily_rows raises both in proportion.
 MAX_DAILY_ROWS = 5_000_000  # days x (1 + sites' owner classes)
 MAX_LEDGER_POSTINGS = 20_000_000  # days x (site-owner + site-tenant meters) + months x tenants' sites
+# Counts a command takes (--reps, --max-evals, a sweep's points and samples): runs queued by
+# one command. Each spec is held until its run is done, and even one-second runs would take
+# twelve days of one core: a typo in a count should not queue a year of work.
+MAX_RUNS = 1_000_000
+# Worker processes (--workers): each holds a copy of the simulator and its run, ~250 MB, so
+# 256 of them is 64 GB, more than any one machine this targets; beyond the runs, they idle.
+MAX_WORKERS = 256
 # Structural limits, fixed: each costs work at load time whatever the horizon.
 MAX_BUILD_STEPS = 1_000_000  # one per tranche and one per day of a ramp, all rack groups together
 MAX_CLIENT_CLASSES = 1_000  # each holds a few seeded streams drawn in blocks (~0.4 MB)
