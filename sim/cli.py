@@ -26,6 +26,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sim.cli_args import whole_at_least
+from sim.durable import open_regular
 from sim.experiment.executor import ExecutorError, make_executor
 from sim.model.limits import MAX_RUNS, MAX_WORKERS
 from sim.experiment.finance import finance_of
@@ -461,7 +462,8 @@ def _earlier_run(path: Path, scenario, overrides) -> tuple[dict | None, str]:
     """The summary of the last `run` of exactly this file and these overrides, if there is one."""
     folder = output_folder(RESULTS_DIR, path.stem, list(overrides), None)
     try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        with open_regular(folder / "summary.json") as f:  # a FIFO there would block
+            summary = json.loads(f.read().decode("utf-8"))
         made = summary["provenance"]["scenario_sha256"], tuple(summary["provenance"]["overrides"])
     except (OSError, ValueError, KeyError, TypeError):
         return None, f"No run in {folder}/ yet: `python -m sim run {path.stem}` adds the simulated revenue."

@@ -111,3 +111,62 @@ def test_a_sweep_files_points_steps_and_samples_are_bounded(tmp_path, monkeypatc
         "Morris points, x 1 replications, make 4,194,334 runs, more than 1,000,000"]
     Path(F).write_text(SMALL + "[sensitivity]\nsobol_base_samples = 64\n")
     assert load_sweep(F).sensitivity.sobol_base_samples == 64
+
+
+# --- 6. only regular files are read ------------------------------------------------------------------
+def sim_process(*args, cwd, timeout=30):
+    """`python -m sim ARGS`, killed after `timeout` s: a read that blocks fails the test, not the suite."""
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+
+
+def one_line_2(p) -> str:
+    assert p.returncode == 2 and p.stdout == "" and "Traceback" not in p.stderr, (p.returncode, p.stderr)
+    (line,) = p.stderr.splitlines()
+    return line
+
+
+TRACE_CLASS = """
+[clients.philly]
+workload = { trace = "jobs.csv" }
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_as_a_job_trace_is_refused_without_blocking(wd):
+    os.mkfifo(wd / "jobs.csv")
+    os.mkfifo(wd / "scenarios" / "jobs.csv")  # the trace is looked for beside the scenario
+    (wd / "scenarios" / "replay.toml").write_text(TINY + TRACE_CLASS)
+    assert one_line_2(sim_process("run", "replay", cwd=wd)) == (
+        "scenarios/replay.toml: clients.philly.workload.trace: scenarios/jobs.csv: is a FIFO (named pipe), not a regular file")
+    assert one_line_2(sim_process("fit-trace", "jobs.csv", cwd=wd)) == (
+        "jobs.csv: is a FIFO (named pipe), not a regular file")
+    assert not (wd / "results").exists()
+    # In this process too: refused from the stat, before any open.
+    from sim.workload.trace import TraceError, read_text, read_trace
+
+    for read in (read_trace, read_text):
+        with pytest.raises(TraceError, match="is a FIFO"):
+            read(wd / "jobs.csv")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_a_device_as_a_job_trace_is_refused(wd):
+    assert one_line_2(sim_process("fit-trace", "/dev/zero", cwd=wd)) == (
+        "/dev/zero: is a character device, not a regular file")
+    (wd / "scenarios" / "dev.toml").write_text(TINY + TRACE_CLASS.replace("jobs.csv", "/dev/zero"))
+    assert one_line_2(sim_process("run", "dev", cwd=wd)).endswith(
+        "clients.philly.workload.trace: /dev/zero: is a character device, not a regular file")
+    assert one_line_2(sim_process("fit-trace", str(wd), cwd=wd)) == f"{wd}: is a directory, not a trace file"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_where_an_earlier_runs_summary_was_is_not_read(wd, capsys):
+    import sim.cli
+
+    (wd / "scenarios" / "claimed.toml").write_text(
+        (ROOT / "scenarios" / "qingyang-as-claimed.toml").read_text())
+    (wd / "results" / "claimed").mkdir(parents=True)
+    os.mkfifo(wd / "results" / "claimed" / "summary.json")
+    summary, note = sim.cli._earlier_run(Path("scenarios/claimed.toml"), None, [])
+    assert summary is None and note.startswith("No run in results/claimed/ yet")
