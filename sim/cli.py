@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override any scenario key, e.g. --set sites.qingyang.pue=1.3 (repeatable); "
                         "validated like the file")
-    r.add_argument("--out", type=Path, help="output folder (default results/<scenario>, or results/<scenario>@<overrides> with overrides)")
+    r.add_argument("--out", type=str, help="output folder (default results/<scenario>, or results/<scenario>@<overrides> with overrides)")
     r.add_argument("--sample", metavar="NxD[,lead=L][,warmup=U]",
                    help="representative periods: N windows of D days a year, after a lead-in of L days and U "
                         "warm-up days where racks came online (e.g. 4x3,lead=7,warmup=2); sets scenario.sampling")
@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=what, description=f"{what[0].upper()}{what[1:]}; results under "
                            f"results/sweeps/<name>/{name}/. Interrupted, it resumes when run again.")
         p.add_argument("sweep", help="a name in scenarios/sweeps/ (e.g. qingyang-price-fee) or a path to a .toml file")
-        p.add_argument("--out", type=Path, metavar="DIR", help="folder for this sweep's results (default results/sweeps/<name>)")
+        p.add_argument("--out", type=str, metavar="DIR", help="folder for this sweep's results (default results/sweeps/<name>)")
         p.add_argument("--quiet", action="store_true", help="print nothing but errors")
         _executor_options(p)
         p.add_argument("--chunk-runs", type=_chunk_runs, metavar="N", help=argparse.SUPPRESS)
@@ -395,7 +395,7 @@ def _compare_parser(sub) -> None:
     c.add_argument("--seed", type=str, help="root seed of the replications' seeds (default: the first scenario's)")
     c.add_argument("--horizon", type=str, metavar="DAYS", help="days to simulate, every scenario "
                                                                "(overrides scenario.horizon_days)")
-    c.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/compare/<A>-vs-<B>)")
+    c.add_argument("--out", type=str, metavar="DIR", help="output folder (default results/compare/<A>-vs-<B>)")
     c.add_argument("--quiet", action="store_true", help="print nothing but errors")
     _executor_options(c)
     c.set_defaults(func=cmd_compare)
@@ -614,6 +614,11 @@ def _dispatch(args) -> int:
     except (OutputNameError, ExecutorError) as e:
         _say(str(e))
         return 2
+    except MemoryError:
+        pass  # said below: once out of the handler, the run's memory is free to say it with
+    _say("out of memory: this run needs more than the machine has; lower [scenario] max_servers or max_jobs if "
+         "raised, or give fewer racks, less demand or a shorter horizon")
+    return 2
 
 
 def main(argv=None) -> int:

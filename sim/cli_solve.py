@@ -67,7 +67,7 @@ def add_solve_parser(sub, positive, executor_options) -> None:
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override any other scenario key (repeatable)")
     executor_options(s)
-    s.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/solve/<scenario>-<PARAM>)")
+    s.add_argument("--out", type=str, metavar="DIR", help="output folder (default results/solve/<scenario>-<PARAM>)")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors")
     s.set_defaults(func=cmd_solve)
 

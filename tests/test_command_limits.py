@@ -170,3 +170,71 @@ def test_a_fifo_where_an_earlier_runs_summary_was_is_not_read(wd, capsys):
     os.mkfifo(wd / "results" / "claimed" / "summary.json")
     summary, note = sim.cli._earlier_run(Path("scenarios/claimed.toml"), None, [])
     assert summary is None and note.startswith("No run in results/claimed/ yet")
+
+
+# --- 8. small ones ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("out, line", [
+    ("x/", "x/: --out must end in a folder name, not '.', '..' or '/'"),  # the README promised it
+    ("x/.", "x/.: --out must end in a folder name, not '.', '..' or '/'"),
+    ("a/" * 2000 + "b", "a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/.../a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/b "
+                        "(4,001 characters): 2,001 folders deep, over the 256 the writer can make; give a "
+                        "shallower --out"),
+    ("abcdefghij" * 2 + ("/" + "abcdefghij" * 2) * 195, None),  # 4,115 bytes: past PATH_MAX with its files
+    ("n" * 240, None),  # its hidden sibling .<name>.<token>.staging would pass NAME_MAX
+])
+def test_an_out_folder_that_could_not_be_written_is_refused_before_the_run(wd, capsys, out, line):
+    said = refused(capsys, "run", "tiny", "--out", out)
+    if line is not None:
+        assert said == line
+    else:
+        assert ("too long for the files written in it" in said or "the writer's hidden siblings leave room for"
+                in said) and said.endswith(("give a shorter --out", "give a shorter --out or rename the file"))
+    assert not Path(out.split("/")[0]).exists()
+
+
+def test_sweeps_compare_and_solve_check_out_the_same_way(wd, capsys):
+    for args in (("sweep", "x"), ("compare", "tiny", "tiny"), SOLVE):
+        assert refused(capsys, *args, "--out", "x/") == "x/: --out must end in a folder name, not '.', '..' or '/'"
+
+
+def test_a_long_but_writable_out_is_written(wd, capsys):
+    out = "/".join(["abcdefghij"] * 200)  # 200 folders, 2,199 bytes
+    assert main(["run", "tiny", "--quiet", "--out", out]) == 0
+    assert (Path(out) / "summary.json").is_file()
+
+
+def test_out_of_memory_is_one_line(wd, capsys, monkeypatch):
+    import sim.cli
+
+    def greedy(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(sim.cli, "run", greedy)
+    assert refused(capsys, "run", "tiny", "--set", "scenario.max_servers=100000000") == (
+        "out of memory: this run needs more than the machine has; lower [scenario] max_servers or max_jobs if "
+        "raised, or give fewer racks, less demand or a shorter horizon")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs an address-space limit (RLIMIT_AS)")
+def test_raising_max_servers_past_the_memory_is_one_line_not_a_memory_error(wd):
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    p = subprocess.run([sys.executable, "-m", "sim", "run", "tiny", "--quiet", "--set", "sites.a.racks.own.count=100000000",
+                        "--set", "sites.a.racks.own.servers_per_rack=1", "--set", "scenario.max_servers=200000000"],
+                       cwd=wd, capture_output=True, text=True, timeout=120, preexec_fn=limit,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert one_line_2(p).startswith("out of memory: ")
+    assert not (wd / "results").exists()
+
+
+@pytest.mark.parametrize("target, var", [("sim", "SCENARIO"), ("sweep", "SWEEP"), ("solve", "SCENARIO")])
+@pytest.mark.parametrize("value", ["-h", "--help", "--version", "-x'y"])
+def test_make_refuses_a_name_that_starts_like_an_option(tmp_path, target, var, value):
+    p = subprocess.run(["make", "-s", "-f", str(ROOT / "Makefile"), "-o", ".venv/.installed", f"PY={sys.executable}",
+                        target, f"{var}={value}"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and p.stdout == ""  # no help, no version
+    assert p.stderr.splitlines()[0] == (f'make: {var}={value}: must name a file: it starts with "-" like an option '
+                                        "(options go in ARGS)")
