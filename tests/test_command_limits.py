@@ -238,3 +238,34 @@ def test_make_refuses_a_name_that_starts_like_an_option(tmp_path, target, var, v
     assert p.returncode == 2 and p.stdout == ""  # no help, no version
     assert p.stderr.splitlines()[0] == (f'make: {var}={value}: must name a file: it starts with "-" like an option '
                                         "(options go in ARGS)")
+
+
+def test_rent_is_capped_with_its_reason():
+    from sim.scenario import ScenarioError, loads
+
+    with pytest.raises(ScenarioError) as e:
+        loads(TINY, "tiny.toml", ["tenants.t.colocation_cny_per_kw_month=1e15"])
+    assert e.value.messages == [
+        "tiny.toml: tenants.t.colocation_cny_per_kw_month: must be at most 100,000 CNY per kW-month (real rents "
+        "are hundreds to a few thousand: a figure per MW or per year?), got 1e+15"]
+    assert loads(TINY, "tiny.toml", ["tenants.t.colocation_cny_per_kw_month=100_000"])
+
+
+def test_pro_rata_rent_is_exact_to_the_fen():
+    """42,687 racks of 109.3 kW online from day 16 of January at 84,546.65 CNY per kW-month owe
+    84,546.65 x 100 x 109.3 x 42,687 x (744 - 384) / 744 fen: 19,087,179,839,347.5 exactly, rounded
+    half to even as every bill is, ...348. The floating-point product said ...347, a fen short."""
+    from fractions import Fraction
+
+    from sim.economics.costs import Colocation
+    from sim.economics.ledger import Ledger, tenant_account
+    from sim.scenario import loads
+
+    s = loads(TINY, "tiny.toml", ["tenants.t.colocation_cny_per_kw_month=84546.65",
+                                  "sites.a.racks.rented={owner='t', count=42687, power_kw=109.3, server='s', "
+                                  "servers_per_rack=1, online=16}"])
+    exact = Fraction("84546.65") * 100 * Fraction("109.3") * 42687 * (744 - 384) / 744
+    assert round(exact) == 19087179839348 != round(84546.65 * 100 * (109.3 * 42687 * 360.0) / 744)
+    ledger = Ledger()
+    Colocation(s, ledger).bill(0.0, 744.0, 744.0)
+    assert ledger.balances[tenant_account("t")] == -19087179839348

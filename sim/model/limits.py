@@ -22,6 +22,10 @@ MIN_DURATION_HOURS = 1 / 3600  # one second: job durations and patience
 MIN_PFLOPS = 1e-6  # per accelerator: one GFLOPS, far below any real one
 MIN_STANDARD_RACK_KW = 1e-3  # one watt
 MAX_PRICE_CNY = 1e15  # a price path anchored after the start must not run away before it
+# Colocation rent: real rents are hundreds to a few thousand CNY per kW-month; a hundred
+# thousand is a per-MW or per-year figure written per kW-month. (Rent is billed exactly in
+# fen at any size: sim.economics.costs.Colocation.)
+MAX_RENT_CNY_PER_KW_MONTH = 100_000
 SEED_RANGE = (0, 2**63 - 1)  # any non-negative 64-bit integer seeds numpy's SeedSequence
 
 # --- work budget (raise MAX_JOBS and MAX_SERVERS on purpose with [scenario] max_jobs,

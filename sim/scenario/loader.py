@@ -338,6 +338,10 @@ def _tenants(root: Table, start):
             t.error("", f"{OPERATOR!r} is the operator, not a tenant")
         share = t.number("opt_in_fraction", ge=0, le=1)
         rent = t.number("colocation_cny_per_kw_month", ge=0)
+        if rent is not None and rent > limits.MAX_RENT_CNY_PER_KW_MONTH:
+            t.error("colocation_cny_per_kw_month", f"must be at most {limits.MAX_RENT_CNY_PER_KW_MONTH:,} CNY per "
+                    f"kW-month (real rents are hundreds to a few thousand: a figure per MW or per year?), got {rent:g}")
+            rent = None
         lease = _leasing(t, start) if t.has("leasing") else None
         allowance = t.number("power_allowance_kw_per_rack", None, ge=0)
         classes = t.tables("demand", required=False)
