@@ -269,3 +269,42 @@ def test_pro_rata_rent_is_exact_to_the_fen():
     ledger = Ledger()
     Colocation(s, ledger).bill(0.0, 744.0, 744.0)
     assert ledger.balances[tenant_account("t")] == -19087179839348
+
+
+CLASS = '\narrivals = { at_hours = [30] }\nsizes = { values = [4] }\nduration = { dist = "fixed", hours = 1 }\n'
+
+
+@pytest.mark.parametrize("header, line", [
+    ('[clients.""]', 'tiny.toml: clients."": a name must not be empty or blank'),
+    ('[clients."  "]', 'tiny.toml: clients."  ": a name must not be empty or blank'),
+    ('[clients."a\\nb"]', 'tiny.toml: clients."a\\u000ab": a name must not hold control characters or line breaks'),
+    ('[tenants.t.demand."a\\tb"]',
+     'tiny.toml: tenants.t.demand."a\\u0009b": a name must not hold control characters or line breaks'),
+    ('[sites."\\u0007"]', 'tiny.toml: sites."\\u0007": a name must not hold control characters or line breaks'),
+])
+def test_empty_names_and_names_with_control_characters_are_refused(header, line):
+    from sim.scenario import ScenarioError, loads
+
+    with pytest.raises(ScenarioError) as e:
+        loads(TINY + "\n" + header + CLASS, "tiny.toml")
+    assert line in e.value.messages and all("\n" not in m for m in e.value.messages)
+    with pytest.raises(ScenarioError) as e:
+        loads(TINY.replace('name = "tiny"', 'name = "two\\nlines"'), "tiny.toml")
+    assert e.value.messages == ["tiny.toml: scenario.name: a name must not hold control characters or line breaks"]
+
+
+def test_a_class_named_like_a_tenants_class_gets_a_label_of_its_own():
+    import sim
+    from sim.model.demand import class_label
+    from sim.report.markdown import report_md
+    from sim.scenario import loads
+
+    assert class_label(None, "x") == "x" and class_label("t", "x") == "t/x"
+    assert class_label(None, "t/x") == '"t/x"' and class_label("t", 'x"y') == 't/"x\\"y"'
+    assert class_label("a/b", "c") == '"a/b"/c' != class_label("a", "b/c") == 'a/"b/c"'
+    s = loads(TINY + '\n[clients."t/x"]' + CLASS + "\n[tenants.t.demand.x]" + CLASS, "tiny.toml")
+    result = sim.run(s)
+    labels = [c.label for c in result.summary.jobs.by_class]
+    assert sorted(labels) == ['"t/x"', "c", "t/x"]
+    report = report_md(result.summary_dict())
+    assert '\n| "t/x" |' in report and "\n| t/x |" in report

@@ -51,7 +51,18 @@ from sim.scenario.budget import (
     total_jobs,
 )
 from sim.scenario.errors import ScenarioError
-from sim.scenario.fields import INT64, MAX_DAYS, MISSING, Problems, Table, check_number, describe, key_text, one_line
+from sim.scenario.fields import (
+    INT64,
+    MAX_DAYS,
+    MISSING,
+    Problems,
+    Table,
+    check_number,
+    describe,
+    key_text,
+    name_problem,
+    one_line,
+)
 from sim.scenario.files import read_scenario, scenario_path
 from sim.scenario.overrides import apply_overrides, override_texts
 from sim.scenario.failures import read_failures
@@ -114,6 +125,9 @@ def _build(root: Table, source: str):
     sampling = None
     if meta is not None:
         name = meta.string("name", Path(source).stem)
+        if name is not None and name_problem(name):
+            meta.error("name", name_problem(name))
+            name = None
         description = meta.string("description", "")
         start = _date(meta, "start_date")
         seed, horizon, start = _seed_and_horizon(meta, start)
