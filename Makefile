@@ -39,6 +39,9 @@ os.execv(sys.executable, [sys.executable, *sys.argv[2:], *words])
 endef
 export EXEC_WITH_ARGS
 with_args = $(call quote,$(PY)) -c "$$EXEC_WITH_ARGS" $(call quote,$(value ARGS))
+# A name that starts with "-" would reach the program as an option (SCENARIO=-h: the help, exit
+# 0): refused in one line, exit 2, before anything runs. Expands to nothing otherwise.
+refuse_option = $(if $(filter -%,$(firstword $(value $(1)))),printf '%s\n' $(call quote,make: $(1)=$(value $(1)): must name a file: it starts with "-" like an option (options go in ARGS)) >&2; exit 2;)
 
 check_python = $(call quote,$(PYTHON)) -c 'import sys; sys.exit("computesim needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 
@@ -57,13 +60,13 @@ $(STAMP): pyproject.toml $(LOCK)
 # simulator's exit code (2 bad input, 1 results not written); make itself then exits 2.
 # REPS=N: N replications with 95 % intervals instead of one run.
 sim: $(STAMP)
-	@$(with_args) -m sim run $(call quote,$(value SCENARIO)) $(if $(value REPS),--reps $(call quote,$(value REPS)))
+	@$(call refuse_option,SCENARIO)$(with_args) -m sim run $(call quote,$(value SCENARIO)) $(if $(value REPS),--reps $(call quote,$(value REPS)))
 
 sweep: $(STAMP)
-	@$(with_args) -m sim sweep $(call quote,$(value SWEEP))
+	@$(call refuse_option,SWEEP)$(with_args) -m sim sweep $(call quote,$(value SWEEP))
 
 sensitivity: $(STAMP)
-	@$(with_args) -m sim sensitivity $(call quote,$(value SWEEP))
+	@$(call refuse_option,SWEEP)$(with_args) -m sim sensitivity $(call quote,$(value SWEEP))
 
 # make compare SCENARIOS="qingyang qingyang@policy.queue=fifo" [REPS=N] [ARGS=...]: SCENARIOS is a
 # list, split into words as ARGS is (quotes group, nothing runs); they come before ARGS's words.
@@ -91,7 +94,7 @@ compare: $(STAMP)
 # make solve SCENARIO=qingyang ARGS='--target operator_revenue=40e6 --vary pricing.price_cny_per_pflops_year=40000:400000'
 .PHONY: solve
 solve: $(STAMP)
-	@$(with_args) -m sim solve $(call quote,$(value SCENARIO))
+	@$(call refuse_option,SCENARIO)$(with_args) -m sim solve $(call quote,$(value SCENARIO))
 
 test: $(STAMP)
 	@$(with_args) -m pytest -n auto -q

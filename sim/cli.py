@@ -26,7 +26,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sim.cli_args import whole_at_least
+from sim.durable import open_regular
 from sim.experiment.executor import ExecutorError, make_executor
+from sim.model.limits import MAX_RUNS, MAX_WORKERS
 from sim.experiment.finance import finance_of
 from sim.experiment.jobs import JobRecords
 from sim.experiment.run import run
@@ -80,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override any scenario key, e.g. --set sites.qingyang.pue=1.3 (repeatable); "
                         "validated like the file")
-    r.add_argument("--out", type=Path, help="output folder (default results/<scenario>, or results/<scenario>@<overrides> with overrides)")
+    r.add_argument("--out", type=str, help="output folder (default results/<scenario>, or results/<scenario>@<overrides> with overrides)")
     r.add_argument("--sample", metavar="NxD[,lead=L][,warmup=U]",
                    help="representative periods: N windows of D days a year, after a lead-in of L days and U "
                         "warm-up days where racks came online (e.g. 4x3,lead=7,warmup=2); sets scenario.sampling")
@@ -89,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", action="store_true",
                    help="also write jobs.parquet: one record per arriving job (class, size, submit, first "
                         "start, end, state, site, billed fen...); keeps every job in memory")
-    r.add_argument("--reps", type=_positive, metavar="N",
+    r.add_argument("--reps", type=_reps, metavar="N",
                    help="N independent replications, seeds spawned from the scenario seed: means with 95 %% "
                         "t-intervals (results/<scenario>@reps=N/)")
     _executor_options(r)
@@ -101,10 +103,10 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=what, description=f"{what[0].upper()}{what[1:]}; results under "
                            f"results/sweeps/<name>/{name}/. Interrupted, it resumes when run again.")
         p.add_argument("sweep", help="a name in scenarios/sweeps/ (e.g. qingyang-price-fee) or a path to a .toml file")
-        p.add_argument("--out", type=Path, metavar="DIR", help="folder for this sweep's results (default results/sweeps/<name>)")
+        p.add_argument("--out", type=str, metavar="DIR", help="folder for this sweep's results (default results/sweeps/<name>)")
         p.add_argument("--quiet", action="store_true", help="print nothing but errors")
         _executor_options(p)
-        p.add_argument("--chunk-runs", type=_positive, metavar="N", help=argparse.SUPPRESS)
+        p.add_argument("--chunk-runs", type=_chunk_runs, metavar="N", help=argparse.SUPPRESS)
         p.set_defaults(func=func)
     f = sub.add_parser("fit-trace", help="fit a client class to a job trace; print it as TOML",
                        description="Fit a client class to a job trace: the empirical size distribution, "
@@ -136,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     # solve (issue 18): its parser and command live in sim/cli_solve.py
     from sim.cli_solve import add_solve_parser
 
-    add_solve_parser(sub, _positive, _executor_options)
+    add_solve_parser(sub, _reps, _executor_options)
     return parser
 
 
@@ -175,10 +177,14 @@ def cmd_fit_trace(args) -> int:
 
 
 _positive = whole_at_least(1)
+# Upper bounds: sim/model/limits.py says why.
+_reps = whole_at_least(1, high=MAX_RUNS, name="--reps", high_why="runs one command may queue")
+_chunk_runs = whole_at_least(1, high=MAX_RUNS, name="--chunk-runs", high_why="runs one command may queue")
+_workers = whole_at_least(1, high=MAX_WORKERS, name="--workers", high_why="processes of ~250 MB each")
 
 
 def _executor_options(p) -> None:
-    p.add_argument("--workers", type=_positive, metavar="N",
+    p.add_argument("--workers", type=_workers, metavar="N",
                    help="local worker processes (default: all cores; 1 runs in this process)")
     p.add_argument("--dask", metavar="ADDRESS",
                    help="run on a Dask cluster: tcp://host:port, or 'local' to start a LocalCluster "
@@ -415,7 +421,7 @@ def _compare_parser(sub) -> None:
     c.add_argument("--seed", type=str, help="root seed of the replications' seeds (default: the first scenario's)")
     c.add_argument("--horizon", type=str, metavar="DAYS", help="days to simulate, every scenario "
                                                                "(overrides scenario.horizon_days)")
-    c.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/compare/<A>-vs-<B>)")
+    c.add_argument("--out", type=str, metavar="DIR", help="output folder (default results/compare/<A>-vs-<B>)")
     c.add_argument("--quiet", action="store_true", help="print nothing but errors")
     _executor_options(c)
     c.set_defaults(func=cmd_compare)
@@ -433,6 +439,10 @@ def cmd_compare(args) -> int:
         reps = _positive(args.reps)
     except argparse.ArgumentTypeError as e:
         _say(f"--reps: {e}")
+        return 2
+    if reps * len(args.scenarios) > MAX_RUNS:
+        _say(f"--reps: {len(args.scenarios)} scenarios x {reps:,} replications is more than {MAX_RUNS:,} runs "
+             "(the most one command may queue)")
         return 2
     options = []  # after each scenario's own overrides: the same for all
     if args.seed is not None:
@@ -511,7 +521,8 @@ def _earlier_run(path: Path, scenario, overrides) -> tuple[dict | None, str]:
     """The summary of the last `run` of exactly this file and these overrides, if there is one."""
     folder = output_folder(RESULTS_DIR, path.stem, list(overrides), None)
     try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        with open_regular(folder / "summary.json") as f:  # a FIFO there would block
+            summary = json.loads(f.read().decode("utf-8"))
         made = summary["provenance"]["scenario_sha256"], tuple(summary["provenance"]["overrides"])
     except (OSError, ValueError, KeyError, TypeError):
         return None, f"No run in {folder}/ yet: `python -m sim run {path.stem}` adds the simulated revenue."
@@ -616,6 +627,11 @@ def _dispatch(args) -> int:
     except (OutputNameError, ExecutorError) as e:
         _say(str(e))
         return 2
+    except MemoryError:
+        pass  # said below: once out of the handler, the run's memory is free to say it with
+    _say("out of memory: this run needs more than the machine has; lower [scenario] max_servers or max_jobs if "
+         "raised, or give fewer racks, less demand or a shorter horizon")
+    return 2
 
 
 def main(argv=None) -> int:

@@ -13,6 +13,7 @@ from sim.cli_args import whole_at_least
 from sim.experiment.executor import make_executor
 from sim.experiment.solve import DEFAULT_MAX_EVALS, DEFAULT_REPS, DEFAULT_SCAN, XTOL_FRACTION, solve
 from sim.experiment.targets import ALIASES
+from sim.model.limits import MAX_RUNS
 from sim.report.outdir import output_folder
 from sim.scenario import ScenarioError, scenario_path
 
@@ -57,7 +58,8 @@ def add_solve_parser(sub, positive, executor_options) -> None:
                    help="e.g. pricing.price_cny_per_pflops_year=40000:200000")
     s.add_argument("--reps", type=positive, default=DEFAULT_REPS, metavar="N",
                    help="replications at every value (default %(default)s; 1: no interval)")
-    s.add_argument("--max-evals", type=whole_at_least(2, "the two ends"), default=DEFAULT_MAX_EVALS, metavar="N",
+    s.add_argument("--max-evals", type=whole_at_least(2, "the two ends", high=MAX_RUNS, name="--max-evals",
+                                                          high_why="runs one command may queue"), default=DEFAULT_MAX_EVALS, metavar="N",
                    help="most values evaluated, each with all replications (default %(default)s); when it "
                         "runs out first, the best bracket is given and marked NOT converged")
     s.add_argument("--seed", type=str, help="root seed of the replications (overrides scenario.seed)")
@@ -65,7 +67,7 @@ def add_solve_parser(sub, positive, executor_options) -> None:
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override any other scenario key (repeatable)")
     executor_options(s)
-    s.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/solve/<scenario>-<PARAM>)")
+    s.add_argument("--out", type=str, metavar="DIR", help="output folder (default results/solve/<scenario>-<PARAM>)")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors")
     s.set_defaults(func=cmd_solve)
 
@@ -103,6 +105,9 @@ def cmd_solve(args) -> int:
 
     metric, target = parse_target(args.target)
     param, low, high = parse_vary(args.vary)
+    if args.reps * args.max_evals > MAX_RUNS:
+        raise ScenarioError([f"--max-evals: {args.max_evals:,} values x {args.reps:,} replications is more than "
+                             f"{MAX_RUNS:,} runs (the most one command may queue)"])
     path = scenario_path(args.scenario)
     out = solve_folder(path, param, args.out)  # refused before a long run
     overrides = list(args.overrides)

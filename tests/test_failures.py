@@ -95,10 +95,57 @@ def test_a_failures_table_naming_no_server_model_fails_nothing():
     ("[failures.servers.s]\nmtbf_hours = 0\nmttr_hours = 1\n", ["failures.servers.s.mtbf_hours: must be > 0, got 0"]),
     ("[failures.servers.s]\nmtbf_hours = 10\n", ["failures.servers.s.mttr_hours: missing"]),
     ("[failures.servers.s]\nmtbf_hours = 10\nmttr_hours = 1e-9\n",
-     ["failures.servers.s.mttr_hours: must be at least one second (1/3600 h), got 1e-09"]),
+     ["failures.servers.s.mttr_hours: must be at least one minute (1/60 h): a repair is at least a restart "
+      "(minutes or seconds written as hours?), got 1e-09"]),
+    ("[failures.servers.s]\nmtbf_hours = 0.99\nmttr_hours = 1\n",
+     ["failures.servers.s.mtbf_hours: must be at least one hour: a server that fails more often is not in "
+      "service (minutes or seconds written as hours?), got 0.99"]),
     ("colour = 1\n", ["failures.colour: unknown key"]),
 ])
 def test_bad_failures(failures, messages):
     with pytest.raises(ScenarioError) as e:
         loads(TINY + "\n[failures]\n" + failures, "tiny.toml")
     assert e.value.messages == [f"tiny.toml: {m}" for m in messages]
+
+
+# --- the work budget counts failures and repairs ---------------------------------------------------
+def test_the_expected_failures_and_repairs_of_one_server_are_those_of_its_markov_chain():
+    from sim.scenario.budget import failures_and_repairs
+
+    # Long runs: a failure and a repair per cycle of MTBF + MTTR.
+    assert failures_and_repairs(100.0, 10.0, 1e7) == pytest.approx(2 * 1e7 / 110, rel=1e-5)
+    # Repairs that never come: it fails once, if it fails before the end (1 - e^(-T / MTBF)).
+    assert failures_and_repairs(100.0, 1e9, 10.0) == pytest.approx(-math.expm1(-10 / 100), rel=1e-6)
+    assert failures_and_repairs(100.0, 10.0, 0.0) == 0.0
+
+
+def test_the_budget_counts_what_a_run_simulates():
+    racks = "\n[sites.a.racks.many]\nowner = \"operator\"\ncount = 300\npower_kw = 1.0\nserver = \"s\"\n"
+    text = with_failures("", "[failures.servers.s]\nmtbf_hours = 2\nmttr_hours = 3\n", horizon_days=4, racks=racks)
+    scenario = loads(text.replace("[clients.c]", ""), "tiny.toml")
+    from sim.scenario.budget import failure_events
+    from sim.scheduling.cluster import Cluster
+
+    (expected,) = failure_events(scenario, Cluster(scenario), scenario.horizon_hours).values()
+    d = sim.run(scenario).summary_dict()["failures"]
+    assert abs(d["failures"] + d["repairs"] - expected) < 0.03 * expected
+
+
+def test_a_storm_of_failures_is_refused_at_load_naming_the_server_model():
+    # The case: a second between failures and a second to repair, on a tiny scenario,
+    # was 26 M events; at the lowest bounds (an hour, a minute) 10,000 servers over a year are 2 x 8,760 x 60/61 x 10,000.
+    text = with_failures(JOBS, "[failures.servers.s]\nmtbf_hours = 1\nmttr_hours = 0.0166667\n",
+                         horizon_days=365).replace("count = 1\npower_kw", "count = 10000\npower_kw", 1)
+    with pytest.raises(ScenarioError) as e:
+        loads(text, "tiny.toml")  # refused here, before anything is simulated
+    (line,) = e.value.messages
+    assert line.startswith("tiny.toml: failures.servers.s.mtbf_hours: about 172,344,")
+    assert "failures and repairs expected over the 365-day horizon" in line
+    assert line.endswith("over the limit of 20,000,000; lengthen the time between failures or shorten the "
+                         "horizon, or raise the limit on purpose with [scenario] max_failure_events")
+    assert loads(text.replace("[scenario]", "[scenario]\nmax_failure_events = 200_000_000"), "tiny.toml")
+    # A longer horizon given to run is held to the budget too.
+    s = loads(text.replace("horizon_days = 365", "horizon_days = 2"), "tiny.toml")
+    with pytest.raises(ScenarioError) as e:
+        sim.run(s, horizon_days=365)
+    assert e.value.messages[0].endswith("[scenario] max_failure_events, loading it with this horizon_days")

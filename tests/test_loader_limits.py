@@ -196,6 +196,79 @@ def test_client_classes_are_bounded():
         "tiny.toml: clients: 1,001 client classes (marketplace and tenants' own), over the 1,000 a run may have"]
 
 
+def one_rack_sites(n: int, owner: str = "operator") -> str:
+    return TINY + "".join(f"""
+[sites.s{i}]
+pue = 1.5
+electricity_cny_per_kwh = 0.4
+[sites.s{i}.racks.r]
+owner = "{owner}"
+count = 1
+power_kw = 1.0
+server = "s"
+""" for i in range(n))
+
+
+def test_sites_times_days_are_bounded_at_load_before_anything_runs(workdir, monkeypatch):
+    # The issue's case: 2,000 one-rack sites over 36,500 days reached 2.6 GB of per-site daily rows.
+    with pytest.raises(ScenarioError) as e:
+        loads(one_rack_sites(2000), "many.toml", ["scenario.horizon_days=36500"])
+    assert e.value.messages == [
+        "many.toml: sites: 36,500 days x 2,002 site and owner classes (of 2,001 sites) make 73,109,500 daily "
+        "rows, over the limit of 5,000,000; shorten the horizon, simulate representative periods (--sample), "
+        "or model fewer sites, or raise the limit on purpose with [scenario] max_daily_rows"]
+    # Within it, or raised on purpose, it loads; a sampled run counts the days it simulates.
+    assert loads(one_rack_sites(2000), "many.toml", ["scenario.horizon_days=2000"])
+    assert loads(one_rack_sites(2000), "many.toml", ["scenario.horizon_days=36500",
+                                                     "scenario.max_daily_rows=80_000_000"])
+    assert loads(one_rack_sites(2000), "many.toml", ["scenario.horizon_days=36500",
+                                                     "scenario.sampling={ windows_per_year = 4, window_days = 2 }"])
+    # From the command line: one line, exit 2, nothing written (a subprocess that would be
+    # killed, short of memory, if the rows were built).
+    (workdir / "scenarios" / "many.toml").write_text(one_rack_sites(2000))
+    one_line_exit_2(limited("run", "many", "--horizon", "36500", cwd=workdir, memory_gib=2, timeout=60),
+                    "scenarios/many.toml: sites: 36,500 days x 2,002 site and owner classes")
+    assert not (workdir / "results").exists()
+    # A longer horizon given to run is held to it too.
+    with pytest.raises(ScenarioError) as e:
+        sim.run(loads(one_rack_sites(2000), "many.toml"), horizon_days=36500)
+    assert e.value.messages[0].endswith("[scenario] max_daily_rows, loading it with this horizon_days")
+
+
+def test_the_daily_counts_are_what_a_run_records_and_posts():
+    from sim.scenario.budget import daily_counts
+
+    s = loads(one_rack_sites(3, owner="t"), "many.toml", ["scenario.horizon_days=40.5"])
+    result = sim.run(s)
+    days, rows, postings = daily_counts(Cluster(s), s.horizon_hours, months=2)
+    assert days == 41 and rows == len(result.daily) + len(result.daily_by_site)
+    # Electricity per site and owner (4 + 1) and power over allowance per site and tenant (4) each
+    # day, rent per tenant and site each month: an upper bound on what is posted besides sales.
+    sales = result.summary_dict()["jobs"]["total"]["started"]
+    assert postings == 41 * (5 + 4) + 2 * 4 >= result.summary_dict()["simulation"]["ledger_transactions"] - sales
+
+
+def test_ledger_postings_of_many_tenants_at_one_site_are_bounded():
+    tenants = "".join(f"""
+[sites.a.racks.r{i}]
+owner = "u{i}"
+count = 1
+power_kw = 1.0
+server = "s"
+[tenants.u{i}]
+opt_in_fraction = 1.0
+colocation_cny_per_kw_month = 744
+""" for i in range(900))
+    with pytest.raises(ScenarioError) as e:
+        loads(TINY + tenants, "many.toml", ["scenario.horizon_days=20000", "scenario.max_servers=10000"])
+    (line,) = e.value.messages
+    assert line.startswith("many.toml: sites: 20,000 days of electricity and power-over-allowance bills for 1 sites' ")
+    assert line.endswith("ledger postings, over the limit of 20,000,000; shorten the horizon, simulate "
+                         "representative periods (--sample), or model fewer sites, or give fewer tenants racks at "
+                         "each site, or raise the limit on purpose with [scenario] max_daily_rows (postings: 4 "
+                         "per row)")
+
+
 # --- 2. values that made the writer fail after the run ----------------------------------------
 @pytest.mark.parametrize("override, message", [
     ("scenario.horizon_days=5e-324", "scenario.horizon_days: must be at least one hour (1/24 day), got 5e-324"),

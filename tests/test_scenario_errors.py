@@ -183,9 +183,12 @@ def test_missing_file_directory_and_non_utf8(tmp_path):
 
 
 def test_keys_that_cannot_be_bare_are_quoted_and_messages_stay_one_line():
+    text = TINY + '\n[clients."two words"]\ncolour = 1\n'
+    assert 'x.toml: clients."two words".colour: unknown key' in text_errors(text)
+    # A name with a line break is refused (issue 24), in a message that stays one line.
     text = TINY + '\n[clients."new\\nline"]\ncolour = 1\n'
     msgs = text_errors(text)
-    assert 'x.toml: clients."new\\u000aline".colour: unknown key' in msgs
+    assert msgs == ['x.toml: clients."new\\u000aline": a name must not hold control characters or line breaks']
     assert all("\n" not in m for m in msgs)
 
 

@@ -3,6 +3,8 @@ tenants' power above the allowance their rent covers."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from sim.economics.apportion import apportion
 from sim.economics.ledger import (
     COLOCATION,
@@ -71,10 +73,24 @@ def rack_kw_hours(group, t0: float, t1: float) -> float:
     return group.power_kw * rack_hours(group, t0, t1)
 
 
+def decimal(x: float) -> Fraction:
+    """A number from the scenario file as written (650.3 is 6503/10, not the float nearest it)."""
+    return Fraction(repr(float(x)))
+
+
+def exact_rack_kw_hours(group, t0: float, t1: float) -> Fraction:
+    """rack_kw_hours with no rounding: the hours are the floats the clock holds, exactly."""
+    hours = sum((n * max(Fraction(0), Fraction(t1) - max(Fraction(t), Fraction(t0))) for t, n in group.online),
+                Fraction(0))
+    return decimal(group.power_kw) * hours
+
+
 class Colocation:
     """Tenants pay rent per kW of rack budget per month for the racks they lease, pro rata for
     racks online part of it.
-    Each tenant's bill is rounded once, then split by site in proportion to its kW-hours."""
+    Each tenant's bill is worked out exactly (in fractions of a fen: a float would be hundreds
+    of fen off at large rents) and rounded once, then split by site in proportion to its
+    kW-hours."""
 
     def __init__(self, scenario, ledger):
         self.ledger = ledger
@@ -87,12 +103,12 @@ class Colocation:
     def bill(self, t0: float, t1: float, month_hours: float) -> None:
         for tenant, account, groups, wheres in self.tenants:
             per_site = {w.site: 0.0 for w in wheres}
-            kwh = 0.0
+            kwh = Fraction(0)
             for site, g in groups:
-                k = rack_kw_hours(g, t0, t1)
+                k = exact_rack_kw_hours(g, t0, t1)
                 kwh += k
-                per_site[site] += k
-            fen = round(kwh * tenant.colocation_cny_per_kw_month * FEN_PER_CNY / month_hours)
+                per_site[site] += float(k)
+            fen = round(kwh * decimal(tenant.colocation_cny_per_kw_month) * FEN_PER_CNY / Fraction(month_hours))
             for where, share in zip(wheres, apportion(fen, per_site.values())):
                 self.ledger.transfer(t1, where, account, OPERATOR_ACCOUNT, share)
 

@@ -10,6 +10,7 @@ from sim.experiment.intervals import Interval, intervals
 from sim.experiment.plan import RunSpec, run_key
 from sim.experiment.seeds import run_seed
 from sim.experiment.worker import IDENTITY
+from sim.model.limits import MAX_RUNS
 from sim.model.scenario import Scenario
 
 # What `run --reps` prints; intervals.csv holds every metric.
@@ -64,8 +65,8 @@ def replicate(scenario: Scenario | str, reps: int, *, workers: int | None = None
     all cores) or Dask (`dask`); the same scenario, seed and reps give the same rows whatever
     runs them. `scenario`: a Scenario, or a name or path with @overrides as `run` takes it."""
     scenario = as_scenario(scenario)
-    if reps < 1:
-        raise ValueError(f"reps must be >= 1, got {reps}")
+    if not 1 <= reps <= MAX_RUNS:
+        raise ValueError(f"reps must be 1 to {MAX_RUNS:,}, got {reps}")
     specs = replication_specs(scenario.seed, reps)
     rows = run_specs(specs, {"text": None, "source": scenario.source, "base": scenario},
                      executor=executor, workers=workers, dask=dask, on_chunk=on_chunk)

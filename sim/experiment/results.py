@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import attrs
 from attrs import frozen
 
+from sim.model.demand import class_label
 from sim.model.frozen import FrozenDict, freeze
 from sim.model.scenario import Policy, Scenario
 from sim.units import FEN_PER_CNY
@@ -179,7 +180,7 @@ class ClassResult:
 
     @property
     def label(self) -> str:
-        return f"{self.tenant}/{self.name}" if self.tenant else self.name
+        return class_label(self.tenant, self.name)
 
 
 @frozen

@@ -31,6 +31,7 @@ from attrs import frozen
 
 from sim.experiment.overrides import as_overrides, toml_value
 from sim.experiment.parameters import Choices, Parameter, Range, Values
+from sim.model.limits import MAX_RUNS  # a typo in a grid should not queue a year of work
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import INT64, Problems, Table, describe, key_text, one_line
 from sim.scenario.files import scenario_path
@@ -38,7 +39,6 @@ from sim.scenario.loader import loads, read_scenario
 
 SAMPLINGS = ("grid", "latin-hypercube", "sobol")
 DEFAULT_METRIC = "revenue_cny.operator_revenue"
-MAX_RUNS = 1_000_000  # a typo in a grid should not queue a year of work
 
 
 @frozen
@@ -118,6 +118,7 @@ def load_sweep(path) -> Sweep:
     parameters = [p for p, _ in found]
     spec = _sensitivity(sens, metric)
     _check_counts(head, sampling, points, reps, parameters)
+    _check_sensitivity_runs(problems, spec, len(parameters))
     if problems.messages:
         raise ScenarioError(problems.messages)
 
@@ -254,7 +255,7 @@ def _values(t: Table) -> Values | None:
 def _range(t: Table, sampling: str) -> Range | None:
     v = t.raw("range")
     integer = t.boolean("integer", False)
-    steps = t.number("steps", None, integer=True, ge=2)
+    steps = t.number("steps", None, integer=True, ge=2, le=MAX_RUNS)
     if sampling == "grid" and steps is None and not t.has("steps"):
         t.error("steps", "missing: a range in a grid needs steps (>= 2), the number of values ends included")
     if sampling != "grid" and t.has("steps"):
@@ -333,6 +334,18 @@ def _check_counts(head: Table, sampling, points, reps, parameters) -> None:
         n = points
     if n * reps > MAX_RUNS:
         head.error("replications", f"{n:,} points x {reps} replications is more than {MAX_RUNS:,} runs")
+
+
+def _check_sensitivity_runs(problems: Problems, spec: SensitivitySpec, k: int) -> None:
+    """Saltelli's N x (k + 2) points and Morris' r x (k + 1), each run `replications` times."""
+    n, r, reps = spec.sobol_base_samples, spec.morris_trajectories, spec.replications
+    if None in (n, r, reps) or not k:
+        return
+    runs = (n * (k + 2) + r * (k + 1)) * reps
+    if runs > MAX_RUNS:
+        problems.add("sensitivity.sobol_base_samples",
+                     f"{n:,} x ({k} parameters + 2) Sobol points and {r:,} x ({k} + 1) Morris points, x {reps:,} "
+                     f"replications, make {runs:,} runs, more than {MAX_RUNS:,}")
 
 
 # --- against the base scenario -----------------------------------------------------------------

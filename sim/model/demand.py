@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from attrs import frozen
 
 from sim.model.pricepath import PricePath
@@ -165,8 +167,20 @@ class ClientClass:
 
     @property
     def label(self) -> str:
-        """For people: "name", or "tenant/name" for a tenant's own demand."""
-        return f"{self.tenant}/{self.name}" if self.tenant else self.name
+        """For people: "name", or "tenant/name" for a tenant's own demand (class_label)."""
+        return class_label(self.tenant, self.name)
+
+
+def _label_part(name: str) -> str:
+    # A name holding "/" (or a quote) is quoted, as JSON writes it: the marketplace class "t/x"
+    # and tenant t's class x must not both read t/x.
+    return json.dumps(name, ensure_ascii=False) if any(ch in name for ch in '/"\\') else name
+
+
+def class_label(tenant: str | None, name: str) -> str:
+    """A client class for people, one per class: "name" for the marketplace's, "tenant/name"
+    for a tenant's own; a part that holds "/" or '"' is written in quotes ("t/x" vs t/x)."""
+    return f"{_label_part(tenant)}/{_label_part(name)}" if tenant else _label_part(name)
 
 
 @frozen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sim.model.demand import class_label
+
 
 def _n(x, digits=0) -> str:
     return f"{x:,.{digits}f}"
@@ -75,7 +77,7 @@ def _demand_table(s: dict) -> list[str]:
     ]
     for c in s["jobs"]["by_class"]:
         d = c["demand"]
-        label = f"{c['tenant']}/{c['name']}" if c["tenant"] else c["name"]
+        label = class_label(c["tenant"], c["name"])
         basis = "absolute" if c["demand_basis"] == "absolute" else "follows capacity (what-if)"
         lines.append(
             f"| {label} | {basis} | {_n(d['offered']['pflops_hours'])} | {_n(d['accepted']['pflops_hours'])} | "

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from sim.model.failures import Failures, ServerFailures
-from sim.model.limits import MIN_DURATION_HOURS
+from sim.model.limits import MIN_MTBF_HOURS, MIN_MTTR_HOURS
 from sim.scenario.fields import Table, did_you_mean
 
 
@@ -25,9 +25,12 @@ def read_failures(t: Table | None, servers: dict, declared: set[str]) -> Failure
         mtbf, mttr = (st.number(k, gt=0) for k in ("mtbf_hours", "mttr_hours"))
         st.done()
         ok = None not in (mtbf, mttr)
-        for k, v in (("mtbf_hours", mtbf), ("mttr_hours", mttr)):
-            if v is not None and v < MIN_DURATION_HOURS:
-                st.error(k, f"must be at least one second (1/3600 h), got {v!r}")
+        # Bounds and why: sim/model/limits.py; the events they make are budgeted at load.
+        for k, v, low, words in (
+                ("mtbf_hours", mtbf, MIN_MTBF_HOURS, "one hour: a server that fails more often is not in service"),
+                ("mttr_hours", mttr, MIN_MTTR_HOURS, "one minute (1/60 h): a repair is at least a restart")):
+            if v is not None and v < low:
+                st.error(k, f"must be at least {words} (minutes or seconds written as hours?), got {v!r}")
                 ok = False
         if ok and name in servers:
             out[name] = ServerFailures(float(mtbf), float(mttr))

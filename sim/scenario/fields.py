@@ -196,6 +196,11 @@ class Table:
             return []
         out = []
         for name in list(outer.data):
+            problem = name_problem(name)
+            if problem:
+                outer.seen.add(name)
+                outer.problems.add(f"{outer.path}.{key_text(name)}", problem)  # "" is a name here, not the table
+                continue
             t = outer.table(name)
             if t is not None:
                 out.append((name, t))
@@ -221,6 +226,15 @@ class Table:
         for k in self.data:
             if k not in self.seen:
                 self.error(k, "unknown key" + did_you_mean(k, self.seen))
+
+
+def name_problem(name: str) -> str | None:
+    """Names label rows, report lines, folders and plots: one must be something to read."""
+    if not name.strip():
+        return "a name must not be empty or blank"
+    if not name.isprintable():
+        return "a name must not hold control characters or line breaks"
+    return None
 
 
 def check_number(t: Table, k: str, v, *, integer=False, ge=None, gt=None, le=None, lt=None):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
+from sim.durable import NotRegularFile, open_regular
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import did_you_mean, one_line
 from sim.scenario.parse import MAX_FILE_BYTES
@@ -13,9 +13,6 @@ from sim.scenario.parse import MAX_FILE_BYTES
 SCENARIO_DIR = Path("scenarios")
 # The repository's own scenarios, next to the package: found from any working directory.
 REPO_SCENARIO_DIR = Path(__file__).resolve().parent.parent.parent / "scenarios"
-
-_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
 def scenario_path(arg, folder: str = "") -> Path:
@@ -53,17 +50,6 @@ def _error(source: str, problem: str) -> ScenarioError:
     return ScenarioError([one_line(f"{source}: {problem}")])
 
 
-def _not_regular(mode: int) -> str | None:
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "is a directory, not a scenario file"
-    for test, name in _KINDS:
-        if test(mode):
-            return f"is {name}, not a regular file"
-    return "is not a regular file"
-
-
 def _too_big(size: str) -> str:
     return f"{size} bytes, over the {MAX_FILE_BYTES:,} a scenario file may have"
 
@@ -75,24 +61,18 @@ def read_scenario(path) -> bytes:
     that: a FIFO, a device or a huge file is refused at once, without blocking."""
     source = str(path)
     try:
-        st = os.stat(path)
-        problem = _not_regular(st.st_mode)
-        if problem:
-            raise _error(source, problem) from None
-        if st.st_size > MAX_FILE_BYTES:
-            raise _error(source, _too_big(f"{st.st_size:,}")) from None
-        # Non-blocking: if the path was swapped for a FIFO since the stat, open does not wait.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as f:
-            problem = _not_regular(os.fstat(f.fileno()).st_mode)
-            if problem:
-                raise _error(source, problem) from None
+        with open_regular(path, "scenario file") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise _error(source, _too_big(f"{size:,}")) from None
             data = f.read(MAX_FILE_BYTES + 1)  # one byte more tells a file that grew since the stat
         if len(data) > MAX_FILE_BYTES:
             raise _error(source, _too_big(f"more than {MAX_FILE_BYTES:,}")) from None
         data.decode("utf-8")
     except FileNotFoundError:
         raise _error(source, "no such file" + _near_file(Path(path))) from None
+    except NotRegularFile as e:
+        raise _error(source, str(e)) from None
     except IsADirectoryError:
         raise _error(source, "is a directory, not a scenario file") from None
     except UnicodeDecodeError:

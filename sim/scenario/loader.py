@@ -41,9 +41,30 @@ from sim.model.workload import Contracts, Shaped, TraceReplay
 from sim.model import limits
 from sim.model.limits import MAX_HORIZON_DAYS
 from sim.economics.pricing import PRICE_MODELS
-from sim.scenario.budget import client_key, jobs_problem, rate_points_problem, total_jobs
+from sim.scenario.budget import (
+    client_key,
+    daily_counts,
+    daily_problem,
+    failure_events,
+    failures_problem,
+    jobs_problem,
+    rate_points_problem,
+    total_jobs,
+)
 from sim.scenario.errors import ScenarioError
-from sim.scenario.fields import INT64, MAX_DAYS, MISSING, Problems, Table, check_number, describe, did_you_mean, key_text, one_line
+from sim.scenario.fields import (
+    INT64,
+    MAX_DAYS,
+    MISSING,
+    Problems,
+    Table,
+    check_number,
+    describe,
+    did_you_mean,
+    key_text,
+    name_problem,
+    one_line,
+)
 from sim.scenario.files import read_scenario, scenario_path
 from sim.scenario.overrides import apply_overrides, hinted, override_texts
 from sim.scenario.failures import read_failures
@@ -102,9 +123,13 @@ def _build(root: Table, source: str):
     name = description = seed = start = horizon = warmup = std_kw = None
     enforce = True
     max_jobs, max_servers = limits.MAX_JOBS, limits.MAX_SERVERS
+    max_failures, max_rows = limits.MAX_FAILURE_EVENTS, limits.MAX_DAILY_ROWS
     sampling = None
     if meta is not None:
         name = meta.string("name", Path(source).stem)
+        if name is not None and name_problem(name):
+            meta.error("name", name_problem(name))
+            name = None
         description = meta.string("description", "")
         start = _date(meta, "start_date")
         seed, horizon, start = _seed_and_horizon(meta, start)
@@ -115,6 +140,8 @@ def _build(root: Table, source: str):
         # The work budget, raised on purpose: see sim/model/limits.py.
         max_jobs = meta.number("max_jobs", limits.MAX_JOBS, integer=True, ge=1)
         max_servers = meta.number("max_servers", limits.MAX_SERVERS, integer=True, ge=1)
+        max_failures = meta.number("max_failure_events", limits.MAX_FAILURE_EVENTS, integer=True, ge=1)
+        max_rows = meta.number("max_daily_rows", limits.MAX_DAILY_ROWS, integer=True, ge=1)
         sampling = read_sampling(meta)
         meta.done()
     policy = _policy(root.table("policy", required=False))
@@ -173,12 +200,15 @@ def _build(root: Table, source: str):
         scenario = attrs.evolve(scenario, clients=tuple(
             _resolve_pflops(c, refs[c.key], cluster, root.problems) for c in scenario.clients))
         scenario = check_leases(scenario, cluster, root.problems)
-        if not root.problems.messages and max_jobs is not None:
+        if not root.problems.messages and None not in (max_jobs, max_failures, max_rows):
             simulated = budget_scenario(scenario)  # a sampled run simulates its windows only
             if simulated is not scenario:
                 cluster = Cluster(simulated)
-            for problem in (rate_points_problem(simulated, cluster),
-                            jobs_problem(simulated, cluster, simulated.horizon_hours, max_jobs)):
+            h = simulated.horizon_hours
+            for problem in (daily_problem(simulated, cluster, h, max_rows),
+                            rate_points_problem(simulated, cluster),
+                            jobs_problem(simulated, cluster, h, max_jobs),
+                            failures_problem(simulated, cluster, h, max_failures)):
                 if problem:
                     root.problems.add(*problem)
                     break
@@ -222,9 +252,9 @@ def check_seed_and_horizon(scenario: Scenario, seed, horizon_days, warmup_days=N
     """Check a seed, horizon and warm-up given beside a loaded scenario (sim.run's arguments)
     exactly as the file's would be; ScenarioError if not.
 
-    A horizon longer than the scenario's own may ask for no more jobs than the default budget
-    or the scenario's own horizon, whichever is more: a budget raised in the file was raised
-    for that file's horizon."""
+    A horizon longer than the scenario's own may ask for no more jobs (failures, daily rows)
+    than the default budget or the scenario's own horizon, whichever is more: a budget raised
+    in the file was raised for that file's horizon."""
     values = {"seed": scenario.seed if seed is None else seed,
               "horizon_days": scenario.horizon_hours / HOURS_PER_DAY if horizon_days is None else horizon_days,
               "warmup_days": scenario.warmup_hours / HOURS_PER_DAY if warmup_days is None else warmup_days}
@@ -235,10 +265,17 @@ def check_seed_and_horizon(scenario: Scenario, seed, horizon_days, warmup_days=N
     if horizon is not None and horizon * HOURS_PER_DAY > scenario.horizon_hours:
         cluster = Cluster(scenario)
         allowed = max(limits.MAX_JOBS, total_jobs(scenario, cluster, scenario.horizon_hours))
-        problem = jobs_problem(scenario, cluster, horizon * HOURS_PER_DAY, allowed,
-                               remedy="[scenario] max_jobs, loading it with this horizon_days")
-        if problem:
-            problems.add(*problem)
+        h, own_h = horizon * HOURS_PER_DAY, scenario.horizon_hours
+        loading = ", loading it with this horizon_days"
+        rows = max(limits.MAX_DAILY_ROWS, daily_counts(cluster, own_h, 0)[1])
+        events = max(limits.MAX_FAILURE_EVENTS, sum(failure_events(scenario, cluster, own_h).values()))
+        for problem in (daily_problem(scenario, cluster, h, rows, remedy="[scenario] max_daily_rows" + loading),
+                        jobs_problem(scenario, cluster, h, allowed, remedy="[scenario] max_jobs" + loading),
+                        failures_problem(scenario, cluster, h, events,
+                                         remedy="[scenario] max_failure_events" + loading)):
+            if problem:
+                problems.add(*problem)
+                break
     if problems.messages:
         raise ScenarioError(problems.messages)
 
@@ -322,6 +359,10 @@ def _tenants(root: Table, start):
             t.error("", f"{OPERATOR!r} is the operator, not a tenant")
         share = t.number("opt_in_fraction", ge=0, le=1)
         rent = t.number("colocation_cny_per_kw_month", ge=0)
+        if rent is not None and rent > limits.MAX_RENT_CNY_PER_KW_MONTH:
+            t.error("colocation_cny_per_kw_month", f"must be at most {limits.MAX_RENT_CNY_PER_KW_MONTH:,} CNY per "
+                    f"kW-month (real rents are hundreds to a few thousand: a figure per MW or per year?), got {rent:g}")
+            rent = None
         lease = _leasing(t, start) if t.has("leasing") else None
         allowance = t.number("power_allowance_kw_per_rack", None, ge=0)
         classes = t.tables("demand", required=False)

@@ -20,6 +20,7 @@ import zlib
 
 import numpy as np
 
+from sim.durable import NotRegularFile, not_regular, open_regular
 from sim.model.workload import TraceJobs
 
 SECONDS_PER_HOUR = 3600.0
@@ -41,7 +42,7 @@ def read_text(path) -> tuple[str, str]:
     its SHA-256."""
     source = str(path)
     try:
-        with open(path, "rb") as f:
+        with open_regular(path, "trace file") as f:
             head = f.read(2)
             f.seek(0)
             if head == b"\x1f\x8b":
@@ -53,6 +54,8 @@ def read_text(path) -> tuple[str, str]:
         raise TraceError(source, "", "no such file") from None
     except IsADirectoryError:
         raise TraceError(source, "", "is a directory, not a trace file") from None
+    except NotRegularFile as e:
+        raise TraceError(source, "", str(e)) from None
     except (gzip.BadGzipFile, EOFError, zlib.error) as e:
         raise TraceError(source, "", f"not a readable gzip file: {e}") from None
     except OSError as e:
@@ -191,4 +194,7 @@ def read_trace(path, fmt: str = "philly") -> tuple[TraceJobs, str]:
         raise TraceError(source, "", "no such file") from None
     except (OSError, ValueError) as e:
         raise TraceError(source, "", f"cannot read: {getattr(e, 'strerror', None) or e}") from None
+    problem = not_regular(st.st_mode, "trace file")  # a FIFO or a device would block the read
+    if problem:
+        raise TraceError(source, "", problem)
     return _cached(source, fmt, st.st_size, st.st_mtime_ns)
