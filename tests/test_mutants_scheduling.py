@@ -1,0 +1,186 @@
+"""Pools and placement checked against plain reference models: tests written to kill the mutants
+`make mutate` left alive in sim/scheduling (docs/testing.md)."""
+
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.model.hardware import AcceleratorType, ServerModel
+from sim.scheduling.placement.base import first_fit
+from sim.scheduling.placement.best_fit import BestFit
+from sim.scheduling.placement.spread import Spread
+from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL, Pool, WhatIf, fits_counts
+
+CARD = AcceleratorType("x", 0.1, 0.2, 100)
+
+
+def pool(A=4, servers=0, pool_id=0, site_index=0, kind=OPERATOR_POOL):
+    p = Pool(pool_id, f"site{site_index}", site_index, "operator", kind,
+             ServerModel("s", CARD, A, 1.0, 0.5, 1.0), servers)
+    p.commission(servers, 0.0)
+    return p
+
+
+def reference_fits(free: list[int], A: int, size: int) -> bool:
+    """The promise: `size // A` wholly free servers and, for the rest, one more server with room."""
+    whole, rest = divmod(size, A)
+    full = sum(1 for f in free if f == A)
+    return full >= whole and (rest == 0 or full > whole or any(rest <= f < A for f in free))
+
+
+def check(p: Pool, free: list[int], out: set[int]) -> None:
+    """The pool's buckets, positions and answers agree with the plain list of free accelerators."""
+    A = p.A
+    assert p.free == [0 if sid in out else f for sid, f in enumerate(free)]
+    assert p.buckets[0] == []
+    for n in range(1, A + 1):
+        assert sorted(p.buckets[n]) == [sid for sid, f in enumerate(free) if f == n and sid not in out]
+    for n in range(1, A):
+        for i, sid in enumerate(p.buckets[n]):
+            assert p.pos[sid] == i
+    live = [0 if sid in out else f for sid, f in enumerate(free)]
+    for size in range(1, A * len(free) + 2):
+        assert p.fits(size) == reference_fits(live, A, size), size
+        assert WhatIf(p).fits(size) == p.fits(size)
+    assert p.max_fit() == max([s for s in range(1, A * len(free) + 1) if p.fits(s)], default=0)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(A=st.sampled_from([1, 2, 4, 8]),
+       ops=st.lists(st.tuples(st.sampled_from("cafrob"), st.integers(0, 40)), max_size=40))
+def test_a_pool_agrees_with_a_list_of_free_accelerators_through_any_sequence(A, ops):
+    p = pool(A)
+    free: list[int] = []
+    out: set[int] = set()
+    running: list[list[tuple[int, int]]] = []
+    for op, k in ops:
+        if op == "c":  # commission
+            n = k % 3 if len(free) < 6 else 0
+            p.commission(n, 0.0)
+            free += [A] * n
+        elif op in "af":  # allocate a job that fits
+            size = 1 + k % (A * 3)
+            if not p.fits(size):
+                continue
+            best = min((f for sid, f in enumerate(free) if sid not in out and size % A <= f < A), default=A)
+            alloc = p.allocate(size)
+            assert sum(n for _, n in alloc) == size
+            assert len({sid for sid, _ in alloc}) == len(alloc)
+            for sid, n in alloc:
+                assert sid not in out and free[sid] >= n
+                if n == A:
+                    assert free[sid] == A
+            if size % A:  # best fit: the partial piece went to the tightest server with room
+                assert alloc[-1][1] == size % A and free[alloc[-1][0]] == best
+            for sid, n in alloc:
+                free[sid] -= n
+            running.append(alloc)
+        elif op == "r" and running:  # release a running job
+            alloc = running.pop(k % len(running))
+            p.release(alloc)
+            for sid, n in alloc:
+                free[sid] += n
+        elif op == "o":  # a wholly free server fails
+            idle = [sid for sid, f in enumerate(free) if f == A and sid not in out]
+            if idle:
+                sid = idle[k % len(idle)]
+                p.take_out(sid)
+                out.add(sid)
+        elif op == "b" and out:  # a repaired server comes back
+            sid = sorted(out)[k % len(out)]
+            p.put_back(sid)
+            out.discard(sid)
+        check(p, free, out)
+    assert p.busy == 0 and p.free_accelerators == p.accelerators == A * len(free)
+
+
+def test_a_gang_takes_whole_servers_from_the_top_and_the_rest_by_best_fit():
+    p = pool(A=4, servers=4)
+    assert p.allocate(3) == [(3, 3)]  # the last wholly free server, 1 left on it
+    assert p.allocate(2) == [(2, 2)]  # no server with 2 or 3 free: a whole one
+    assert p.allocate(1) == [(3, 1)]  # the tightest: server 3 (1 free), not server 2 (2 free)
+    assert p.allocate(8) == [(0, 4), (1, 4)]
+    assert p.free == [0, 0, 2, 0]
+    assert (p.max_fit(), p.fits(2), p.fits(3)) == (2, True, False)
+    p.release([(0, 4), (1, 4)])
+    assert (p.max_fit(), p.fits(8), p.fits(9), p.fits(10), p.fits(11)) == (10, True, True, True, False)
+
+
+def test_max_fit_counts_whole_servers_and_the_largest_partial_one():
+    p = pool(A=8, servers=3)
+    p.allocate(3)  # server 2: 5 free
+    p.allocate(7)  # server 1 (whole), 1 free
+    assert p.free == [8, 1, 5]
+    assert p.max_fit() == 8 + 5
+    assert not p.fits(14) and p.fits(13) and p.fits(8) and p.fits(5) and not pool(A=8).fits(1)
+
+
+def test_areas_are_time_weighted_and_closed_before_each_change():
+    p = pool(A=4, servers=0)
+    p.commission(2, 0.0)  # 2 servers from 0 h
+    p.busy_market, p.busy_private = 3, 1
+    p.advance(2.0)
+    p.commission(1, 5.0)  # advances to 5 h first: 2 servers x 5 h
+    p.advance(5.0)  # no time passed: nothing changes
+    p.advance(6.0)
+    assert (p.area_servers, p.area_busy_market, p.area_busy_private, p.last_h) == (2 * 5 + 3 * 1, 18.0, 6.0, 6.0)
+    assert (p.accelerators, p.busy, p.free_accelerators, p.planned_accelerators) == (12, 4, 8, 0)
+
+
+def test_what_if_counts_jobs_ending_without_touching_the_pool():
+    p = pool(A=4, servers=2)
+    a = p.allocate(4)
+    b = p.allocate(3)
+    w = WhatIf(p)
+    assert not w.fits(2)
+    w.release(b)
+    assert w.fits(4) and not w.fits(5)
+    w.release(a)
+    assert w.fits(8)
+    assert p.free == [1, 0] and not p.fits(2)  # the pool itself unchanged
+    assert fits_counts([0, 1, 0, 0, 1], 4, 5) and not fits_counts([0, 0, 0, 0, 1], 4, 5)
+    assert fits_counts([0, 0, 0, 1, 1], 4, 3) and not fits_counts([0, 1, 0, 0, 0], 4, 2)
+
+
+def job(size, private=False, elig=0, submit_h=0.0):
+    return SimpleNamespace(size=size, private=private, elig=elig, submit_h=submit_h)
+
+
+def test_first_fit_takes_the_first_pool_in_order_that_fits():
+    small, big = pool(A=4, servers=1), pool(A=4, servers=2, pool_id=1)
+    assert first_fit(job(4), [small, big]) is small
+    assert first_fit(job(5), [small, big]) is big
+    assert first_fit(job(9), [small, big]) is None
+
+
+def test_best_fit_picks_the_smallest_block_that_fits_and_the_first_of_equals():
+    a, b, c = pool(A=4, servers=3), pool(A=4, servers=1, pool_id=1), pool(A=4, servers=1, pool_id=2)
+    context = SimpleNamespace(cluster=SimpleNamespace(elig_by_kind={0: (a, b, c)}))
+    placement = BestFit(context)
+    assert placement.choose(job(2), (a, b, c)) is b  # 4 free, not 12
+    assert placement.choose(job(5), (a, b, c)) is a
+    assert placement.choose(job(13), (a, b, c)) is None
+    assert placement.choose(job(2, private=True), (c, b)) is a  # a tenant's own work: first fit in kind order
+
+
+def test_spread_picks_the_least_loaded_site():
+    a, b = pool(A=4, servers=2, site_index=0), pool(A=4, servers=2, pool_id=1, site_index=1)
+    empty = pool(A=4, servers=0, pool_id=2, site_index=2)
+    cluster = SimpleNamespace(elig_by_kind={0: (a, b)}, pools_by_site={0: (a,), 1: (b,), 2: (empty,)})
+    placement = Spread(SimpleNamespace(cluster=cluster))
+    assert placement.choose(job(1), (a, b)) is a  # equal load: the first
+    a.busy_market = 1  # 1 of 8 busy at site 0
+    assert placement.choose(job(1), (a, b)) is b
+    b.busy_market = 2
+    assert placement.choose(job(1), (a, b)) is a
+    b.busy_market = 1
+    assert placement.choose(job(1), (b, a)) is b  # a tie keeps the first
+    assert placement.choose(job(9), (a, b)) is None
+    assert placement.choose(job(1), (empty, a)) is a  # an empty site does not fit anything
+
+
+@pytest.mark.parametrize("kind", [OPERATOR_POOL, SHARED_POOL])
+def test_repr_names_the_pool(kind):
+    assert repr(pool(kind=kind)) == f"Pool(0, site0, operator, {'operator' if kind == OPERATOR_POOL else 'tenant-shared'}, s)"
