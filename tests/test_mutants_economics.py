@@ -37,7 +37,8 @@ class Flat:
         self.fen, self.fee_ppm = fen, fee_ppm
 
     def quote_fen(self, accelerator, hour):
-        return self.fen + hour  # a quote that moves with the hour it is asked at
+        # A quote that moves with the hour it is asked at; type y costs twice as much.
+        return self.fen * (2 if accelerator == "y" else 1) + hour
 
 
 def client(name, tenant=None, lease=None):
@@ -61,7 +62,7 @@ def test_a_sale_on_operator_capacity_pays_the_operator_at_the_quote_when_submitt
     route = b.route("x", "a", OPERATOR)
     assert route.where == Where(COMPUTE_OPERATOR, "a", OPERATOR) and route.tenant is None
     assert b.charge(9.0, 0, 2, 3.0, 1.5, route) == round(103 * 2 * 1.5)
-    assert b.amount(0, 2, 3.0, 1.5, "x") == 309
+    assert b.amount(0, 2, 3.0, 1.5, "x") == 309 and b.amount(0, 2, 3.0, 1.5, "y") == round(203 * 3)
     assert ledger.balances == {client_account("m"): -309, OPERATOR_ACCOUNT: 309}
     assert ledger.sink[0].time_h == 9.0 and ledger.sink[0].stream == COMPUTE_OPERATOR
     assert (b.contracted, b.take_or_pay_fen, b.contracts) == ({}, 0, True)
@@ -97,6 +98,7 @@ def test_a_lease_pays_its_contract_price_and_is_counted_as_contracted():
     (73.0, 365.0 - 73.0),  # left 73 h into its first term: pays up to half the term
     (730.0 + 73.0, 365.0 - 73.0),  # and into a later term alike
     (730.0 + 500.0, 0.0),  # used more than the minimum
+    (730.0 + 1e-7, 0.0),  # a whole term and a whisker of float noise: a whole term
 ])
 def test_take_or_pay_bills_the_unused_part_of_the_minimum_of_the_last_term(duration_h, owed_h):
     b, ledger = billing()
@@ -120,7 +122,8 @@ def test_no_take_or_pay_without_a_lease_or_a_minimum():
 def test_statements_read_every_stream_off_the_ledger():
     ledger = Ledger()
     t, grid = tenant_account("t"), grid_account("a")
-    ledger.transfer(0, Where(COMPUTE_OPERATOR, "a", OPERATOR), client_account("m"), OPERATOR_ACCOUNT, 1000)
+    ledger.transfer(0, Where(COMPUTE_OPERATOR, "a", OPERATOR), client_account("m"), OPERATOR_ACCOUNT, 600)
+    ledger.transfer(0, Where(COMPUTE_OPERATOR, "c", OPERATOR), client_account("m"), OPERATOR_ACCOUNT, 400)
     ledger.post(0, Where(COMPUTE_THIRD_PARTY, "b", "t"),
                 ((client_account("m"), -500), (OPERATOR_ACCOUNT, 75), (t, 425)))
     ledger.transfer(0, Where(COLOCATION, "a", "t"), t, OPERATOR_ACCOUNT, 300)
@@ -135,7 +138,7 @@ def test_statements_read_every_stream_off_the_ledger():
     }
     assert list(whole) == list(LINES)
     by_site = statements(ledger, lambda w: w.site)
-    assert by_site["a"]["operator_net"] == 1000 + 300 - 200
+    assert by_site["a"]["operator_net"] == 600 + 300 - 200 and by_site["c"]["operator_revenue"] == 400
     assert by_site["b"]["operator_revenue"] == 95 and by_site["b"]["electricity_cost"] == 50
     only_b = statements(ledger, lambda w: w.site if w.site == "b" else None)
     assert list(only_b) == ["b"]
@@ -152,14 +155,17 @@ def test_the_ledger_keeps_sums_per_where_and_streams_every_transaction():
     ledger.transfer(2.0, w, a, b, 7, memo="m")
     ledger.transfer(3.0, w, a, b, 1)
     ledger.post(4.0, w, ((b, -3), (a, 3)), memo="back")
-    assert ledger.sums == {w: {a: -5, b: 5}} and ledger.balances == {a: -5, b: 5}
-    assert ledger.transactions == 3
+    ledger.post(4.5, w, ((b, -1), (a, 1)))
+    assert ledger.sums == {w: {a: -4, b: 4}} and ledger.balances == {a: -4, b: 4}
+    assert ledger.transactions == 4 and sink[3].memo == "" and sink[1].memo == ""
     assert sink[0] == Transaction(2.0, w, ((a, -7), (b, 7)), "m")
     assert sink[2] == Transaction(4.0, w, ((b, -3), (a, 3)), "back")
     with pytest.raises(LedgerImbalance, match=r"s at 5.0 h: postings sum to 1 fen, not 0"):
         ledger.post(5.0, w, ((a, 1),))
-    with pytest.raises(LedgerImbalance, match="amount 1.0 is not whole fen"):
+    with pytest.raises(LedgerImbalance, match=r"^s: Account.* -> Account.*: amount 1.0 is not whole fen$"):
         ledger.transfer(5.0, w, a, b, 1.0)
+    with pytest.raises(LedgerImbalance, match=r"^s: Account\(kind='client', name='a', tenant=''\): amount 0.5 is not"):
+        ledger.post(5.0, w, ((a, 0.5), (b, -0.5)))
     assert client_account("c", None) == Account("client", "c", "") == client_account("c")
     assert client_account("c", "t").tenant == "t" and grid_account("a") == Account("grid", "a")
 
@@ -191,11 +197,13 @@ def test_it_energy_is_idle_per_server_plus_a_share_per_busy_accelerator_since_th
 
 
 def test_electricity_is_billed_per_site_and_split_by_owner_by_energy():
-    ledger = Ledger()
-    own, rented = fake_pool(0, OPERATOR, servers_h=10.0), fake_pool(1, "t", servers_h=30.0)
+    ledger = Ledger(sink=[])
+    own, rented = fake_pool(0, OPERATOR, servers_h=4.0), fake_pool(1, "t", servers_h=30.0)
+    also_own = fake_pool(2, OPERATOR, servers_h=6.0)  # a second operator pool: its energy adds up
     site = SimpleNamespace(name="a", pue=1.5, electricity_cny_per_kwh=0.4)
-    e = Electricity(SimpleNamespace(sites=[site]), {0: [own, rented]}, ledger)
+    e = Electricity(SimpleNamespace(sites=[site]), {0: [own, rented, also_own]}, ledger)
     e.bill(24.0)
+    assert {x.time_h for x in ledger.sink} == {24.0}
     fen = round(0.5 * 40 * 1.5 * 0.4 * 100)  # 1,200 fen for 20 kWh of IT energy
     assert ledger.sums[Where(ELECTRICITY, "a", OPERATOR)] == {OPERATOR_ACCOUNT: -fen // 4, grid_account("a"): fen // 4}
     assert ledger.sums[Where(ELECTRICITY, "a", "t")][grid_account("a")] == 3 * fen // 4
