@@ -13,25 +13,28 @@ import os
 
 import pytest
 
+# Each list runs in its order; mutmut stops at the first failure (-x), which KILLS records. The
+# tests written for the mutation pass (tests/test_mutants_*.py) run last, so KILLS tells which
+# mutants the rest of the suite kills on its own (the "before" of docs/testing.md).
 # Small simulations that check money to the fen, and the fee, rent and power lines by hand.
-RUN_MONEY = [
-    "tests/test_money.py", "tests/test_tiny_scenario.py", "tests/test_leasing.py",
-    "tests/test_finance_run.py", "tests/test_leases.py", "tests/test_mutants_economics.py",
-]
+RUN_MONEY = ["tests/test_money.py", "tests/test_tiny_scenario.py", "tests/test_leasing.py"]
+KILLS = "mutation-kills.tsv"  # in mutants/: mutant, the test that failed first
 
 # First matching pattern wins; a module that matches none is tested by nothing (no tests).
 SCOPE = {
     "sim.economics.finance": ["tests/test_finance_maths.py", "tests/test_finance_run.py",
                               "tests/test_mutants_finance.py"],
     "sim.economics.market": ["tests/test_market.py", "tests/test_mutants_economics.py"],
-    "sim.economics.*": RUN_MONEY,
+    "sim.economics.billing": RUN_MONEY + ["tests/test_leases.py", "tests/test_mutants_economics.py"],
+    "sim.economics.*": RUN_MONEY + ["tests/test_mutants_economics.py"],
     "sim.scheduling.*": [
-        "tests/test_policies.py", "tests/test_tiny_scenario.py", "tests/test_seams.py",
-        "tests/test_failures.py", "tests/test_prefer_sites.py", "tests/test_power_and_buildout.py",
+        "tests/test_policies.py", "tests/test_tiny_scenario.py", "tests/test_prefer_sites.py",
+        "tests/test_power_and_buildout.py", "tests/test_seams.py", "tests/test_failures.py",
         "tests/test_mutants_scheduling.py",
     ],
     "sim.experiment.finance": ["tests/test_finance_run.py", "tests/test_mutants_finance.py"],
-    "sim.experiment.*": RUN_MONEY + ["tests/test_mutants_finance.py"],
+    "sim.experiment.*": RUN_MONEY + ["tests/test_finance_run.py", "tests/test_mutants_economics.py",
+                                     "tests/test_mutants_finance.py"],
 }
 
 
@@ -79,6 +82,13 @@ def pytest_runtest_teardown(item, nextitem):
         calls.discard(name)
 
 
+def pytest_runtest_logreport(report):
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if report.failed and "__mutmut_" in mutant:
+        with open(KILLS, "a") as f:
+            f.write(f"{mutant}\t{report.nodeid}\n")
+
+
 def pytest_collection_modifyitems(config, items):
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
     if "__mutmut_" in mutant:
@@ -89,7 +99,10 @@ def pytest_collection_modifyitems(config, items):
     drop = [item for item in items if item.nodeid.split("::")[0] not in allowed]
     if drop:
         config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+    if "__mutmut_" in mutant:  # the mapped files in their order (a stable sort keeps each file's own)
+        order = {f: i for i, f in enumerate(files_for(module_of(mutant)))}
+        keep.sort(key=lambda item: order[item.nodeid.split("::")[0]])
+    items[:] = keep
 
 
 # Exit codes in mutmut's verdicts (mutmut/stats.py), grouped for the table.
@@ -97,45 +110,65 @@ KILLED = {1, 3}
 SURVIVED = {0}
 NO_TESTS = {5, 33}
 TIMEOUT = {24, -24, 152, 255, 36}
+NEW = "tests/test_mutants_"  # the tests written for the mutation pass
 
 
-def scores(mutants_dir="mutants"):
-    """{package: {verdict: count}} and the surviving mutants' names, from mutmut's .meta files."""
-    import collections
+def verdicts(mutants_dir="mutants"):
+    """{mutant: verdict} from mutmut's .meta files, a killed one split by whether a test older
+    than the mutation pass's (KILLS) failed first: "killed", "killed by new" or "killed (?)"."""
     import json
     from pathlib import Path
 
-    table = collections.defaultdict(collections.Counter)
-    survivors = []
+    first = {}
+    kills = Path(mutants_dir) / KILLS
+    if kills.exists():
+        for line in kills.read_text().splitlines():
+            mutant, _, nodeid = line.partition("\t")
+            first[mutant] = nodeid  # the last run's
+    out = {}
     for meta in sorted(Path(mutants_dir).glob("sim/**/*.py.meta")):
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
-        for name, code in codes.items():
-            package = ".".join(name.split(".")[:2])
-            if name.startswith("sim.experiment."):
-                package = "sim.experiment (money)"
-            verdict = ("not checked" if code is None else "killed" if code in KILLED
-                       else "survived" if code in SURVIVED else "no tests" if code in NO_TESTS
-                       else "timeout" if code in TIMEOUT else "other")
-            table[package][verdict] += 1
-            if verdict == "survived":
-                survivors.append(name)
-    return table, survivors
+        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            if code is None:
+                v = "not checked"
+            elif code in KILLED:
+                v = ("killed (?)" if name not in first else
+                     "killed by new" if first[name].startswith(NEW) else "killed")
+            else:
+                v = ("survived" if code in SURVIVED else "no tests" if code in NO_TESTS
+                     else "timeout" if code in TIMEOUT else "other")
+            out[name] = v
+    return out
+
+
+def package(name: str) -> str:
+    return "sim.experiment (money)" if name.startswith("sim.experiment.") else ".".join(name.split(".")[:2])
 
 
 def main() -> int:
-    table, survivors = scores()
+    import collections
+
+    table = collections.defaultdict(collections.Counter)
+    marks = verdicts()
+    for name, v in marks.items():
+        table[package(name)][v] += 1
     if not table:
         print("no mutation results in mutants/: run make mutate")
         return 1
-    cols = ["killed", "survived", "timeout", "no tests", "other", "not checked"]
-    print(f"{'package':<24} {'total':>6} " + " ".join(f"{c:>11}" for c in cols) + "   score")
-    for package, n in sorted(table.items()):
+    cols = ["killed", "killed by new", "killed (?)", "survived", "timeout", "no tests", "other", "not checked"]
+    print("killed: by the tests older than the mutation pass; killed by new: only by tests/test_mutants_*.py;")
+    print("killed (?): before that was recorded. Score: (killed + timeout) / (total - no tests - not checked).")
+    print(f"{'package':<24} {'total':>6} " + " ".join(f"{c:>13}" for c in cols) + "  score  before")
+    for pkg, n in sorted(table.items()):
         total = sum(n.values())
         tested = total - n["no tests"] - n["not checked"]
-        score = f"{100 * (n['killed'] + n['timeout']) / tested:.1f} %" if tested else "-"
-        print(f"{package:<24} {total:>6} " + " ".join(f"{n[c]:>11}" for c in cols) + f"   {score}")
+        dead = n["killed"] + n["killed by new"] + n["killed (?)"] + n["timeout"]
+        score = f"{100 * dead / tested:5.1f}%" if tested else "    -"
+        known = tested - n["killed (?)"]
+        before = f"{100 * (n['killed'] + n['timeout']) / known:5.1f}%" if known else "    -"
+        print(f"{pkg:<24} {total:>6} " + " ".join(f"{n[c]:>13}" for c in cols) + f" {score} {before}")
+    survivors = [name for name, v in marks.items() if v == "survived"]
     print(f"{len(survivors)} survivors (show one: .venv/bin/mutmut show NAME; "
-          "equivalent ones are listed in docs/testing.md)")
+          "the equivalent ones are listed in docs/testing.md)")
     for name in survivors:
         print("  ", name)
     return 0

@@ -80,6 +80,16 @@ def test_a_sale_on_a_tenants_capacity_splits_the_fee_in_one_transaction():
     assert b.charge(1.0, 0, 3, 0.0, 0.0, route) == 0 and ledger.transactions == 1  # nothing to bill
 
 
+def test_a_tenants_class_pays_from_an_account_of_its_own_beside_a_namesake():
+    ledger = Ledger()
+    b = Billing(Flat(100.0), ledger, [client("batch"), client("batch", tenant="t")])
+    route = b.route("x", "a", OPERATOR)
+    b.charge(1.0, 0, 1, 0.0, 1.0, route)
+    b.charge(1.0, 1, 2, 0.0, 1.0, route)
+    assert b.client_accounts == [Account("client", "batch", ""), Account("client", "batch", "t")]
+    assert [ledger.balance(a) for a in b.client_accounts] == [-100, -200]
+
+
 def test_a_lease_pays_its_contract_price_and_is_counted_as_contracted():
     b, ledger = billing()
     route = b.route("x", "a", OPERATOR)
@@ -109,6 +119,17 @@ def test_take_or_pay_bills_the_unused_part_of_the_minimum_of_the_last_term(durat
     assert b.contracted == ({("a", "t"): fen} if fen else {})
     assert ledger.balance(client_account("lessee")) == -fen
     assert ledger.balance(OPERATOR_ACCOUNT) == fen * 150_000 // 1_000_000
+
+
+def test_take_or_pay_adds_up_over_contracts():
+    b, ledger = billing()
+    route = b.route("x", "a", "t")
+    b.charge(1.0, 2, 4, 0.0, 10.0, route)  # 4,000 fen of contract sales
+    first = b.take_or_pay(7.0, 2, 4, 73.0, route)
+    second = b.take_or_pay(8.0, 2, 4, 730.0 + 265.0, route)
+    assert (first, second) == (round(400 * 292.0), round(400 * 100.0))
+    assert b.take_or_pay_fen == first + second
+    assert b.contracted == {("a", "t"): 4000 + first + second}
 
 
 def test_no_take_or_pay_without_a_lease_or_a_minimum():
@@ -168,6 +189,7 @@ def test_the_ledger_keeps_sums_per_where_and_streams_every_transaction():
         ledger.post(5.0, w, ((a, 0.5), (b, -0.5)))
     assert client_account("c", None) == Account("client", "c", "") == client_account("c")
     assert client_account("c", "t").tenant == "t" and grid_account("a") == Account("grid", "a")
+    assert tenant_account("t") == Account("tenant", "t", "")
 
 
 def test_a_flat_price_book_and_the_model_by_name():
@@ -224,9 +246,10 @@ def test_rack_hours_count_racks_from_the_hour_they_come_online_within_the_window
 
 
 def test_rent_is_per_kw_month_pro_rata_and_split_by_site():
-    ledger = Ledger()
-    ga, gb = group(2.0, [(0.0, 1)]), group(1.0, [(0.0, 1), (360.0, 1)])
-    sites = [SimpleNamespace(name="a", rack_groups=[ga, group(5.0, [(0.0, 1)], owner=OPERATOR)]),
+    ledger = Ledger(sink=[])
+    ga, gb = group(1.5, [(0.0, 1)]), group(1.0, [(0.0, 1), (360.0, 1)])
+    sites = [SimpleNamespace(name="a", rack_groups=[ga, group(5.0, [(0.0, 1)], owner=OPERATOR),
+                                                    group(0.5, [(0.0, 1)])]),  # two halls at a
              SimpleNamespace(name="b", rack_groups=[gb])]
     tenant = SimpleNamespace(name="t", colocation_cny_per_kw_month=730.0)
     c = Colocation(SimpleNamespace(tenants=[tenant], sites=sites), ledger)
@@ -235,6 +258,7 @@ def test_rent_is_per_kw_month_pro_rata_and_split_by_site():
     assert ledger.sums[Where(COLOCATION, "a", "t")][OPERATOR_ACCOUNT] == 144_000
     assert ledger.sums[Where(COLOCATION, "b", "t")][OPERATOR_ACCOUNT] == 108_000
     assert ledger.balance(tenant_account("t")) == -252_000
+    assert {x.time_h for x in ledger.sink} == {720.0}
 
 
 def test_power_over_the_allowance_is_billed_per_tenant_and_site_only_above_it():
@@ -246,7 +270,9 @@ def test_power_over_the_allowance_is_billed_per_tenant_and_site_only_above_it():
                SimpleNamespace(name="u", power_allowance_kw_per_rack=None)]
     pa = PowerAllowance(SimpleNamespace(sites=[site], tenants=tenants), {0: pools}, ledger)
     assert len(pa.meters) == 1  # u has no racks there
+    pa.ledger.sink = []
     pa.bill(0.0, 24.0)
+    assert [(x.time_h, x.where) for x in pa.ledger.sink] == [(24.0, Where(POWER_OVER_ALLOWANCE, "a", "t"))]
     # drawn: 1 kW idle x 24 h + 0.25 kW x 96 acc-h = 48 kWh; allowed 1 kW x 24 h; 24 kWh over
     assert ledger.balance(tenant_account("t")) == -round(24 * 1.5 * 0.4 * 100)
     pa.bill(24.0, 48.0)  # nothing drawn since, 24 kWh allowed: nothing billed
