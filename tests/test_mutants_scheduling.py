@@ -6,12 +6,18 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from sim.experiment.run import Model
 from sim.model.hardware import AcceleratorType, ServerModel
+from sim.scenario import loads
+from sim.scheduling.job import BALKED, PREEMPTED_LOST, QUEUED
 from sim.scheduling.placement.base import first_fit
 from sim.scheduling.placement.best_fit import BestFit
 from sim.scheduling.placement.cheapest_first import CheapestFirst
 from sim.scheduling.placement.spread import Spread
 from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL, Pool, WhatIf, fits_counts
+from sim.scheduling.queue import JobQueue
+from sim.scheduling.trace import Trace
+from test_policies import BASE, TENANT  # scenario text only
 
 CARD = AcceleratorType("x", 0.1, 0.2, 100)
 
@@ -234,3 +240,80 @@ def test_cheapest_first_keeps_the_first_of_equal_costs():
     a, b = pool(A=4, servers=1), pool(A=4, servers=1, pool_id=1)
     c = cheapest([a, b], [site])
     assert c.choose(job(1), (a, b)) is a and c.choose(job(1), (b, a)) is b
+
+
+# --- the scheduler's events, seen by a trace -------------------------------------------------
+
+class Seen(Trace):
+    def __init__(self):
+        self.calls = []
+
+    def on_preempt(self, s, job, pool):
+        self.calls.append(("preempt", s, job.id, job.state, job.preemptions, pool.owner, s.env.now))
+
+    def on_drop(self, s, job):
+        self.calls.append(("drop", s, job.id, job.state))
+
+    def on_start(self, s, job, pool):
+        self.calls.append(("start", job.id, s.env.now))
+
+
+TOO_DEAR = """
+[clients.thrifty]
+arrivals = { at_hours = [2] }
+sizes = { values = [1] }
+duration = { dist = "fixed", hours = 1 }
+max_price_cny_per_accelerator_hour = 0.5
+"""
+
+
+@pytest.mark.parametrize("preempted, state", [("lost", PREEMPTED_LOST), ("requeue", QUEUED)])
+def test_a_trace_sees_the_scheduler_the_job_and_the_pool_of_each_preemption_and_drop(preempted, state):
+    scenario = loads(BASE.format(policy=f'reclaim = "preempt"\npreempted = "{preempted}"', body=TENANT + TOO_DEAR),
+                     "policies.toml")
+    model = Model(scenario, trace=(seen := Seen()))
+    model.run()
+    drops = [c for c in seen.calls if c[0] == "drop"]
+    assert drops == [("drop", model.sched, 3, BALKED)]  # the quote, 1 CNY, is over its 0.5
+    preempts = [c for c in seen.calls if c[0] == "preempt"]
+    assert preempts == [("preempt", model.sched, 2, state, 1, "t", 5.0), ("preempt", model.sched, 1, state, 1, "t", 5.0)]
+
+
+NO_TENANT_DEMAND = TENANT.replace("""[tenants.t.demand.own]
+arrivals = { at_hours = [5] }
+sizes = { values = [6] }
+duration = { dist = "fixed", hours = 10 }
+""", "").replace("arrivals = { at_hours = [0, 1] }", "arrivals = { at_hours = [0, 1, 2] }")
+
+
+def test_marketplace_work_never_preempts_marketplace_work():
+    assert "tenants.t.demand" not in NO_TENANT_DEMAND
+    scenario = loads(BASE.format(policy='reclaim = "preempt"', body=NO_TENANT_DEMAND), "policies.toml")
+    model = Model(scenario, trace=(seen := Seen()))
+    model.run()
+    assert [c for c in seen.calls if c[0] == "preempt"] == []
+    assert [c[1:] for c in seen.calls if c[0] == "start"] == [(1, 0.0), (2, 1.0), (3, 50.0)]
+
+
+def test_taking_a_job_out_of_the_middle_of_its_sub_queue_keeps_the_rest_in_order():
+    q = JobQueue(2)
+    q.clock = None
+    jobs = [SimpleNamespace(line=0, elig=0, size=1, key=(k, i), state=QUEUED, id=i)
+            for i, k in enumerate([5.0, 1.0, 4.0, 2.0, 3.0, 6.0])]
+    for j in jobs:
+        q.push(j, 0.0)
+    other = SimpleNamespace(line=1, elig=0, size=1, key=(0.5, 9), state=QUEUED, id=9)
+    q.push(other, 0.0)
+    sq = q.subqueues[(0, 0, 1)]
+    q.remove(sq, jobs[2], 1.0)  # key 4.0, inside the heap
+    jobs[2].state = "running"
+    assert [j.id for j, _ in q.jobs_in_order(0)] == [1, 3, 4, 0, 5]
+    assert [j.id for j, _ in q.jobs_in_order()] == [9, 1, 3, 4, 0, 5]
+    assert sq.head() is jobs[1] and len(sq.heap) == 5 and (q.live, q.line_live) == (6, [5, 1])
+    q.remove(sq, jobs[5], 2.0)  # the last entry of the heap
+    jobs[5].state = "running"
+    assert [j.id for j, _ in q.jobs_in_order(0)] == [1, 3, 4, 0] and len(sq.heap) == 4
+    import heapq
+    assert all(sq.heap[i] <= sq.heap[c] for i in range(len(sq.heap)) for c in (2 * i + 1, 2 * i + 2)
+               if c < len(sq.heap))
+    assert heapq.heappop(sq.heap)[1] is jobs[1]
