@@ -23,6 +23,7 @@ from sim.economics.ledger import (
     grid_account,
     tenant_account,
 )
+from sim.economics.market import price_response
 from sim.economics.pricing import PriceBook, price_model, split_fee
 from sim.economics.statement import LINES, statement, statements
 from sim.model import Pricing
@@ -281,3 +282,10 @@ def test_power_over_the_allowance_is_billed_per_tenant_and_site_only_above_it():
         name="t", power_allowance_kw_per_rack=3.0)]), {0: [fake_pool(0, "t", 24.0, 96.0, power_kw=2.0)]}, Ledger())
     generous.bill(0.0, 24.0)
     assert generous.ledger.transactions == 0  # 72 kWh allowed
+
+
+def test_a_tenants_own_demand_buys_at_no_quote_and_is_worth_nothing_to_the_marketplace():
+    own = SimpleNamespace(is_private=True)
+    response = price_response(own, ("x",), Flat(100.0), None)
+    assert response.offer(None, None, 0.0) == (None, 0.0)
+    assert response.offer(50.0, 3.0, 9.0) == (None, 0.0)

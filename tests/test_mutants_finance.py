@@ -2,11 +2,15 @@
 `make mutate` left alive in sim/economics/finance.py and sim/experiment/finance.py
 (docs/testing.md)."""
 
+import datetime as dt
+from types import SimpleNamespace
+
 import pytest
 
 from sim.economics.finance import (
     Purchase,
     book_value,
+    discount_factors,
     depreciation,
     irr,
     payback_year,
@@ -14,6 +18,7 @@ from sim.economics.finance import (
     tax_fen,
     taxes,
 )
+from sim.experiment.finance import yearly
 
 STREAMS = ("compute_sales_operator_capacity", "intermediary_fee", "colocation_rent", "power_over_allowance",
            "electricity")
@@ -93,3 +98,32 @@ def test_a_project_leaves_out_purchases_outside_its_years_and_sells_at_the_last_
     empty = project(streams={k: [] for k in STREAMS}, om_racks=[], om_servers=[], purchases=[], tax_rate=0.25,
                     carry_years=1, exit_of=exit_of, finished=True)
     assert empty.years == 0 and empty.cash_flow == [] and seen == [315]
+
+
+def day(date, commissioned, busy, **money):
+    cny = dict.fromkeys(["compute_sales_operator_capacity_cny", "intermediary_fee_cny", "colocation_rent_cny",
+                         "power_over_allowance_cny", "electricity_cost_cny"], 0.0) | money
+    return SimpleNamespace(date=date, commissioned_accelerators=commissioned, hours=24.0, busy_operator=busy,
+                           busy_third_party_marketplace=1, busy_third_party_private=0, **cny)
+
+
+def test_a_sampled_runs_years_weight_its_hours_by_the_days_each_day_stands_for_but_not_its_money():
+    start = dt.date(2025, 1, 1)
+    rows = [day(start, 8, 3, intermediary_fee_cny=1.5), day(dt.date(2026, 1, 1), 4, 1, electricity_cost_cny=2.25)]
+    rows[1].busy_third_party_private, rows[1].busy_operator = 1, 0
+    scenario = SimpleNamespace(start_date=start, horizon_hours=366 * 24.0)
+    full = yearly(SimpleNamespace(scenario=scenario, daily=rows, day_weights=None))
+    assert [(y.year, y.commissioned_accelerator_hours, y.busy_accelerator_hours) for y in full] == [
+        (1, 8 * 24.0, 4 * 24.0), (2, 4 * 24.0, 2 * 24.0)]
+    sampled = yearly(SimpleNamespace(scenario=scenario, daily=rows, day_weights=[10.0, 3.0]))
+    # Money in a sampled run's rows is already scaled to what the day stands for: not weighted again.
+    assert [(y.commissioned_accelerator_hours, y.busy_accelerator_hours) for y in sampled] == [
+        (10 * 8 * 24.0, 10 * 4 * 24.0), (3 * 4 * 24.0, 3 * 2 * 24.0)]
+    assert [y.money_fen["intermediary_fee"] for y in sampled] == [150, 0]
+    assert [y.money_fen["electricity"] for y in sampled] == [0, 225]
+    assert sampled[0].utilisation == 0.5 and sampled[0].operator_revenue_fen == 150
+
+
+def test_discount_factors_are_one_over_one_plus_the_rate_to_the_years_end():
+    assert discount_factors(0.1, 3) == pytest.approx([1 / 1.1, 1 / 1.21, 1 / 1.331])
+    assert discount_factors(0.0, 2) == [1.0, 1.0]

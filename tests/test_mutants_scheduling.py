@@ -9,6 +9,7 @@ import pytest
 from sim.experiment.run import Model
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.scenario import loads
+from sim.scheduling.dispatch import Dispatch
 from sim.scheduling.job import BALKED, PREEMPTED_LOST, QUEUED
 from sim.scheduling.placement.base import first_fit
 from sim.scheduling.placement.best_fit import BestFit
@@ -317,3 +318,19 @@ def test_taking_a_job_out_of_the_middle_of_its_sub_queue_keeps_the_rest_in_order
     assert all(sq.heap[i] <= sq.heap[c] for i in range(len(sq.heap)) for c in (2 * i + 1, 2 * i + 2)
                if c < len(sq.heap))
     assert heapq.heappop(sq.heap)[1] is jobs[1]
+
+
+def test_the_head_of_a_line_is_found_past_other_lines_sub_queues_and_dispatch_reads_one_line():
+    q = JobQueue(2)
+    tenant = [SimpleNamespace(line=1, elig=0, size=s, key=(0, k, i), state=QUEUED, id=i)
+              for i, (s, k) in enumerate([(1, 3.0), (2, 1.0)])]
+    market = SimpleNamespace(line=0, elig=0, size=1, key=(1, 0.5, 7), state=QUEUED, id=7)
+    for j in [market, *tenant]:  # the marketplace's sub-queue comes first
+        q.push(j, 0.0)
+    job, sq = q.line_head(1)
+    assert job is tenant[1] and sq is q.subqueues[(1, 0, 2)]
+    assert q.line_head(0)[0] is market
+    scheduler = SimpleNamespace(queue=q, cluster=SimpleNamespace(cap=None), place=None)
+    dispatch = Dispatch(scheduler)
+    assert [j.id for j, _ in dispatch.jobs_in_order(1)] == [1, 0]
+    assert [j.id for j, _ in dispatch.jobs_in_order()] == [1, 0, 7]
