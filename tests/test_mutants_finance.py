@@ -18,7 +18,10 @@ from sim.economics.finance import (
     tax_fen,
     taxes,
 )
-from sim.experiment.finance import yearly
+from sim.experiment.finance import site_om, site_purchases, yearly
+from sim.model.finance import ServerFinance
+from sim.model.site import OPERATOR
+from sim.units import cny_to_fen
 
 STREAMS = ("compute_sales_operator_capacity", "intermediary_fee", "colocation_rent", "power_over_allowance",
            "electricity")
@@ -127,3 +130,62 @@ def test_a_sampled_runs_years_weight_its_hours_by_the_days_each_day_stands_for_b
 def test_discount_factors_are_one_over_one_plus_the_rate_to_the_years_end():
     assert discount_factors(0.1, 3) == pytest.approx([1 / 1.1, 1 / 1.21, 1 / 1.331])
     assert discount_factors(0.0, 2) == [1.0, 1.0]
+
+
+# --- a site's O&M and purchases, by hand -----------------------------------------------------
+
+Y = 8760.0
+
+
+def halls():
+    server = SimpleNamespace(name="s")
+    own = SimpleNamespace(owner=OPERATOR, power_kw=5.0, built=None, online=((0.0, 2), (Y / 2, 1)),
+                          servers_per_rack=3, server=server)
+    rented = SimpleNamespace(owner="t", power_kw=2.5, built=((0.0, 4),), online=((0.0, 1),),
+                             servers_per_rack=2, server=server)
+    later = SimpleNamespace(owner=OPERATOR, power_kw=2.5, built=None, online=((Y, 1), (3 * Y, 5)),
+                            servers_per_rack=1, server=server)
+    return SimpleNamespace(rack_groups=[own, rented, later])
+
+
+FIN = SimpleNamespace(
+    om_cny_per_standard_rack_year=8760.0, building_cny_per_mw_it=1e6, building_life_years=30,
+    mep_cny_per_mw_it=5e5, mep_life_years=2,
+    servers={"s": ServerFinance(price_cny=1000.0, price_change_per_year=-0.1, life_years=2, om_cny_per_year=100.0)})
+
+
+def test_om_per_standard_rack_built_and_per_operator_server_online_by_share_of_each_year():
+    scenario = SimpleNamespace(standard_rack_kw=2.5)
+    bounds = [0.0, Y, 2 * Y]
+    racks, servers = site_om(scenario, halls(), FIN, bounds, 2 * Y)
+    # Standard racks (2.5 kW): own 2 x 2 from 0 and 1 x 2 from mid-year 1; rented 4 built (1 leased)
+    # from 0; later 1 from year 2. 8,760 CNY a standard rack-year.
+    assert racks == [cny_to_fen(8760.0 * (4 + 2 * 0.5 + 4)), cny_to_fen(8760.0 * (4 + 2 + 4 + 1))]
+    # Operator servers: own 2 x 3 from 0 and 3 from mid-year 1, later 1 from year 2; 100 CNY a server-year.
+    assert servers == [cny_to_fen(100.0 * (6 + 3 * 0.5)), cny_to_fen(100.0 * (6 + 3 + 1))]
+    # Cut at the end of the run, half-way through year 2.
+    racks, servers = site_om(scenario, halls(), FIN, bounds, 1.5 * Y)
+    assert racks[1] == cny_to_fen(8760.0 * (4 + 2 + 4 + 1) * 0.5)
+    assert servers[1] == cny_to_fen(100.0 * (6 + 3 + 1) * 0.5)
+
+
+def test_purchases_buy_buildings_and_m_and_e_for_racks_built_and_servers_for_the_operators_alone():
+    bounds = [0.0, Y, 2 * Y, 3 * Y]
+    got = site_purchases(halls(), FIN, bounds, 3 * Y)  # the later hall's 5 racks at 3 Y: past the end
+    price = FIN.servers["s"].price_at
+    assert got == [
+        # own: 10 kW from 0 (M&E replaced after 2 years), 5 kW from mid-year 1
+        Purchase(1, "building", cny_to_fen(0.01 * 1e6), 30), Purchase(1, "mep", cny_to_fen(0.01 * 5e5), 2),
+        Purchase(3, "mep", cny_to_fen(0.01 * 5e5), 2),
+        Purchase(1, "building", cny_to_fen(0.005 * 1e6), 30), Purchase(1, "mep", cny_to_fen(0.005 * 5e5), 2),
+        Purchase(3, "mep", cny_to_fen(0.005 * 5e5), 2),
+        # its servers, bought when online and replaced at the price of their replacement year
+        Purchase(1, "servers", cny_to_fen(6 * price(0.0)), 2), Purchase(3, "servers", cny_to_fen(6 * price(2.0)), 2),
+        Purchase(1, "servers", cny_to_fen(3 * price(0.5)), 2), Purchase(3, "servers", cny_to_fen(3 * price(2.5)), 2),
+        # rented: the tenant's 4 racks of 2.5 kW built; their servers are the tenant's
+        Purchase(1, "building", cny_to_fen(0.01 * 1e6), 30), Purchase(1, "mep", cny_to_fen(0.01 * 5e5), 2),
+        Purchase(3, "mep", cny_to_fen(0.01 * 5e5), 2),
+        # later: 1 rack in year 2
+        Purchase(2, "building", cny_to_fen(0.0025 * 1e6), 30), Purchase(2, "mep", cny_to_fen(0.0025 * 5e5), 2),
+        Purchase(2, "servers", cny_to_fen(1 * price(1.0)), 2),
+    ]
