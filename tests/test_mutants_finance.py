@@ -18,7 +18,7 @@ from sim.economics.finance import (
     tax_fen,
     taxes,
 )
-from sim.experiment.finance import site_om, site_purchases, yearly
+from sim.experiment.finance import site_om, site_purchases, verdict, yearly
 from sim.model.finance import ServerFinance
 from sim.model.site import OPERATOR
 from sim.units import cny_to_fen
@@ -189,3 +189,24 @@ def test_purchases_buy_buildings_and_m_and_e_for_racks_built_and_servers_for_the
         Purchase(2, "building", cny_to_fen(0.0025 * 1e6), 30), Purchase(2, "mep", cny_to_fen(0.0025 * 5e5), 2),
         Purchase(2, "servers", cny_to_fen(1 * price(1.0)), 2),
     ]
+
+
+def test_edges_of_irr_tax_and_the_exit():
+    assert irr([0, 10])[1] == "none: every cash flow is positive, so no rate makes the NPV zero"
+    assert irr([0.5, 0.5])[1] == "none: every cash flow is positive, so no rate makes the NPV zero"
+    # The last fen of a loss is still set against profit (at 100 %: 3 taxed, not 4).
+    assert taxes([-101, 100, 4], 1_000_000, 5) == [0, 0, 3]
+    seen = []
+    streams = {k: [100, 100, 100] for k in STREAMS} | {"electricity": [0, 50, 80]}
+    project(streams=streams, om_racks=[0] * 3, om_servers=[0] * 3, purchases=[], tax_rate=0.0, carry_years=0,
+            exit_of=lambda e: seen.append(e) or 0, finished=True)
+    assert seen == [400 - 80]  # the last year's EBITDA, not the second's
+
+
+def test_the_discounted_payback_discounts_each_year_at_the_rate():
+    # Undiscounted: -100, -45, +10 (year 3); at 10 %: -90.9, -45.5, -4.1: never.
+    v = verdict(SimpleNamespace(cash_flow=[-100, 55, 55]), 0.10)
+    assert (v.payback_year, v.discounted_payback_year) == (3, None)
+    assert v.npv_fen == round(-100 / 1.1 + 55 / 1.21 + 55 / 1.331)
+    v = verdict(SimpleNamespace(cash_flow=[-100, 60, 60]), 0.10)
+    assert v.discounted_payback_year == 3 and v.irr == pytest.approx(0.130662, abs=1e-6)
