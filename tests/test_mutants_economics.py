@@ -148,20 +148,24 @@ def test_statements_read_every_stream_off_the_ledger():
     ledger.transfer(0, Where(COMPUTE_OPERATOR, "c", OPERATOR), client_account("m"), OPERATOR_ACCOUNT, 400)
     ledger.post(0, Where(COMPUTE_THIRD_PARTY, "b", "t"),
                 ((client_account("m"), -500), (OPERATOR_ACCOUNT, 75), (t, 425)))
+    ledger.post(0, Where(COMPUTE_THIRD_PARTY, "a", "t"),
+                ((client_account("m"), -100), (OPERATOR_ACCOUNT, 15), (t, 85)))
     ledger.transfer(0, Where(COLOCATION, "a", "t"), t, OPERATOR_ACCOUNT, 300)
+    ledger.transfer(0, Where(COLOCATION, "b", "t"), t, OPERATOR_ACCOUNT, 30)
     ledger.transfer(0, Where(POWER_OVER_ALLOWANCE, "b", "t"), t, OPERATOR_ACCOUNT, 20)
+    ledger.transfer(0, Where(POWER_OVER_ALLOWANCE, "a", "t"), t, OPERATOR_ACCOUNT, 2)
     ledger.transfer(0, Where(ELECTRICITY, "a", OPERATOR), OPERATOR_ACCOUNT, grid, 200)
     ledger.transfer(0, Where(ELECTRICITY, "b", "t"), OPERATOR_ACCOUNT, grid_account("b"), 50)
     whole = statement(ledger)
     assert whole == {
-        "compute_sales_operator_capacity": 1000, "compute_sales_third_party_capacity": 500,
-        "intermediary_fee": 75, "tenant_payouts": 425, "colocation_rent": 300, "power_over_allowance": 20,
-        "electricity_cost": 250, "operator_revenue": 1000 + 75 + 300 + 20, "operator_net": 1395 - 250,
+        "compute_sales_operator_capacity": 1000, "compute_sales_third_party_capacity": 600,
+        "intermediary_fee": 90, "tenant_payouts": 510, "colocation_rent": 330, "power_over_allowance": 22,
+        "electricity_cost": 250, "operator_revenue": 1000 + 90 + 330 + 22, "operator_net": 1442 - 250,
     }
     assert list(whole) == list(LINES)
     by_site = statements(ledger, lambda w: w.site)
-    assert by_site["a"]["operator_net"] == 600 + 300 - 200 and by_site["c"]["operator_revenue"] == 400
-    assert by_site["b"]["operator_revenue"] == 95 and by_site["b"]["electricity_cost"] == 50
+    assert by_site["a"]["operator_net"] == 600 + 15 + 300 + 2 - 200 and by_site["c"]["operator_revenue"] == 400
+    assert by_site["b"]["operator_revenue"] == 75 + 30 + 20 and by_site["b"]["electricity_cost"] == 50
     only_b = statements(ledger, lambda w: w.site if w.site == "b" else None)
     assert list(only_b) == ["b"]
     assert statement(Ledger()) == dict.fromkeys(LINES, 0)
