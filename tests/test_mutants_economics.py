@@ -23,7 +23,8 @@ from sim.economics.ledger import (
     grid_account,
     tenant_account,
 )
-from sim.economics.market import price_response
+from sim.economics.market import PriceResponse, price_response
+from sim.model.demand import OutsidePrice
 from sim.economics.pricing import PriceBook, price_model, split_fee
 from sim.economics.statement import LINES, statement, statements
 from sim.model import Pricing
@@ -293,3 +294,51 @@ def test_a_tenants_own_demand_buys_at_no_quote_and_is_worth_nothing_to_the_marke
     response = price_response(own, ("x",), Flat(100.0), None)
     assert response.offer(None, None, 0.0) == (None, 0.0)
     assert response.offer(50.0, 3.0, 9.0) == (None, 0.0)
+
+
+# --- price response --------------------------------------------------------------------------
+
+class Book:
+    """Quotes by type (an unknown type is an error), rising by 1 fen an hour."""
+
+    def __init__(self, real_hour=None):
+        if real_hour is not None:
+            self.real_hour = real_hour
+
+    def quote_fen(self, accelerator, hour):
+        return {"x": 100.0, "y": 150.0}[accelerator] + hour
+
+
+PFLOPS = {"x": 0.1, "y": 0.2}
+
+
+def test_without_limits_a_job_is_worth_the_cheapest_quote_of_its_types():
+    assert PriceResponse(Book(), ("y", "x"), PFLOPS, None).offer(None, None, 5.0) == (None, 105.0)
+    assert PriceResponse(Book(), ("y",), PFLOPS, None).offer(None, None, 5.0) == (None, 155.0)
+    assert PriceResponse(Book(), (), PFLOPS, None).offer(None, None, 5.0) == (None, 0.0)
+    assert PriceResponse(Book(), (), PFLOPS, None).offer(1.0, None, 5.0) == ((), 0.0)
+
+
+def test_a_job_buys_the_types_within_its_limits_and_is_worth_the_cheapest_it_buys():
+    r = PriceResponse(Book(), ("x", "y"), PFLOPS, None)
+    assert r.offer(120.0, None, 0.0) == (("x",), 100.0)  # y at 150 is over the 120 fen limit
+    # 800 fen a dense P-hour: x costs 1,000 a P-hour (not bought), y 750: worth y's quote.
+    assert r.offer(None, 800.0, 0.0) == (("y",), 150.0)
+    assert r.offer(None, 2000.0, 0.0) == (("x", "y"), 100.0)
+    assert r.offer(None, 100.0, 0.0) == ((), 100.0)  # lost to price: worth the cheapest offered
+
+
+def test_the_outside_price_caps_at_a_sampled_runs_real_hour():
+    # Outside: 8,760,000 fen a P-year = 1,000 fen a P-hour at its anchor, halving each year.
+    outside = OutsidePrice(cny_per_pflops_year=87_600.0, anchor_h=0.0, annual_decline=0.5)
+    full = PriceResponse(Book(), ("x", "y"), PFLOPS, outside)
+    assert full.offer(None, None, 0.0) == (("x", "y"), 100.0)
+    # A sampled run whose simulated hour 0 stands for a year later: the outside price is 500.
+    sampled = PriceResponse(Book(real_hour=lambda h: h + 8760.0), ("x", "y"), PFLOPS, outside)
+    assert sampled.offer(None, None, 0.0) == ((), 100.0)
+
+
+def test_a_marketplace_class_without_a_market_has_no_outside_price():
+    scenario = SimpleNamespace(accelerators={"x": SimpleNamespace(pflops_fp16_dense=0.1)}, market_of=lambda c: None)
+    r = price_response(SimpleNamespace(is_private=False), ("x",), Book(), scenario)
+    assert r.outside is None and r.offer(None, None, 2.0) == (None, 102.0)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from sim.experiment.run import Model
+from sim.economics.pricing import PriceBook
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.scenario import loads
 from sim.scheduling.dispatch import Dispatch
@@ -334,3 +335,29 @@ def test_the_head_of_a_line_is_found_past_other_lines_sub_queues_and_dispatch_re
     dispatch = Dispatch(scheduler)
     assert [j.id for j, _ in dispatch.jobs_in_order(1)] == [1, 0]
     assert [j.id for j, _ in dispatch.jobs_in_order()] == [1, 0, 7]
+
+
+class Failed(Trace):
+    def __init__(self):
+        self.runs = []
+
+    def on_fail(self, s, job, pool):
+        self.runs.append((job.private, job.submit_h, job.size, s.env.now - job.start_h))
+
+
+def test_a_failure_loses_the_marketplace_runs_charge_at_its_submission_quote_and_nothing_for_own_work():
+    from tiny import TINY
+
+    own_work = '\n[tenants.t.demand.own]\narrivals = { at_hours = [30] }\nsizes = { values = [4] }\n' \
+               'duration = { dist = "fixed", hours = 1000 }\n'
+    jobs = TINY.replace("arrivals = { at_hours = [0, 1, 30, 30] }", "arrivals = { at_hours = [0, 0, 5, 5] }")
+    text = (jobs.replace("horizon_days = 2", "horizon_days = 100").replace('hours = 10 }', 'hours = 100 }')
+            + own_work + '\n[failures]\nstopped_jobs = "requeue"\n[failures.servers.s]\nmtbf_hours = 50\nmttr_hours = 5\n')
+    scenario = loads(text, "tiny.toml", ["pricing.annual_decline=0.5"])
+    model = Model(scenario, trace=(failed := Failed()))
+    lost = model.run().summary_dict()["failures"]["revenue_lost_fen"]
+    book = PriceBook(scenario.pricing)
+    assert {private for private, *_ in failed.runs} == {True, False}
+    assert lost == sum(0 if private else round(book.quote_fen("x", submit) * size * hours)
+                       for private, submit, size, hours in failed.runs)
+    assert lost > 0
