@@ -18,6 +18,12 @@ import pytest
 # mutants the rest of the suite kills on its own (the "before" of docs/testing.md).
 # Small simulations that check money to the fen, and the fee, rent and power lines by hand.
 RUN_MONEY = ["tests/test_money.py", "tests/test_tiny_scenario.py", "tests/test_leasing.py"]
+# Small runs of each policy, failures, build-out, leases (their take-or-pay ends in the scheduler).
+SCHEDULING = [
+    "tests/test_policies.py", "tests/test_tiny_scenario.py", "tests/test_prefer_sites.py",
+    "tests/test_power_and_buildout.py", "tests/test_seams.py", "tests/test_failures.py",
+    "tests/test_leases.py", "tests/test_mutants_scheduling.py",
+]
 KILLS = "mutation-kills.tsv"  # in mutants/: mutant, the test that failed first
 
 # First matching pattern wins; a module that matches none is tested by nothing (no tests).
@@ -27,11 +33,9 @@ SCOPE = {
     "sim.economics.market": ["tests/test_market.py", "tests/test_mutants_economics.py"],
     "sim.economics.billing": RUN_MONEY + ["tests/test_leases.py", "tests/test_mutants_economics.py"],
     "sim.economics.*": RUN_MONEY + ["tests/test_mutants_economics.py"],
-    "sim.scheduling.*": [
-        "tests/test_policies.py", "tests/test_tiny_scenario.py", "tests/test_prefer_sites.py",
-        "tests/test_power_and_buildout.py", "tests/test_seams.py", "tests/test_failures.py",
-        "tests/test_mutants_scheduling.py",
-    ],
+    # Arrivals answer prices: the market's tests too.
+    "sim.scheduling.intake": SCHEDULING[:-1] + ["tests/test_market.py", "tests/test_mutants_scheduling.py"],
+    "sim.scheduling.*": SCHEDULING,
     "sim.experiment.finance": ["tests/test_finance_run.py", "tests/test_mutants_finance.py"],
     "sim.experiment.*": RUN_MONEY + ["tests/test_finance_run.py", "tests/test_mutants_economics.py",
                                      "tests/test_mutants_finance.py"],
