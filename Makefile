@@ -45,7 +45,7 @@ refuse_option = $(if $(filter -%,$(firstword $(value $(1)))),printf '%s\n' $(cal
 
 check_python = $(call quote,$(PYTHON)) -c 'import sys; sys.exit("computesim needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 
-.PHONY: sim sweep sensitivity test bench lock clean
+.PHONY: sim sweep sensitivity test mutate bench lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@$(check_python)
@@ -99,6 +99,18 @@ solve: $(STAMP)
 test: $(STAMP)
 	@$(with_args) -m pytest -n auto -q
 
+# Mutation testing of the money and scheduling code with mutmut (docs/testing.md); not part of
+# make test. Config in pyproject.toml [tool.mutmut]; work and cache in mutants/, so a rerun tests
+# only the mutants of functions that changed. MUTATE_JOBS workers; the run stops after
+# MUTATE_TIMEOUT seconds (everything tested so far is kept: run it again to go on). Then a
+# table per package and the survivors (tests/mutation_scope.py).
+MUTATE_JOBS ?= 2
+MUTATE_TIMEOUT ?= 3600
+mutate: $(STAMP)
+	@status=0; timeout $(call quote,$(MUTATE_TIMEOUT)) $(call quote,$(VENV)/bin/mutmut) run --max-children $(call quote,$(MUTATE_JOBS)) || status=$$?; \
+	if [ $$status = 124 ]; then echo "make mutate: stopped after $(MUTATE_TIMEOUT) s; what was tested is kept, run it again to go on"; fi; \
+	$(call quote,$(PY)) tests/mutation_scope.py && exit $$status
+
 # The bench extra, pinned on top of the main lock (made against it, so nothing there moves).
 $(BENCH_STAMP): $(STAMP) $(BENCH_LOCK)
 	$(PIP) install --progress-bar on --no-deps -r $(BENCH_LOCK)
@@ -131,4 +143,4 @@ lock:
 	mv $(BENCH_LOCK).tmp $(BENCH_LOCK) && echo "wrote $(BENCH_LOCK)"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis mutants
