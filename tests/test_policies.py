@@ -204,27 +204,14 @@ def test_preempt_stops_the_latest_marketplace_job_and_bills_its_hours(preempted,
         assert sales == (4 * 5 + 4 * 4) + 2 * 4 * 50
 
 
-ONE_OPTED_IN = """
-[sites.a]
-pue = 1.0
-electricity_cny_per_kwh = 0
-[sites.a.racks.tenant]
-owner = "t"
-count = 1
-power_kw = 1
-server = "eight"
-[tenants.t]
-opt_in_fraction = 1.0
-colocation_cny_per_kw_month = 0
-[tenants.t.demand.own]
-arrivals = {{ at_hours = {tenant_at} }}
-sizes = {{ values = [8] }}
-duration = {{ dist = "fixed", hours = {tenant_hours} }}
-[clients.market]
-arrivals = {{ at_hours = {market_at} }}
-sizes = {{ values = [{market_size}] }}
-duration = {{ dist = "fixed", hours = {market_hours} }}
-"""
+def one_opted_in(tenant_at: str, tenant_hours: float, market_at: str, market_size: int, market_hours: float) -> str:
+    """TENANT's one opted-in server, with the tenant's own jobs taking all 8 accelerators."""
+    return (TENANT.replace("arrivals = { at_hours = [5] }", f"arrivals = {{ at_hours = {tenant_at} }}")
+            .replace("sizes = { values = [6] }", "sizes = { values = [8] }")
+            .replace('duration = { dist = "fixed", hours = 10 }', f'duration = {{ dist = "fixed", hours = {tenant_hours} }}')
+            .replace("arrivals = { at_hours = [0, 1] }", f"arrivals = {{ at_hours = {market_at} }}")
+            .replace("sizes = { values = [4] }", f"sizes = {{ values = [{market_size}] }}")
+            .replace('duration = { dist = "fixed", hours = 50 }', f'duration = {{ dist = "fixed", hours = {market_hours} }}'))
 
 
 @pytest.mark.parametrize("queue", sorted(DISCIPLINES))
@@ -232,8 +219,7 @@ def test_a_tenants_own_job_goes_before_marketplace_work_in_every_discipline(queu
     # One opted-in server, held whole by each job: marketplace jobs at 0 h (id 1) and 0.2 h
     # (id 3), the tenant's own at 0.1 h (id 2), each 1 h. When the first ends at 1 h the
     # tenant's job goes next, whatever the discipline, and the later marketplace job after it.
-    body = ONE_OPTED_IN.format(tenant_at="[0.1]", tenant_hours=1, market_at="[0, 0.2]", market_size=8,
-                               market_hours=1)
+    body = one_opted_in(tenant_at="[0.1]", tenant_hours=1, market_at="[0, 0.2]", market_size=8, market_hours=1)
     log, _, _ = simulate(f'queue = "{queue}"', body)
     assert log.starts == {1: 0, 2: 1, 3: 2}
 
@@ -247,8 +233,7 @@ def test_a_tenants_own_job_goes_before_marketplace_work_in_every_discipline(queu
     ("sjf", {1: 0, 3: 2, 2: 22}),
 ])
 def test_a_blocked_tenant_head_reserves_its_opted_in_servers_only_under_easy_backfill(queue, starts):
-    body = ONE_OPTED_IN.format(tenant_at="[1]", tenant_hours=1, market_at="[0]", market_size=4,
-                               market_hours=10)
+    body = one_opted_in(tenant_at="[1]", tenant_hours=1, market_at="[0]", market_size=4, market_hours=10)
     body += """[clients.later]
 arrivals = { at_hours = [2] }
 sizes = { values = [4] }
