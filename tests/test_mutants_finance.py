@@ -19,7 +19,7 @@ from sim.economics.finance import (
     taxes,
 )
 from sim.experiment.finance import site_om, site_purchases, verdict, yearly
-from sim.model.finance import ServerFinance
+from sim.model.finance import ServerFinance, Timing
 from sim.model.site import OPERATOR
 from sim.units import cny_to_fen
 
@@ -175,19 +175,22 @@ def test_purchases_buy_buildings_and_m_and_e_for_racks_built_and_servers_for_the
     price = FIN.servers["s"].price_at
     assert got == [
         # own: 10 kW from 0 (M&E replaced after 2 years), 5 kW from mid-year 1
-        Purchase(1, "building", cny_to_fen(0.01 * 1e6), 30), Purchase(1, "mep", cny_to_fen(0.01 * 5e5), 2),
-        Purchase(3, "mep", cny_to_fen(0.01 * 5e5), 2),
-        Purchase(1, "building", cny_to_fen(0.005 * 1e6), 30), Purchase(1, "mep", cny_to_fen(0.005 * 5e5), 2),
-        Purchase(3, "mep", cny_to_fen(0.005 * 5e5), 2),
+        Purchase(1, "building", cny_to_fen(0.01 * 1e6), 30, True), Purchase(1, "mep", cny_to_fen(0.01 * 5e5), 2, True),
+        Purchase(3, "mep", cny_to_fen(0.01 * 5e5), 2, True),
+        Purchase(1, "building", cny_to_fen(0.005 * 1e6), 30, True),
+        Purchase(1, "mep", cny_to_fen(0.005 * 5e5), 2, True), Purchase(3, "mep", cny_to_fen(0.005 * 5e5), 2, True),
         # its servers, bought when online and replaced at the price of their replacement year
-        Purchase(1, "servers", cny_to_fen(6 * price(0.0)), 2), Purchase(3, "servers", cny_to_fen(6 * price(2.0)), 2),
-        Purchase(1, "servers", cny_to_fen(3 * price(0.5)), 2), Purchase(3, "servers", cny_to_fen(3 * price(2.5)), 2),
+        Purchase(1, "servers", cny_to_fen(6 * price(0.0)), 2, True),
+        Purchase(3, "servers", cny_to_fen(6 * price(2.0)), 2, True),
+        Purchase(1, "servers", cny_to_fen(3 * price(0.5)), 2, True),
+        Purchase(3, "servers", cny_to_fen(3 * price(2.5)), 2, True),
         # rented: the tenant's 4 racks of 2.5 kW built; their servers are the tenant's
         Purchase(1, "building", cny_to_fen(0.01 * 1e6), 30), Purchase(1, "mep", cny_to_fen(0.01 * 5e5), 2),
         Purchase(3, "mep", cny_to_fen(0.01 * 5e5), 2),
-        # later: 1 rack in year 2
-        Purchase(2, "building", cny_to_fen(0.0025 * 1e6), 30), Purchase(2, "mep", cny_to_fen(0.0025 * 5e5), 2),
-        Purchase(2, "servers", cny_to_fen(1 * price(1.0)), 2),
+        # later: 1 rack in year 2 (the operator's)
+        Purchase(2, "building", cny_to_fen(0.0025 * 1e6), 30, True),
+        Purchase(2, "mep", cny_to_fen(0.0025 * 5e5), 2, True),
+        Purchase(2, "servers", cny_to_fen(1 * price(1.0)), 2, True),
     ]
 
 
@@ -204,9 +207,20 @@ def test_edges_of_irr_tax_and_the_exit():
 
 
 def test_the_discounted_payback_discounts_each_year_at_the_rate():
+    def flows(*cash):  # a project whose cash flows are these: capex in year 1, sales after, no tax
+        sales = [max(0, c) for c in cash]
+        p = project(streams={k: [0] * len(cash) for k in STREAMS} | {"compute_sales_operator_capacity": sales,
+                                                                    "electricity": [0] * len(cash)},
+                    om_racks=[0] * len(cash), om_servers=[0] * len(cash),
+                    purchases=[Purchase(1, "building", -cash[0], 1000)], tax_rate=0.0, carry_years=0,
+                    exit_of=lambda e: 0, finished=False)
+        assert p.cash_flow == list(cash)
+        return p
+
+    year_end = Timing("end", "end")
     # Undiscounted: -100, -45, +10 (year 3); at 10 %: -90.9, -45.5, -4.1: never.
-    v = verdict(SimpleNamespace(cash_flow=[-100, 55, 55]), 0.10)
+    v = verdict(flows(-100, 55, 55), 0.10, year_end)
     assert (v.payback_year, v.discounted_payback_year) == (3, None)
     assert v.npv_fen == round(-100 / 1.1 + 55 / 1.21 + 55 / 1.331)
-    v = verdict(SimpleNamespace(cash_flow=[-100, 60, 60]), 0.10)
+    v = verdict(flows(-100, 60, 60), 0.10, year_end)
     assert v.discounted_payback_year == 3 and v.irr == pytest.approx(0.130662, abs=1e-6)
