@@ -16,7 +16,7 @@ import math
 
 from sim.scheduling.job import QUEUED
 from sim.scheduling.disciplines.base import Discipline
-from sim.scheduling.priority import lines_in_order
+from sim.scheduling.priority import lines_in_order, rank
 from sim.scheduling.pool import WhatIf
 
 
@@ -68,7 +68,7 @@ class EasyBackfill(Discipline):
                     if t < best[1]:
                         best = (p, t)
                 if best[0] is not None:
-                    reservations.append((best[0], best[1], job.key[0]))
+                    reservations.append((best[0], best[1], rank(job.private)))
                 break
         if not q.live:
             return False
@@ -86,5 +86,5 @@ def _clear(job, pool, now: float, reservations) -> bool:
     """`job` started on `pool` now would delay no reservation there of a line at or ahead of
     its own (a marketplace reservation never holds back a tenant's own work)."""
     end = now + job.duration_h
-    rank = job.key[0]
-    return all(end <= t for rp, t, r in reservations if rp is pool and r <= rank)
+    own = rank(job.private)
+    return all(end <= t for rp, t, r in reservations if rp is pool and r <= own)
