@@ -12,7 +12,7 @@ import gc
 import resource
 import time
 
-from sim.experiment.run import Model
+from sim.simulation.run import Model
 
 from benchmarks import scenarios
 from benchmarks.raw import raw_rate

@@ -17,7 +17,7 @@ from collections import deque
 
 import simpy
 
-from sim.experiment.run import Model
+from sim.simulation.run import Model
 
 from benchmarks import scenarios
 

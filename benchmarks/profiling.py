@@ -8,7 +8,7 @@ import os
 import pstats
 from pathlib import Path
 
-from sim.experiment.run import Model
+from sim.simulation.run import Model
 
 from benchmarks import scenarios
 

@@ -100,7 +100,7 @@ print(pq.dtypes.value_counts().to_dict())
 # as jobs.parquet); watching changes nothing in the run.
 
 # %%
-from sim.experiment.jobs import JobRecords
+from sim.simulation.jobs import JobRecords
 
 records = JobRecords()
 traced = sim.run(scenario, trace=records)
@@ -159,7 +159,7 @@ fees.points_frame()
 # a year, each standing for its half-year (README, "Representative periods").
 
 # %%
-from sim.experiment.finance import finance_of
+from sim.simulation.finance import finance_of
 
 hub = sim.run(sim.load_scenario("shaoguan", ["scenario.sampling={ windows_per_year = 2, window_days = 2 }"]))
 fin = finance_of(hub)

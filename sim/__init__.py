@@ -26,8 +26,8 @@ from sim.version import __version__
 # Imported on first use, so that `import sim` is quick: `python -m sim` must be able to take
 # Ctrl-C before the second or two the simulation's imports take (numpy, scipy, SimPy).
 _LAZY = {
-    "RunResult": ("sim.experiment.results", "RunResult"),
-    "run": ("sim.experiment.run", "run"),
+    "RunResult": ("sim.simulation.results", "RunResult"),
+    "run": ("sim.simulation.run", "run"),
     "ScenarioError": ("sim.scenario.errors", "ScenarioError"),
     "load_scenario": ("sim.scenario.loader", "load_scenario"),
     "replicate": ("sim.experiment.replicate", "replicate"),

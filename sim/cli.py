@@ -29,9 +29,9 @@ from sim.cli_args import whole_at_least
 from sim.durable import open_regular
 from sim.experiment.executor import ExecutorError, make_executor
 from sim.model.limits import MAX_RUNS, MAX_WORKERS
-from sim.experiment.finance import finance_of
-from sim.experiment.jobs import JobRecords
-from sim.experiment.run import run
+from sim.simulation.finance import finance_of
+from sim.simulation.jobs import JobRecords
+from sim.simulation.run import run
 from sim.experiment import store as run_store
 from sim.experiment.store import StoreBusy, StoreError, StoreWarning
 from sim.interrupts import Terminated, code_and_word

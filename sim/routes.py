@@ -8,13 +8,13 @@ from __future__ import annotations
 def finance(result):
     """The concession's finance of a run (NPV, IRR, payback by site and in total, year by year)
     as a FinanceResult; None for a scenario without [finance]."""
-    from sim.experiment.finance import finance_of
+    from sim.simulation.finance import finance_of
 
     return finance_of(result)
 
 
 def _scenario_and_summary(what):
-    from sim.experiment.results import RunResult
+    from sim.simulation.results import RunResult
     from sim.scenario.argument import as_scenario
 
     if isinstance(what, RunResult):
@@ -36,7 +36,7 @@ def verdict(what):
     """The verdict on the claim (sim.report.verdict.Verdict: `lines()`, `as_dict()`) of a
     RunResult (with what its market bought and its finance) or of a scenario, its name or path;
     None for a scenario without [claim]."""
-    from sim.experiment.results import RunResult
+    from sim.simulation.results import RunResult
     from sim.report.verdict import verdict_of
 
     scenario, summary = _scenario_and_summary(what)

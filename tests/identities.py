@@ -6,8 +6,8 @@ summary, and so do the years the finance reads from them."""
 
 from __future__ import annotations
 
-from sim.experiment.finance import yearly
-from sim.experiment.results import DAILY_MONEY
+from sim.simulation.finance import yearly
+from sim.simulation.results import DAILY_MONEY
 
 PARTS = ("compute_sales_operator_capacity", "intermediary_fee", "colocation_rent", "power_over_allowance")
 

@@ -36,8 +36,8 @@ SCOPE = {
     # Arrivals answer prices: the market's tests too.
     "sim.scheduling.intake": SCHEDULING[:-1] + ["tests/test_market.py", "tests/test_mutants_scheduling.py"],
     "sim.scheduling.*": SCHEDULING,
-    "sim.experiment.finance": ["tests/test_finance_run.py", "tests/test_mutants_finance.py"],
-    "sim.experiment.*": RUN_MONEY + ["tests/test_finance_run.py", "tests/test_mutants_economics.py",
+    "sim.simulation.finance": ["tests/test_finance_run.py", "tests/test_mutants_finance.py"],
+    "sim.simulation.*": RUN_MONEY + ["tests/test_finance_run.py", "tests/test_mutants_economics.py",
                                      "tests/test_mutants_finance.py"],
 }
 
@@ -145,7 +145,7 @@ def verdicts(mutants_dir="mutants"):
 
 
 def package(name: str) -> str:
-    return "sim.experiment (money)" if name.startswith("sim.experiment.") else ".".join(name.split(".")[:2])
+    return "sim.simulation (money)" if name.startswith("sim.simulation.") else ".".join(name.split(".")[:2])
 
 
 def main() -> int:

@@ -87,7 +87,7 @@ def test_a_policy_change_moves_waits_but_not_the_arrivals():
 def test_finance_npv_is_the_runs_own():
     fin = loads(FIN_TINY, "fin.toml")
     c = sim.compare([fin, loads(FIN_TINY, "fin.toml", ["finance.discount_rate=0.2"])], 1, workers=1)
-    from sim.experiment.finance import finance_of
+    from sim.simulation.finance import finance_of
 
     for r in c.replications:
         run = sim.run(r.scenario, seed=run_seed(fin.seed, 0))

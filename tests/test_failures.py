@@ -10,7 +10,7 @@ import pytest
 
 import sim
 from invariants import Checker, check_after
-from sim.experiment.run import Model
+from sim.simulation.run import Model
 from sim.scenario import ScenarioError, loads
 from tiny import TINY
 

@@ -12,7 +12,7 @@ import pytest
 
 import sim
 from fin_tiny import FIN_TINY
-from sim.experiment.finance import finance_of, yearly
+from sim.simulation.finance import finance_of, yearly
 from sim.report import FINANCE_FILES, FILES, render
 from sim.scenario import ScenarioError, loads
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from invariants import Checker, check_after, check_money
-from sim.experiment.run import Model
+from sim.simulation.run import Model
 from sim.model import Policy
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS
 from strategies import policies, scenarios

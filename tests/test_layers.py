@@ -17,6 +17,7 @@ LAYERS = (
     ("sim.metrics", "sim.workload", "sim.economics"),
     ("sim.scheduling",),
     ("sim.scenario",),
+    ("sim.simulation",),
     ("sim.experiment",),
     ("sim.report",),
     ("sim.cli", "sim.__main__", "sim"),
@@ -83,6 +84,6 @@ def test_the_check_catches_imports_up_the_layers():
     text = site.read_text(encoding="utf-8")
     assert violations(site, text) == []
     for bad in ("from sim.scheduling.scheduler import Scheduler", "import sim.report",
-                "if TYPE_CHECKING:\n    from sim.experiment.results import Summary",
+                "if TYPE_CHECKING:\n    from sim.simulation.results import Summary",
                 "def f():\n    from ..cli import main"):
         assert violations(site, text + "\n" + bad + "\n"), bad

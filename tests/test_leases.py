@@ -8,7 +8,7 @@ import pytest
 
 import sim
 from sim.economics.ledger import COMPUTE_OPERATOR, COMPUTE_THIRD_PARTY, OPERATOR_ACCOUNT, tenant_account
-from sim.experiment.run import Model
+from sim.simulation.run import Model
 from sim.model.workload import Lease
 from sim.scenario import ScenarioError, loads
 from sim.workload.contracts import contract_hours

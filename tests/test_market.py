@@ -406,7 +406,7 @@ def test_a_class_whose_jobs_can_never_fit_is_capacity_limited():
     # offered were too large for any pool (over the 5 % threshold), none waited in vain.
     from types import SimpleNamespace
 
-    from sim.experiment.summary import CAPACITY_LIMITED_ABOVE, class_demand
+    from sim.simulation.summary import CAPACITY_LIMITED_ABOVE, class_demand
     from sim.metrics import ClassStats
 
     def stats(rejected_pflops_hours):

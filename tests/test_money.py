@@ -121,7 +121,7 @@ def test_the_price_path_runs_from_its_anchor_date():
 
 
 def test_the_summary_states_the_price_path_and_vat():
-    from sim.experiment.run import run
+    from sim.simulation.run import run
 
     p = run(tiny("pricing.annual_decline=0.3", "pricing.anchor_date=2024-01-01")).summary.prices
     assert (p.vat_included, p.vat_stated, str(p.anchor_date)) == (True, False, "2024-01-01")

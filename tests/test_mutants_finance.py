@@ -1,5 +1,5 @@
 """The concession's finance maths at its edges, by hand: tests written to kill the mutants
-`make mutate` left alive in sim/economics/finance.py and sim/experiment/finance.py
+`make mutate` left alive in sim/economics/finance.py and sim/simulation/finance.py
 (docs/testing.md)."""
 
 import datetime as dt
@@ -18,7 +18,7 @@ from sim.economics.finance import (
     tax_fen,
     taxes,
 )
-from sim.experiment.finance import site_om, site_purchases, verdict, yearly
+from sim.simulation.finance import site_om, site_purchases, verdict, yearly
 from sim.model.finance import ServerFinance, Timing
 from sim.model.site import OPERATOR
 from sim.units import cny_to_fen

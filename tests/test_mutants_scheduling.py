@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.experiment.run import Model
+from sim.simulation.run import Model
 from sim.economics.pricing import PriceBook
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.scenario import loads

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 import sim
 from sim.cli import main
-from sim.experiment.provenance import git_commit
-from sim.experiment.run import run
+from sim.simulation.provenance import git_commit
+from sim.simulation.run import run
 from sim.report import FILES, write_results
 from sim.report.outdir import MAX_OVERRIDES_CHARS, OutputNameError, output_folder
 from tiny import TINY, tiny

@@ -36,7 +36,7 @@ def test_version_flag_prints_the_installed_metadata_version(tmp_path):
 
 def test_the_version_comes_from_pyproject_through_one_module():
     assert sim.__version__ == importlib.metadata.version("computesim") == PYPROJECT["project"]["version"]
-    from sim.experiment import provenance, summary
+    from sim.simulation import provenance, summary
     from sim.version import __version__
     assert sim.__version__ is __version__ and provenance.__version__ is __version__
     assert summary.__version__ is __version__

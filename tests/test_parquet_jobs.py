@@ -1,4 +1,4 @@
-"""Parquet beside the CSVs, and run --jobs records (sim/experiment/jobs.py)."""
+"""Parquet beside the CSVs, and run --jobs records (sim/simulation/jobs.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.experiment.jobs import COLUMNS, JobRecords
-from sim.experiment.results import COLUMNS as DAILY_COLUMNS
+from sim.simulation.jobs import COLUMNS, JobRecords
+from sim.simulation.results import COLUMNS as DAILY_COLUMNS
 from sim.report import JOBS_FILE, write_results
 
 ROOT = Path(__file__).resolve().parent.parent

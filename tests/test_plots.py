@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim.experiment.results import COLUMNS
+from sim.simulation.results import COLUMNS
 from sim.report.plots import (
     OPERATOR_STREAMS,
     PAYOUTS,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sim.experiment.run import Model
+from sim.simulation.run import Model
 from sim.model import servers_within_power
 from sim.scenario import ScenarioError
 from sim.scheduling.trace import Trace

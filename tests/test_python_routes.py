@@ -69,7 +69,7 @@ def test_reprs_are_short():
 def test_every_public_class_has_a_docstring():
     from sim.economics.audit import Audit, Row
     from sim.experiment.compare import Comparison
-    from sim.experiment.finance import FinanceResult, SiteFinance
+    from sim.simulation.finance import FinanceResult, SiteFinance
     from sim.experiment.replicate import Replications
     from sim.experiment.sensitivity import SensitivityResult
     from sim.experiment.solve import Solution

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.experiment.run import run
+from sim.simulation.run import run
 from sim.scenario import loads
 
 MM_C = """

@@ -1,4 +1,4 @@
-"""Representative periods (sim/model/sampling.py, sim/experiment/sampled.py): the time map, the
+"""Representative periods (sim/model/sampling.py, sim/simulation/sampled.py): the time map, the
 compressed scenario, billing at the seams, and agreement with full runs."""
 
 import datetime as dt
@@ -11,7 +11,7 @@ import sim
 from fin_tiny import FIN_TINY
 from identities import check_money_identities
 from sampling_case import SAMPLING_CASE
-from sim.experiment.finance import yearly
+from sim.simulation.finance import yearly
 from sim.model.sampling import Sampling, TimeMap, compressed, periods
 from sim.report import render
 from sim.scenario import ScenarioError, loads
@@ -297,8 +297,8 @@ def test_a_seam_moves_when_work_is_billed_and_nothing_else():
     # The same run with and without seams (billing every running job at 26.5, 30 and 40 h):
     # on tiny, marketplace jobs at 24.5 h (operator's server) and 25 h (the tenant's, opted in),
     # the tenant's own 5-h job at 28 h preempting the second, which restarts at 33 h.
-    from sim.experiment.run import Model
-    from sim.experiment.sampled import bill_at_seam
+    from sim.simulation.run import Model
+    from sim.simulation.sampled import bill_at_seam
     from tiny import TINY
 
     text = TINY.replace("arrivals = { at_hours = [0, 1, 30, 30] }", "arrivals = { at_hours = [24.5, 25] }") + """

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.experiment.results import COLUMNS, SITE_COLUMNS, RunResult, Summary
-from sim.experiment.run import Model
+from sim.simulation.results import COLUMNS, SITE_COLUMNS, RunResult, Summary
+from sim.simulation.run import Model
 from sim.scenario import loads
 from sim.scheduling.placement.base import Placement, first_fit
 from sim.scheduling.registry import PLACEMENTS, register_placement

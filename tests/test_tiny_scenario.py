@@ -16,7 +16,7 @@ Operator revenue 120 + 6 + 24 = 150 CNY; net 150 - 33.60 = 116.40 CNY.
 import datetime as dt
 
 from sim.economics.ledger import COMPUTE_THIRD_PARTY, OPERATOR_ACCOUNT, client_account, tenant_account
-from sim.experiment.run import Model, run
+from sim.simulation.run import Model, run
 from tiny import tiny
 
 

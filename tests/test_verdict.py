@@ -11,7 +11,7 @@ import pytest
 import sim
 from fin_tiny import FIN_TINY
 from sim.cli import main
-from sim.experiment.finance import Verdict as FinanceVerdict
+from sim.simulation.finance import Verdict as FinanceVerdict
 from sim.model.claim import Span
 from sim.report.finance import payback_words
 from sim.report.verdict import verdict_of
@@ -46,7 +46,7 @@ def claimed():
 
 
 def test_the_verdict_figures_are_the_audits_worked_by_hand(claimed):
-    from sim.experiment.finance import finance_of
+    from sim.simulation.finance import finance_of
 
     v = verdict_of(claimed.scenario, claimed.summary_dict(), finance_of(claimed))
     assert v.claimed_pflops == 1.6 and v.claimed_revenue_cny_per_year == pytest.approx(1.6 * 87_600)
@@ -90,7 +90,7 @@ def test_payback_says_discounted_or_not_and_when_only_the_sale_brings_it():
 
 
 def test_the_sale_is_told_apart_from_the_business(claimed):
-    from sim.experiment.finance import finance_of
+    from sim.simulation.finance import finance_of
 
     v = finance_of(claimed).total.verdict  # year 2's cash flow is positive only with the sale
     assert v.payback_year == 2 and v.payback_by_exit and v.discounted_payback_by_exit

@@ -1,6 +1,6 @@
 """The concession's finance, year by year, in integer fen: depreciation, tax, cash flow, NPV,
 IRR, payback and the exit value. Pure functions over lists indexed by concession year
-(index 0 is year 1); the inputs are assembled from a run in sim/experiment/finance.py.
+(index 0 is year 1); the inputs are assembled from a run in sim/simulation/finance.py.
 
 Conventions (stated in the report):
 - A flow is discounted from its time in years since the start: (1 + r)^t. Year k's capex and

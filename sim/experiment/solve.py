@@ -33,7 +33,7 @@ from sim.experiment.executor import make_executor
 from sim.experiment.intervals import interval
 from sim.experiment.overrides import as_overrides, toml_value
 from sim.experiment.plan import RunSpec, run_key
-from sim.experiment.run import run
+from sim.simulation.run import run
 from sim.experiment.seeds import run_seed
 from sim.experiment.targets import metric_key, number, resolve_target
 from sim.experiment.worker import metrics

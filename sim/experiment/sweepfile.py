@@ -394,7 +394,7 @@ def _check_values(problems: Problems, found, text, base_source, fixed) -> None:
 
 
 def _check_metrics(head: Table, sens: Table | None, base, metric, spec) -> None:
-    from sim.experiment.run import run
+    from sim.simulation.run import run
     from sim.experiment.worker import metrics
 
     known = metrics(run(base, horizon_days=1))  # the same keys as any run of this scenario

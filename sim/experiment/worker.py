@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 
-from sim.experiment.finance import finance_of
+from sim.simulation.finance import finance_of
 from sim.experiment.intervals import numeric
-from sim.experiment.results import flat
-from sim.experiment.run import run
+from sim.simulation.results import flat
+from sim.simulation.run import run
 from sim.scenario.loader import loads
 from sim.units import FEN_PER_CNY
 

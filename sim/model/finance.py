@@ -34,7 +34,7 @@ class Exit:
     """What the assets are worth when the concession ends (the terminal value):
     - "hand-back": nothing; they revert to the grantor (the default: a concession ends);
     - "dcf": the last year's EBITDA over the buildings' remaining life, less the plant and
-      servers that fall due again within it, at the scenario's rate (sim/experiment/finance.py);
+      servers that fall due again within it, at the scenario's rate (sim/simulation/finance.py);
     - "cap_rate" / "ev_ebitda": a sale at NOI / cap rate or EBITDA x multiple, NOI being the last
       year's EBITDA (the model has no other operating lines)."""
 

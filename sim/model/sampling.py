@@ -19,7 +19,7 @@ the next window: `warmup_days` of unweighted simulation before such a window let
 `TimeMap` maps simulated hours to real ones and back; `compressed` rewrites a scenario's
 dated paths (build-out, rate and work paths, arrival times) and long classes onto simulated time.
 Prices are quoted at the real hour and rents billed on the real calendar
-(sim/experiment/sampled.py).
+(sim/simulation/sampled.py).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.experiment.finance import finance_of
+from sim.simulation.finance import finance_of
 from sim.report.audit import audit_md, audit_of
 from sim.report.files import write_all
 from sim.report.finance import finance_csv, finance_figure, finance_md, finance_regions
@@ -54,7 +54,7 @@ def summary_of(result, finance=None) -> dict:
 
 def render(result, jobs=None) -> dict[str, bytes]:
     """Every output file of a RunResult as bytes, before anything touches the disk; with `jobs`
-    (the sim.experiment.jobs.JobRecords the run was traced with), jobs.parquet too."""
+    (the sim.simulation.jobs.JobRecords the run was traced with), jobs.parquet too."""
     fin = finance_of(result)
     summary = result.summary_dict()
     verdict = verdict_of(result.scenario, summary, fin)

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.economics.finance import discount_factors
-from sim.experiment.finance import FinanceResult, SiteFinance
+from sim.simulation.finance import FinanceResult, SiteFinance
 
 # (column, Project attribute) in the order of the CSV
 LINES = (

@@ -8,7 +8,7 @@ import math
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sim.experiment.provenance import command_line, git_commit
+from sim.simulation.provenance import command_line, git_commit
 from sim.experiment.seeds import run_seed
 from sim.experiment.solve import XTOL_FRACTION, number
 from sim.report.plots import DPI, figure_png

@@ -9,7 +9,7 @@ import json
 
 import attrs
 
-from sim.experiment.results import COLUMNS, SITE_COLUMNS, DailyRow, SiteDailyRow
+from sim.simulation.results import COLUMNS, SITE_COLUMNS, DailyRow, SiteDailyRow
 
 
 def summary_json(summary: dict) -> bytes:

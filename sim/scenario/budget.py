@@ -212,7 +212,7 @@ def failures_problem(scenario, cluster: Cluster, horizon_h: float, max_events: f
 # --- daily rows and postings -----------------------------------------------------------------
 def daily_counts(cluster: Cluster, horizon_h: float, months: int) -> tuple[int, int, int]:
     """(days, daily rows, ledger postings) of a run: a row a day for the run and one for each
-    site and owner class (sim.experiment.recorder); each day an electricity posting per site
+    site and owner class (sim.simulation.recorder); each day an electricity posting per site
     and owner and a power-over-allowance posting per site and tenant (at most), each month a
     rent posting per tenant and site."""
     days = math.ceil(horizon_h / HOURS_PER_DAY - 1e-9)

@@ -22,8 +22,8 @@ import attrs
 
 from sim.economics.apportion import apportion
 from sim.economics.pricing import price_model
-from sim.experiment.recorder import month_hours, month_starts, owner_class
-from sim.experiment.results import (
+from sim.simulation.recorder import month_hours, month_starts, owner_class
+from sim.simulation.results import (
     DailyRow,
     Money,
     PerPflopsYear,
@@ -31,8 +31,8 @@ from sim.experiment.results import (
     SiteDailyRow,
     Utilisation,
 )
-from sim.experiment.run import Model
-from sim.experiment.summary import OUTSIDE, capacity, capacity_of, outside_prices, price_report
+from sim.simulation.run import Model
+from sim.simulation.summary import OUTSIDE, capacity, capacity_of, outside_prices, price_report
 from sim.model.sampling import compressed
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 
@@ -145,7 +145,7 @@ def _statement(own: int, fee: int, payouts: int, rent: int, over: int, power: in
 
 
 def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=None):
-    from sim.experiment.results import RunResult
+    from sim.simulation.results import RunResult
 
     sim_scenario, tm = compressed(scenario, scenario.sampling)
     real_h, sim_h = scenario.horizon_hours, tm.sim_horizon_h

@@ -9,10 +9,10 @@ import attrs
 from sim.economics.billing import Billing
 from sim.economics.ledger import Ledger
 from sim.economics.pricing import price_model
-from sim.experiment.provenance import provenance
-from sim.experiment.recorder import Recorder
-from sim.experiment.results import RunResult
-from sim.experiment.summary import summarise
+from sim.simulation.provenance import provenance
+from sim.simulation.recorder import Recorder
+from sim.simulation.results import RunResult
+from sim.simulation.summary import summarise
 from sim.model.scenario import Scenario
 from sim.scenario.argument import as_scenario
 from sim.scenario.loader import check_seed_and_horizon
@@ -116,7 +116,7 @@ def run(scenario: Scenario | str, *, seed: int | None = None, horizon_days: floa
     scenario's own and are checked as in a file (ScenarioError if out of range).
     `progress(now_h, horizon_h)` is called as each simulated day closes; `argv`, the command
     line for the provenance (None: this process's). A scenario with `[scenario] sampling` is
-    run in representative periods (sim/experiment/sampled.py). `scenario`: a Scenario, or a
+    run in representative periods (sim/simulation/sampled.py). `scenario`: a Scenario, or a
     name in scenarios/ or a path, with overrides after an `@` ("qingyang@policy.queue=fifo")."""
     scenario = as_scenario(scenario)
     check_seed_and_horizon(scenario, seed, horizon_days, warmup_days)
@@ -130,7 +130,7 @@ def run(scenario: Scenario | str, *, seed: int | None = None, horizon_days: floa
     if changes:
         scenario = attrs.evolve(scenario, **changes)
     if scenario.sampling is not None:
-        from sim.experiment.sampled import run_sampled  # it builds on Model: imported when needed
+        from sim.simulation.sampled import run_sampled  # it builds on Model: imported when needed
 
         return run_sampled(scenario, ledger_sink=ledger_sink, trace=trace, progress=progress, argv=argv)
     return Model(scenario, ledger_sink, trace, on_day=progress).run(argv)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.experiment.results import Provenance
+from sim.simulation.results import Provenance
 from sim.version import __version__
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ on-demand ones (sim/model/workload.py Lease, sim/economics/billing.py), and serv
 
 from __future__ import annotations
 
-from sim.experiment.results import ContractReport, FailureReport
+from sim.simulation.results import ContractReport, FailureReport
 from sim.model.site import OPERATOR
 from sim.model.workload import Contracts
 from sim.units import FEN_PER_CNY

@@ -1,4 +1,4 @@
-"""The run's results as records (sim/experiment/results.py), identical for identical inputs.
+"""The run's results as records (sim/simulation/results.py), identical for identical inputs.
 
 Nothing here depends on wall-clock time or the machine; timing goes elsewhere."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sim.economics.statement import LINES, statement, statements
-from sim.experiment.sections import contract_report, failure_report
-from sim.experiment.recorder import owner_class
-from sim.experiment.results import (
+from sim.simulation.sections import contract_report, failure_report
+from sim.simulation.recorder import owner_class
+from sim.simulation.results import (
     OWNER_CLASSES,
     Capacity,
     CapacityReport,

@@ -12,7 +12,7 @@ each): that is why records are optional. Watching a run does not change it: the 
 scenario and seed give the same results with or without records.
 
 Times are hours since the run's start (scenario.start_date, 00:00); in a sampled run, since the
-start of the simulated windows laid end to end (sim/experiment/sampled.py).
+start of the simulated windows laid end to end (sim/simulation/sampled.py).
 """
 
 from __future__ import annotations
