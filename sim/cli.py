@@ -26,6 +26,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sim.cli_args import whole_at_least
+from sim.cli_shared import RESULTS_DIR, runs_bar
+from sim.cli_shared import write_files as _write
 from sim.durable import open_regular
 from sim.experiment.executor import ExecutorError, make_executor
 from sim.model.limits import MAX_RUNS, MAX_WORKERS
@@ -41,7 +43,6 @@ from sim.interrupts import say as _say
 from sim.report import FILES, write_results
 from sim.report.audit import audit_of, audit_text
 from sim.report import files as result_files
-from sim.report.files import write_all
 from sim.report.markdown import demand_line, demand_words, price_line
 from sim.report.finance import finance_line  # noqa: F401  (the run table's finance line; tests import it here)
 from sim.report.fitted import fragment
@@ -55,8 +56,6 @@ from sim.version import __version__
 from sim.workload.fit import DEFAULT_BANDS, fit_trace
 from sim.workload.trace import FORMATS as TRACE_FORMATS
 from sim.workload.trace import TraceError, read_trace
-
-RESULTS_DIR = Path("results")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -365,15 +364,6 @@ def sweep_folder(path: Path, out: Path | None) -> Path:
     return RESULTS_DIR / "sweeps" / path.stem
 
 
-def _write(out: Path, files: dict[str, bytes]) -> bool:
-    try:
-        write_all(out, files)
-    except OSError as e:
-        print(f"{out}: cannot write results: {e.strerror or e}", file=sys.stderr)
-        return False
-    return True
-
-
 def counting(progress, total: int):
     """An on_chunk callback that reports the runs done so far to progress(done, total)."""
     progress(0, total)
@@ -385,24 +375,6 @@ def counting(progress, total: int):
         progress(done, total)
 
     return on_chunk
-
-
-@contextlib.contextmanager
-def runs_bar(quiet: bool):
-    """A tqdm bar over runs with an ETA, on stderr, on a terminal only; yields progress(done, total)."""
-    bars = []
-
-    def progress(done: int, total: int) -> None:
-        if not bars:  # runs saved by an earlier, interrupted sweep count as done, not as speed
-            bars.append(tqdm(total=total, initial=done, unit="run", delay=1.0, leave=False, file=sys.stderr,
-                             dynamic_ncols=True, disable=quiet or not sys.stderr.isatty()))
-        bars[0].update(done - bars[0].n)
-
-    try:
-        yield progress
-    finally:
-        for bar in bars:
-            bar.close()
 
 
 # --- compare -------------------------------------------------------------------------------------
@@ -664,7 +636,5 @@ def main(argv=None) -> int:
         restore_handlers(previous, program=argv is None)
 
 
-if __name__ == "__main__":
-    from sim.interrupts import program
-
-    program()
+if __name__ == "__main__":  # python -m sim.cli; `python -m sim` also takes signals during the imports
+    sys.exit(main())

@@ -8,11 +8,12 @@ import math
 import re
 from pathlib import Path
 
-from sim import cli
 from sim.cli_args import whole_at_least
+from sim.cli_shared import RESULTS_DIR, runs_bar, write_files
 from sim.experiment.executor import make_executor
 from sim.experiment.solve import DEFAULT_MAX_EVALS, DEFAULT_REPS, DEFAULT_SCAN, XTOL_FRACTION, solve
 from sim.experiment.targets import ALIASES
+from sim.interrupts import say
 from sim.model.limits import MAX_RUNS
 from sim.report.outdir import output_folder
 from sim.scenario import ScenarioError, scenario_path
@@ -97,7 +98,7 @@ def parse_vary(text: str) -> tuple[str, float, float]:
 
 def solve_folder(path: Path, param: str, out: Path | None) -> Path:
     """results/solve/<scenario file name>-<parameter>/, or --out."""
-    return output_folder(cli.RESULTS_DIR / "solve", f"{path.stem}-{_UNSAFE.sub('_', param)}", (), out)
+    return output_folder(RESULTS_DIR / "solve", f"{path.stem}-{_UNSAFE.sub('_', param)}", (), out)
 
 
 def cmd_solve(args) -> int:
@@ -117,15 +118,15 @@ def cmd_solve(args) -> int:
         overrides.append(f"scenario.horizon_days={args.horizon}")
     executor = make_executor(args.workers, args.dask)
     try:
-        with cli.runs_bar(args.quiet) as progress:
+        with runs_bar(args.quiet) as progress:
             sol = solve(path, metric, target, param, low, high, reps=args.reps, max_evals=args.max_evals,
                         overrides=overrides, executor=executor, progress=progress)
     finally:
         executor.close()
     if not sol.reachable:
-        cli._say(unreachable_line(sol))
+        say(unreachable_line(sol))
         return 2
-    if not cli._write(out, solve_files(sol, getattr(args, "argv", None))):
+    if not write_files(out, solve_files(sol, getattr(args, "argv", None))):
         return 1
     if not args.quiet:
         print(solve_text(sol))

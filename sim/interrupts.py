@@ -5,7 +5,8 @@ so that a write in progress is undone; later ones are ignored, so that they cann
 the cleanup the first one started. A signal that comes once the command has finished (while
 the interpreter shuts down) is noted, and the program still ends with its line and code.
 
-Imports nothing heavy: `python -m sim` installs these before it imports the simulation.
+Imports nothing heavy: `python -m sim` (sim/__main__.py) installs these before it imports
+the simulation.
 """
 
 from __future__ import annotations
@@ -82,31 +83,7 @@ def say(line: str) -> None:
         pass
 
 
-def program() -> None:
-    """`python -m sim` and the `computesim` script: the command line, then an exit that a
-    signal cannot turn into a bare -15 or a traceback."""
-    install()
-    try:
-        from sim import cli
-    except (KeyboardInterrupt, Terminated) as e:
-        code, word = code_and_word(e)
-        say(f"{word}: nothing was run or written")
-        _exit(code)
-    try:
-        code = cli.main()
-    except SystemExit as e:  # argparse: --help, --version, a usage error
-        code = _code_of(e)
-    _exit(code, cli.late_line)
-
-
-def _code_of(e: SystemExit) -> int:
-    if e.code is None or isinstance(e.code, int):
-        return e.code or 0
-    say(str(e.code))
-    return 1
-
-
-def _exit(code: int, late_line=None) -> None:
+def exit_process(code: int, late_line=None) -> None:
     """What the interpreter does at exit (join threads, atexit, flush), with signals noted,
     not deadly: after it Python would put the default handlers back and a SIGTERM in its
     remaining teardown would end the process with -15 and no word. Then os._exit."""

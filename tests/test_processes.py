@@ -227,7 +227,7 @@ def slow_exit():  # the last thing the interpreter's exit does: a signal comes m
 
 atexit.register(slow_exit)
 sys.argv = ["python -m sim", *sys.argv[1:]]
-from sim.interrupts import program
+from sim.__main__ import program
 program()
 """
 

@@ -12,7 +12,7 @@ import re
 import socket
 import uuid
 
-from sim.experiment.executor import ExecutorError, default_workers
+from sim.experiment.executor_base import ExecutorError, default_workers
 
 CONNECT_TIMEOUT_S = 10
 _ADDRESS = re.compile(r"(?:tcp://)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})")

@@ -6,9 +6,10 @@ in key order after they come back, in whatever order they finish.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
+
+from sim.experiment.executor_base import ExecutorError, default_workers  # noqa: F401  (re-exported)
 
 
 class Executor(Protocol):
@@ -19,17 +20,6 @@ class Executor(Protocol):
 
     def close(self) -> None:
         """Stop every worker this executor started, finished or not."""
-
-
-class ExecutorError(Exception):
-    """An executor that cannot start (e.g. a Dask address that does not answer): one line."""
-
-
-def default_workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def make_executor(workers: int | None = None, dask: str | None = None) -> Executor:

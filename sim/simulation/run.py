@@ -12,6 +12,7 @@ from sim.economics.pricing import price_model
 from sim.simulation.provenance import provenance
 from sim.simulation.recorder import Recorder
 from sim.simulation.results import RunResult
+from sim.simulation.sampled import run_sampled
 from sim.simulation.summary import summarise
 from sim.model.scenario import Scenario
 from sim.scenario.argument import as_scenario
@@ -130,7 +131,5 @@ def run(scenario: Scenario | str, *, seed: int | None = None, horizon_days: floa
     if changes:
         scenario = attrs.evolve(scenario, **changes)
     if scenario.sampling is not None:
-        from sim.simulation.sampled import run_sampled  # it builds on Model: imported when needed
-
-        return run_sampled(scenario, ledger_sink=ledger_sink, trace=trace, progress=progress, argv=argv)
+        return run_sampled(scenario, Model, ledger_sink=ledger_sink, trace=trace, progress=progress, argv=argv)
     return Model(scenario, ledger_sink, trace, on_day=progress).run(argv)

@@ -27,11 +27,11 @@ from sim.simulation.results import (
     DailyRow,
     Money,
     PerPflopsYear,
+    RunResult,
     SamplingInfo,
     SiteDailyRow,
     Utilisation,
 )
-from sim.simulation.run import Model
 from sim.simulation.summary import OUTSIDE, capacity, capacity_of, outside_prices, price_report
 from sim.model.sampling import compressed
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
@@ -144,9 +144,9 @@ def _statement(own: int, fee: int, payouts: int, rent: int, over: int, power: in
                  operator_net=own + fee + rent + over - power)
 
 
-def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=None):
-    from sim.simulation.results import RunResult
-
+def run_sampled(scenario, model_class, *, ledger_sink=None, trace=None, progress=None, argv=None):
+    """`model_class`: the one-run model (sim.simulation.run.Model), handed in by `run`, which
+    imports this module (the windows are that model run on compressed time)."""
     sim_scenario, tm = compressed(scenario, scenario.sampling)
     real_h, sim_h = scenario.horizon_hours, tm.sim_horizon_h
     on_day = None
@@ -154,7 +154,7 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
         def on_day(now_h, horizon_h):  # noqa: E306  progress in real days, as a full run reports it
             progress(now_h / sim_h * real_h, real_h)
     prices = RealTimePrices(price_model(scenario.pricing), tm)
-    model = Model(sim_scenario, ledger_sink, trace, on_day=on_day, prices=prices)
+    model = model_class(sim_scenario, ledger_sink, trace, on_day=on_day, prices=prices)
     prices.env = model.env
     for seg in tm.segments[1:]:
         # Scheduled before the run, so it comes before the day that closes at the same hour.

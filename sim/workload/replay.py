@@ -31,6 +31,7 @@ import numpy as np
 from sim.model.demand import ClientClass, WorkPath
 from sim.model.workload import TraceReplay
 from sim.units import HOURS_PER_YEAR
+from sim.workload.record import JobRecord
 
 HOURS_PER_WEEK = 168.0
 
@@ -173,8 +174,6 @@ class ReplayStream:
         return out
 
     def __iter__(self) -> Iterator:
-        from sim.workload.stream import JobRecord  # built on the seam's record; no import cycle
-
         jobs = self.spec.jobs
         period = jobs.period_h / self.spec.speedup
         sizes, durations = jobs.size.tolist(), jobs.duration_h.tolist()

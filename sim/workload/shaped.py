@@ -21,6 +21,7 @@ from sim.workload.arrivals import Intensity
 from sim.workload.demand import path_rate
 from sim.workload.distributions import duration_draws, mean_hours
 from sim.workload.random import draws, generator
+from sim.workload.record import JobRecord
 
 
 def normalised(weights) -> tuple[float, ...] | None:
@@ -122,8 +123,6 @@ class ShapedStream:
             yield t
 
     def __iter__(self) -> Iterator:
-        from sim.workload.stream import JobRecord  # the seam's record; no import cycle
-
         d = self.draws
         size, default, patience, price = d.size, d.duration, d.patience, d.max_price_fen
         bands, index = self.bands, self.index

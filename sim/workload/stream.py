@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple, Protocol
 
 import attrs
 
@@ -22,22 +21,9 @@ from sim.workload.contracts import ContractStream
 from sim.workload.demand import job_rate
 from sim.workload.distributions import duration_draws, mean_hours, size_draws, wtp_draws
 from sim.workload.random import draws, generator
+from sim.workload.record import JobRecord, JobStream  # noqa: F401  (the seam's names, re-exported)
 from sim.workload.replay import ReplayStream
 from sim.workload.shaped import ShapedStream
-
-
-class JobRecord(NamedTuple):
-    arrival_h: float
-    client: int  # index of the client class in the scenario
-    size: int  # accelerators
-    duration_h: float
-    patience_h: float | None  # None: waits for ever
-    max_price_fen: float | None  # per accelerator-hour; None: accepts any quote
-    wtp_fen_per_pflops_hour: float | None = None  # the most it pays per dense P-hour; None: no limit
-
-
-class JobStream(Protocol):
-    def __iter__(self) -> Iterator[JobRecord]: ...
 
 
 class _Draws:
