@@ -121,12 +121,31 @@ def sampling_md(sampling: dict) -> str:
 def report_md(s: dict, sections=(), top=()) -> str:
     """The report; `top` (markdown: the verdict on the claim) goes under the title and the
     description, `sections` after the by-site table, before the plots."""
-    cap, util, jobs = s["capacity"], s["utilisation"], s["jobs"]["total"]
-    queued, running = s["jobs"]["queued_at_horizon"], s["jobs"]["running_at_horizon"]
-    rev, per_p, w = s["revenue_cny"], s["revenue_per_pflops_year_cny"], s["wait_hours"]
-    waiting = s["jobs"]["waiting_at_horizon"]
-    planned, now = cap["planned"], cap["at_horizon"]
-    lines = [
+    lines = _head(s, top) + _capacity(s["capacity"]) + _utilisation(s["utilisation"])
+    lines += _demand_table(s)
+    lines += _jobs(s["jobs"], s["wait_hours"]) + _money(s)
+    if s.get("contracts"):
+        lines += _contracts(s["contracts"])
+    if s.get("failures"):
+        lines += _failures(s["failures"])
+    lines += _by_site(s["by_site"])
+    for section in sections:
+        lines += ["", section.rstrip("\n")]
+    lines += [
+        "",
+        "## Plots",
+        "",
+        "![utilisation](utilisation.png)",
+        "",
+        "![revenue](revenue.png)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _head(s: dict, top) -> list[str]:
+    """Title, description, the verdict (`top`), seed and policy, sampling, the demand basis."""
+    return [
         f"# {s['scenario']}: {s['horizon_days']:g} days from {s['start_date']}",
         "",
         s["description"],
@@ -140,6 +159,12 @@ def report_md(s: dict, sections=(), top=()) -> str:
         *([sampling_md(s["sampling"]), ""] if s.get("sampling") else []),
         f"Demand: {demand_words(s['demand_basis'])}.",
         "",
+    ]
+
+
+def _capacity(cap: dict) -> list[str]:
+    planned, now = cap["planned"], cap["at_horizon"]
+    lines = [
         "## Capacity",
         "",
         "| | planned (full build-out) | online at the horizon |",
@@ -169,7 +194,11 @@ def report_md(s: dict, sections=(), top=()) -> str:
                   "|---|---|---:|---:|---:|---:|"]
         lines += [f"| {g['site']} | {g['rack_group']} | {g['rack_power_kw']:g} | {g['servers_per_rack']} | "
                   f"{g['servers_per_rack_within_power']} | {g['needed_rack_power_kw']:g} |" for g in over]
-    lines += [
+    return lines
+
+
+def _utilisation(util: dict) -> list[str]:
+    return [
         "",
         "## Utilisation (busy accelerator-hours / commissioned accelerator-hours)",
         "",
@@ -179,8 +208,12 @@ def report_md(s: dict, sections=(), top=()) -> str:
         f"{_pct(util['third_party_marketplace'])} | {_pct(util['third_party_private'])} |",
         "",
     ]
-    lines += _demand_table(s)
-    lines += [
+
+
+def _jobs(all_jobs: dict, w: dict) -> list[str]:
+    jobs, waiting = all_jobs["total"], all_jobs["waiting_at_horizon"]
+    queued, running = all_jobs["queued_at_horizon"], all_jobs["running_at_horizon"]
+    return [
         "## Jobs",
         "",
         "| submitted | completed | running at horizon | queued at horizon | abandoned | balked | rejected | "
@@ -195,6 +228,12 @@ def report_md(s: dict, sections=(), top=()) -> str:
         f"Still waiting at the horizon, never started: {_n(waiting['jobs'])} jobs, their waits so far "
         f"mean {waiting['mean']:.3g} h, max {waiting['max']:.3g} h.",
         "",
+    ]
+
+
+def _money(s: dict) -> list[str]:
+    rev, per_p = s["revenue_cny"], s["revenue_per_pflops_year_cny"]
+    return [
         "## Money (million CNY over the horizon)",
         "",
         f"Prices: {price_line(s['prices'])}. Every money figure is {vat_words(s['prices'])}.",
@@ -216,28 +255,30 @@ def report_md(s: dict, sections=(), top=()) -> str:
         f"operator net {_n(per_p['operator_net'])} CNY. The seed's price anchor is 120,000 CNY per P-year.",
         "",
     ]
-    if s.get("contracts"):
-        lines += _contracts(s["contracts"])
-    if s.get("failures"):
-        f = s["failures"]
-        lines += [
-            "## Server failures",
-            "",
-            f"Availability {_pct(f['availability'])} (configured {_pct(f['configured_availability'])}): "
-            f"{_n(f['failures'])} failures, {_n(f['servers_down_at_horizon'])} servers down at the horizon. "
-            f"{_n(f['jobs_stopped'])} jobs stopped ({f['stopped_jobs']}; {_n(f['jobs_lost'])} lost), "
-            f"{_n(f['accelerator_hours_lost'])} accelerator-hours thrown away, "
-            f"{_m(f['revenue_lost_cny'])} M CNY not charged for them.",
-            "",
-        ]
-    lines += [
+
+
+def _failures(f: dict) -> list[str]:
+    return [
+        "## Server failures",
+        "",
+        f"Availability {_pct(f['availability'])} (configured {_pct(f['configured_availability'])}): "
+        f"{_n(f['failures'])} failures, {_n(f['servers_down_at_horizon'])} servers down at the horizon. "
+        f"{_n(f['jobs_stopped'])} jobs stopped ({f['stopped_jobs']}; {_n(f['jobs_lost'])} lost), "
+        f"{_n(f['accelerator_hours_lost'])} accelerator-hours thrown away, "
+        f"{_m(f['revenue_lost_cny'])} M CNY not charged for them.",
+        "",
+    ]
+
+
+def _by_site(rows) -> list[str]:
+    lines = [
         "## By site and owner class",
         "",
         "| site | owner class | racks built / in use, online | accelerators (planned / online) | P dense online | "
         "utilisation | own-capacity sales | fees | rent | power over allowance | electricity | operator net |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in s["by_site"]:
+    for r in rows:
         m = r["revenue_cny"]
         lines.append(
             f"| {r['site']} | {r['owner_class']} | {_n(r['at_horizon']['racks'])} / "
@@ -246,18 +287,7 @@ def report_md(s: dict, sections=(), top=()) -> str:
             f"{_pct(r['utilisation'])} | {_m(m['compute_sales_operator_capacity'])} | {_m(m['intermediary_fee'])} | "
             f"{_m(m['colocation_rent'])} | {_m(m['power_over_allowance'])} | -{_m(m['electricity_cost'])} | "
             f"{_m(m['operator_net'])} |")
-    for section in sections:
-        lines += ["", section.rstrip("\n")]
-    lines += [
-        "",
-        "## Plots",
-        "",
-        "![utilisation](utilisation.png)",
-        "",
-        "![revenue](revenue.png)",
-        "",
-    ]
-    return "\n".join(lines)
+    return lines
 
 
 def _contracts(c: dict) -> list[str]:
