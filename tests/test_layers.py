@@ -5,6 +5,7 @@ Every `import` and `from ... import` in sim/ is read with `ast`, including funct
 ones and those under `if TYPE_CHECKING:` (a dependency all the same)."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,12 @@ def sources(replace: dict[str, str] | None = None) -> dict[str, tuple[Path, str]
     for name, text in (replace or {}).items():
         out[name] = (out[name][0], text)
     return out
+
+
+def test_the_architecture_page_lists_these_layers():
+    page = (SIM.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\w+) \| ((?:`[\w.]+`(?:, )?)+) \|", page, flags=re.M)
+    assert [(label, tuple(re.findall(r"`([\w.]+)`", names))) for label, names in rows] == list(LAYERS)
 
 
 def test_every_module_is_in_a_layer():
