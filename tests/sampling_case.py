@@ -2,68 +2,23 @@
 build-out in year 2, prices falling 30 % a year, marketplace and tenants' own work, leases of
 days beside jobs of hours."""
 
-SAMPLING_CASE = """
-[scenario]
-name = "sampling-case"
-seed = 11
-start_date = 2025-01-01
-horizon_days = 1095
-standard_rack_kw = 2.5
+import datetime as dt
 
-[pricing]
-price_cny_per_pflops_year = 120000
-annual_decline = 0.30
-intermediary_fee = 0.15
+from builder import accelerator, exponential, jobs, lognormal, pricing, racks, scenario, server, site, tenant, toml
 
-[accelerators.x]
-pflops_fp16_dense = 0.32
-pflops_fp16_sparse = 0.32
-power_w = 400
-
-[servers.s]
-accelerator = "x"
-accelerators_per_server = 8
-power_kw = 5.5
-idle_power_fraction = 0.25
-busy_power_fraction = 0.75
-
-[sites.a]
-pue = 1.2
-electricity_cny_per_kwh = 0.33
-
-[sites.a.racks.own]
-owner = "operator"
-count = 8
-power_kw = 11
-server = "s"
-tranches = [{ date = 2025-01-01, racks = 4 }, { date = 2026-01-01, racks = 4 }]
-
-[sites.a.racks.rented]
-owner = "t"
-count = 8
-power_kw = 11
-server = "s"
-ramp_start = 2025-01-01
-ramp_end = 2025-12-31
-
-[tenants.t]
-opt_in_fraction = 0.5
-colocation_cny_per_kw_month = 650
-
-[tenants.t.demand.own]
-arrivals = { offered_load = 0.3 }
-sizes = { values = [8, 16], weights = [0.7, 0.3] }
-duration = { dist = "lognormal", median_hours = 24, sigma = 1.0 }
-
-[clients.training]
-arrivals = { offered_load = 0.35 }
-sizes = { values = [1, 2, 4, 8, 16], weights = [0.3, 0.2, 0.2, 0.2, 0.1] }
-duration = { dist = "lognormal", median_hours = 6, sigma = 1.0 }
-patience = { dist = "exponential", mean_hours = 24 }
-
-[clients.leases]
-arrivals = { offered_load = 0.2 }
-sizes = { values = [8, 16], weights = [0.6, 0.4] }
-duration = { dist = "lognormal", median_hours = 72, sigma = 0.5 }
-patience = { dist = "exponential", mean_hours = 48 }
-"""
+SAMPLING_CASE = toml(
+    scenario("sampling-case", seed=11, horizon_days=1095),
+    pricing(120000, annual_decline=0.30),
+    accelerator(dense=0.32, sparse=0.32, power_w=400),
+    server(cards=8, power_kw=5.5, idle=0.25, busy=0.75),
+    site(pue=1.2, electricity=0.33),
+    racks("own", "operator", count=8, power_kw=11,
+          tranches=[{"date": dt.date(2025, 1, 1), "racks": 4}, {"date": dt.date(2026, 1, 1), "racks": 4}]),
+    racks("rented", "t", count=8, power_kw=11, ramp_start=dt.date(2025, 1, 1), ramp_end=dt.date(2025, 12, 31)),
+    tenant(opt_in=0.5, colocation=650),
+    jobs("tenants.t.demand.own", {"offered_load": 0.3}, ([8, 16], [0.7, 0.3]), lognormal(24, 1.0)),
+    jobs("clients.training", {"offered_load": 0.35}, ([1, 2, 4, 8, 16], [0.3, 0.2, 0.2, 0.2, 0.1]),
+         lognormal(6, 1.0), patience=exponential(24)),
+    jobs("clients.leases", {"offered_load": 0.2}, ([8, 16], [0.6, 0.4]), lognormal(72, 0.5),
+         patience=exponential(48)),
+)

@@ -12,53 +12,31 @@ the 2.5 kW allowance. At PUE 1.2 and 0.5 CNY/kWh (0.6 CNY per IT kWh):
   power over allowance, billed to the tenant: 11.25 x 3,480 x 0.6 = 23,490 CNY.
 """
 
+import datetime as dt
+
 import pytest
 
 import sim
+from builder import accelerator, pricing, racks, scenario, server, site, tenant, toml
 from sim.scenario import ScenarioError, loads
 
-LEASE = """
-[scenario]
-name = "lease"
-seed = 1
-start_date = 2025-01-01
-horizon_days = 15
-standard_rack_kw = 2.5
-enforce_power = false
+LEASING = [{"date": dt.date(2025, 1, 1), "share": 0.5}, {"date": dt.date(2025, 1, 6), "share": 0.8}]
 
-[pricing]
-price_cny_per_pflops_year = 87600
-intermediary_fee = 0.15
 
-[accelerators.x]
-pflops_fp16_dense = 0.1
-pflops_fp16_sparse = 0.1
-power_w = 100
+def lease_text(leasing=LEASING) -> str:
+    return toml(
+        scenario("lease", horizon_days=15, enforce_power=False),
+        pricing(),
+        accelerator(),
+        server(cards=8, power_kw=5.5, idle=0.25),
+        site(pue=1.2, electricity=0.5),
+        racks("t", "t", count=20, power_kw=2.5, servers_per_rack=10,
+              tranches=[{"date": dt.date(2025, 1, 1), "racks": 10}, {"date": dt.date(2025, 1, 11), "racks": 10}]),
+        tenant(**({"leasing": leasing} if leasing else {})),
+    )
 
-[servers.s]
-accelerator = "x"
-accelerators_per_server = 8
-power_kw = 5.5
-idle_power_fraction = 0.25
-busy_power_fraction = 1.0
 
-[sites.a]
-pue = 1.2
-electricity_cny_per_kwh = 0.5
-
-[sites.a.racks.t]
-owner = "t"
-count = 20
-power_kw = 2.5
-servers_per_rack = 10
-server = "s"
-tranches = [{ date = 2025-01-01, racks = 10 }, { date = 2025-01-11, racks = 10 }]
-
-[tenants.t]
-opt_in_fraction = 1.0
-colocation_cny_per_kw_month = 744
-leasing = [{ date = 2025-01-01, share = 0.5 }, { date = 2025-01-06, share = 0.8 }]
-"""
+LEASE = lease_text()
 
 
 def lease(*overrides, text=LEASE):
@@ -115,7 +93,7 @@ def attrs_evolve(scenario):
 
 
 def test_without_a_leasing_path_every_built_rack_is_leased():
-    text = LEASE.replace('leasing = [{ date = 2025-01-01, share = 0.5 }, { date = 2025-01-06, share = 0.8 }]\n', "")
+    text = lease_text(leasing=None)
     s = lease(text=text)
     [g] = s.rack_groups
     assert g.built is None and g.online == ((0.0, 10), (240.0, 10))

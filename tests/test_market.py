@@ -12,6 +12,7 @@ import pytest
 from scipy import integrate
 
 import sim
+from builder import accelerator, fixed, jobs, pricing, racks, scenario, server, site, table, toml
 from sim.scenario import ScenarioError, loads
 from sim.scenario.budget import expected_jobs, capacity_hours
 from sim.scheduling.cluster import Cluster
@@ -19,49 +20,17 @@ from sim.units import HOURS_PER_YEAR
 from sim.workload.arrivals import GrowingRate
 from sim.workload.demand import job_rate, pflops_hours_per_job
 
-MARKET = """
-[scenario]
-name = "market"
-seed = 7
-start_date = 2025-01-01
-horizon_days = 60
-standard_rack_kw = 2.5
-
-[pricing]
-price_cny_per_pflops_year = 87600   # 10 CNY per dense P-hour
-intermediary_fee = 0.15
-
-[accelerators.card]
-pflops_fp16_dense = 0.32
-pflops_fp16_sparse = 0.64
-power_w = 400
-
-[servers.box]
-accelerator = "card"
-accelerators_per_server = 8
-power_kw = 5.0
-idle_power_fraction = 0.2
-busy_power_fraction = 0.8
-
-[sites.a]
-pue = 1.2
-electricity_cny_per_kwh = 0.3
-
-[sites.a.racks.own]
-owner = "operator"
-count = 10
-power_kw = 5.0
-server = "box"
-
-[market]
-pflops_hours_per_year = 672768        # 30 % of ten 8-card servers' dense P-hours in a year (2.56 P x 8,760 h x 10)
-share_reaching_operator = 0.1
-
-[clients.c]
-arrivals = { market_share = 1.0 }
-sizes = { values = [8] }
-duration = { dist = "fixed", hours = 10 }
-"""
+MARKET = toml(
+    scenario("market", seed=7, horizon_days=60),
+    pricing(),  # 10 CNY per dense P-hour
+    accelerator("card", dense=0.32, sparse=0.64, power_w=400),
+    server("box", accelerator="card", cards=8, power_kw=5.0, idle=0.2, busy=0.8),
+    site(pue=1.2, electricity=0.3),
+    racks("own", "operator", count=10, power_kw=5.0, server="box"),
+    # 30 % of ten 8-card servers' dense P-hours in a year (2.56 P x 8,760 h x 10)
+    table("market", pflops_hours_per_year=672768, share_reaching_operator=0.1),
+    jobs("clients.c", {"market_share": 1.0}, [8], fixed(10)),
+)
 
 PER_JOB = 8 * 10 * 0.32  # dense P-hours
 
@@ -255,7 +224,7 @@ server = "fastbox"
 
 # --- named markets: several regions in one scenario ---------------------------------------------
 NAMED = MARKET.replace("""[market]
-pflops_hours_per_year = 672768        # 30 % of ten 8-card servers' dense P-hours in a year (2.56 P x 8,760 h x 10)
+pflops_hours_per_year = 672768
 share_reaching_operator = 0.1
 """, """[sites.b]
 pue = 1.25
@@ -290,6 +259,7 @@ arrivals = { market_share = 0.5, market = "south" }
 sizes = { values = [8] }
 duration = { dist = "fixed", hours = 10 }
 """).replace("arrivals = { market_share = 1.0 }", 'arrivals = { market_share = 1.0, market = "north" }')
+assert "[market]" not in NAMED and 'market = "north"' in NAMED  # both replacements took
 
 
 def test_named_markets_each_feed_their_own_classes():

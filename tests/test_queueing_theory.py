@@ -14,44 +14,24 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from builder import accelerator, exponential, jobs, pricing, racks, scenario, server, site, table, toml
 from sim.simulation.run import run
 from sim.scenario import loads
 
-MM_C = """
-[scenario]
-name = "mmc"
-seed = 0
-start_date = 2025-01-01
-horizon_days = {days}
-standard_rack_kw = 2.5
-[policy]
-queue = "{queue}"
-[pricing]
-price_cny_per_pflops_year = 87600
-intermediary_fee = 0
-[accelerators.x]
-pflops_fp16_dense = 0.1
-pflops_fp16_sparse = 0.1
-power_w = 100
-[servers.one]
-accelerator = "x"
-accelerators_per_server = 1
-power_kw = 1
-idle_power_fraction = 0.5
-busy_power_fraction = 1
-[sites.a]
-pue = 1.0
-electricity_cny_per_kwh = 0
-[sites.a.racks.r]
-owner = "operator"
-count = {c}
-power_kw = 1
-server = "one"
-[clients.mm]
-arrivals = {{ rate_per_hour = {lam} }}
-sizes = {{ values = [1] }}
-duration = {{ dist = "exponential", mean_hours = {mean} }}
-"""
+def mm_c(days, queue: str, c: int, lam: float, mean: float, *, warmup_days=None, patience_hours=None) -> str:
+    """c single-accelerator servers, Poisson arrivals at `lam` an hour, exponential durations
+    of mean `mean` hours (and exponential patience): M/M/c (+M)."""
+    return toml(
+        scenario("mmc", seed=0, horizon_days=days, **({} if warmup_days is None else {"warmup_days": warmup_days})),
+        table("policy", queue=queue),
+        pricing(intermediary_fee=0),
+        accelerator(),
+        server("one", cards=1, power_kw=1, idle=0.5, busy=1),
+        site(pue=1.0, electricity=0),
+        racks("r", "operator", count=c, power_kw=1, server="one"),
+        jobs("clients.mm", {"rate_per_hour": lam}, [1], exponential(mean),
+             **({} if patience_hours is None else {"patience": exponential(patience_hours)})),
+    )
 
 
 def erlang_c(c: int, a: float) -> float:
@@ -69,7 +49,7 @@ def test_erlang_c_matches_known_values():
 def replicate(c: int, rho: float, days: float, reps: int, queue: str = "fifo"):
     mu = 1.0
     lam = rho * c * mu
-    text = MM_C.format(days=days, queue=queue, c=c, lam=lam, mean=1 / mu)
+    text = mm_c(days, queue, c, lam, 1 / mu)
     scenario = loads(text, "mmc.toml")
     rows = []
     for seed in range(reps):
@@ -130,10 +110,9 @@ ERLANG_A = dict(c=8, lam=8.0, mu=1.0, patience_hours=2.0)  # rho = 1: waits and 
 
 
 def erlang_a_scenario(days: float, warmup_days: float = 0.0):
-    text = MM_C.format(days=days, queue="fifo", c=ERLANG_A["c"], lam=ERLANG_A["lam"], mean=1 / ERLANG_A["mu"])
-    text = text.replace("standard_rack_kw = 2.5", f"standard_rack_kw = 2.5\nwarmup_days = {warmup_days}")
-    return loads(text + f'patience = {{ dist = "exponential", mean_hours = {ERLANG_A["patience_hours"]} }}\n',
-                 "erlang-a.toml")
+    text = mm_c(days, "fifo", ERLANG_A["c"], ERLANG_A["lam"], 1 / ERLANG_A["mu"], warmup_days=warmup_days,
+                patience_hours=ERLANG_A["patience_hours"])
+    return loads(text, "erlang-a.toml")
 
 
 def test_littles_law_holds_from_the_summary_alone_when_jobs_abandon():

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import sim
+from builder import accelerator, pricing, racks, raw, scenario, server, site, table, toml
 from sim.cli import main
 from sim.scenario import ScenarioError, loads
 from sim.scheduling.cluster import Cluster
@@ -27,44 +28,18 @@ TRACE = ROOT / "data" / "traces" / "philly_jobs.csv.gz"
 CSV_SHA256 = "ebffb3dd1589bdf4e7bcd74496201c5ded1d557d498ee14f560463f37ec353da"
 
 # A site big enough that no Philly job ever waits: 8,000 accelerators (the trace peaks far below).
-BIG = """
-[scenario]
-name = "replay"
-seed = 1
-start_date = 2025-01-01
-horizon_days = {days}
-standard_rack_kw = 2.5
-
-[pricing]
-price_cny_per_pflops_year = 87600
-intermediary_fee = 0.15
-
-[accelerators.x]
-pflops_fp16_dense = 0.1
-pflops_fp16_sparse = 0.1
-power_w = 100
-
-[servers.s]
-accelerator = "x"
-accelerators_per_server = 8
-power_kw = 1.0
-idle_power_fraction = 0.5
-busy_power_fraction = 1.0
-
-[sites.a]
-pue = 1.5
-electricity_cny_per_kwh = 0.4
-
-[sites.a.racks.own]
-owner = "operator"
-count = 100
-servers_per_rack = 10
-power_kw = 10.0
-server = "s"
-{racks}
-[clients.philly]
-workload = {{ trace = "traces/philly_jobs.csv.gz"{options} }}
-"""
+# A str.format template (test_replay_market.py and test_fit.py build on it): {days}, {racks}
+# (more rack groups) and {options} (more keys of the workload's inline table).
+BIG = toml(
+    scenario("replay", horizon_days=raw("{days}")),
+    pricing(),
+    accelerator(),
+    server(cards=8),
+    site(),
+    racks("own", "operator", count=100, servers_per_rack=10, power_kw=10.0),
+    "{racks}",
+    table("clients.philly", workload=raw('{{ trace = "traces/philly_jobs.csv.gz"{options} }}')),
+)
 
 
 def scenario(days=10, options="", racks="", source="<scenario>"):
