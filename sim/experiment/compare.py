@@ -252,7 +252,8 @@ def default_label(s: Scenario) -> str:
 
 def unique_labels(labels) -> list[str]:
     """The same label twice (one file compared with itself) becomes `name`, `name#2`."""
-    out, seen = [], {}
+    out = []
+    seen: dict[str, int] = {}
     for label in labels:
         seen[label] = seen.get(label, 0) + 1
         out.append(label if seen[label] == 1 else f"{label}#{seen[label]}")

@@ -181,7 +181,9 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
     for r in raw.daily_by_site:
         site_rows_by_day.setdefault(r.day, []).append(r)
 
-    daily, by_site, weights = [], [], []
+    daily: list[DailyRow] = []
+    by_site: list[SiteDailyRow] = []
+    weights: list[float] = []
     totals: dict[tuple[str, str], list[int]] = {}  # (site, owner class) -> own, fee, payouts, rent, over allowance, power
     hours: dict[tuple[str, str], list[float]] = {}  # -> weighted commissioned, busy accelerator-hours
     for i, row in enumerate(raw.daily):

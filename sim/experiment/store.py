@@ -166,7 +166,7 @@ class RunStore:
                 if other[1] != text:
                     bad[path] = bad[other[0]] = f"disagrees with another saved chunk on run {row['key']}"
         damaged += sorted(bad.items())
-        out = {}
+        out: dict[str, dict] = {}
         for path, rows in chunks.items():
             if path not in bad:
                 for row in rows:

@@ -168,7 +168,8 @@ def _literal(t: Table, k: str, v) -> bool:
 
 def _parameters(params: Table, sampling: str) -> list[tuple[Parameter, str]]:
     """Each parameter with the dotted path of its table, for messages."""
-    out, owner = [], {}
+    out = []
+    owner: dict[str, str] = {}  # key -> the parameter that sets it
     if not params.data:
         params.error("", "must name at least one parameter")
     for name, t in _entries(params):

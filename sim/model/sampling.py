@@ -69,7 +69,7 @@ class Segment:
 def periods(start: dt.date, horizon_h: float, per_year: int) -> list[tuple[float, float]]:
     """Real (start, end) hours of the periods: each year from one anniversary to the next,
     split into `per_year` equal parts, the last cut at the horizon."""
-    out = []
+    out: list[tuple[float, float]] = []
     y = 0
     while True:
         a = (anniversary(start, y) - start).days * HOURS_PER_DAY
@@ -104,7 +104,7 @@ class TimeMap:
         """`changes`: real hours at which capacity or a rate changes; a window after a gap in
         which one falls gets the warm-up (the first window, the lead-in)."""
         changes = sorted(changes)
-        segments = []
+        segments: list[Segment] = []
         sim = 0.0
         w_h, u_h = sampling.window_days * HOURS_PER_DAY, sampling.warmup_days * HOURS_PER_DAY
         lead_h = sampling.lead_in_days * HOURS_PER_DAY

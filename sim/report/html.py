@@ -142,7 +142,8 @@ def markdown_html(md: str, figures: dict[str, str]) -> str:
             out.append(f'<figure class="plot">{svg}</figure>' if svg is not None
                        else f"<p>[{html.escape(alt)}: {html.escape(src)}]</p>")
         elif re.match(r"[-*]\s", first) and all(re.match(r"\s*[-*]\s", ln) or ln.startswith("  ") for ln in lines):
-            items, current = [], []
+            items: list[str] = []
+            current: list[str] = []
             for line in lines:
                 if re.match(r"\s*[-*]\s", line) and current:
                     items.append(" ".join(current))

@@ -957,7 +957,7 @@ def _check_used_accelerators_priced(root: Table, sites) -> None:
     pricing = root.data.get("pricing")
     priced = pricing.get("cny_per_accelerator_hour") if isinstance(pricing, dict) else None
     if isinstance(priced, dict) and "price_cny_per_pflops_year" not in pricing:
-        used = {}  # accelerator -> the first site that has it
+        used: dict[str, str] = {}  # accelerator -> the first site that has it
         for s in sites:
             for g in s.rack_groups:
                 used.setdefault(g.server.accelerator.name, s.name)

@@ -75,7 +75,7 @@ def read_finance(root: Table, declared_servers, sites) -> Finance | None:
     t.done()
     declared = t.data.get("servers") if isinstance(t.data.get("servers"), dict) else {}
     ok = True
-    missing = {}
+    missing: dict[str, str] = {}  # server -> where operator-owned racks hold it
     for site in sites:
         for g in site.rack_groups:
             if g.owner == OPERATOR and g.server.name not in models:
