@@ -115,7 +115,7 @@ class Comparison:
             for label, v, d, r in zip(self.labels, m.values, m.differences, m.ratios):
                 row = {"metric": m.metric, "scenario": label, "n": v.n, "mean": v.mean, "low": v.low,
                        "high": v.high}
-                if d is not None:
+                if d is not None and r is not None:  # not the baseline
                     row.update(diff=d.mean, diff_low=d.low, diff_high=d.high,
                                ratio=r.estimate, ratio_low=r.low, ratio_high=r.high)
                 rows.append(row)
@@ -185,7 +185,8 @@ def comparison_of(labels, replications, seed: int, metrics: Sequence[str] = METR
     for m in present:
         values = tuple(r.intervals.get(m) or interval([]) for r in replications)
         a = column(base.rows, m)
-        diffs, ratios = [None], [None]
+        diffs: list[Interval | None] = [None]  # the baseline against itself: none
+        ratios: list[Ratio | None] = [None]
         for other in replications[1:]:
             b = column(other.rows, m)
             diffs.append(interval(b - a))

@@ -5,6 +5,7 @@ point's number, and each of its runs' keys and seeds, are the same every time.""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Sequence
 
 from attrs import frozen
 from scipy.stats import qmc
@@ -37,6 +38,7 @@ def make_point(index: int, parameters, values, fixed=()) -> Point:
 
 def expand(sweep) -> list[Point]:
     params = sweep.parameters
+    combos: Iterable[Sequence]  # one value per parameter, a point each
     if sweep.sampling == "grid":
         combos = itertools.product(*(p.grid() for p in params))  # the first parameter varies slowest
     else:

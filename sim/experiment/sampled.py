@@ -59,7 +59,7 @@ class RealTimePrices:
     def quote_fen(self, accelerator: str, hour: float) -> float:
         # real(now) - (now - hour) = hour + the offset of the segment `now` is in (a seam
         # belongs to the segment before it: work up to it was done there).
-        now = self.env.now
+        now = self._now()
         if not self.lo < now <= self.hi:
             self.lo, self.hi, self.offset = self.time_map.segment_before(now)
         return self.inner.quote_fen(accelerator, max(0.0, hour + self.offset))
@@ -67,10 +67,15 @@ class RealTimePrices:
     def real_hour(self, hour: float) -> float:
         """The real hour of a simulated one in the segment the run is in now (the outside
         price is read there, as the quote is)."""
-        now = self.env.now
+        now = self._now()
         if not self.lo < now <= self.hi:
             self.lo, self.hi, self.offset = self.time_map.segment_before(now)
         return max(0.0, hour + self.offset)
+
+    def _now(self) -> float:
+        if self.env is None:
+            raise RuntimeError("a sampled run's prices were read before its model was built")
+        return self.env.now
 
 
 def bill_at_seam(sched, now: float) -> None:
@@ -163,9 +168,9 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
 
     # Days: where each lies in the calendar, its weight, and its rent (per site).
     starts, t = [], 0.0
-    for r in raw.daily:
+    for d in raw.daily:
         starts.append(t)
-        t += r.hours
+        t += d.hours
     segments = [tm.segment_at(s + 1e-9) for s in starts]
     rent_by_segment = {}
     period_rent_fen = PeriodRent(scenario)
@@ -206,7 +211,9 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
             h[1] += w * r.busy_accelerators * row.hours
             sums = [a + b for a, b in zip(sums, parts)]
             by_site.append(attrs.evolve(r, day=day, date=date, **_money_cny(*parts)))
-        daily.append(attrs.evolve(row, day=day, date=date, **_money_cny(*sums)))
+        # mypy checks a ** dict's value type against every field (queued_at_close is an int);
+        # its keys are the money columns, all floats
+        daily.append(attrs.evolve(row, day=day, date=date, **_money_cny(*sums)))  # type: ignore[arg-type]
         weights.append(w)
 
     summary = _summary(scenario, raw, model, tm, totals, hours, daily, weights)

@@ -227,8 +227,9 @@ def solve(scenario, metric: str, target, param: str, low: float, high: float, *,
         rows = run_specs(specs, payload, executor=executor)
         out = []
         for i, x in enumerate(xs):
-            values = [r.get(key) for r in rows if r["point"] == first + i]
-            if any(v is None for v in values):
+            found = [r.get(key) for r in rows if r["point"] == first + i]
+            values = [v for v in found if v is not None]
+            if len(values) < len(found):
                 raise ScenarioError([f"metric {key!r}: not in the results at {param}={x:g}"])
             iv = interval(values)
             out.append(Evaluation(x, tuple(float(v) for v in values), iv.mean, iv.half_width, iv.low, iv.high))

@@ -199,7 +199,8 @@ def outside_prices(market, horizon_h: float) -> tuple[float | None, float | None
     if market is None or market.outside is None:
         return None, None
     path = OutsidePath(market.outside)
-    return tuple(_r(path.fen_per_pflops_hour(h) * HOURS_PER_YEAR / FEN_PER_CNY, 2) for h in (0.0, horizon_h))
+    start, end = (_r(path.fen_per_pflops_hour(h) * HOURS_PER_YEAR / FEN_PER_CNY, 2) for h in (0.0, horizon_h))
+    return start, end
 
 
 def market(model, by_class) -> MarketReport:

@@ -66,6 +66,7 @@ def replications_md(reps) -> str:
 # --- sweeps --------------------------------------------------------------------------------------
 def _parameter_json(p) -> dict:
     k = p.kind
+    shape: dict[str, object]
     if isinstance(k, Range):
         shape = {"range": [k.low, k.high], "steps": k.steps, "integer": k.integer}
     elif isinstance(k, Choices):
