@@ -38,7 +38,7 @@ from sim.interrupts import Terminated, code_and_word
 from sim.interrupts import install as install_handlers
 from sim.interrupts import restore as restore_handlers
 from sim.interrupts import say as _say
-from sim.report import FILES, write_results
+from sim.report import write_results
 from sim.report.audit import audit_text, claim_audit
 from sim.report import files as result_files
 from sim.report.files import write_all

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 
 import attrs
 import numpy as np
@@ -39,9 +38,8 @@ from sim.experiment.replicate import Replications, metric_names
 from sim.experiment.seeds import run_seed
 from sim.experiment.worker import run_chunk
 from sim.model.scenario import Scenario
-from sim.scenario import check_seed_and_horizon, loads, read_scenario, scenario_path
+from sim.scenario import check_seed_and_horizon
 from sim.scenario.argument import load_argument, split_argument  # noqa: F401  (re-exported)
-from sim.scenario.errors import ScenarioError
 from sim.units import HOURS_PER_DAY
 
 DEFAULT_REPS = 10

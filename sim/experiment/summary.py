@@ -35,7 +35,7 @@ from sim.experiment.results import (
 from sim.economics.market import OutsidePath
 from sim.metrics import COUNTERS, LogHistogram
 from sim.metrics.classes import DEMAND
-from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, MarketShare, demand_basis
+from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, demand_basis
 from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 from sim.version import __version__

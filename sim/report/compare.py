@@ -123,7 +123,7 @@ def compare_md(c) -> str:
         f"({seeds}). The model keys each random stream by the seed and the client class's name, so a class "
         "draws the same arrivals, sizes, durations, patience and willingness to pay in every scenario, and "
         "the replications pair up.", "",
-        f"- **Values**: the mean over replications with its 95 % Student-t interval.",
+        "- **Values**: the mean over replications with its 95 % Student-t interval.",
         f"- **Difference** (scenario - {base}): the mean of the per-replication differences with its paired "
         "95 % t-interval. Common random numbers cancel most of the noise the two share, so it is far "
         "narrower than the two values' intervals suggest; identical scenarios differ by exactly 0.",
