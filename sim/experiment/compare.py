@@ -110,7 +110,7 @@ class Comparison:
         to the baseline (empty for the baseline itself)."""
         rows = []
         for m in self.metrics:
-            for label, v, d, r in zip(self.labels, m.values, m.differences, m.ratios):
+            for label, v, d, r in zip(self.labels, m.values, m.differences, m.ratios, strict=True):
                 row = {"metric": m.metric, "scenario": label, "n": v.n, "mean": v.mean, "low": v.low,
                        "high": v.high}
                 if d is not None and r is not None:  # not the baseline
@@ -126,7 +126,7 @@ class Comparison:
 
     def replication_rows(self) -> list[dict]:
         """Every run: the scenario's label, then its row."""
-        return [{"scenario": label, **row} for label, reps in zip(self.labels, self.replications)
+        return [{"scenario": label, **row} for label, reps in zip(self.labels, self.replications, strict=True)
                 for row in reps.rows]
 
     def replications_frame(self):

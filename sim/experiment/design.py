@@ -32,7 +32,7 @@ def unit_sample(sampling: str, dims: int, n: int, seed: int):
 
 
 def make_point(index: int, parameters, values, fixed=()) -> Point:
-    overrides = tuple(fixed) + tuple(o for p, v in zip(parameters, values) for o in p.overrides(v))
+    overrides = tuple(fixed) + tuple(o for p, v in zip(parameters, values, strict=True) for o in p.overrides(v))
     return Point(index, tuple(values), overrides)
 
 
@@ -43,7 +43,7 @@ def expand(sweep) -> list[Point]:
         combos = itertools.product(*(p.grid() for p in params))  # the first parameter varies slowest
     else:
         u = unit_sample(sweep.sampling, len(params), sweep.points, sweep.seed)
-        combos = ([p.at(float(x)) for p, x in zip(params, row)] for row in u)
+        combos = ([p.at(float(x)) for p, x in zip(params, row, strict=True)] for row in u)
     return [make_point(i, params, values, sweep.fixed) for i, values in enumerate(combos)]
 
 

@@ -22,6 +22,7 @@ tenth of xtol or finer, so that a key held to whole steps (the fee, in parts per
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -154,7 +155,7 @@ class _Evaluator:
 
 
 def _sign_changes(points, target) -> list[tuple[Evaluation, Evaluation]]:
-    return [(a, b) for a, b in zip(points, points[1:]) if (a.mean - target) * (b.mean - target) <= 0]
+    return [(a, b) for a, b in pairwise(points) if (a.mean - target) * (b.mean - target) <= 0]
 
 
 def decimals_for(xtol: float) -> int:

@@ -205,7 +205,7 @@ def outside_prices(market, horizon_h: float) -> tuple[float | None, float | None
 
 def market(model, by_class) -> MarketReport:
     sc, sched = model.scenario, model.sched
-    rows = list(zip(sc.clients, sched.classes, billed(model)))
+    rows = list(zip(sc.clients, sched.classes, billed(model), strict=True))
 
     def demand(rows, private):
         return class_demand([st for c, st, _ in rows if c.is_private == private],
@@ -218,7 +218,7 @@ def market(model, by_class) -> MarketReport:
         NamedMarket(name=name, share_reaching_operator=m.share_reaching_operator,
                     classes=tuple(c.label for c, _, _ in of(name)),
                     marketplace=demand(of(name), False), tenants_own=demand(of(name), True),
-                    **dict(zip(OUTSIDE, outside_prices(m, model.horizon_h))))
+                    **dict(zip(OUTSIDE, outside_prices(m, model.horizon_h), strict=True)))
         for name, m in sc.markets.items()
     )
     return MarketReport(
@@ -227,7 +227,7 @@ def market(model, by_class) -> MarketReport:
         tenants_own=demand(rows, True),
         capacity_limited_classes=tuple(c.label for c in by_class if c.demand.limited_by == "capacity"),
         demand_limited_classes=tuple(c.label for c in by_class if c.demand.limited_by == "demand"),
-        **dict(zip(OUTSIDE, outside_prices(sc.market, model.horizon_h))),
+        **dict(zip(OUTSIDE, outside_prices(sc.market, model.horizon_h), strict=True)),
         by_market=named or None,
     )
 
@@ -250,7 +250,7 @@ def jobs(model) -> Jobs:
             abandoned_wait_hours=waits(st.abandoned_waits),
             joined_wait_hours=waits(joined(st)),
         )
-        for client, st, pflops, fen in zip(model.scenario.clients, sched.classes, model.pflops_dense, paid)
+        for client, st, pflops, fen in zip(model.scenario.clients, sched.classes, model.pflops_dense, paid, strict=True)
     )
     total = JobCounts(**{c: sum(getattr(st, c) for st in sched.classes) for c in COUNTERS})
     return Jobs(total=total, queued_at_horizon=sched.queue.live, running_at_horizon=sched.running,

@@ -42,7 +42,7 @@ class Sizes:
     @property
     def mean(self) -> float:
         total = sum(self.weights)
-        return sum(v * w for v, w in zip(self.values, self.weights)) / total
+        return sum(v * w for v, w in zip(self.values, self.weights, strict=True)) / total
 
 
 @frozen

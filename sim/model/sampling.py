@@ -199,7 +199,7 @@ def _rate_points(tm: TimeMap, points, annual_growth: float = 0.0) -> tuple[tuple
     for s in tm.segments:
         end = s.real_h + s.length_h
         out.append((s.sim_h, rate(s.real_h)))
-        for t, r in zip(ts, rs):
+        for t, r in zip(ts, rs, strict=True):
             if s.real_h < t < end and not k:
                 out.append((s.sim_h + t - s.real_h, r))
         out.append((s.sim_h + s.length_h, rate(end)))

@@ -94,6 +94,7 @@ def audit_text(a: Audit, name: str) -> str:
         widths = [max(len(row[i]) for row in table) for i in range(4)]
         out += ["", title]
         for row in table:
-            left = "  ".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}" for i, (c, w) in enumerate(zip(row, widths)))
+            left = "  ".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
+                             for i, (c, w) in enumerate(zip(row[:4], widths, strict=True)))
             out.append(f"  {left}  {row[4]}".rstrip())
     return "\n".join(out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import attrs
@@ -588,7 +589,7 @@ def _price_paths(root: Table, start) -> dict[str, PricePath] | None:
             continue
         pts = _dated_points(t, "points", "index", start, "points", "point", gt=0, le=1e6)
         t.done()
-        if pts is not None and any(b[0] <= a[0] for a, b in zip(pts, pts[1:])):
+        if pts is not None and any(b[0] <= a[0] for a, b in pairwise(pts)):
             t.error("points", "dates must strictly increase (one index per date)")
             pts = None
         if pts is None:

@@ -33,7 +33,7 @@ def mean_hours(spec: AnyDuration) -> float:
     if isinstance(spec, Fixed):
         return spec.hours
     if isinstance(spec, Mixture):
-        return sum(w * mean_hours(c) for w, c in zip(spec.weights, spec.components)) / sum(spec.weights)
+        return sum(w * mean_hours(c) for w, c in zip(spec.weights, spec.components, strict=True)) / sum(spec.weights)
     return float(frozen_duration(spec).mean())
 
 
@@ -46,7 +46,7 @@ def _mixture_block(spec: Mixture):
     def draw(r: np.random.Generator, n: int) -> np.ndarray:
         which = r.choice(len(p), size=n, p=p)
         out = np.empty(n)
-        for k, (c, dist) in enumerate(zip(spec.components, parts)):
+        for k, (c, dist) in enumerate(zip(spec.components, parts, strict=True)):
             at = np.flatnonzero(which == k)
             out[at] = c.hours if isinstance(c, Fixed) else dist.rvs(size=len(at), random_state=r)
         return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
+from itertools import pairwise
 
 import numpy as np
 from attrs import frozen
@@ -109,7 +110,7 @@ def _mixture_loglik(values, counts, w, mu, sd) -> float:
 
 def _cdf(spec):
     if isinstance(spec, Mixture):
-        parts = [(w, frozen_duration(c)) for w, c in zip(spec.weights, spec.components)]
+        parts = [(w, frozen_duration(c)) for w, c in zip(spec.weights, spec.components, strict=True)]
         total = sum(spec.weights)
         return lambda x: sum(w * d.cdf(x) for w, d in parts) / total
     return frozen_duration(spec).cdf
@@ -244,7 +245,7 @@ def size_bands(sizes: np.ndarray, edges=DEFAULT_BANDS) -> list[tuple[int, ...]]:
     present = sorted({int(s) for s in np.unique(sizes)})
     bounds = list(edges) + [math.inf]
     out = []
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in pairwise(bounds):
         band = tuple(s for s in present if lo <= s < hi)
         if band:
             out.append(band)

@@ -191,7 +191,7 @@ class ReplayStream:
                 if k not in rotations:
                     rotations[k] = self._rotated(k)
                 times, picks = self._period(k, loop, rotations[k])
-                for t, i in zip(times.tolist(), picks.tolist()):
+                for t, i in zip(times.tolist(), picks.tolist(), strict=True):
                     yield JobRecord(t, index, sizes[i], durations[i],
                                     next(patience) if patience is not None else None, price,
                                     next(wtp) if wtp is not None else None)

@@ -42,7 +42,7 @@ def accelerator_hours_per_job(client: ClientClass) -> float:
     sizes = client.sizes
     total = sum(sizes.weights)
     return sum(w * v * mean_hours(bands.get(v, client.duration))
-               for v, w in zip(sizes.values, sizes.weights)) / total
+               for v, w in zip(sizes.values, sizes.weights, strict=True)) / total
 
 
 def _shaped(client: ClientClass) -> Shaped:
