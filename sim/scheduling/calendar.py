@@ -76,7 +76,7 @@ class Clock:
 
     def at(self, time_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
         """Call `callback(value)` at `time_h` (absolute, not before now: PastTime if it is)."""
-        if not time_h >= self.env.now:  # NaN too
+        if not time_h >= self.env._now:  # NaN too; _now: env.now without its property call (hot)
             raise PastTime(time_h, self.env.now)
         heappush(self.calendar, (time_h, next(self._seq), callback, value))
         self.events += 1
@@ -85,7 +85,7 @@ class Clock:
         """`at`, for a source that keeps one entry pending and adds the next when it is due
         (an intake's arrivals). Such entries wait in a heap of their own, as small as the
         number of sources, instead of sifting through every running job's finish."""
-        if not time_h >= self.env.now:
+        if not time_h >= self.env._now:
             raise PastTime(time_h, self.env.now)
         heappush(self.sources, (time_h, next(self._seq), callback, value))
         self.events += 1
