@@ -40,14 +40,14 @@ from sim.interrupts import Terminated, code_and_word
 from sim.interrupts import install as install_handlers
 from sim.interrupts import restore as restore_handlers
 from sim.interrupts import say as _say
-from sim.report import FILES, write_results
-from sim.report.audit import audit_of, audit_text
+from sim.report import write_results
+from sim.report.audit import audit_text, claim_audit
 from sim.report import files as result_files
 from sim.report.markdown import demand_line, demand_words, price_line
 from sim.report.finance import finance_line  # noqa: F401  (the run table's finance line; tests import it here)
 from sim.report.fitted import fragment
 from sim.report.outdir import OutputNameError, output_folder
-from sim.report.verdict import verdict_of
+from sim.report.verdict import verdict_of, verdict_on
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY
@@ -475,15 +475,17 @@ def _unknown_command(parser, argv) -> str | None:
 def cmd_audit(args) -> int:
     path = scenario_path(args.scenario)
     scenario = loads(read_scenario(path).decode("utf-8"), str(path), list(args.overrides))
-    if scenario.claim is None:
+    claim = scenario.claim
+    if claim is None:
         print(f"{path}: no stated claim (no [claim] section)")
         return 0
     summary, note = _earlier_run(path, scenario, args.overrides)
-    v = verdict_of(scenario, summary)
-    width = max(len(label) for label, _ in v.lines())
+    audit = claim_audit(claim, scenario.standard_rack_kw, summary)
+    lines = verdict_on(audit, scenario.name, summary).lines()
+    width = max(len(label) for label, _ in lines)
     print(f"{scenario.name}: the verdict on the claim")
-    print("\n".join(f"  {label:<{width}}  {says}" for label, says in v.lines()) + "\n")
-    print(audit_text(audit_of(scenario, summary), scenario.name))
+    print("\n".join(f"  {label:<{width}}  {says}" for label, says in lines) + "\n")
+    print(audit_text(audit, scenario.name))
     if note:
         print(f"\n{note}")
     return 0

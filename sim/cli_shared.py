@@ -27,7 +27,7 @@ def write_files(out: Path, files: dict[str, bytes]) -> bool:
 @contextlib.contextmanager
 def runs_bar(quiet: bool):
     """A tqdm bar over runs with an ETA, on stderr, on a terminal only; yields progress(done, total)."""
-    bars = []
+    bars: list[tqdm] = []
 
     def progress(done: int, total: int) -> None:
         if not bars:  # runs saved by an earlier, interrupted sweep count as done, not as speed

@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 
-CODES = {signal.SIGINT: (130, "interrupted"), signal.SIGTERM: (143, "terminated")}
+CODES: dict[int, tuple[int, str]] = {signal.SIGINT: (130, "interrupted"), signal.SIGTERM: (143, "terminated")}
 LATE: list[int] = []  # signals that came after the command had finished, in order
 
 

@@ -22,7 +22,7 @@ RUN_MONEY = ["tests/test_money.py", "tests/test_tiny_scenario.py", "tests/test_l
 SCHEDULING = [
     "tests/test_policies.py", "tests/test_tiny_scenario.py", "tests/test_prefer_sites.py",
     "tests/test_power_and_buildout.py", "tests/test_seams.py", "tests/test_failures.py",
-    "tests/test_leases.py", "tests/test_mutants_scheduling.py",
+    "tests/test_leases.py", "tests/test_calendar.py", "tests/test_mutants_scheduling.py",
 ]
 KILLS = "mutation-kills.tsv"  # in mutants/: mutant, the test that failed first
 

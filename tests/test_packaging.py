@@ -3,11 +3,13 @@ Makefile's quoting and the benchmarks' exit status."""
 
 import ast
 import importlib.metadata
+import importlib.resources
 import os
 import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,30 @@ def test_the_console_script_names_itself_computesim(tmp_path):
         pytest.skip("computesim is not installed as a console script in this environment")
     p = subprocess.run([str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0 and p.stdout.startswith("usage: computesim [-h] [--version] COMMAND")
+
+
+# --- py.typed ---------------------------------------------------------------------------------
+def test_the_installed_package_says_it_is_typed():
+    assert importlib.resources.files("sim").joinpath("py.typed").is_file()
+
+
+def test_the_built_wheel_ships_py_typed(tmp_path):
+    """Users' type checkers read sim's annotations only with the PEP 561 marker in the wheel.
+    Built from a copy of what the wheel is made of, in pip's isolated build environment."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "sim", src / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+    p = subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "wheel", "--no-deps", "-q",
+                        "-w", str(tmp_path / "dist"), str(src)], capture_output=True, text=True, timeout=600)
+    if p.returncode != 0 and "satisfies the requirement setuptools" in p.stderr:
+        pytest.skip("no package index to build the wheel's build environment from")
+    assert p.returncode == 0, p.stderr
+    wheel, = (tmp_path / "dist").glob("computesim-*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        assert "sim/py.typed" in z.namelist()
+        assert z.read("sim/py.typed") == (ROOT / "sim" / "py.typed").read_bytes()
 
 
 # --- lock file --------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ class Electricity:
                 kwh += pool_kwh
                 by_owner[p.owner] += pool_kwh
             fen = round(kwh * site.pue * site.electricity_cny_per_kwh * FEN_PER_CNY)
-            for where, share in zip(wheres, apportion(fen, by_owner.values())):
+            for where, share in zip(wheres, apportion(fen, by_owner.values()), strict=True):
                 self.ledger.transfer(now, where, OPERATOR_ACCOUNT, grid, share)
 
 
@@ -109,7 +109,7 @@ class Colocation:
                 kwh += k
                 per_site[site] += float(k)
             fen = round(kwh * decimal(tenant.colocation_cny_per_kw_month) * FEN_PER_CNY / Fraction(month_hours))
-            for where, share in zip(wheres, apportion(fen, per_site.values())):
+            for where, share in zip(wheres, apportion(fen, per_site.values()), strict=True):
                 self.ledger.transfer(t1, where, account, OPERATOR_ACCOUNT, share)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 
 from attrs import frozen
 from scipy.optimize import brentq
@@ -114,7 +115,7 @@ def irr(flows: Sequence[float], times: Sequence[float] | None = None) -> tuple[f
     grid = [IRR_LOW + (IRR_HIGH - IRR_LOW) * (i / 2000) ** 3 for i in range(2001)]
     values = [npv(r, flows, times) for r in grid]
     roots = []
-    for (a, fa), (b, fb) in zip(zip(grid, values), zip(grid[1:], values[1:])):
+    for (a, fa), (b, fb) in pairwise(zip(grid, values, strict=True)):
         if fa == 0.0:
             roots.append(a)
         elif fa * fb < 0:
@@ -170,29 +171,30 @@ class Project:
 
     @property
     def revenue(self) -> list[int]:
-        return [sum(v) for v in zip(*(getattr(self, k) for k in REVENUE))]
+        return [sum(v) for v in zip(*(getattr(self, k) for k in REVENUE), strict=True)]
 
     @property
     def ebitda(self) -> list[int]:
-        return [r - e - o - s for r, e, o, s in zip(self.revenue, self.electricity, self.om_racks, self.om_servers)]
+        return [r - e - o - s for r, e, o, s in zip(self.revenue, self.electricity, self.om_racks, self.om_servers,
+                                                    strict=True)]
 
     @property
     def profit_before_tax(self) -> list[int]:
-        return [e - d + g for e, d, g in zip(self.ebitda, self.depreciation, self.gain_on_exit)]
+        return [e - d + g for e, d, g in zip(self.ebitda, self.depreciation, self.gain_on_exit, strict=True)]
 
     @property
     def capex(self) -> list[int]:
-        return [a + b + c for a, b, c in zip(self.capex_building, self.capex_mep, self.capex_servers)]
+        return [a + b + c for a, b, c in zip(self.capex_building, self.capex_mep, self.capex_servers, strict=True)]
 
     @property
     def cash_flow(self) -> list[int]:
-        return [e - t - c + x for e, t, c, x in zip(self.ebitda, self.tax, self.capex, self.exit_value)]
+        return [e - t - c + x for e, t, c, x in zip(self.ebitda, self.tax, self.capex, self.exit_value, strict=True)]
 
     def dated_flows(self, capex_before_end: float, operations_before_end: float) -> tuple[list[int], list[float]]:
         """(amounts, times in years): each year's capex, its operating flow (EBITDA less tax) and
         any exit, at their times within the year (offsets before the year's end)."""
         amounts, times = [], []
-        for k, (e, t, c, x) in enumerate(zip(self.ebitda, self.tax, self.capex, self.exit_value), start=1):
+        for k, (e, t, c, x) in enumerate(zip(self.ebitda, self.tax, self.capex, self.exit_value, strict=True), start=1):
             amounts += [-c, e - t, x]
             times += [k - capex_before_end, k - operations_before_end, float(k)]
         return amounts, times
@@ -200,7 +202,7 @@ class Project:
     def discounted_by_year(self, rate: float, capex_before_end: float, operations_before_end: float) -> list[float]:
         """Each year's cash flow, its parts discounted from their own times."""
         amounts, times = self.dated_flows(capex_before_end, operations_before_end)
-        d = [a / (1.0 + rate) ** t for a, t in zip(amounts, times)]
+        d = [a / (1.0 + rate) ** t for a, t in zip(amounts, times, strict=True)]
         return [math.fsum(d[i:i + 3]) for i in range(0, len(d), 3)]
 
 
@@ -215,14 +217,14 @@ def project(*, streams: dict[str, list[int]], om_racks: list[int], om_servers: l
         if 1 <= p.year <= years:
             by_kind[p.kind][p.year - 1] += p.fen
     dep = depreciation(purchases, years)
-    revenue = [sum(v) for v in zip(*(streams[k] for k in REVENUE))]
-    ebitda = [r - e - o - s for r, e, o, s in zip(revenue, streams["electricity"], om_racks, om_servers)]
+    revenue = [sum(v) for v in zip(*(streams[k] for k in REVENUE), strict=True)]
+    ebitda = [r - e - o - s for r, e, o, s in zip(revenue, streams["electricity"], om_racks, om_servers, strict=True)]
     exit_value = [0] * years
     gain = [0] * years
     if finished and years:
         exit_value[-1] = exit_of(ebitda[-1])
         gain[-1] = exit_value[-1] - book_value([p for p in purchases if p.year <= years], years)
-    profits = [e - d + g for e, d, g in zip(ebitda, dep, gain)]
+    profits = [e - d + g for e, d, g in zip(ebitda, dep, gain, strict=True)]
     tax = taxes(profits, round(tax_rate * PPM), carry_years)
     return Project(
         compute_sales_operator_capacity=list(streams["compute_sales_operator_capacity"]),
@@ -236,4 +238,5 @@ def project(*, streams: dict[str, list[int]], om_racks: list[int], om_servers: l
 def total(projects: Sequence[Project]) -> Project:
     """The sum of several projects, line by line (each taxed on its own: a project company per site)."""
     fields = Project.__attrs_attrs__
-    return Project(**{f.name: [sum(v) for v in zip(*(getattr(p, f.name) for p in projects))] for f in fields})
+    return Project(**{f.name: [sum(v) for v in zip(*(getattr(p, f.name) for p in projects), strict=True)]
+                      for f in fields})

@@ -8,6 +8,7 @@ holds the intermediary fee in whole ppm. A new model is one class with `quote_fe
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Protocol
 
 from sim.model.scenario import Pricing
@@ -31,8 +32,8 @@ class PriceBook:
             name: cny * FEN_PER_CNY for name, cny in sorted(pricing.cny_per_accelerator_hour.items())
         }
         self.path = pricing.path if pricing.path is not None and not pricing.path.steady else None
-        decline = pricing.path.annual_decline if pricing.path is not None and pricing.path.steady \
-            else pricing.annual_decline
+        path_decline = pricing.path.annual_decline if pricing.path is not None else None
+        decline = path_decline if path_decline is not None else pricing.annual_decline
         self.log_decline_per_hour = math.log1p(-decline) / HOURS_PER_YEAR
         self.anchor_h = pricing.anchor_h
         self.fee_ppm = fraction_to_ppm(pricing.intermediary_fee)
@@ -47,7 +48,7 @@ class PriceBook:
         return base * math.exp(self.log_decline_per_hour * (hour - self.anchor_h))
 
 
-PRICE_MODELS: dict[str, type[PriceModel]] = {"declining": PriceBook}
+PRICE_MODELS: dict[str, Callable[[Pricing], PriceModel]] = {"declining": PriceBook}
 
 
 def price_model(pricing: Pricing) -> PriceModel:

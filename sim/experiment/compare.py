@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 
 import attrs
 import numpy as np
@@ -39,9 +38,8 @@ from sim.experiment.replicate import Replications, metric_names
 from sim.experiment.seeds import run_seed
 from sim.experiment.worker import run_chunk
 from sim.model.scenario import Scenario
-from sim.scenario import check_seed_and_horizon, loads, read_scenario, scenario_path
+from sim.scenario import check_seed_and_horizon
 from sim.scenario.argument import load_argument, split_argument  # noqa: F401  (re-exported)
-from sim.scenario.errors import ScenarioError
 from sim.units import HOURS_PER_DAY
 
 DEFAULT_REPS = 10
@@ -112,10 +110,10 @@ class Comparison:
         to the baseline (empty for the baseline itself)."""
         rows = []
         for m in self.metrics:
-            for label, v, d, r in zip(self.labels, m.values, m.differences, m.ratios):
+            for label, v, d, r in zip(self.labels, m.values, m.differences, m.ratios, strict=True):
                 row = {"metric": m.metric, "scenario": label, "n": v.n, "mean": v.mean, "low": v.low,
                        "high": v.high}
-                if d is not None:
+                if d is not None and r is not None:  # not the baseline
                     row.update(diff=d.mean, diff_low=d.low, diff_high=d.high,
                                ratio=r.estimate, ratio_low=r.low, ratio_high=r.high)
                 rows.append(row)
@@ -128,7 +126,7 @@ class Comparison:
 
     def replication_rows(self) -> list[dict]:
         """Every run: the scenario's label, then its row."""
-        return [{"scenario": label, **row} for label, reps in zip(self.labels, self.replications)
+        return [{"scenario": label, **row} for label, reps in zip(self.labels, self.replications, strict=True)
                 for row in reps.rows]
 
     def replications_frame(self):
@@ -185,7 +183,8 @@ def comparison_of(labels, replications, seed: int, metrics: Sequence[str] = METR
     for m in present:
         values = tuple(r.intervals.get(m) or interval([]) for r in replications)
         a = column(base.rows, m)
-        diffs, ratios = [None], [None]
+        diffs: list[Interval | None] = [None]  # the baseline against itself: none
+        ratios: list[Ratio | None] = [None]
         for other in replications[1:]:
             b = column(other.rows, m)
             diffs.append(interval(b - a))
@@ -252,7 +251,8 @@ def default_label(s: Scenario) -> str:
 
 def unique_labels(labels) -> list[str]:
     """The same label twice (one file compared with itself) becomes `name`, `name#2`."""
-    out, seen = [], {}
+    out = []
+    seen: dict[str, int] = {}
     for label in labels:
         seen[label] = seen.get(label, 0) + 1
         out.append(label if seen[label] == 1 else f"{label}#{seen[label]}")

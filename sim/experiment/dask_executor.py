@@ -62,7 +62,7 @@ class DaskExecutor:
                 self._cluster.close()
             raise ExecutorError(f"--dask {address}: no Dask scheduler answers there "
                                 f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no answer'})") from None
-        self._futures = []
+        self._futures: list = []  # distributed.Future (untyped)
         self._check_workers()
         # one run at a time per worker thread: the simulation holds the GIL
         self.workers = max(1, sum(self._client.nthreads().values()))

@@ -5,6 +5,7 @@ point's number, and each of its runs' keys and seeds, are the same every time.""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Sequence
 
 from attrs import frozen
 from scipy.stats import qmc
@@ -31,17 +32,18 @@ def unit_sample(sampling: str, dims: int, n: int, seed: int):
 
 
 def make_point(index: int, parameters, values, fixed=()) -> Point:
-    overrides = tuple(fixed) + tuple(o for p, v in zip(parameters, values) for o in p.overrides(v))
+    overrides = tuple(fixed) + tuple(o for p, v in zip(parameters, values, strict=True) for o in p.overrides(v))
     return Point(index, tuple(values), overrides)
 
 
 def expand(sweep) -> list[Point]:
     params = sweep.parameters
+    combos: Iterable[Sequence]  # one value per parameter, a point each
     if sweep.sampling == "grid":
         combos = itertools.product(*(p.grid() for p in params))  # the first parameter varies slowest
     else:
         u = unit_sample(sweep.sampling, len(params), sweep.points, sweep.seed)
-        combos = ([p.at(float(x)) for p, x in zip(params, row)] for row in u)
+        combos = ([p.at(float(x)) for p, x in zip(params, row, strict=True)] for row in u)
     return [make_point(i, params, values, sweep.fixed) for i, values in enumerate(combos)]
 
 

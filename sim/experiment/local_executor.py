@@ -14,7 +14,7 @@ class LocalExecutor:
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         self.workers = workers
-        self._pool = None
+        self._pool: ProcessPoolExecutor | None = None
         self._busy = False  # chunks still out: close() must stop the workers, not wait for them
 
     def map_chunks(self, fn, chunks):
@@ -37,7 +37,7 @@ class LocalExecutor:
         pending = {self._pool.submit(fn, chunk): i for i, chunk in enumerate(chunks)}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=pending.get):
+            for future in sorted(done, key=pending.__getitem__):
                 yield pending.pop(future), future.result()
         self._busy = False
 

@@ -36,12 +36,15 @@ class Range:
     integer: bool = False
 
     def grid(self) -> tuple:
+        steps = self.steps
+        if steps is None:
+            raise ValueError("a range on a grid needs its steps")
         if self.integer:
-            return tuple(sorted({round(self.low + (self.high - self.low) * i / (self.steps - 1))
-                                 for i in range(self.steps)}))
+            return tuple(sorted({round(self.low + (self.high - self.low) * i / (steps - 1))
+                                 for i in range(steps)}))
         # 12 significant digits: 0.15, not 0.15000000000000002, in tables and overrides
-        return tuple(float(f"{self.low + (self.high - self.low) * i / (self.steps - 1):.12g}")
-                     for i in range(self.steps))
+        return tuple(float(f"{self.low + (self.high - self.low) * i / (steps - 1):.12g}")
+                     for i in range(steps))
 
     def at(self, u: float):
         if self.integer:  # equal shares of [0, 1) for each integer, both ends included

@@ -90,14 +90,13 @@ def spawning():
     from multiprocessing import resource_tracker
 
     resource_tracker.ensure_running()  # it blocks and unblocks signals itself: start it first
-    masked = hasattr(signal, "pthread_sigmask")
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS) if masked else None
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS) if hasattr(signal, "pthread_sigmask") else None
     os.environ[PARENT_ENV] = str(os.getpid())
     try:
         yield
     finally:
         os.environ.pop(PARENT_ENV, None)
-        if masked:
+        if old is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 

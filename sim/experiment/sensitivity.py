@@ -38,7 +38,7 @@ class Design:
     def values(self) -> list[tuple]:
         """Each point's parameter values (Sobol's first, then Morris'), as a sweep point holds them."""
         x = np.vstack([self.x_sobol, self.x_morris])
-        return [tuple(p.from_salib(float(v)) for p, v in zip(self.parameters, row)) for row in x]
+        return [tuple(p.from_salib(float(v)) for p, v in zip(self.parameters, row, strict=True)) for row in x]
 
 
 def _seed(seed: int, part: int) -> int:

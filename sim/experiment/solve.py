@@ -22,6 +22,7 @@ tenth of xtol or finer, so that a key held to whole steps (the fee, in parts per
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -154,7 +155,7 @@ class _Evaluator:
 
 
 def _sign_changes(points, target) -> list[tuple[Evaluation, Evaluation]]:
-    return [(a, b) for a, b in zip(points, points[1:]) if (a.mean - target) * (b.mean - target) <= 0]
+    return [(a, b) for a, b in pairwise(points) if (a.mean - target) * (b.mean - target) <= 0]
 
 
 def decimals_for(xtol: float) -> int:
@@ -227,8 +228,9 @@ def solve(scenario, metric: str, target, param: str, low: float, high: float, *,
         rows = run_specs(specs, payload, executor=executor)
         out = []
         for i, x in enumerate(xs):
-            values = [r.get(key) for r in rows if r["point"] == first + i]
-            if any(v is None for v in values):
+            found = [r.get(key) for r in rows if r["point"] == first + i]
+            values = [v for v in found if v is not None]
+            if len(values) < len(found):
                 raise ScenarioError([f"metric {key!r}: not in the results at {param}={x:g}"])
             iv = interval(values)
             out.append(Evaluation(x, tuple(float(v) for v in values), iv.mean, iv.half_width, iv.low, iv.high))

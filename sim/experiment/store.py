@@ -35,7 +35,7 @@ from sim.durable import sync_dir, write_synced
 try:
     import fcntl
 except ImportError:  # not POSIX: no guard against two sweeps writing one folder
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # the module or None, checked where used
 
 FORMAT = "computesim-runs/1"
 MAX_CHUNK_BYTES = 256 * 2**20  # a chunk is at most 64 runs of a few thousand numbers: far less
@@ -71,7 +71,7 @@ class RunStore:
         self.identity = identity
         self.plan = plan
         self.path = self.folder / f".{kind}-runs-{identity[:16]}"
-        self._lock_fd = None
+        self._lock_fd: int | None = None
 
     # --- opening and closing ---------------------------------------------------------------
     def open(self) -> "RunStore":
@@ -166,7 +166,7 @@ class RunStore:
                 if other[1] != text:
                     bad[path] = bad[other[0]] = f"disagrees with another saved chunk on run {row['key']}"
         damaged += sorted(bad.items())
-        out = {}
+        out: dict[str, dict] = {}
         for path, rows in chunks.items():
             if path not in bad:
                 for row in rows:
@@ -199,7 +199,8 @@ class RunStore:
             raise Damaged("holds another number of rows than its header says")
         for row in rows:
             self._check(row)
-        if CHUNK_NAME.fullmatch(path.name).groups() != (str(rows[0]["point"]), str(rows[0]["rep"])):
+        name = CHUNK_NAME.fullmatch(path.name)
+        if name is None or name.groups() != (str(rows[0]["point"]), str(rows[0]["rep"])):
             raise Damaged("its name is not its first run's")
         return rows
 

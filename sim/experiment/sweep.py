@@ -61,7 +61,7 @@ def point_table(parameters, points, rows, metrics) -> list[dict]:
         if not runs:
             continue
         c = interval_columns(matrix(runs, metrics))
-        head = {"point": pt.index, **{p.name: v for p, v in zip(parameters, pt.values)}}
+        head = {"point": pt.index, **{p.name: v for p, v in zip(parameters, pt.values, strict=True)}}
         for j, m in enumerate(metrics):
             out.append({**head, "metric": m, **{k: (int(c[k][j]) if k == "n" else float(c[k][j]))
                                                  for k in INTERVAL_COLUMNS}})
@@ -74,7 +74,7 @@ def tidy(parameters, points, rows) -> list[dict]:
     out = []
     for r in rows:
         head = {k: r[k] for k in ("point", "rep", "key", "seed")}
-        params = dict(zip((p.name for p in parameters), values[r["point"]]))
+        params = dict(zip((p.name for p in parameters), values[r["point"]], strict=True))
         metrics = {k: v for k, v in r.items() if k not in head and k not in params}
         out.append({**head, **params, **metrics})
     return out

@@ -168,14 +168,18 @@ def _literal(t: Table, k: str, v) -> bool:
 
 def _parameters(params: Table, sampling: str) -> list[tuple[Parameter, str]]:
     """Each parameter with the dotted path of its table, for messages."""
-    out, owner = [], {}
+    out = []
+    owner: dict[str, str] = {}  # key -> the parameter that sets it
     if not params.data:
         params.error("", "must name at least one parameter")
     for name, t in _entries(params):
         p = _parameter(name, t, sampling)
         if p is None:
             continue
-        for k in p.keys or [k for s in p.kind.settings for k in _keys_of(s)]:
+        keys = p.keys
+        if not keys and isinstance(p.kind, Choices):  # choices set their own
+            keys = tuple(k for s in p.kind.settings for k in _keys_of(s))
+        for k in keys:
             if k in owner and owner[k] != name:
                 t.error("", f"sets {k}, which parameter {key_text(owner[k])} sets too")
             owner.setdefault(k, name)
@@ -213,7 +217,7 @@ def _parameter(name: str, t: Table, sampling: str) -> Parameter | None:
             t.raw(k, required=False)
         return None
     keys = t.strings("keys", None)
-    kind = None
+    kind: Values | Range | Choices | None = None
     if given == ["values"]:
         kind = _values(t)
     elif given == ["range"]:

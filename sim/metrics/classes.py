@@ -17,6 +17,24 @@ class ClassStats:
     __slots__ = COUNTERS + ("joined", "accelerator_hours", "waits", "abandoned_waits", "waiting_at_horizon",
                             "measured_from_h") + \
         tuple(f"{d}_{u}" for d in DEMAND for u in ("pflops_hours", "fen"))
+    # The attributes __init__ sets by name from COUNTERS and DEMAND, for the type checker (a
+    # test checks that the two lists agree).
+    submitted: int
+    balked: int
+    rejected: int
+    started: int
+    completed: int
+    abandoned: int
+    preemptions: int
+    preempted_lost: int
+    offered_pflops_hours: float
+    offered_fen: float
+    lost_to_price_pflops_hours: float
+    lost_to_price_fen: float
+    lost_to_no_capacity_pflops_hours: float
+    lost_to_no_capacity_fen: float
+    accepted_pflops_hours: float
+    accepted_fen: float
 
     def __init__(self, measured_from_h: float = 0.0):
         for c in COUNTERS:

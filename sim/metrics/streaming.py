@@ -57,7 +57,7 @@ class LogHistogram:
 
     def merge(self, other: "LogHistogram") -> None:
         """Add another histogram with the same bins."""
-        self.counts = [a + b for a, b in zip(self.counts, other.counts)]
+        self.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
         self.zero += other.zero
         self.n += other.n
         self.total += other.total

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
 from sim.model.pricepath import PricePath
+
+if TYPE_CHECKING:  # sim.model.workload builds on this module
+    from sim.model.workload import Contracts, Gamma, Mixture, Shaped, TraceReplay, Weibull
 
 
 @frozen
@@ -38,7 +42,7 @@ class Sizes:
     @property
     def mean(self) -> float:
         total = sum(self.weights)
-        return sum(v * w for v, w in zip(self.values, self.weights)) / total
+        return sum(v * w for v, w in zip(self.values, self.weights, strict=True)) / total
 
 
 @frozen
@@ -140,9 +144,9 @@ class WillingnessToPay:
 @frozen
 class ClientClass:
     name: str
-    arrivals: Arrivals
+    arrivals: Arrivals | Shaped | TraceReplay | Contracts
     sizes: Sizes
-    duration: Duration
+    duration: Duration | Weibull | Gamma | Mixture
     patience: Duration | None = None  # None: waits for ever
     max_price_cny_per_accelerator_hour: float | None = None  # None: accepts any quote
     accelerators: tuple[str, ...] | None = None  # accelerator types it accepts; None: any

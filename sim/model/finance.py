@@ -45,15 +45,21 @@ class Exit:
     def multiple_years(self) -> float | None:
         """Years of EBITDA a buyer pays at a stated yield or multiple; None otherwise."""
         if self.method == "cap_rate":
-            return 1.0 / self.value
-        return self.value if self.method == "ev_ebitda" else None
+            return 1.0 / self._stated()
+        return self._stated() if self.method == "ev_ebitda" else None
 
     def of(self, ebitda_fen: int) -> int:
         """A sale's value (fen) at the stated yield or multiple; 0 when handed back."""
         if self.method not in EXIT_METHODS or ebitda_fen <= 0:
             return 0  # handed back, or nobody buys a loss at a multiple
-        x = ebitda_fen / self.value if self.method == "cap_rate" else ebitda_fen * self.value
+        x = ebitda_fen / self._stated() if self.method == "cap_rate" else ebitda_fen * self._stated()
         return round(x)
+
+    def _stated(self) -> float:
+        """The yield or multiple of a sale (the loader requires one for those methods)."""
+        if self.value is None:
+            raise ValueError(f"exit {self.method!r} without its value")
+        return self.value
 
 
 HAND_BACK = Exit("hand-back")

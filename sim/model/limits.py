@@ -80,10 +80,10 @@ def run_problems(seed, horizon_days, start_date: dt.date | None) -> list[str]:
             out.append(f"{SCENARIO}.seed: must be an integer, got {seed!r}")
         elif not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
             out.append(f"{SCENARIO}.seed: must be between {SEED_RANGE[0]} and {SEED_RANGE[1]}, got {seed!r}")
-    start_ok = start_date is not None
-    if start_ok and not FIRST_START <= start_date <= LAST_END:
+    start = start_date  # None when there is none to check the horizon against
+    if start is not None and not FIRST_START <= start <= LAST_END:
         out.append(f"{SCENARIO}.start_date: must be between {FIRST_START} and {LAST_END}, got {start_date}")
-        start_ok = False
+        start = None
     if horizon_days is None:
         return out
     h = f"{SCENARIO}.horizon_days"
@@ -95,6 +95,6 @@ def run_problems(seed, horizon_days, start_date: dt.date | None) -> list[str]:
         out.append(f"{h}: must be at least one hour (1/24 day), got {horizon_days!r}")
     elif horizon_days > MAX_HORIZON_DAYS:
         out.append(f"{h}: must be <= {MAX_HORIZON_DAYS}, got {horizon_days!r}")
-    elif start_ok and (LAST_END - start_date).days < horizon_days:
+    elif start is not None and (LAST_END - start).days < horizon_days:
         out.append(f"{h}: the run must end by {LAST_END}, got {horizon_days!r} days from {start_date}")
     return out

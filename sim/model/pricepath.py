@@ -29,7 +29,7 @@ class PricePath:
 
     def log_index(self, hour: float) -> float:
         """log of the path's index at `hour` (a dated path: log-linear between points)."""
-        if self.steady:
+        if self.annual_decline is not None:  # steady
             return math.log1p(-self.annual_decline) * hour / HOURS_PER_YEAR
         pts = self.points
         hours = [h for h, _ in pts]
@@ -44,6 +44,6 @@ class PricePath:
 
     def ratio(self, from_h: float, to_h: float) -> float:
         """What a price at `from_h` is worth at `to_h` on this path."""
-        if self.steady:  # the same expression the steady decline has always used, to the last bit
+        if self.annual_decline is not None:  # steady: the expression it has always used, to the last bit
             return math.exp(math.log1p(-self.annual_decline) / HOURS_PER_YEAR * (to_h - from_h))
         return math.exp(self.log_index(to_h) - self.log_index(from_h))

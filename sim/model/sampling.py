@@ -69,7 +69,7 @@ class Segment:
 def periods(start: dt.date, horizon_h: float, per_year: int) -> list[tuple[float, float]]:
     """Real (start, end) hours of the periods: each year from one anniversary to the next,
     split into `per_year` equal parts, the last cut at the horizon."""
-    out = []
+    out: list[tuple[float, float]] = []
     y = 0
     while True:
         a = (anniversary(start, y) - start).days * HOURS_PER_DAY
@@ -104,7 +104,7 @@ class TimeMap:
         """`changes`: real hours at which capacity or a rate changes; a window after a gap in
         which one falls gets the warm-up (the first window, the lead-in)."""
         changes = sorted(changes)
-        segments = []
+        segments: list[Segment] = []
         sim = 0.0
         w_h, u_h = sampling.window_days * HOURS_PER_DAY, sampling.warmup_days * HOURS_PER_DAY
         lead_h = sampling.lead_in_days * HOURS_PER_DAY
@@ -199,7 +199,7 @@ def _rate_points(tm: TimeMap, points, annual_growth: float = 0.0) -> tuple[tuple
     for s in tm.segments:
         end = s.real_h + s.length_h
         out.append((s.sim_h, rate(s.real_h)))
-        for t, r in zip(ts, rs):
+        for t, r in zip(ts, rs, strict=True):
             if s.real_h < t < end and not k:
                 out.append((s.sim_h + t - s.real_h, r))
         out.append((s.sim_h + s.length_h, rate(end)))

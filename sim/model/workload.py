@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 from attrs import field, frozen
 
-from sim.model.demand import Duration, OfferedLoad, RatePath, WorkPath
+from sim.model.demand import ArrivalTimes, Duration, MarketShare, OfferedLoad, RatePath, Work, WorkPath
 
 
 # --- durations ------------------------------------------------------------------------------
@@ -130,7 +130,7 @@ class Shaped:
     durations that depend on the job's size (`durations`; sizes in no band use the class's
     own `duration`). On average the rate is the base rate."""
 
-    base: RatePath | OfferedLoad
+    base: RatePath | OfferedLoad | Work | MarketShare
     hour_of_day: tuple[float, ...] | None = None  # 24 weights, hour 0 = midnight
     day_of_week: tuple[float, ...] | None = None  # 7 weights, Monday first
     start_weekday: int = 0  # the scenario's start date, Monday = 0
@@ -186,7 +186,7 @@ class Contracts:
     """Lease contracts signed as `base` says (a rate, an offered load or given hours); each
     contract is a job of whole servers that lasts as its lease draws."""
 
-    base: RatePath | OfferedLoad | object  # or sim.model.demand.ArrivalTimes
+    base: RatePath | OfferedLoad | ArrivalTimes
     lease: Lease
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.economics.audit import Audit, Row, Simulated, audit
-from sim.model.claim import Span
+from sim.model.claim import Claim, Span
 from sim.units import DAYS_PER_YEAR, FEN_PER_CNY
 
 HEADER = ("", "claimed", "computed or allowed", "factor", "arithmetic")
@@ -64,8 +64,12 @@ def audit_of(scenario, summary: dict | None = None) -> Audit | None:
     """The audit of a scenario with a claim (None without one), with a run's revenue if given."""
     if scenario.claim is None:
         return None
-    return audit(scenario.claim, scenario.standard_rack_kw,
-                 simulated_from_summary(summary) if summary is not None else None)
+    return claim_audit(scenario.claim, scenario.standard_rack_kw, summary)
+
+
+def claim_audit(claim: Claim, standard_rack_kw: float, summary: dict | None = None) -> Audit:
+    """audit_of for a caller that holds the scenario's claim (not None)."""
+    return audit(claim, standard_rack_kw, simulated_from_summary(summary) if summary is not None else None)
 
 
 def audit_md(a: Audit) -> str:
@@ -90,6 +94,7 @@ def audit_text(a: Audit, name: str) -> str:
         widths = [max(len(row[i]) for row in table) for i in range(4)]
         out += ["", title]
         for row in table:
-            left = "  ".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}" for i, (c, w) in enumerate(zip(row, widths)))
+            left = "  ".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
+                             for i, (c, w) in enumerate(zip(row[:4], widths, strict=True)))
             out.append(f"  {left}  {row[4]}".rstrip())
     return "\n".join(out)

@@ -94,7 +94,7 @@ def compare_table(c) -> str:
     rows = [head]
     for m in c.metrics:
         row = [m.metric, *(num(v.mean, m.metric) for v in m.values)]
-        for d, r in zip(m.differences[1:], m.ratios[1:]):
+        for d, r in zip(m.differences[1:], m.ratios[1:], strict=True):
             row += [diff_text(d, m.metric), ratio_text(r)]
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
@@ -102,7 +102,7 @@ def compare_table(c) -> str:
              f"from {c.seed}); mean, paired difference and ratio to {base} (money in million CNY)"]
     for r in rows:
         lines.append("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                               for i, (cell, w) in enumerate(zip(r, widths))).rstrip())
+                               for i, (cell, w) in enumerate(zip(r, widths, strict=True))).rstrip())
     return "\n".join(lines)
 
 
@@ -111,7 +111,7 @@ def compare_md(c) -> str:
     base = c.labels[0]
     lines = [f"# Compare: {' vs '.join(c.labels)}", "", f"computesim {__version__}.", "",
              "| scenario | file | scenario text sha256 | overrides | horizon, days |", "|---|---|---|---|---:|"]
-    for label, reps in zip(c.labels, c.replications):
+    for label, reps in zip(c.labels, c.replications, strict=True):
         s = reps.scenario
         lines.append(f"| {label} | {s.source} | {s.source_sha256[:12]} | "
                      f"{', '.join(f'`{o}`' for o in s.overrides) or '-'} | {s.horizon_hours / 24:g} |")
@@ -123,7 +123,7 @@ def compare_md(c) -> str:
         f"({seeds}). The model keys each random stream by the seed and the client class's name, so a class "
         "draws the same arrivals, sizes, durations, patience and willingness to pay in every scenario, and "
         "the replications pair up.", "",
-        f"- **Values**: the mean over replications with its 95 % Student-t interval.",
+        "- **Values**: the mean over replications with its 95 % Student-t interval.",
         f"- **Difference** (scenario - {base}): the mean of the per-replication differences with its paired "
         "95 % t-interval. Common random numbers cancel most of the noise the two share, so it is far "
         "narrower than the two values' intervals suggest; identical scenarios differ by exactly 0.",
@@ -137,7 +137,7 @@ def compare_md(c) -> str:
     years = [_finance_years(r) for r in c.replications]
     if any(years):
         lines += [f"NPV and IRR are the concession's, all sites, over the years each run covers "
-                  f"({', '.join(f'{lb}: {y}' for lb, y in zip(c.labels, years) if y)}): a run shorter "
+                  f"({', '.join(f'{lb}: {y}' for lb, y in zip(c.labels, years, strict=True) if y)}): a run shorter "
                   "than the concession has no exit value.", ""]
     lines += ["![compare](compare.png)", "", "Money in million CNY. Every scenario's runs are in "
               "replications.csv (every metric), these figures in comparison.csv.", ""]
@@ -152,7 +152,7 @@ def compare_md(c) -> str:
         lines.append(f"| **{group}** |" + " |" * (len(head) - 1))
         for m in shown:
             cells = [m.metric, *(value_text(v, m.metric) for v in m.values)]
-            for d, r in zip(m.differences[1:], m.ratios[1:]):
+            for d, r in zip(m.differences[1:], m.ratios[1:], strict=True):
                 cells += [diff_text(d, m.metric), ratio_text(r)]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
@@ -189,7 +189,7 @@ def compare_figure(c) -> Figure:
     axes = fig.subplots(rows, COLUMNS, squeeze=False).ravel()
     colours = [f"C{i % 10}" for i in range(len(c.labels))]
     x = np.arange(len(c.labels))
-    for ax, m in zip(axes, shown):
+    for ax, m in zip(axes[:n], shown, strict=True):
         div, unit = scale(m.metric)
         means = np.array([v.mean for v in m.values]) / div
         low = np.array([v.low for v in m.values]) / div
@@ -202,7 +202,7 @@ def compare_figure(c) -> Figure:
         ax.yaxis.set_major_formatter(FuncFormatter(_short))
         ax.axhline(0, color="black", lw=0.5)
         notes = []
-        for i, (d, r) in enumerate(zip(m.differences[1:], m.ratios[1:]), start=1):
+        for i, (d, r) in enumerate(zip(m.differences[1:], m.ratios[1:], strict=True), start=1):
             notes += [(i, f"diff {diff_text(d, m.metric)}"), (i, f"ratio {ratio_text(r)}")]
         for k, (i, note) in enumerate(notes):
             ax.text(0.02, 0.98 - 0.1 * k, note, transform=ax.transAxes, fontsize=6.5, va="top", color=colours[i])

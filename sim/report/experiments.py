@@ -66,10 +66,11 @@ def replications_md(reps) -> str:
 # --- sweeps --------------------------------------------------------------------------------------
 def _parameter_json(p) -> dict:
     k = p.kind
+    shape: dict[str, object]
     if isinstance(k, Range):
         shape = {"range": [k.low, k.high], "steps": k.steps, "integer": k.integer}
     elif isinstance(k, Choices):
-        shape = {"choices": {n: list(s) for n, s in zip(k.names, k.settings)}}
+        shape = {"choices": {n: list(s) for n, s in zip(k.names, k.settings, strict=True)}}
     else:
         shape = {"values": list(k.values)}
     return {"name": p.name, "keys": list(p.keys), **shape}

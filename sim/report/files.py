@@ -49,7 +49,7 @@ from sim.durable import sync_dir, write_synced
 try:
     import fcntl
 except ImportError:  # not POSIX (Windows): no lock between concurrent runs
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # the module or None, checked where used
 
 SWITCHED: list[Path] = []
 

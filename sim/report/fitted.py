@@ -43,7 +43,7 @@ def duration_lines(spec) -> list[str]:
     if not isinstance(spec, Mixture):
         return duration_fields(spec).split(", ")
     lines = ['dist = "mixture"', "components = ["]
-    for w, c in zip(spec.weights, spec.components):
+    for w, c in zip(spec.weights, spec.components, strict=True):
         lines.append(f"  {{ weight = {num(w)}, {duration_fields(c)} }},")
     lines.append("]")
     return lines

@@ -18,12 +18,15 @@ import html
 import io
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
 
-SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "computesim", "svg.image_inline": True}
+SVG_RC: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "computesim", "svg.image_inline": True}
 
 
 @attrs.frozen
@@ -31,13 +34,13 @@ class Region:
     """A hover box on `ax` in data units; y0/y1 None: the axes' full height, or down to the
     bottom of `down_to` (another axes under it sharing x)."""
 
-    ax: object
+    ax: Axes
     x0: float
     x1: float
     text: str
     y0: float | None = None
     y1: float | None = None
-    down_to: object = None
+    down_to: Axes | None = None
 
 
 def figure_svg(fig: Figure, regions: Sequence[Region] = ()) -> str:
@@ -65,7 +68,7 @@ def figure_svg(fig: Figure, regions: Sequence[Region] = ()) -> str:
 def _box(fig: Figure, r: Region, w_pt: float, h_pt: float):
     to_frac = fig.transFigure.inverted()
     pos = r.ax.get_position()
-    if r.y0 is None:
+    if r.y0 is None or r.y1 is None:
         bottom = (r.down_to or r.ax).get_position().y0
         (fx0, _), (fx1, _) = to_frac.transform(r.ax.transData.transform([(r.x0, 0.0), (r.x1, 0.0)]))
         fy0, fy1 = bottom, pos.y1
@@ -142,7 +145,8 @@ def markdown_html(md: str, figures: dict[str, str]) -> str:
             out.append(f'<figure class="plot">{svg}</figure>' if svg is not None
                        else f"<p>[{html.escape(alt)}: {html.escape(src)}]</p>")
         elif re.match(r"[-*]\s", first) and all(re.match(r"\s*[-*]\s", ln) or ln.startswith("  ") for ln in lines):
-            items, current = [], []
+            items: list[str] = []
+            current: list[str] = []
             for line in lines:
                 if re.match(r"\s*[-*]\s", line) and current:
                     items.append(" ".join(current))

@@ -191,7 +191,7 @@ def utilisation_regions(fig: Figure, daily: pd.DataFrame) -> list:
     out = []
     for i, row in enumerate(p.itertuples(index=False)):
         lines = [f"{_period_label(row.start, row.end, per)}, {per} mean",
-                 f"commissioned: {getattr(row, 'commissioned_accelerators'):,.0f} accelerators"]
+                 f"commissioned: {row.commissioned_accelerators:,.0f} accelerators"]
         lines += [f"{label.replace('busy: ', 'busy, ')}: {getattr(row, key):,.0f}" for key, label, _ in BUSY]
         lines.append(f"utilisation: {row.utilisation * 100:.1f} %")
         out.append(Region(ax, x0[i], x1[i], "\n".join(lines), down_to=ax_u))

@@ -68,7 +68,7 @@ def evaluations_csv(sol) -> bytes:
         inside = not math.isnan(e.half_width) and abs(e.mean - sol.target) <= e.half_width
         rows.append({"order": i, "x": e.x, "mean": e.mean, "half_width": e.half_width, "low": e.low,
                      "high": e.high, "mean_minus_target": e.mean - sol.target, "target_inside": inside,
-                     **dict(zip(reps, e.values))})
+                     **dict(zip(reps, e.values, strict=True))})
     rows.sort(key=lambda r: r["x"])
     return dicts_csv(rows, ["order", "x", "mean", "half_width", "low", "high", "mean_minus_target",
                             "target_inside", *reps])

@@ -4,6 +4,8 @@ Figures from matplotlib's object-oriented API, as in sim/report/plots.py."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -108,7 +110,7 @@ def response_figure(points, names, metric: str, title: str) -> Figure:
     fig = _fig((3.0 * cols, 2.6 * rows))
     axes = np.atleast_1d(fig.subplots(rows, cols, sharey=True, squeeze=False)).ravel()
     y = np.array([p["mean"] for p in points]) / div
-    for ax, name in zip(axes, names):
+    for ax, name in zip(axes[:len(names)], names, strict=True):  # the rest of the grid is hidden
         xs = [p[name] for p in points]
         order = _order(xs)
         numeric = all(isinstance(x, (int, float)) for x in order)
@@ -185,7 +187,7 @@ def line_regions(fig: Figure, points, x_name: str, metric: str) -> list:
     numeric = all(isinstance(x, (int, float)) for x in xs)
     pos = list(np.array(xs, dtype=float)) if numeric else list(range(len(xs)))
     lo, hi = ax.get_xlim()
-    edges = [lo, *((a + b) / 2 for a, b in zip(pos, pos[1:])), hi]
+    edges = [lo, *((a + b) / 2 for a, b in pairwise(pos)), hi]
     return [Region(ax, edges[i], edges[i + 1], _point_text(by_x[x], [x_name], metric)) for i, x in enumerate(xs)]
 
 
@@ -195,7 +197,7 @@ def response_regions(fig: Figure, points, names, metric: str) -> list:
 
     div, _ = scale(metric)
     out = []
-    for ax, name in zip(fig.axes, names):
+    for ax, name in zip(fig.axes[:len(names)], names, strict=True):  # the rest of the grid is hidden
         order = _order([p[name] for p in points])
         numeric = all(isinstance(x, (int, float)) for x in order)
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()

@@ -48,8 +48,8 @@ def rows_parquet(rows, row_type) -> bytes:
 
     types = {int: pa.int64(), float: pa.float64(), str: pa.string(), dt.date: pa.date32()}
     fields = attrs.fields(row_type)
-    columns = list(zip(*(attrs.astuple(r, recurse=False) for r in rows))) or [() for _ in fields]
-    table = pa.table({f.name: pa.array(col, type=types[_type(f)]) for f, col in zip(fields, columns)})
+    columns = list(zip(*(attrs.astuple(r, recurse=False) for r in rows), strict=True)) or [() for _ in fields]
+    table = pa.table({f.name: pa.array(col, type=types[_type(f)]) for f, col in zip(fields, columns, strict=True)})
     return table_parquet(table)
 
 

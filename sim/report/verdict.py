@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from sim.economics.audit import Audit, claimed_revenue_cny_per_year
+from sim.economics.audit import Audit, Row, claimed_revenue_cny_per_year
 from sim.model.claim import Span
 from sim.report.audit import audit_of, factor_text, figure, simulated_from_summary
 from sim.report.finance import finance_line
@@ -144,6 +144,13 @@ def _span_of(rows) -> Span:
     return Span(min(r.lo for r in rows), max(r.hi for r in rows))
 
 
+def _figure(row: Row) -> Span:
+    """What the audit computed on a row the verdict reads: a figure on every one of them."""
+    if not isinstance(row.grounded, Span):
+        raise TypeError(f"audit row {row.what!r}: {row.grounded!r} where a figure was expected")
+    return row.grounded
+
+
 def verdict_from_audit(a: Audit, scenario_name: str, summary: dict | None, finance: dict | None) -> Verdict:
     c = a.claim
     fed = [a.row(w) for w in FED]
@@ -153,15 +160,15 @@ def verdict_from_audit(a: Audit, scenario_name: str, summary: dict | None, finan
         sold, op, run = a.row(SOLD), a.row(OPERATOR), simulated_from_summary(summary)
         cap = summary["capacity"]
         market = Market(
-            compute_sales_cny_per_year=sold.grounded.lo, operator_revenue_cny_per_year=op.grounded.lo,
+            compute_sales_cny_per_year=_figure(sold).lo, operator_revenue_cny_per_year=_figure(op).lo,
             years=round(run.years, 2), sampled=run.sampled,
             still_building=cap["at_horizon"]["racks"] < cap["planned"]["racks"], factor=sold.factor)
     return Verdict(
         scenario=scenario_name, source=c.source, sites=c.sites, claimed_pflops=c.pflops_total,
         price_cny_per_pflops_year=c.price_cny_per_pflops_year,
         claimed_revenue_cny_per_year=claimed_revenue_cny_per_year(c),
-        it_power_mw=a.row(IT_POWER).grounded.lo,
-        allowed_pflops=_span_of([r.grounded for r in fed]),
+        it_power_mw=_figure(a.row(IT_POWER)).lo,
+        allowed_pflops=_span_of([_figure(r) for r in fed]),
         factor=None if None in factors else _span_of(factors),
         market=market, finance=finance, whole_claim_scenario=c.whole_claim_scenario,
     )
@@ -172,12 +179,15 @@ def verdict_of(scenario, summary: dict | None = None, finance=None) -> Verdict |
     its market bought; with its FinanceResult (or a summary.json that holds the claim section),
     the concession's headline."""
     a = audit_of(scenario, summary)
-    if a is None:
-        return None
+    return None if a is None else verdict_on(a, scenario.name, summary, finance)
+
+
+def verdict_on(a: Audit, scenario_name: str, summary: dict | None = None, finance=None) -> Verdict:
+    """verdict_of for a caller that holds the scenario's audit (made with the same summary)."""
     headline = finance_headline(finance)
     if headline is None and summary is not None:
         headline = (summary.get("claim") or {}).get("finance")
-    return verdict_from_audit(a, scenario.name, summary, headline)
+    return verdict_from_audit(a, scenario_name, summary, headline)
 
 
 def verdict_md(v: Verdict) -> str:

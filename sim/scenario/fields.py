@@ -169,7 +169,7 @@ class Table:
         if isinstance(v, dt.date):
             if start is None:
                 return None
-            d = (v - start).days
+            d: int | float = (v - start).days
         elif isinstance(v, float) and not math.isfinite(v):
             self.error(k, f"must be finite, got {v!r}")
             return None

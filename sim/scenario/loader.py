@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import attrs
@@ -37,7 +38,8 @@ from sim.model import (
 )
 from sim.model.pricepath import PricePath
 from sim.model.site import leased
-from sim.model.workload import Contracts, Shaped, TraceReplay
+from sim.model.demand import Arrivals
+from sim.model.workload import Contracts, Gamma, Mixture, Shaped, TraceReplay, Weibull
 from sim.model import limits
 from sim.model.limits import MAX_HORIZON_DAYS
 from sim.economics.pricing import PRICE_MODELS
@@ -178,11 +180,14 @@ def _build(root: Table, source: str):
     root.done()
     _check_used_accelerators_priced(root, sites)
     capacity_ok &= _check_servers(root, sites, max_servers)
+    # After a problem in [scenario] or [pricing] some of these are None (the ignores): the
+    # scenario is built anyway, for the checks below to report their problems too, and returned
+    # only when there are none.
     scenario = Scenario(
-        name=name, description=description, source=source, seed=seed, start_date=start,
-        horizon_hours=None if horizon is None else horizon * HOURS_PER_DAY, standard_rack_kw=std_kw,
+        name=name, description=description, source=source, seed=seed, start_date=start,  # type: ignore[arg-type]
+        horizon_hours=None if horizon is None else horizon * HOURS_PER_DAY, standard_rack_kw=std_kw,  # type: ignore[arg-type]
         enforce_power=enforce, accelerators=accelerators, servers=servers, sites=tuple(sites),
-        tenants=tuple(tenants), clients=tuple(c for c, _ in clients if c is not None), pricing=pricing,
+        tenants=tuple(tenants), clients=tuple(c for c, _ in clients if c is not None), pricing=pricing,  # type: ignore[arg-type]
         policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, market=markets[""][0],
         markets={n: m for n, (m, _) in named.items() if m is not None},
         failures=failures,
@@ -441,7 +446,7 @@ def _rack_group(t: Table, name, site, start, servers, declared_servers, tenants,
     per_rack = t.number("servers_per_rack", None, integer=True, ge=1)
     online = _online(t, start, count, steps)
     t.done()
-    if None in (owner, model, power, count, online):
+    if count is None or None in (owner, model, power, online):
         return None
     server = servers[model]
     if not math.isfinite(power / server.power_kw):
@@ -584,7 +589,7 @@ def _price_paths(root: Table, start) -> dict[str, PricePath] | None:
             continue
         pts = _dated_points(t, "points", "index", start, "points", "point", gt=0, le=1e6)
         t.done()
-        if pts is not None and any(b[0] <= a[0] for a, b in zip(pts, pts[1:])):
+        if pts is not None and any(b[0] <= a[0] for a, b in pairwise(pts)):
             t.error("points", "dates must strictly increase (one index per date)")
             pts = None
         if pts is None:
@@ -671,9 +676,9 @@ def _pricing(t: Table | None, accelerators, declared, start, horizon_days, paths
                 elif v is not None:
                     per_type[n] = v
     t.done()
-    if None in (basis, decline, fee, model, anchor, vat) or not ok:
+    if decline is None or None in (basis, fee, model, anchor, vat) or not ok:
         return None
-    steady = path.annual_decline if path is not None and path.steady else decline
+    steady = path.annual_decline if path is not None and path.annual_decline is not None else decline
     if _runaway(t, "anchor_date", max(per_type.values(), default=0.0), steady or 0.0, anchor, "per accelerator-hour"):
         return None
     return Pricing(basis, per_type, steady if path is None or path.steady else 0.0, fee, model,
@@ -684,7 +689,7 @@ def _duration(t: Table | None):
     if t is None:
         return None
     kind = t.string("dist", choices=("lognormal", "exponential", "fixed", *EXTRA_DURATIONS))
-    out = None
+    out: Lognormal | Exponential | Fixed | Weibull | Gamma | Mixture | None = None
     if kind is None:  # the other keys depend on the kind: nothing more to say about them
         for k in ("median_hours", "sigma", "mean_hours", "hours", "scale_hours", "shape", "components"):
             t.raw(k, False)
@@ -751,7 +756,7 @@ def _arrivals(t: Table | None, start, markets: dict, named: dict):
     if t is None:
         return None
     kinds = [k for k in ARRIVALS if t.has(k)]
-    out = None
+    out: Arrivals | None = None
     if t.has("market") and "market_share" not in kinds:
         t.raw("market")
         t.error("market", "names the market a market_share is of: give it with market_share")
@@ -956,8 +961,8 @@ def _check_used_accelerators_priced(root: Table, sites) -> None:
     """With prices given per accelerator, every accelerator some rack holds needs one."""
     pricing = root.data.get("pricing")
     priced = pricing.get("cny_per_accelerator_hour") if isinstance(pricing, dict) else None
-    if isinstance(priced, dict) and "price_cny_per_pflops_year" not in pricing:
-        used = {}  # accelerator -> the first site that has it
+    if isinstance(pricing, dict) and isinstance(priced, dict) and "price_cny_per_pflops_year" not in pricing:
+        used: dict[str, str] = {}  # accelerator -> the first site that has it
         for s in sites:
             for g in s.rack_groups:
                 used.setdefault(g.server.accelerator.name, s.name)

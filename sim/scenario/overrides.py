@@ -10,6 +10,7 @@ import numbers
 import sys
 import tomllib
 from collections.abc import Mapping
+from typing import Any
 
 from sim.scenario.fields import key_text, nearest
 from sim.scenario.parse import MAX_FILE_BYTES, MAX_KEY_CHARS, MAX_KEY_PARTS, deep_key, short, text_problem
@@ -42,7 +43,7 @@ def key_path(key: str) -> list[str]:
     if len(key) > MAX_FILE_BYTES or deep_key(key):
         raise ValueError(f"a key of more than {MAX_KEY_PARTS} parts")
     try:
-        node = tomllib.loads(f"{key} = 0")
+        node: object = tomllib.loads(f"{key} = 0")
     except (tomllib.TOMLDecodeError, RecursionError, ValueError):
         parts = key.split(".")
     else:
@@ -83,6 +84,8 @@ def apply_overrides(data: dict, overrides, problems) -> dict[str, str]:
     tables an override made that the file did not have, where the file has one of a close
     name (clients.trainig -> training), for messages to name."""
     made = {}
+    # key, value (a mapping's are whatever the caller gave: checked below), the --set it came from
+    items: list[tuple[Any, Any, str | None]]
     if isinstance(overrides, Mapping):
         items = [(k, v, None) for k, v in overrides.items()]
     else:

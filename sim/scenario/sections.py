@@ -75,7 +75,7 @@ def read_finance(root: Table, declared_servers, sites) -> Finance | None:
     t.done()
     declared = t.data.get("servers") if isinstance(t.data.get("servers"), dict) else {}
     ok = True
-    missing = {}
+    missing: dict[str, str] = {}  # server -> where operator-owned racks hold it
     for site in sites:
         for g in site.rack_groups:
             if g.owner == OPERATOR and g.server.name not in models:
@@ -85,7 +85,8 @@ def read_finance(root: Table, declared_servers, sites) -> Finance | None:
     for name, where in missing.items():
         t.problems.add(f"{t.key('servers')}.{key_text(name)}", f"missing: operator-owned racks ({where}) hold this server, so the "
                 "operator buys it and its price is needed")
-    if not ok or None in (years, rate, tax, carry, building, building_life, mep, mep_life, om_rack, exit_, timing):
+    if not ok or exit_ is None or timing is None or None in (years, rate, tax, carry, building, building_life, mep,
+                                                               mep_life, om_rack):
         return None
     return Finance(years, rate, tax, carry, building, building_life, mep, mep_life, om_rack, exit_, models, timing)
 
@@ -177,9 +178,8 @@ def read_claim(root: Table) -> Claim | None:
             else:
                 reported.append(Reported(what, p))
     t.done()
-    values = (source, sites, racks, per_rack, per_server, p_card, p_server, p_total, dense, sparse, power, built,
-              cap, price)
-    if not ok or None in values:
+    values = (source, sites, racks, per_rack, per_server, p_card, p_server, p_total, built, price)
+    if not ok or None in values or dense is None or sparse is None or power is None or cap is None:
         return None
     if sparse.lo < dense.lo or sparse.hi < dense.hi:
         t.error("accelerator_pflops_sparse", "must be >= accelerator_pflops_dense")

@@ -217,7 +217,8 @@ def _bursts(t: Table | None):
 
 
 def _bands(w: Table, sizes, duration_reader):
-    bands, seen, ok = [], {}, True
+    bands, ok = [], True
+    seen: dict[int, int] = {}  # size -> its band's index
     for i, bt in enumerate(w.array_of_tables("durations")):
         values = bt.raw("sizes")
         band_sizes = None

@@ -26,6 +26,14 @@ import simpy
 Entry = tuple[float, int, Callable[[Any], None], Any]
 
 
+class PastTime(ValueError):
+    """An entry for a time before now: the calendar would run it late, out of order."""
+
+    def __init__(self, time_h: float, now_h: float):
+        super().__init__(f"a calendar entry for hour {time_h!r}, before now (hour {now_h!r})")
+        self.time_h, self.now_h = time_h, now_h
+
+
 class Environment(simpy.Environment):
     """A SimPy environment whose run loop also serves the model's calendar of plain callbacks,
     kept in two heaps: `calendar` for most entries, `sources` for the one pending entry of
@@ -67,7 +75,9 @@ class Clock:
         return self.env.now
 
     def at(self, time_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
-        """Call `callback(value)` at `time_h` (absolute, not before now)."""
+        """Call `callback(value)` at `time_h` (absolute, not before now: PastTime if it is)."""
+        if not time_h >= self.env._now:  # NaN too; _now: env.now without its property call (hot)
+            raise PastTime(time_h, self.env.now)
         heappush(self.calendar, (time_h, next(self._seq), callback, value))
         self.events += 1
 
@@ -75,10 +85,14 @@ class Clock:
         """`at`, for a source that keeps one entry pending and adds the next when it is due
         (an intake's arrivals). Such entries wait in a heap of their own, as small as the
         number of sources, instead of sifting through every running job's finish."""
+        if not time_h >= self.env._now:
+            raise PastTime(time_h, self.env.now)
         heappush(self.sources, (time_h, next(self._seq), callback, value))
         self.events += 1
 
     def after(self, delay_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
-        """Call `callback(value)` `delay_h` hours from now."""
+        """Call `callback(value)` `delay_h` hours from now (not a negative delay: PastTime)."""
+        if not delay_h >= 0.0:
+            raise PastTime(self.env.now + delay_h, self.env.now)
         heappush(self.calendar, (self.env.now + delay_h, next(self._seq), callback, value))
         self.events += 1

@@ -50,4 +50,6 @@ class Job:
     @property
     def end_h(self) -> float:
         """When a running job will finish."""
+        if self.start_h is None:
+            raise ValueError(f"job {self.id} has not started")
         return self.start_h + self.duration_h

@@ -12,6 +12,8 @@ order fixed by the operations alone (no hashing), which keeps runs reproducible.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sim.model.hardware import ServerModel
 
 OPERATOR_POOL = 0  # operator-owned servers, sold on the marketplace
@@ -174,7 +176,7 @@ class Pool:
         self.buckets[self.A].append(sid)
         self.free[sid] = self.A
 
-    def release(self, alloc: list[tuple[int, int]]) -> None:
+    def release(self, alloc: Iterable[tuple[int, int]]) -> None:
         free, pos, b, A = self.free, self.pos, self.buckets, self.A
         for sid, n in alloc:
             old = free[sid]

@@ -41,9 +41,9 @@ def register_reclaim(cls: type[ReclaimPolicy]) -> type[ReclaimPolicy]:
     return _register(RECLAIMS, cls)
 
 
-for _cls in (OwnedFirst, CheapestFirst, BestFit, Spread):
-    register_placement(_cls)
-for _cls in (FifoBackfill, Fifo, EasyBackfill, ShortestJobFirst):
-    register_discipline(_cls)
-for _cls in (NoPreempt, Preempt):
-    register_reclaim(_cls)
+for _placement in (OwnedFirst, CheapestFirst, BestFit, Spread):
+    register_placement(_placement)
+for _discipline in (FifoBackfill, Fifo, EasyBackfill, ShortestJobFirst):
+    register_discipline(_discipline)
+for _reclaim in (NoPreempt, Preempt):
+    register_reclaim(_reclaim)

@@ -128,7 +128,9 @@ class Scheduler:
         """Release a running job's accelerators and bill the hours it ran (those not billed yet);
         returns the hours of the run."""
         now = self.env.now
-        pool = job.pool
+        pool, start_h = job.pool, job.start_h
+        if pool is None or start_h is None:
+            raise RuntimeError(f"job {job.id} stopped before it started")
         pool.release(job.alloc)
         pool.advance(now)
         if job.private:
@@ -139,7 +141,7 @@ class Scheduler:
         if bill:
             self.bill(job, now - job.billed_to_h)
         job.alloc = ()
-        return now - job.start_h
+        return now - start_h
 
     def bill(self, job: Job, hours: float) -> None:
         """Count the work done and charge it (a tenant's own work is not charged)."""
@@ -148,7 +150,7 @@ class Scheduler:
         job.billed_accelerator_hours += work
         if not job.private:
             job.billed_fen += self.billing.charge(self.env.now, job.client, job.size, job.submit_h, hours,
-                                                  self.routes[job.pool.id])
+                                                  self.routes[_pool_of(job).id])
 
     # --- event callbacks ------------------------------------------------------------------
     def _due(self, item) -> None:
@@ -157,7 +159,7 @@ class Scheduler:
             self._finish(job)
 
     def _finish(self, job: Job) -> None:
-        pool = job.pool
+        pool = _pool_of(job)
         self._stop(job)
         if self.billing.contracts and not job.private:  # a lease left early pays its take-or-pay minimum
             job.billed_fen += self.billing.take_or_pay(self.env.now, job.client, job.size, job.duration_h,
@@ -199,7 +201,7 @@ class Scheduler:
         """Stop a job whose server failed. Its run is not charged (it is thrown away); the job
         goes back to its old place in the queue, or is lost (counted with preempted_lost).
         Returns the run's accelerator-hours and what it would have been charged (fen)."""
-        pool = job.pool
+        pool = _pool_of(job)
         hours = self._stop(job, bill=False)
         fen = 0 if job.private else self.billing.amount(job.client, job.size, job.submit_h, hours, pool.accelerator)
         if lost:
@@ -223,3 +225,10 @@ class Scheduler:
         for job, _ in self.queue.jobs_in_order():
             if job.first_start_h is None:
                 self.classes[job.client].still_waiting(job.submit_h, now)
+
+
+def _pool_of(job: Job) -> Pool:
+    """The pool of a job that has started (its current or last run's)."""
+    if job.pool is None:
+        raise RuntimeError(f"job {job.id} has not started")
+    return job.pool

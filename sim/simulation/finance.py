@@ -253,9 +253,9 @@ def line_flows(p: Project, money: dict[str, list[int]], om_racks_operator: list[
             capex[q.operator_racks][q.year - 1] += q.fen
     elec_op = money[OPERATOR_ELECTRICITY]
     compute = [s - e - o - v for s, e, o, v in zip(p.compute_sales_operator_capacity, elec_op, om_racks_operator,
-                                                   p.om_servers)]
+                                                   p.om_servers, strict=True)]
     coloc = [r + w - (e - eo) - (o - oo) for r, w, e, eo, o, oo in zip(
-        p.colocation_rent, p.power_over_allowance, p.electricity, elec_op, p.om_racks, om_racks_operator)]
+        p.colocation_rent, p.power_over_allowance, p.electricity, elec_op, p.om_racks, om_racks_operator, strict=True)]
     return {
         "colocation": {"operating": coloc, "capex": capex[False]},
         "operator_compute": {"operating": compute, "capex": capex[True]},
@@ -358,7 +358,8 @@ def finance_of(result) -> FinanceResult | None:
         sites.append(SiteFinance(site.name, p, verdict(p, fin.discount_rate, fin.timing, back),
                                  bridge(p, lines, fin.discount_rate, fin.timing)))
     whole = total([s.project for s in sites])
-    whole_lines = {name: {k: [sum(v) for v in zip(*(ls[name][k] for ls in all_lines))] for k in ("operating", "capex")}
+    whole_lines = {name: {k: [sum(v) for v in zip(*(ls[name][k] for ls in all_lines), strict=True)]
+                          for k in ("operating", "capex")}
                    for name in all_lines[0]} if all_lines else {}
     life = remaining_life_years(every_purchase, years)
     warning = _terminal_warning(fin.exit, life) if finished else None

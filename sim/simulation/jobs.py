@@ -67,7 +67,7 @@ class JobRecords(Trace):
     # --- the records ------------------------------------------------------------------------
     def columns(self) -> dict[str, list]:
         clients = self.scenario.clients if self.scenario is not None else ()
-        out = {name: [] for name, _, _ in COLUMNS}
+        out: dict[str, list] = {name: [] for name, _, _ in COLUMNS}
         for job in sorted(self.jobs, key=lambda j: j.id):
             c = clients[job.client]
             pool = job.pool

@@ -21,7 +21,7 @@ def owner_class(owner: str) -> str:
 
 def month_starts(start: dt.date, horizon_h: float) -> list[float]:
     """Hours of the first day of each calendar month after `start`, up to the horizon."""
-    out = []
+    out: list[float] = []
     y, m = start.year, start.month
     while True:
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)

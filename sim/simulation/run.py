@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from typing import Any
 
 import attrs
 from sim.economics.billing import Billing
@@ -121,7 +122,7 @@ def run(scenario: Scenario | str, *, seed: int | None = None, horizon_days: floa
     name in scenarios/ or a path, with overrides after an `@` ("qingyang@policy.queue=fifo")."""
     scenario = as_scenario(scenario)
     check_seed_and_horizon(scenario, seed, horizon_days, warmup_days)
-    changes = {}
+    changes: dict[str, Any] = {}
     if seed is not None:
         changes["seed"] = seed
     if horizon_days is not None:

@@ -59,7 +59,7 @@ class RealTimePrices:
     def quote_fen(self, accelerator: str, hour: float) -> float:
         # real(now) - (now - hour) = hour + the offset of the segment `now` is in (a seam
         # belongs to the segment before it: work up to it was done there).
-        now = self.env.now
+        now = self._now()
         if not self.lo < now <= self.hi:
             self.lo, self.hi, self.offset = self.time_map.segment_before(now)
         return self.inner.quote_fen(accelerator, max(0.0, hour + self.offset))
@@ -67,10 +67,15 @@ class RealTimePrices:
     def real_hour(self, hour: float) -> float:
         """The real hour of a simulated one in the segment the run is in now (the outside
         price is read there, as the quote is)."""
-        now = self.env.now
+        now = self._now()
         if not self.lo < now <= self.hi:
             self.lo, self.hi, self.offset = self.time_map.segment_before(now)
         return max(0.0, hour + self.offset)
+
+    def _now(self) -> float:
+        if self.env is None:
+            raise RuntimeError("a sampled run's prices were read before its model was built")
+        return self.env.now
 
 
 def bill_at_seam(sched, now: float) -> None:
@@ -96,7 +101,7 @@ class PeriodRent:
 
     def __init__(self, scenario):
         bounds = [0.0, *month_starts(scenario.start_date, scenario.horizon_hours), scenario.horizon_hours]
-        self.months = [(a, b, month_hours(scenario.start_date, a)) for a, b in zip(bounds, bounds[1:])]
+        self.months = [(a, b, month_hours(scenario.start_date, a)) for a, b in itertools.pairwise(bounds)]
         rates = {t.name: t.colocation_cny_per_kw_month for t in scenario.tenants}
         self.sites = {}
         for site in scenario.sites:
@@ -163,9 +168,9 @@ def run_sampled(scenario, model_class, *, ledger_sink=None, trace=None, progress
 
     # Days: where each lies in the calendar, its weight, and its rent (per site).
     starts, t = [], 0.0
-    for r in raw.daily:
+    for d in raw.daily:
         starts.append(t)
-        t += r.hours
+        t += d.hours
     segments = [tm.segment_at(s + 1e-9) for s in starts]
     rent_by_segment = {}
     period_rent_fen = PeriodRent(scenario)
@@ -174,14 +179,16 @@ def run_sampled(scenario, model_class, *, ledger_sink=None, trace=None, progress
             continue
         days = [i for i, s in enumerate(segments) if s is seg]
         per_site = period_rent_fen(seg.period_start_h, seg.period_end_h)
-        rent_by_segment[k] = {site: dict(zip(days, apportion(fen, [raw.daily[i].hours for i in days])))
+        rent_by_segment[k] = {site: dict(zip(days, apportion(fen, [raw.daily[i].hours for i in days]), strict=True))
                               for site, fen in per_site.items()}
     index = {id(seg): k for k, seg in enumerate(tm.segments)}
     site_rows_by_day: dict[int, list] = {}
     for r in raw.daily_by_site:
         site_rows_by_day.setdefault(r.day, []).append(r)
 
-    daily, by_site, weights = [], [], []
+    daily: list[DailyRow] = []
+    by_site: list[SiteDailyRow] = []
+    weights: list[float] = []
     totals: dict[tuple[str, str], list[int]] = {}  # (site, owner class) -> own, fee, payouts, rent, over allowance, power
     hours: dict[tuple[str, str], list[float]] = {}  # -> weighted commissioned, busy accelerator-hours
     for i, row in enumerate(raw.daily):
@@ -198,13 +205,15 @@ def run_sampled(scenario, model_class, *, ledger_sink=None, trace=None, progress
             rent = rent_by_segment[index[id(seg)]][r.site][i] if r.owner_class == "third-party" else 0
             parts = (own, fee, payouts, rent, over, power)
             key = (r.site, r.owner_class)
-            totals[key] = [a + b for a, b in zip(totals.get(key, [0] * 6), parts)]
+            totals[key] = [a + b for a, b in zip(totals.get(key, [0] * 6), parts, strict=True)]
             h = hours.setdefault(key, [0.0, 0.0])
             h[0] += w * r.commissioned_accelerators * row.hours
             h[1] += w * r.busy_accelerators * row.hours
-            sums = [a + b for a, b in zip(sums, parts)]
+            sums = [a + b for a, b in zip(sums, parts, strict=True)]
             by_site.append(attrs.evolve(r, day=day, date=date, **_money_cny(*parts)))
-        daily.append(attrs.evolve(row, day=day, date=date, **_money_cny(*sums)))
+        # mypy checks a ** dict's value type against every field (queued_at_close is an int);
+        # its keys are the money columns, all floats
+        daily.append(attrs.evolve(row, day=day, date=date, **_money_cny(*sums)))  # type: ignore[arg-type]
         weights.append(w)
 
     summary = _summary(scenario, raw, model, tm, totals, hours, daily, weights)
@@ -227,10 +236,10 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
             commissioned_accelerator_hours=round(c, 6), busy_accelerator_hours=round(b, 6),
             utilisation=round(b / c, 6) if c else 0.0, revenue=_statement(*totals.get(key, [0] * 6))))
     # Utilisation from the weighted days (the opted-in share is the simulated days').
-    comm = sum(w * d.commissioned_accelerators * d.hours for w, d in zip(weights, daily))
-    op = sum(w * d.busy_operator * d.hours for w, d in zip(weights, daily))
-    market = sum(w * d.busy_third_party_marketplace * d.hours for w, d in zip(weights, daily))
-    private = sum(w * d.busy_third_party_private * d.hours for w, d in zip(weights, daily))
+    comm = sum(w * d.commissioned_accelerators * d.hours for w, d in zip(weights, daily, strict=True))
+    op = sum(w * d.busy_operator * d.hours for w, d in zip(weights, daily, strict=True))
+    market = sum(w * d.busy_third_party_marketplace * d.hours for w, d in zip(weights, daily, strict=True))
+    private = sum(w * d.busy_third_party_private * d.hours for w, d in zip(weights, daily, strict=True))
     op_comm = sum(h[0] for (_, oc), h in hours.items() if oc == "operator")
     tp_comm = comm - op_comm
 
@@ -275,7 +284,7 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
 def _outside_at_real_horizon(report, scenario):
     """The market section with its outside prices at the real horizon, not the simulated one."""
     def at(market):
-        return dict(zip(OUTSIDE, outside_prices(market, scenario.horizon_hours)))
+        return dict(zip(OUTSIDE, outside_prices(market, scenario.horizon_hours), strict=True))
 
     rows = report.by_market and tuple(attrs.evolve(r, **at(scenario.markets[r.name])) for r in report.by_market)
     return attrs.evolve(report, **at(scenario.market), by_market=rows)

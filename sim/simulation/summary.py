@@ -35,7 +35,7 @@ from sim.simulation.results import (
 from sim.economics.market import OutsidePath
 from sim.metrics import COUNTERS, LogHistogram
 from sim.metrics.classes import DEMAND
-from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, MarketShare, demand_basis
+from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, demand_basis
 from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 from sim.version import __version__
@@ -199,12 +199,13 @@ def outside_prices(market, horizon_h: float) -> tuple[float | None, float | None
     if market is None or market.outside is None:
         return None, None
     path = OutsidePath(market.outside)
-    return tuple(_r(path.fen_per_pflops_hour(h) * HOURS_PER_YEAR / FEN_PER_CNY, 2) for h in (0.0, horizon_h))
+    start, end = (_r(path.fen_per_pflops_hour(h) * HOURS_PER_YEAR / FEN_PER_CNY, 2) for h in (0.0, horizon_h))
+    return start, end
 
 
 def market(model, by_class) -> MarketReport:
     sc, sched = model.scenario, model.sched
-    rows = list(zip(sc.clients, sched.classes, billed(model)))
+    rows = list(zip(sc.clients, sched.classes, billed(model), strict=True))
 
     def demand(rows, private):
         return class_demand([st for c, st, _ in rows if c.is_private == private],
@@ -217,7 +218,7 @@ def market(model, by_class) -> MarketReport:
         NamedMarket(name=name, share_reaching_operator=m.share_reaching_operator,
                     classes=tuple(c.label for c, _, _ in of(name)),
                     marketplace=demand(of(name), False), tenants_own=demand(of(name), True),
-                    **dict(zip(OUTSIDE, outside_prices(m, model.horizon_h))))
+                    **dict(zip(OUTSIDE, outside_prices(m, model.horizon_h), strict=True)))
         for name, m in sc.markets.items()
     )
     return MarketReport(
@@ -226,7 +227,7 @@ def market(model, by_class) -> MarketReport:
         tenants_own=demand(rows, True),
         capacity_limited_classes=tuple(c.label for c in by_class if c.demand.limited_by == "capacity"),
         demand_limited_classes=tuple(c.label for c in by_class if c.demand.limited_by == "demand"),
-        **dict(zip(OUTSIDE, outside_prices(sc.market, model.horizon_h))),
+        **dict(zip(OUTSIDE, outside_prices(sc.market, model.horizon_h), strict=True)),
         by_market=named or None,
     )
 
@@ -249,7 +250,7 @@ def jobs(model) -> Jobs:
             abandoned_wait_hours=waits(st.abandoned_waits),
             joined_wait_hours=waits(joined(st)),
         )
-        for client, st, pflops, fen in zip(model.scenario.clients, sched.classes, model.pflops_dense, paid)
+        for client, st, pflops, fen in zip(model.scenario.clients, sched.classes, model.pflops_dense, paid, strict=True)
     )
     total = JobCounts(**{c: sum(getattr(st, c) for st in sched.classes) for c in COUNTERS})
     return Jobs(total=total, queued_at_horizon=sched.queue.live, running_at_horizon=sched.running,

@@ -12,8 +12,11 @@ from sim.units import FEN_PER_CNY
 from sim.model.workload import Gamma, Mixture, Weibull
 from sim.workload.random import draws
 
+Component = Duration | Weibull | Gamma  # one law (a mixture's components are these)
+AnyDuration = Component | Mixture
 
-def frozen_duration(spec: Duration):
+
+def frozen_duration(spec: Component):
     """The scipy distribution of a duration spec, in hours (None for a fixed value)."""
     if isinstance(spec, Lognormal):
         return stats.lognorm(s=spec.sigma, scale=spec.median_hours)
@@ -26,11 +29,11 @@ def frozen_duration(spec: Duration):
     return None
 
 
-def mean_hours(spec: Duration) -> float:
+def mean_hours(spec: AnyDuration) -> float:
     if isinstance(spec, Fixed):
         return spec.hours
     if isinstance(spec, Mixture):
-        return sum(w * mean_hours(c) for w, c in zip(spec.weights, spec.components)) / sum(spec.weights)
+        return sum(w * mean_hours(c) for w, c in zip(spec.weights, spec.components, strict=True)) / sum(spec.weights)
     return float(frozen_duration(spec).mean())
 
 
@@ -43,15 +46,15 @@ def _mixture_block(spec: Mixture):
     def draw(r: np.random.Generator, n: int) -> np.ndarray:
         which = r.choice(len(p), size=n, p=p)
         out = np.empty(n)
-        for k, (c, dist) in enumerate(zip(spec.components, parts)):
+        for k, (c, dist) in enumerate(zip(spec.components, parts, strict=True)):
             at = np.flatnonzero(which == k)
-            out[at] = c.hours if dist is None else dist.rvs(size=len(at), random_state=r)
+            out[at] = c.hours if isinstance(c, Fixed) else dist.rvs(size=len(at), random_state=r)
         return out
 
     return draw
 
 
-def duration_draws(spec: Duration, rng: np.random.Generator):
+def duration_draws(spec: AnyDuration, rng: np.random.Generator):
     """Iterator of durations in hours (next() gives one)."""
     if isinstance(spec, Fixed):
         return itertools.repeat(spec.hours)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
+from itertools import pairwise
 
 import numpy as np
 from attrs import frozen
@@ -25,7 +26,7 @@ from scipy import optimize, stats
 
 from sim.model.demand import Fixed, Lognormal, Sizes
 from sim.model.workload import Bursts, Gamma, Mixture, TraceJobs, Weibull
-from sim.workload.distributions import frozen_duration
+from sim.workload.distributions import AnyDuration, frozen_duration
 
 DEFAULT_BANDS = (1, 2, 8)  # lower edges: 1 accelerator, 2-7, 8 and more
 IDC_WINDOWS_H = (1.0, 24.0)
@@ -109,7 +110,7 @@ def _mixture_loglik(values, counts, w, mu, sd) -> float:
 
 def _cdf(spec):
     if isinstance(spec, Mixture):
-        parts = [(w, frozen_duration(c)) for w, c in zip(spec.weights, spec.components)]
+        parts = [(w, frozen_duration(c)) for w, c in zip(spec.weights, spec.components, strict=True)]
         total = sum(spec.weights)
         return lambda x: sum(w * d.cdf(x) for w, d in parts) / total
     return frozen_duration(spec).cdf
@@ -121,7 +122,7 @@ def fit_durations(hours: np.ndarray, sizes: tuple[int, ...], max_components: int
         only = Candidate("fixed (too few distinct durations to fit)", Fixed(float(np.median(x))), math.nan, math.nan)
         return DurationFit(sizes, len(x), only, (only,))
     logs = np.log(x)
-    candidates = []
+    candidates: list[tuple[str, AnyDuration, float]] = []
     for name, law, make in (("lognormal", stats.lognorm, lambda s, scale: Lognormal(scale, s)),
                             ("weibull", stats.weibull_min, lambda c, scale: Weibull(scale, c)),
                             ("gamma", stats.gamma, lambda a, scale: Gamma(scale, a))):
@@ -166,7 +167,7 @@ def mmpp_gap_cv(rate: float, b: Bursts) -> float:
     one = np.ones(2)
     m1 = pa @ m @ one
     m2 = 2.0 * pa @ m @ m @ one
-    return float(math.sqrt(max(m2 / m1**2 - 1.0, 0.0)))
+    return float(math.sqrt(max(float(m2 / m1**2) - 1.0, 0.0)))
 
 
 def mmpp_idc(rate: float, b: Bursts, window_h: float) -> float:
@@ -190,12 +191,9 @@ def fit_bursts(rate: float, gap_cv: float, idc: tuple[tuple[float, float], ...])
         b = _bursts_from(z)
         return [math.log(mmpp_gap_cv(rate, b) / gap_cv)] + [math.log(mmpp_idc(rate, b, w) / v) for w, v in idc]
 
-    best = None
-    for z0 in ((-2.0, 0.0, 0.0), (-4.0, 2.0, 1.0), (0.0, 1.0, -1.0), (-1.0, 3.0, 2.0), (-6.0, 4.0, 3.0)):
-        r = optimize.least_squares(residuals, z0, bounds=([-12, -12, -8], [12, 12, 8]))
-        if best is None or r.cost < best.cost:
-            best = r
-    return _bursts_from(best.x)
+    starts = ((-2.0, 0.0, 0.0), (-4.0, 2.0, 1.0), (0.0, 1.0, -1.0), (-1.0, 3.0, 2.0), (-6.0, 4.0, 3.0))
+    fits = [optimize.least_squares(residuals, z0, bounds=([-12, -12, -8], [12, 12, 8])) for z0 in starts]
+    return _bursts_from(min(fits, key=lambda r: r.cost).x)  # the first of equal costs
 
 
 # --- arrivals -------------------------------------------------------------------------------
@@ -247,7 +245,7 @@ def size_bands(sizes: np.ndarray, edges=DEFAULT_BANDS) -> list[tuple[int, ...]]:
     present = sorted({int(s) for s in np.unique(sizes)})
     bounds = list(edges) + [math.inf]
     out = []
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in pairwise(bounds):
         band = tuple(s for s in present if lo <= s < hi)
         if band:
             out.append(band)

@@ -82,8 +82,8 @@ class Multiplier:
         self.spec = spec
         self.points_h = np.array([t for t, _ in capacity_path], dtype=float)
         self.capacity = np.array([a for _, a in capacity_path], dtype=float)
-        self.per_year = None  # the trace's own P-hours a year, for a target in P-hours
-        self.constant = None  # the multiplier of a constant target
+        self.per_year = 0.0  # the trace's own P-hours a year, for a target in P-hours (read only then)
+        self.constant: float | None = None  # the multiplier of a constant target
         if spec.work is not None:
             if pflops_dense is None:
                 raise ValueError("a trace replayed to P-hours a year needs the class's dense P per accelerator")
@@ -130,7 +130,9 @@ class Multiplier:
 class ReplayStream:
     def __init__(self, index: int, client: ClientClass, seed: int, capacity_path, draws, rng):
         self.index = index
-        self.spec: TraceReplay = client.arrivals
+        if not isinstance(client.arrivals, TraceReplay):
+            raise TypeError(f"client class {client.name!r}: its arrivals are not a trace replay")
+        self.spec = client.arrivals
         self.draws = draws  # the class's patience, price limit and willingness to pay
         self.rng = rng  # keep-or-drop draws when scaling
         self.multiplier = Multiplier(self.spec, capacity_path, client.pflops_dense)
@@ -188,7 +190,7 @@ class ReplayStream:
                 if k not in rotations:
                     rotations[k] = self._rotated(k)
                 times, picks = self._period(k, loop, rotations[k])
-                for t, i in zip(times.tolist(), picks.tolist()):
+                for t, i in zip(times.tolist(), picks.tolist(), strict=True):
                     yield JobRecord(t, index, sizes[i], durations[i],
                                     next(patience) if patience is not None else None, price,
                                     next(wtp) if wtp is not None else None)
@@ -215,7 +217,7 @@ def expected_jobs(spec: TraceReplay, capacity_accelerator_hours: float, horizon_
     period = jobs.period_h / spec.speedup
     if spec.loop:
         loops, rest = divmod(horizon_h, period)
-        count = loops * n + np.searchsorted(times, rest, side="left")
+        count = float(loops * n + np.searchsorted(times, rest, side="left"))
     else:
-        count = np.searchsorted(times, horizon_h, side="left")
-    return float(count) * (1.0 if spec.scale is None else spec.scale)
+        count = float(np.searchsorted(times, horizon_h, side="left"))
+    return count * (1.0 if spec.scale is None else spec.scale)

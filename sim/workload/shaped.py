@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from sim.model.demand import ClientClass, MarketShare, OfferedLoad, RatePath, Work
+from sim.model.demand import ClientClass, MarketShare, RatePath, Work
 from sim.model.workload import Shaped
 from sim.units import HOURS_PER_YEAR
 from sim.workload.arrivals import Intensity
@@ -43,14 +43,20 @@ def accelerator_hours_per_job(client: ClientClass) -> float:
     sizes = client.sizes
     total = sum(sizes.weights)
     return sum(w * v * mean_hours(bands.get(v, client.duration))
-               for v, w in zip(sizes.values, sizes.weights)) / total
+               for v, w in zip(sizes.values, sizes.weights, strict=True)) / total
+
+
+def _shaped(client: ClientClass) -> Shaped:
+    if not isinstance(client.arrivals, Shaped):
+        raise TypeError(f"client class {client.name!r}: its arrivals are not shaped")
+    return client.arrivals
 
 
 def base_intensity(client: ClientClass, capacity_path):
     """The base rate (jobs per hour) the profiles and bursts shape: a rate path (with its
     growth), absolute work over the P-hours of one job (durations by size band), or a share of
     the capacity (what-if)."""
-    base = client.arrivals.base
+    base = _shaped(client).base
     if isinstance(base, RatePath):
         return path_rate(base.points, base.annual_growth)
     if isinstance(base, (Work, MarketShare)):
@@ -70,7 +76,7 @@ def base_intensity(client: ClientClass, capacity_path):
 
 class ShapedStream:
     def __init__(self, index: int, client: ClientClass, seed: int, capacity_path, draws_):
-        spec: Shaped = client.arrivals
+        spec = _shaped(client)
         self.spec = spec
         self.index = index
         self.draws = draws_  # sizes, the class's own durations, patience, price, Exp(1) gaps
@@ -113,6 +119,8 @@ class ShapedStream:
             if c == math.inf and scale > 0.0:
                 return  # the base rate is zero from here on
             if c >= end:
+                if b is None:
+                    return  # a zero rate and no spells to end it: nothing more arrives
                 t, busy = end, not busy
                 mult = b.busy_multiplier if busy else b.quiet_multiplier
                 end = t + next(spells) * (b.mean_busy_hours if busy else b.mean_quiet_hours)

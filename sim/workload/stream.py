@@ -9,7 +9,7 @@ fitted model) is one more class with `__iter__`, added to `STREAMS` by its arriv
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
@@ -93,6 +93,8 @@ class TimesStream:
 def offered_load_intensity(client: ClientClass, capacity_path) -> Intensity:
     """The rate that keeps `fraction` of the class's commissioned capacity busy on average.
     `capacity_path`: [(hour, accelerators commissioned from then on)]."""
+    if not isinstance(client.arrivals, OfferedLoad):
+        raise TypeError(f"client class {client.name!r}: its arrivals are not an offered load")
     per_job = client.sizes.mean * mean_hours(client.duration)  # accelerator-hours per job
     scale = client.arrivals.fraction / per_job
     points = []
@@ -104,7 +106,9 @@ def offered_load_intensity(client: ClientClass, capacity_path) -> Intensity:
     return Intensity(points)
 
 
-STREAMS = {
+# arrivals type -> f(class index, class, seed, capacity path): its job stream. Each entry is
+# called only with a class whose arrivals are of its type.
+STREAMS: dict[type, Callable[..., JobStream]] = {
     RatePath: lambda i, c, seed, path: PoissonStream(i, c, seed, job_rate(c)),
     Work: lambda i, c, seed, path: PoissonStream(i, c, seed, job_rate(c)),
     MarketShare: lambda i, c, seed, path: PoissonStream(i, c, seed, job_rate(c)),

@@ -17,6 +17,7 @@ import io
 import math
 import os
 import zlib
+from typing import NoReturn
 
 import numpy as np
 
@@ -118,7 +119,7 @@ def _philly_rows(text: str, source: str):
 def _row_problem(source: str, line: int, header, at, row) -> None:
     """Raise the TraceError for the first bad field of a row that failed the quick check."""
 
-    def fail(i: int, problem: str):
+    def fail(i: int, problem: str) -> NoReturn:
         raise TraceError(source, f"line {line}, column {at[i] + 1} ({header[at[i]]})", problem)
 
     stamp, secs, gpus, gpu_time = (row[c] for c in at)

@@ -7,12 +7,14 @@ line's rank in front of every key, and `strict_heads` walks the lines in priorit
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sim.scheduling.priority import lines_in_order
 
 
 class Discipline:
-    name = ""
-    work_conserving = True
+    name: ClassVar[str] = ""
+    work_conserving: ClassVar[bool] = True
 
     def __init__(self, context):
         self.context = context

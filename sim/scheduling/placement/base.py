@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class Placement:
-    name = ""
+    name: ClassVar[str] = ""
 
     def __init__(self, context):
         # context: the scheduler, for the cluster, prices and site data some policies weigh.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class Reclaim:
-    name = ""
-    active = False  # the scheduler asks only active policies
+    name: ClassVar[str] = ""
+    active: ClassVar[bool] = False  # the scheduler asks only active policies
 
     def __init__(self, context):
         self.context = context
