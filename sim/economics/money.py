@@ -14,6 +14,7 @@ under its ledger stream); docs/architecture.md shows one.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
 from attrs import frozen
@@ -65,6 +66,7 @@ class Stream:
     short: str | None = None  # the by-site table's header and the run table's words; None: not there
     sampled: str = SCALED
     gross: str | None = None  # the gross line (in GROSS) it is a part of
+    sales: bool = False  # part of compute sales, gross (what clients paid for compute)
     finance: str | None = None  # its line in a project's years (finance.csv: `<finance>_cny`); None: not in them
     business_line: str | None = None  # its line in the NPV bridge (BUSINESS_LINES or BY_RACK_OWNER)
 
@@ -99,15 +101,15 @@ class Identity:
 STREAMS = (
     Stream("compute_sales_operator_capacity", REVENUE, COMPUTE_OPERATOR, OPERATOR_KIND, OPERATOR_SIDE,
            label="compute sales, operator capacity", report="compute sales on operator capacity",
-           short="own-capacity sales", finance="compute_sales_operator_capacity",
+           short="own-capacity sales", sales=True, finance="compute_sales_operator_capacity",
            business_line=OPERATOR_COMPUTE_LINE),
     Stream("intermediary_fee", REVENUE, COMPUTE_THIRD_PARTY, OPERATOR_KIND, THIRD_PARTY_SIDE,
            label="intermediary fee (third-party sales)", report="of which intermediary fee, kept by the operator",
-           short="fees", gross="compute_sales_third_party_capacity", finance="intermediary_fee",
+           short="fees", gross="compute_sales_third_party_capacity", sales=True, finance="intermediary_fee",
            business_line=MARKETPLACE_FEES_LINE),
     Stream("tenant_payouts", PASS_THROUGH, COMPUTE_THIRD_PARTY, TENANT_KIND, THIRD_PARTY_SIDE,
            label="paid out to tenants", report="of which paid out to tenants",
-           gross="compute_sales_third_party_capacity"),
+           gross="compute_sales_third_party_capacity", sales=True),
     Stream("colocation_rent", REVENUE, COLOCATION, OPERATOR_KIND, THIRD_PARTY_SIDE,
            label="colocation rent", report="colocation rent from tenants", short="rent", sampled=BY_PERIOD,
            finance="colocation_rent", business_line=COLOCATION_LINE),
@@ -123,35 +125,58 @@ OPERATOR_REVENUE = Identity("operator_revenue", "operator revenue", "operator re
 OPERATOR_NET = Identity("operator_net", "operator net", "operator net (before capex, O&M, tax)", daily=True)
 IDENTITIES = (OPERATOR_REVENUE, OPERATOR_NET)
 
-BY_NAME = {s.name: s for s in STREAMS}
-REVENUE_STREAMS = tuple(s.name for s in STREAMS if s.kind == REVENUE)
-COST_STREAMS = tuple(s.name for s in STREAMS if s.kind == COST)
-PASS_THROUGH_STREAMS = tuple(s.name for s in STREAMS if s.kind == PASS_THROUGH)
-GROSS_PARTS = {g.name: tuple(s.name for s in STREAMS if s.gross == g.name) for g in GROSS}
 
 
-def _order() -> tuple[str, ...]:
-    """The statement's lines: the streams in order, each gross line just before its first
-    part, then the identities."""
-    out: list[str] = []
+def _derive() -> None:
+    """The tables every other module reads, from STREAMS, GROSS and IDENTITIES."""
+    g = globals()
+    g["BY_NAME"] = {s.name: s for s in STREAMS}
+    g["REVENUE_STREAMS"] = tuple(s.name for s in STREAMS if s.kind == REVENUE)
+    g["COST_STREAMS"] = tuple(s.name for s in STREAMS if s.kind == COST)
+    g["PASS_THROUGH_STREAMS"] = tuple(s.name for s in STREAMS if s.kind == PASS_THROUGH)
+    g["SALES_STREAMS"] = tuple(s.name for s in STREAMS if s.sales)
+    g["GROSS_PARTS"] = {gr.name: tuple(s.name for s in STREAMS if s.gross == gr.name) for gr in GROSS}
+    # The statement's lines: the streams in order, each gross line just before its first part,
+    # then the identities.
+    order: list[str] = []
     for s in STREAMS:
-        if s.gross is not None and s.gross not in out:
-            out.append(s.gross)
-        out.append(s.name)
-    return (*out, *(i.name for i in IDENTITIES))
+        if s.gross is not None and s.gross not in order:
+            order.append(s.gross)
+        order.append(s.name)
+    g["LINES"] = lines_ = (*order, *(i.name for i in IDENTITIES))
+    g["DAILY_LINES"] = tuple(k for k in lines_ if k not in {i.name for i in IDENTITIES if not i.daily})
+    # The lines a comparison of scenarios shows: all but what passes through to others.
+    g["COMPARED_LINES"] = tuple(k for k in lines_ if k not in g["PASS_THROUGH_STREAMS"])
+    g["SAMPLED_SCALED"] = tuple(s.name for s in STREAMS if s.sampled == SCALED)
+    g["SAMPLED_BY_PERIOD"] = tuple(s.name for s in STREAMS if s.sampled == BY_PERIOD)
+    g["FINANCE"] = finance = {s.name: s.finance for s in STREAMS if s.finance is not None}  # stream -> finance line
+    g["FINANCE_REVENUE"] = tuple(finance[k] for k in g["REVENUE_STREAMS"] if k in finance)
+    g["FINANCE_COSTS"] = tuple(finance[k] for k in g["COST_STREAMS"] if k in finance)
+    g["FINANCE_BY_RACK_OWNER"] = tuple(s.finance for s in STREAMS if s.finance and s.business_line == BY_RACK_OWNER)
+    # How report.md's money table and the by-site table show each line.
+    g["REPORT_LABELS"] = {**{s.name: s.report for s in STREAMS}, **{gr.name: gr.report for gr in GROSS},
+                          **{i.name: i.report for i in IDENTITIES}}
+    g["SHORT"] = tuple((s.name, s.short, s.kind == COST) for s in STREAMS if s.short is not None)  # (name, words, a cost)
 
 
-LINES = _order()
-DAILY_LINES = tuple(k for k in LINES if k not in {i.name for i in IDENTITIES if not i.daily})
-DAILY_COLUMNS = tuple(f"{k}_cny" for k in DAILY_LINES)
-# The lines the comparison of scenarios shows: all but what passes through to others.
-COMPARED_LINES = tuple(k for k in LINES if k not in PASS_THROUGH_STREAMS)
-SAMPLED_SCALED = tuple(s.name for s in STREAMS if s.sampled == SCALED)
-SAMPLED_BY_PERIOD = tuple(s.name for s in STREAMS if s.sampled == BY_PERIOD)
-FINANCE = {s.name: s.finance for s in STREAMS if s.finance is not None}  # stream -> its finance line
-FINANCE_REVENUE = tuple(FINANCE[k] for k in REVENUE_STREAMS if k in FINANCE)
-FINANCE_COSTS = tuple(FINANCE[k] for k in COST_STREAMS if k in FINANCE)
-FINANCE_BY_RACK_OWNER = tuple(s.finance for s in STREAMS if s.finance and s.business_line == BY_RACK_OWNER)
+BY_NAME: dict[str, Stream]
+REVENUE_STREAMS: tuple[str, ...]
+COST_STREAMS: tuple[str, ...]
+PASS_THROUGH_STREAMS: tuple[str, ...]
+SALES_STREAMS: tuple[str, ...]
+GROSS_PARTS: dict[str, tuple[str, ...]]
+LINES: tuple[str, ...]
+DAILY_LINES: tuple[str, ...]
+COMPARED_LINES: tuple[str, ...]
+SAMPLED_SCALED: tuple[str, ...]
+SAMPLED_BY_PERIOD: tuple[str, ...]
+FINANCE: dict[str, str]
+FINANCE_REVENUE: tuple[str, ...]
+FINANCE_COSTS: tuple[str, ...]
+FINANCE_BY_RACK_OWNER: tuple[str, ...]
+REPORT_LABELS: dict[str, str]
+SHORT: tuple[tuple[str, str, bool], ...]
+_derive()
 
 
 def revenue(parts: Mapping[str, int]) -> int:
@@ -162,6 +187,11 @@ def revenue(parts: Mapping[str, int]) -> int:
 def net(parts: Mapping[str, int]) -> int:
     """The operator's net: its revenue less its costs."""
     return revenue(parts) - sum(parts[k] for k in COST_STREAMS)
+
+
+def sales(parts: Mapping[str, int]) -> int:
+    """Compute sales, gross: what clients paid for compute on every kind of capacity."""
+    return sum(parts[k] for k in SALES_STREAMS)
 
 
 def lines(parts: Mapping[str, int]) -> dict[str, int]:
@@ -178,6 +208,26 @@ def zero() -> dict[str, int]:
     return dict.fromkeys(BY_NAME, 0)
 
 
+def register(*streams: Stream) -> None:
+    """Add streams to the model as if they were entries of STREAMS (a plugin's, or the example
+    in docs/architecture.md). Records and tables are derived when their modules are imported,
+    so this must come first: it refuses once any module has taken a table from this one."""
+    global STREAMS
+    mine = {id(v) for k, v in globals().items() if k.isupper() and isinstance(v, (tuple, dict)) and v}
+    me = sys.modules[__name__]
+    users = sorted(name for name, m in list(sys.modules.items()) if name.startswith("sim.") and m is not me
+                   and any(id(v) in mine for v in list(vars(m).values())))
+    if users:
+        raise RuntimeError(f"register money streams before importing {', '.join(users)}")
+    taken = set(BY_NAME) | {g.name for g in GROSS} | {i.name for i in IDENTITIES}
+    for s in streams:
+        if s.name in taken:
+            raise ValueError(f"money stream {s.name!r}: the name is taken")
+        taken.add(s.name)
+    STREAMS = (*STREAMS, *streams)
+    _derive()
+
+
 def add_fields(names, type_name: str, suffix: str = "", first: bool = False):
     """A class decorator, under attrs' `@frozen`: gives the class one field per name (typed
     `type_name`, named name + suffix), after its own fields (before them with `first`), so a
@@ -192,8 +242,3 @@ def add_fields(names, type_name: str, suffix: str = "", first: bool = False):
         return cls
     return deco
 
-
-# How report.md's money table and the by-site table show each line.
-REPORT_LABELS = {**{s.name: s.report for s in STREAMS}, **{g.name: g.report for g in GROSS},
-                 **{i.name: i.report for i in IDENTITIES}}
-SHORT = tuple((s.name, s.short, s.kind == COST) for s in STREAMS if s.short is not None)  # (name, words, is a cost)

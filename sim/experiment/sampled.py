@@ -23,6 +23,7 @@ import attrs
 from sim.economics.apportion import apportion
 from sim.economics.money import BY_NAME, SAMPLED_BY_PERIOD, SAMPLED_SCALED, zero
 from sim.economics.money import lines as money_lines
+from sim.economics.money import sales as compute_sales
 from sim.economics.pricing import price_model
 from sim.experiment.recorder import month_hours, month_starts, owner_class
 from sim.experiment.results import (
@@ -261,7 +262,7 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
     def per_p(fen):
         return round(fen / FEN_PER_CNY / p_years, 2) if p_years else 0.0
 
-    sales = money.compute_sales_operator_capacity + money.compute_sales_third_party_capacity
+    sales = compute_sales(all_parts)
     revenue_per_p = PerPflopsYear(
         basis=per.basis, commissioned_pflops_years=round(p_years, 6), marketplace_sales=per_p(sales),
         operator_revenue=per_p(money.operator_revenue), operator_net=per_p(money.operator_net),
