@@ -15,7 +15,7 @@ under its ledger stream); docs/architecture.md shows one.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from attrs import frozen
 
@@ -197,10 +197,17 @@ def sales(parts: Mapping[str, int]) -> int:
 def lines(parts: Mapping[str, int]) -> dict[str, int]:
     """Every line of the statement, in order, from the streams' amounts (`parts`: fen by
     stream name; missing streams count 0)."""
-    p = {k: parts.get(k, 0) for k in BY_NAME}
-    gross = {g: sum(p[k] for k in ks) for g, ks in GROSS_PARTS.items()}
-    ident = {OPERATOR_REVENUE.name: revenue(p), OPERATOR_NET.name: net(p)}
-    return {k: p[k] if k in p else gross[k] if k in gross else ident[k] for k in LINES}
+    return lines_of([parts.get(k, 0) for k in BY_NAME])
+
+
+def lines_of(values: Sequence[int]) -> dict[str, int]:
+    """`lines` from every stream's fen in the order of STREAMS (the statement's way: it runs
+    for every group of every day)."""
+    p = dict(zip(BY_NAME, values))
+    out = {**p, OPERATOR_REVENUE.name: revenue(p), OPERATOR_NET.name: net(p)}
+    for g, ks in GROSS_PARTS.items():
+        out[g] = sum(p[k] for k in ks)
+    return {k: out[k] for k in LINES}
 
 
 def zero() -> dict[str, int]:
