@@ -98,7 +98,7 @@ class Identity:
     daily: bool  # a column of the daily rows too
 
 
-STREAMS = (
+STREAMS: tuple[Stream, ...] = (
     Stream("compute_sales_operator_capacity", REVENUE, COMPUTE_OPERATOR, OPERATOR_KIND, OPERATOR_SIDE,
            label="compute sales, operator capacity", report="compute sales on operator capacity",
            short="own-capacity sales", sales=True, finance="compute_sales_operator_capacity",
@@ -125,57 +125,56 @@ OPERATOR_REVENUE = Identity("operator_revenue", "operator revenue", "operator re
 OPERATOR_NET = Identity("operator_net", "operator net", "operator net (before capex, O&M, tax)", daily=True)
 IDENTITIES = (OPERATOR_REVENUE, OPERATOR_NET)
 
-
-
-def _derive() -> None:
-    """The tables every other module reads, from STREAMS, GROSS and IDENTITIES."""
-    g = globals()
-    g["BY_NAME"] = {s.name: s for s in STREAMS}
-    g["REVENUE_STREAMS"] = tuple(s.name for s in STREAMS if s.kind == REVENUE)
-    g["COST_STREAMS"] = tuple(s.name for s in STREAMS if s.kind == COST)
-    g["PASS_THROUGH_STREAMS"] = tuple(s.name for s in STREAMS if s.kind == PASS_THROUGH)
-    g["SALES_STREAMS"] = tuple(s.name for s in STREAMS if s.sales)
-    g["GROSS_PARTS"] = {gr.name: tuple(s.name for s in STREAMS if s.gross == gr.name) for gr in GROSS}
-    # The statement's lines: the streams in order, each gross line just before its first part,
-    # then the identities.
-    order: list[str] = []
-    for s in STREAMS:
-        if s.gross is not None and s.gross not in order:
-            order.append(s.gross)
-        order.append(s.name)
-    g["LINES"] = lines_ = (*order, *(i.name for i in IDENTITIES))
-    g["DAILY_LINES"] = tuple(k for k in lines_ if k not in {i.name for i in IDENTITIES if not i.daily})
-    # The lines a comparison of scenarios shows: all but what passes through to others.
-    g["COMPARED_LINES"] = tuple(k for k in lines_ if k not in g["PASS_THROUGH_STREAMS"])
-    g["SAMPLED_SCALED"] = tuple(s.name for s in STREAMS if s.sampled == SCALED)
-    g["SAMPLED_BY_PERIOD"] = tuple(s.name for s in STREAMS if s.sampled == BY_PERIOD)
-    g["FINANCE"] = finance = {s.name: s.finance for s in STREAMS if s.finance is not None}  # stream -> finance line
-    g["FINANCE_REVENUE"] = tuple(finance[k] for k in g["REVENUE_STREAMS"] if k in finance)
-    g["FINANCE_COSTS"] = tuple(finance[k] for k in g["COST_STREAMS"] if k in finance)
-    g["FINANCE_BY_RACK_OWNER"] = tuple(s.finance for s in STREAMS if s.finance and s.business_line == BY_RACK_OWNER)
-    # How report.md's money table and the by-site table show each line.
-    g["REPORT_LABELS"] = {**{s.name: s.report for s in STREAMS}, **{gr.name: gr.report for gr in GROSS},
-                          **{i.name: i.report for i in IDENTITIES}}
-    g["SHORT"] = tuple((s.name, s.short, s.kind == COST) for s in STREAMS if s.short is not None)  # (name, words, a cost)
-
-
 BY_NAME: dict[str, Stream]
 REVENUE_STREAMS: tuple[str, ...]
 COST_STREAMS: tuple[str, ...]
 PASS_THROUGH_STREAMS: tuple[str, ...]
 SALES_STREAMS: tuple[str, ...]
 GROSS_PARTS: dict[str, tuple[str, ...]]
-LINES: tuple[str, ...]
-DAILY_LINES: tuple[str, ...]
-COMPARED_LINES: tuple[str, ...]
+LINES: tuple[str, ...]  # the statement's lines, in order
+DAILY_LINES: tuple[str, ...]  # those the daily rows hold
+COMPARED_LINES: tuple[str, ...]  # those a comparison of scenarios shows: all but what passes through
 SAMPLED_SCALED: tuple[str, ...]
 SAMPLED_BY_PERIOD: tuple[str, ...]
-FINANCE: dict[str, str]
+FINANCE: dict[str, str]  # stream -> its line in a project's years
 FINANCE_REVENUE: tuple[str, ...]
 FINANCE_COSTS: tuple[str, ...]
 FINANCE_BY_RACK_OWNER: tuple[str, ...]
-REPORT_LABELS: dict[str, str]
-SHORT: tuple[tuple[str, str, bool], ...]
+REPORT_LABELS: dict[str, str]  # line -> its row in report.md
+SHORT: tuple[tuple[str, str, bool], ...]  # (stream, words, a cost) of the by-site table and the run table
+
+
+def _derive() -> None:
+    """The tables every other module reads, from STREAMS, GROSS and IDENTITIES."""
+    global BY_NAME, REVENUE_STREAMS, COST_STREAMS, PASS_THROUGH_STREAMS, SALES_STREAMS, GROSS_PARTS, LINES, \
+        DAILY_LINES, COMPARED_LINES, SAMPLED_SCALED, SAMPLED_BY_PERIOD, FINANCE, FINANCE_REVENUE, FINANCE_COSTS, \
+        FINANCE_BY_RACK_OWNER, REPORT_LABELS, SHORT
+    BY_NAME = {s.name: s for s in STREAMS}
+    REVENUE_STREAMS = tuple(s.name for s in STREAMS if s.kind == REVENUE)
+    COST_STREAMS = tuple(s.name for s in STREAMS if s.kind == COST)
+    PASS_THROUGH_STREAMS = tuple(s.name for s in STREAMS if s.kind == PASS_THROUGH)
+    SALES_STREAMS = tuple(s.name for s in STREAMS if s.sales)
+    GROSS_PARTS = {g.name: tuple(s.name for s in STREAMS if s.gross == g.name) for g in GROSS}
+    # The streams in order, each gross line just before its first part, then the identities.
+    order: list[str] = []
+    for s in STREAMS:
+        if s.gross is not None and s.gross not in order:
+            order.append(s.gross)
+        order.append(s.name)
+    LINES = (*order, *(i.name for i in IDENTITIES))
+    DAILY_LINES = tuple(k for k in LINES if k not in {i.name for i in IDENTITIES if not i.daily})
+    COMPARED_LINES = tuple(k for k in LINES if k not in PASS_THROUGH_STREAMS)
+    SAMPLED_SCALED = tuple(s.name for s in STREAMS if s.sampled == SCALED)
+    SAMPLED_BY_PERIOD = tuple(s.name for s in STREAMS if s.sampled == BY_PERIOD)
+    FINANCE = {s.name: s.finance for s in STREAMS if s.finance is not None}
+    FINANCE_REVENUE = tuple(FINANCE[k] for k in REVENUE_STREAMS if k in FINANCE)
+    FINANCE_COSTS = tuple(FINANCE[k] for k in COST_STREAMS if k in FINANCE)
+    FINANCE_BY_RACK_OWNER = tuple(s.finance for s in STREAMS if s.finance and s.business_line == BY_RACK_OWNER)
+    REPORT_LABELS = {**{s.name: s.report for s in STREAMS}, **{g.name: g.report for g in GROSS},
+                     **{i.name: i.report for i in IDENTITIES}}
+    SHORT = tuple((s.name, s.short, s.kind == COST) for s in STREAMS if s.short is not None)
+
+
 _derive()
 
 
@@ -203,7 +202,7 @@ def lines(parts: Mapping[str, int]) -> dict[str, int]:
 def lines_of(values: Sequence[int]) -> dict[str, int]:
     """`lines` from every stream's fen in the order of STREAMS (the statement's way: it runs
     for every group of every day)."""
-    p = dict(zip(BY_NAME, values))
+    p = dict(zip(BY_NAME, values, strict=True))
     out = {**p, OPERATOR_REVENUE.name: revenue(p), OPERATOR_NET.name: net(p)}
     for g, ks in GROSS_PARTS.items():
         out[g] = sum(p[k] for k in ks)

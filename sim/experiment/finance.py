@@ -263,7 +263,7 @@ def line_flows(p: Project, money: dict[str, list[int]], om_racks_operator: list[
     operating = {name: [0] * years for name in BUSINESS_LINES}
 
     def add(line: str, flows, sign: int) -> None:
-        operating[line] = [a + sign * b for a, b in zip(operating[line], flows)]
+        operating[line] = [a + sign * b for a, b in zip(operating[line], flows, strict=True)]
 
     for k, f in FINANCE.items():
         s = BY_NAME[k]
@@ -271,12 +271,12 @@ def line_flows(p: Project, money: dict[str, list[int]], om_racks_operator: list[
         if s.business_line == BY_RACK_OWNER:
             own = money[f"{f}_operator_racks"]
             add(OPERATOR_COMPUTE_LINE, own, sign)
-            add(COLOCATION_LINE, [a - b for a, b in zip(getattr(p, f), own)], sign)
+            add(COLOCATION_LINE, [a - b for a, b in zip(getattr(p, f), own, strict=True)], sign)
         elif s.business_line is not None:
             add(s.business_line, getattr(p, f), sign)
     add(OPERATOR_COMPUTE_LINE, om_racks_operator, -1)
     add(OPERATOR_COMPUTE_LINE, p.om_servers, -1)
-    add(COLOCATION_LINE, [o - oo for o, oo in zip(p.om_racks, om_racks_operator)], -1)
+    add(COLOCATION_LINE, [o - oo for o, oo in zip(p.om_racks, om_racks_operator, strict=True)], -1)
     lines = {COLOCATION_LINE: capex[False], OPERATOR_COMPUTE_LINE: capex[True]}
     return {name: {"operating": operating[name], "capex": lines.get(name, [0] * years)} for name in BUSINESS_LINES}
 

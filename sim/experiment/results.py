@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 from attrs import frozen
@@ -27,6 +28,9 @@ OWNER_CLASSES = ("operator", "third-party")
 class Money:
     """The operator's statement, whole fen: one field per line of the money model
     (sim/economics/money.py: `LINES`)."""
+
+    if TYPE_CHECKING:  # its fields come from the money model, unseen by a type checker
+        def __getattr__(self, name: str) -> int: ...
 
     def cny(self) -> dict[str, float]:
         return {k: v / FEN_PER_CNY for k, v in attrs.asdict(self).items()}

@@ -202,9 +202,9 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
         sums = zero()
         k_seg = index[id(seg)]
         for r in site_rows_by_day.get(row.day, ()):
-            parts = {k: round(_fen(getattr(r, col)) * w) for k, col in SCALED}
-            for k, side, fen in period_sides:
-                parts[k] = fen[k_seg][r.site][i] if r.owner_class == side else 0
+            parts = {name: round(_fen(getattr(r, col)) * w) for name, col in SCALED}
+            for name, side, fen in period_sides:
+                parts[name] = fen[k_seg][r.site][i] if r.owner_class == side else 0
             key = (r.site, r.owner_class)
             _add(totals.setdefault(key, zero()), parts)
             h = hours.setdefault(key, [0.0, 0.0])
