@@ -13,7 +13,7 @@ from sim.experiment.results import COLUMNS, SITE_COLUMNS, Money
 def test_the_statement_has_todays_lines_in_order_and_its_identities():
     parts = {"compute_sales_operator_capacity": 1, "intermediary_fee": 2, "tenant_payouts": 4,
              "colocation_rent": 8, "power_over_allowance": 16, "electricity_cost": 32}
-    assert money.lines(parts) == {
+    today = {
         "compute_sales_operator_capacity": 1,
         "compute_sales_third_party_capacity": 6,  # fee + payouts
         "intermediary_fee": 2,
@@ -24,7 +24,11 @@ def test_the_statement_has_todays_lines_in_order_and_its_identities():
         "operator_revenue": 27,  # own + fee + rent + over: payouts pass through
         "operator_net": -5,  # revenue - electricity
     }
-    assert list(money.lines(parts)) == list(money.LINES)
+    got = money.lines(parts)
+    assert list(got) == list(money.LINES)
+    # Today's lines, in this order among any a new stream adds (at 0 here).
+    assert {k: v for k, v in got.items() if k in today} == today and [k for k in got if k in today] == list(today)
+    assert all(v == 0 for k, v in got.items() if k not in today)
     assert money.sales(parts) == 7  # own + fee + payouts: what clients paid for compute
     assert money.lines({}) == dict.fromkeys(money.LINES, 0)
 
