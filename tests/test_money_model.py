@@ -29,7 +29,7 @@ def test_the_statement_has_todays_lines_in_order_and_its_identities():
     # Today's lines, in this order among any a new stream adds (at 0 here).
     assert {k: v for k, v in got.items() if k in today} == today and [k for k in got if k in today] == list(today)
     assert all(v == 0 for k, v in got.items() if k not in today)
-    assert money.sales(parts) == 7  # own + fee + payouts: what clients paid for compute
+    assert money.sales(got) == 7  # own + fee + payouts: what clients paid for compute
     assert money.lines({}) == dict.fromkeys(money.LINES, 0)
 
 

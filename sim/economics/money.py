@@ -129,7 +129,7 @@ BY_NAME: dict[str, Stream]
 REVENUE_STREAMS: tuple[str, ...]
 COST_STREAMS: tuple[str, ...]
 PASS_THROUGH_STREAMS: tuple[str, ...]
-SALES_STREAMS: tuple[str, ...]
+SALES_LINES: tuple[str, ...]  # the lines compute sales add up: a gross line for its parts
 GROSS_PARTS: dict[str, tuple[str, ...]]
 LINES: tuple[str, ...]  # the statement's lines, in order
 DAILY_LINES: tuple[str, ...]  # those the daily rows hold
@@ -146,14 +146,16 @@ SHORT: tuple[tuple[str, str, bool], ...]  # (stream, words, a cost) of the by-si
 
 def _derive() -> None:
     """The tables every other module reads, from STREAMS, GROSS and IDENTITIES."""
-    global BY_NAME, REVENUE_STREAMS, COST_STREAMS, PASS_THROUGH_STREAMS, SALES_STREAMS, GROSS_PARTS, LINES, \
+    global BY_NAME, REVENUE_STREAMS, COST_STREAMS, PASS_THROUGH_STREAMS, SALES_LINES, GROSS_PARTS, LINES, \
         DAILY_LINES, COMPARED_LINES, SAMPLED_SCALED, SAMPLED_BY_PERIOD, FINANCE, FINANCE_REVENUE, FINANCE_COSTS, \
         FINANCE_BY_RACK_OWNER, REPORT_LABELS, SHORT
     BY_NAME = {s.name: s for s in STREAMS}
     REVENUE_STREAMS = tuple(s.name for s in STREAMS if s.kind == REVENUE)
     COST_STREAMS = tuple(s.name for s in STREAMS if s.kind == COST)
     PASS_THROUGH_STREAMS = tuple(s.name for s in STREAMS if s.kind == PASS_THROUGH)
-    SALES_STREAMS = tuple(s.name for s in STREAMS if s.sales)
+    if any(len({s.sales for s in STREAMS if s.gross == g.name}) > 1 for g in GROSS):
+        raise ValueError("the parts of a gross line are all compute sales or none")
+    SALES_LINES = tuple(dict.fromkeys(s.gross or s.name for s in STREAMS if s.sales))
     GROSS_PARTS = {g.name: tuple(s.name for s in STREAMS if s.gross == g.name) for g in GROSS}
     # The streams in order, each gross line just before its first part, then the identities.
     order: list[str] = []
@@ -188,9 +190,10 @@ def net(parts: Mapping[str, int]) -> int:
     return revenue(parts) - sum(parts[k] for k in COST_STREAMS)
 
 
-def sales(parts: Mapping[str, int]) -> int:
-    """Compute sales, gross: what clients paid for compute on every kind of capacity."""
-    return sum(parts[k] for k in SALES_STREAMS)
+def sales(statement: Mapping[str, int]) -> int:
+    """Compute sales, gross: what clients paid for compute on every kind of capacity (from a
+    statement's lines: a stream of a gross line counts through it)."""
+    return sum(statement[k] for k in SALES_LINES)
 
 
 def lines(parts: Mapping[str, int]) -> dict[str, int]:

@@ -41,6 +41,9 @@ from sim.model.sampling import compressed
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 
 COLOCATION_RENT = "colocation_rent"  # worked out by period: rent does not depend on the jobs
+if set(SAMPLED_BY_PERIOD) - {COLOCATION_RENT}:  # a stream the model says is BY_PERIOD needs its amount here
+    raise NotImplementedError(f"sampled runs do not work out {sorted(set(SAMPLED_BY_PERIOD) - {COLOCATION_RENT})} "
+                              "by period")
 
 # The streams scaled by a window's weight, as (name, daily column); the others (BY_PERIOD) are
 # worked out for each period in `run_sampled`.
@@ -184,9 +187,6 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
 
     # Each stream worked out by period: fen by segment, site and day (its side's rows only).
     by_period = {COLOCATION_RENT: rent_by_segment}
-    missing = set(SAMPLED_BY_PERIOD) - set(by_period)
-    if missing:
-        raise NotImplementedError(f"a sampled run does not work out {sorted(missing)} by period")
     period_sides = [(k, BY_NAME[k].side, by_period[k]) for k in SAMPLED_BY_PERIOD]
     daily, by_site, weights = [], [], []
     totals: dict[tuple[str, str], dict[str, int]] = {}  # (site, owner class) -> fen by stream
@@ -262,7 +262,7 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
     def per_p(fen):
         return round(fen / FEN_PER_CNY / p_years, 2) if p_years else 0.0
 
-    sales = compute_sales(all_parts)
+    sales = compute_sales(money_lines(all_parts))
     revenue_per_p = PerPflopsYear(
         basis=per.basis, commissioned_pflops_years=round(p_years, 6), marketplace_sales=per_p(sales),
         operator_revenue=per_p(money.operator_revenue), operator_net=per_p(money.operator_net),
