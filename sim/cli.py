@@ -29,6 +29,7 @@ from sim.cli_args import whole_at_least
 from sim.cli_shared import RESULTS_DIR, runs_bar
 from sim.cli_shared import write_files as _write
 from sim.durable import open_regular
+from sim.economics.money import SHORT
 from sim.experiment.executor import ExecutorError, make_executor
 from sim.model.limits import MAX_RUNS, MAX_WORKERS
 from sim.simulation.finance import finance_of
@@ -542,10 +543,9 @@ def table(s: dict, wall_s: float, finance=None, verdict=None) -> str:
                  f"{j['balked']:,} balked, {j['rejected']:,} rejected"),
         ("wait (hours)", f"mean {w['mean']:.3g}, p50 {w['p50']:.3g}, p90 {w['p90']:.3g}, p99 {w['p99']:.3g}"),
         ("prices", price_line(s["prices"])),
-        ("revenue (CNY)", f"own-capacity sales {m(rev['compute_sales_operator_capacity'])}, "
-                          f"fees {m(rev['intermediary_fee'])}, rent {m(rev['colocation_rent'])}, "
-                          f"power over allowance {m(rev['power_over_allowance'])}; "
-                          f"electricity cost {m(rev['electricity_cost'])}"),
+        ("revenue (CNY)", "; ".join(part for part in (
+            ", ".join(f"{words} {m(rev[k])}" for k, words, cost in SHORT if not cost),
+            ", ".join(f"{words} cost {m(rev[k])}" for k, words, cost in SHORT if cost)) if part)),
         ("operator net", f"{m(rev['operator_net'])} CNY, {per_p['operator_net']:,.0f} CNY per P-year"),
     ]
     if "contracts" in s:

@@ -2,14 +2,24 @@
 operator revenue = own-capacity sales + fees + rent + power over allowance; operator net =
 revenue - electricity; third-party sales = fees + tenant payouts. They hold in whole fen in
 the summary, in each site and owner class, and in every daily row; the rows add up to the
-summary, and so do the years the finance reads from them."""
+summary, and so do the years the finance reads from them.
+
+Which streams are revenue, costs or parts of a gross line is read from the money model's data
+(sim/economics/money.py: STREAMS), so a new stream is checked too; the sums are worked out
+here, not with the model's own functions."""
 
 from __future__ import annotations
 
+from sim.economics.money import COST, REVENUE, STREAMS
 from sim.simulation.finance import yearly
 from sim.simulation.results import DAILY_MONEY
 
-PARTS = ("compute_sales_operator_capacity", "intermediary_fee", "colocation_rent", "power_over_allowance")
+PARTS = tuple(s.name for s in STREAMS if s.kind == REVENUE)
+COSTS = tuple(s.name for s in STREAMS if s.kind == COST)
+GROSS: dict[str, list[str]] = {}
+for _s in STREAMS:
+    if _s.gross:
+        GROSS.setdefault(_s.gross, []).append(_s.name)
 
 
 def _fen(cny: float) -> int:
@@ -19,15 +29,18 @@ def _fen(cny: float) -> int:
 def check_statement(m, where: str) -> None:
     revenue = sum(getattr(m, k) for k in PARTS)
     assert m.operator_revenue == revenue, f"{where}: operator revenue {m.operator_revenue} != parts {revenue}"
-    assert m.operator_net == m.operator_revenue - m.electricity_cost, f"{where}: net != revenue - electricity"
-    assert m.compute_sales_third_party_capacity == m.intermediary_fee + m.tenant_payouts, f"{where}: third-party sales"
+    costs = sum(getattr(m, k) for k in COSTS)
+    assert m.operator_net == m.operator_revenue - costs, f"{where}: net != revenue - electricity"
+    for gross, parts in GROSS.items():
+        assert getattr(m, gross) == sum(getattr(m, k) for k in parts), f"{where}: {gross}"
 
 
 def check_row(row, where: str) -> None:
     fen = {k: _fen(getattr(row, f"{k}_cny")) for k in DAILY_MONEY}
-    net = sum(fen[k] for k in PARTS) - fen["electricity_cost"]
+    net = sum(fen[k] for k in PARTS) - sum(fen[k] for k in COSTS)
     assert fen["operator_net"] == net, f"{where}: net {fen['operator_net']} != parts - electricity {net}"
-    assert fen["compute_sales_third_party_capacity"] == fen["intermediary_fee"] + fen["tenant_payouts"], where
+    for gross, parts in GROSS.items():
+        assert fen[gross] == sum(fen[k] for k in parts), f"{where}: {gross}"
 
 
 def check_money_identities(result) -> None:

@@ -5,6 +5,8 @@ import math
 import pytest
 
 from sim.economics.finance import (
+    COSTS,
+    REVENUE,
     Purchase,
     book_value,
     depreciation,
@@ -86,11 +88,17 @@ def test_reit_value_is_noi_over_the_cap_rate_or_a_multiple_of_ebitda():
     assert Exit("ev_ebitda", 16.9).of(-5) == 0
 
 
+def streams_of(**given):
+    """A project's streams by year: every one of the money model's at 0, but those given."""
+    years = len(next(iter(given.values())))
+    return {k: [0] * years for k in (*REVENUE, *COSTS)} | given
+
+
 def test_a_three_year_project_by_hand():
     # Revenue 100 + 20 + 20 + 10 = 150 a year; electricity 40; O&M 10 + 5: EBITDA 95.
     # Building 300 (life 30) and servers 150 (life 2, replaced in year 3) bought in year 1.
-    streams = {"compute_sales_operator_capacity": [100] * 3, "intermediary_fee": [20] * 3,
-               "colocation_rent": [20] * 3, "power_over_allowance": [10] * 3, "electricity": [40] * 3}
+    streams = streams_of(compute_sales_operator_capacity=[100] * 3, intermediary_fee=[20] * 3,
+                         colocation_rent=[20] * 3, power_over_allowance=[10] * 3, electricity=[40] * 3)
     buys = [Purchase(1, "building", 300, 30), Purchase(1, "servers", 150, 2), Purchase(3, "servers", 150, 2)]
     p = project(streams=streams, om_racks=[10] * 3, om_servers=[5] * 3, purchases=buys, tax_rate=0.25,
                 carry_years=5, exit_of=Exit("ev_ebitda", 10).of, finished=True)
@@ -107,8 +115,8 @@ def test_a_three_year_project_by_hand():
 
 
 def test_an_unfinished_concession_is_not_sold():
-    streams = {k: [10, 10] for k in ("compute_sales_operator_capacity", "intermediary_fee", "colocation_rent",
-                                     "electricity")} | {"power_over_allowance": [0, 0]}
+    streams = streams_of(**{k: [10, 10] for k in ("compute_sales_operator_capacity", "intermediary_fee",
+                                                  "colocation_rent", "electricity")})
     p = project(streams=streams, om_racks=[0, 0], om_servers=[0, 0], purchases=[], tax_rate=0.0, carry_years=0,
                 exit_of=Exit("cap_rate", 0.05).of, finished=False)
     assert p.exit_value == [0, 0] and p.cash_flow == [20, 20]

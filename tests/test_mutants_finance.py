@@ -8,6 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from sim.economics.finance import (
+    COSTS,
+    REVENUE,
     Purchase,
     book_value,
     discount_factors,
@@ -18,13 +20,21 @@ from sim.economics.finance import (
     tax_fen,
     taxes,
 )
+from sim.economics.money import DAILY_LINES
 from sim.simulation.finance import site_om, site_purchases, verdict, yearly
 from sim.model.finance import ServerFinance, Timing
 from sim.model.site import OPERATOR
 from sim.units import cny_to_fen
 
+# The streams these tests give amounts; any other of the money model's is 0 (`streams`).
 STREAMS = ("compute_sales_operator_capacity", "intermediary_fee", "colocation_rent", "power_over_allowance",
            "electricity")
+
+
+def streams_of(**given):
+    """A project's streams by year: every one of the money model's at 0, but those given."""
+    years = len(next(iter(given.values())))
+    return {k: [0] * years for k in (*REVENUE, *COSTS)} | given
 
 
 def test_tax_rounds_half_to_even_above_and_below_the_half():
@@ -78,7 +88,7 @@ def test_depreciation_and_book_value_of_purchases_in_several_years():
 
 
 def test_a_project_leaves_out_purchases_outside_its_years_and_sells_at_the_last_years_ebitda():
-    streams = {k: [100, 100] for k in STREAMS} | {"electricity": [50, 70]}
+    streams = streams_of(**{k: [100, 100] for k in STREAMS} | {"electricity": [50, 70]})
     seen = []
 
     def exit_of(ebitda):
@@ -98,14 +108,13 @@ def test_a_project_leaves_out_purchases_outside_its_years_and_sells_at_the_last_
     assert p.profit_before_tax == [320, 1295]
     assert p.tax == [160, 648]  # 647.5 -> 648
     assert p.power_over_allowance == [100, 100] and p.electricity == [50, 70]
-    empty = project(streams={k: [] for k in STREAMS}, om_racks=[], om_servers=[], purchases=[], tax_rate=0.25,
+    empty = project(streams=streams_of(**{k: [] for k in STREAMS}), om_racks=[], om_servers=[], purchases=[], tax_rate=0.25,
                     carry_years=1, exit_of=exit_of, finished=True)
     assert empty.years == 0 and empty.cash_flow == [] and seen == [315]
 
 
 def day(date, commissioned, busy, **money):
-    cny = dict.fromkeys(["compute_sales_operator_capacity_cny", "intermediary_fee_cny", "colocation_rent_cny",
-                         "power_over_allowance_cny", "electricity_cost_cny"], 0.0) | money
+    cny = dict.fromkeys((f"{k}_cny" for k in DAILY_LINES), 0.0) | money
     return SimpleNamespace(date=date, commissioned_accelerators=commissioned, hours=24.0, busy_operator=busy,
                            busy_third_party_marketplace=1, busy_third_party_private=0, **cny)
 
@@ -200,7 +209,7 @@ def test_edges_of_irr_tax_and_the_exit():
     # The last fen of a loss is still set against profit (at 100 %: 3 taxed, not 4).
     assert taxes([-101, 100, 4], 1_000_000, 5) == [0, 0, 3]
     seen = []
-    streams = {k: [100, 100, 100] for k in STREAMS} | {"electricity": [0, 50, 80]}
+    streams = streams_of(**{k: [100, 100, 100] for k in STREAMS} | {"electricity": [0, 50, 80]})
     project(streams=streams, om_racks=[0] * 3, om_servers=[0] * 3, purchases=[], tax_rate=0.0, carry_years=0,
             exit_of=lambda e: seen.append(e) or 0, finished=True)
     assert seen == [400 - 80]  # the last year's EBITDA, not the second's
@@ -209,8 +218,7 @@ def test_edges_of_irr_tax_and_the_exit():
 def test_the_discounted_payback_discounts_each_year_at_the_rate():
     def flows(*cash):  # a project whose cash flows are these: capex in year 1, sales after, no tax
         sales = [max(0, c) for c in cash]
-        p = project(streams={k: [0] * len(cash) for k in STREAMS} | {"compute_sales_operator_capacity": sales,
-                                                                    "electricity": [0] * len(cash)},
+        p = project(streams=streams_of(compute_sales_operator_capacity=sales, electricity=[0] * len(cash)),
                     om_racks=[0] * len(cash), om_servers=[0] * len(cash),
                     purchases=[Purchase(1, "building", -cash[0], 1000)], tax_rate=0.0, carry_years=0,
                     exit_of=lambda e: 0, finished=False)

@@ -24,6 +24,7 @@ from itertools import pairwise
 from attrs import frozen
 from scipy.optimize import brentq
 
+from sim.economics.money import FINANCE_COSTS, FINANCE_REVENUE, add_fields
 from sim.units import PPM
 
 
@@ -142,19 +143,23 @@ def payback_year(flows: Sequence[float]) -> int | None:
     return last_negative + 1
 
 
-# The operator's revenue streams, each a Project field and a key of `project`'s streams.
-REVENUE = ("compute_sales_operator_capacity", "intermediary_fee", "colocation_rent", "power_over_allowance")
+# The operator's revenue streams and its costs in the money model (sim/economics/money.py), by
+# their finance names: each a Project field and a key of `project`'s streams.
+REVENUE = FINANCE_REVENUE
+COSTS = FINANCE_COSTS
+
+
+def _sums(lists, years: int) -> list[int]:
+    """Year by year sums of several lists (zeros if there are none)."""
+    return [sum(v) for v in zip(*lists)] if lists else [0] * years
 
 
 @frozen
+@add_fields(REVENUE + COSTS, "list[int]", first=True)
 class Project:
-    """One site's (or the whole company's) years, each list one entry per year, in fen."""
+    """One site's (or the whole company's) years, each list one entry per year, in fen: first
+    a list per revenue stream and cost of the money model (REVENUE, COSTS), then these."""
 
-    compute_sales_operator_capacity: list[int]
-    intermediary_fee: list[int]
-    colocation_rent: list[int]
-    power_over_allowance: list[int]  # tenants paying for power drawn above their rent's allowance
-    electricity: list[int]
     om_racks: list[int]
     om_servers: list[int]
     capex_building: list[int]
@@ -167,16 +172,20 @@ class Project:
 
     @property
     def years(self) -> int:
-        return len(self.electricity)
+        return len(self.om_racks)
 
     @property
     def revenue(self) -> list[int]:
-        return [sum(v) for v in zip(*(getattr(self, k) for k in REVENUE), strict=True)]
+        return _sums([getattr(self, k) for k in REVENUE], self.years)
+
+    @property
+    def costs(self) -> list[int]:
+        """The money model's costs (electricity), year by year."""
+        return _sums([getattr(self, k) for k in COSTS], self.years)
 
     @property
     def ebitda(self) -> list[int]:
-        return [r - e - o - s for r, e, o, s in zip(self.revenue, self.electricity, self.om_racks, self.om_servers,
-                                                    strict=True)]
+        return [r - e - o - s for r, e, o, s in zip(self.revenue, self.costs, self.om_racks, self.om_servers, strict=True)]
 
     @property
     def profit_before_tax(self) -> list[int]:
@@ -208,8 +217,8 @@ class Project:
 
 def project(*, streams: dict[str, list[int]], om_racks: list[int], om_servers: list[int],
             purchases: Sequence[Purchase], tax_rate: float, carry_years: int, exit_of, finished: bool) -> Project:
-    """A project's years from its revenue and electricity by year (`streams`: REVENUE and
-    "electricity"), O&M and purchases. `exit_of(ebitda_fen)` values the assets
+    """A project's years from its revenue and costs by year (`streams`: REVENUE and COSTS,
+    e.g. "electricity"), O&M and purchases. `exit_of(ebitda_fen)` values the assets
     at the end; only a `finished` concession (every year simulated) is sold."""
     years = len(om_racks)
     by_kind = {k: [0] * years for k in ("building", "mep", "servers")}
@@ -217,8 +226,9 @@ def project(*, streams: dict[str, list[int]], om_racks: list[int], om_servers: l
         if 1 <= p.year <= years:
             by_kind[p.kind][p.year - 1] += p.fen
     dep = depreciation(purchases, years)
-    revenue = [sum(v) for v in zip(*(streams[k] for k in REVENUE), strict=True)]
-    ebitda = [r - e - o - s for r, e, o, s in zip(revenue, streams["electricity"], om_racks, om_servers, strict=True)]
+    revenue = _sums([streams[k] for k in REVENUE], years)
+    costs = _sums([streams[k] for k in COSTS], years)
+    ebitda = [r - e - o - s for r, e, o, s in zip(revenue, costs, om_racks, om_servers, strict=True)]
     exit_value = [0] * years
     gain = [0] * years
     if finished and years:
@@ -227,9 +237,7 @@ def project(*, streams: dict[str, list[int]], om_racks: list[int], om_servers: l
     profits = [e - d + g for e, d, g in zip(ebitda, dep, gain, strict=True)]
     tax = taxes(profits, round(tax_rate * PPM), carry_years)
     return Project(
-        compute_sales_operator_capacity=list(streams["compute_sales_operator_capacity"]),
-        intermediary_fee=list(streams["intermediary_fee"]), colocation_rent=list(streams["colocation_rent"]),
-        power_over_allowance=list(streams["power_over_allowance"]), electricity=list(streams["electricity"]), om_racks=list(om_racks), om_servers=list(om_servers),
+        **{k: list(streams[k]) for k in REVENUE + COSTS}, om_racks=list(om_racks), om_servers=list(om_servers),
         capex_building=by_kind["building"], capex_mep=by_kind["mep"], capex_servers=by_kind["servers"],
         depreciation=dep, exit_value=exit_value, gain_on_exit=gain, tax=tax,
     )

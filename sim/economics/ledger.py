@@ -17,13 +17,13 @@ from attrs import frozen
 
 from sim.model.site import OPERATOR
 
-# Streams: what a transaction is for.
+# Streams: what a transaction is for. The money model (sim/economics/money.py) says what each
+# is to the operator and which statement lines it feeds; a new one is named there.
 COMPUTE_OPERATOR = "compute-operator"  # sales on operator-owned capacity
 COMPUTE_THIRD_PARTY = "compute-third-party"  # sales on tenants' opted-in capacity
 COLOCATION = "colocation"  # tenants' rack rent
 POWER_OVER_ALLOWANCE = "power-over-allowance"  # tenants' power above what their rent covers
 ELECTRICITY = "electricity"  # power for every commissioned rack, paid by the operator
-STREAMS = (COMPUTE_OPERATOR, COMPUTE_THIRD_PARTY, COLOCATION, POWER_OVER_ALLOWANCE, ELECTRICITY)
 
 # Account kinds.
 OPERATOR_KIND, TENANT_KIND, CLIENT_KIND, GRID_KIND = "operator", "tenant", "client", "grid"

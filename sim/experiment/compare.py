@@ -31,6 +31,7 @@ import attrs
 import numpy as np
 from attrs import frozen
 
+from sim.economics.money import COMPARED_LINES
 from sim.experiment.batch import run_chunks
 from sim.experiment.intervals import CONFIDENCE, Interval, interval, intervals, numeric, t_quantile
 from sim.experiment.plan import RunSpec, chunk_size, chunks, run_key
@@ -53,9 +54,7 @@ GROUPS = (
     ("jobs", ("jobs.total.submitted", "jobs.total.completed", "jobs.total.balked", "jobs.total.abandoned",
               "jobs.total.rejected")),
     ("waits", ("wait_hours.mean", "wait_hours.p90")),
-    ("revenue", ("revenue_cny.compute_sales_operator_capacity", "revenue_cny.compute_sales_third_party_capacity",
-                 "revenue_cny.intermediary_fee", "revenue_cny.colocation_rent", "revenue_cny.power_over_allowance",
-                 "revenue_cny.electricity_cost", "revenue_cny.operator_revenue", "revenue_cny.operator_net")),
+    ("revenue", tuple(f"revenue_cny.{k}" for k in COMPARED_LINES)),  # the money model's, but pass-throughs
     ("finance", ("finance.npv_cny", "finance.irr")),
 )
 METRICS = tuple(m for _, ms in GROUPS for m in ms)

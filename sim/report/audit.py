@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.economics.audit import Audit, Row, Simulated, audit
+from sim.economics.money import sales as compute_sales
 from sim.model.claim import Claim, Span
 from sim.units import DAYS_PER_YEAR, FEN_PER_CNY
 
@@ -55,7 +56,7 @@ def simulated_from_summary(s: dict) -> Simulated:
     """What a run sold, per year, from its summary (as summary.json holds it)."""
     fen = s["revenue_fen"]
     years = s["horizon_days"] / DAYS_PER_YEAR
-    sales = fen["compute_sales_operator_capacity"] + fen["compute_sales_third_party_capacity"]
+    sales = compute_sales(fen)
     return Simulated(sales / FEN_PER_CNY / years, fen["operator_revenue"] / FEN_PER_CNY / years, years,
                      s.get("sampling") is not None)
 

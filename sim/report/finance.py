@@ -14,17 +14,16 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from sim.economics.finance import discount_factors
+from sim.economics.finance import COSTS, REVENUE, discount_factors
+from sim.economics.money import BY_NAME, FINANCE
 from sim.simulation.finance import FinanceResult, SiteFinance
 
-# (column, Project attribute) in the order of the CSV
+# (column, Project attribute) in the order of the CSV: the money model's revenue streams,
+# revenue, its costs, then the rest of a project's lines.
 LINES = (
-    ("compute_sales_operator_capacity_cny", "compute_sales_operator_capacity"),
-    ("intermediary_fee_cny", "intermediary_fee"),
-    ("colocation_rent_cny", "colocation_rent"),
-    ("power_over_allowance_cny", "power_over_allowance"),
+    *((f"{k}_cny", k) for k in REVENUE),
     ("revenue_cny", "revenue"),
-    ("electricity_cny", "electricity"),
+    *((f"{k}_cny", k) for k in COSTS),
     ("om_racks_cny", "om_racks"),
     ("om_servers_cny", "om_servers"),
     ("ebitda_cny", "ebitda"),
@@ -211,17 +210,19 @@ def finance_md(fr: FinanceResult) -> str:
         "",
         "All sites, by year (million CNY; finance.csv has every line by site, in CNY):",
         "",
-        "| year | revenue | electricity | O&M | EBITDA | tax | capex | exit | cash flow | cumulative discounted |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| year | revenue | {''.join(f'{c} | ' for c in _COST_WORDS)}O&M | EBITDA | tax | capex | exit | cash flow | "
+        "cumulative discounted |",
+        "|---:|---:|" + "---:|" * len(_COST_WORDS) + "---:|---:|---:|---:|---:|---:|---:|",
     ]
     for k in range(fr.years):
-        lines.append(f"| {k + 1} | {_m(t.revenue[k])} | {_m(t.electricity[k])} | "
+        lines.append(f"| {k + 1} | {_m(t.revenue[k])} | {''.join(f'{_m(getattr(t, c)[k])} | ' for c in COSTS)}"
                      f"{_m(t.om_racks[k] + t.om_servers[k])} | {_m(t.ebitda[k])} | {_m(t.tax[k])} | "
                      f"{_m(t.capex[k])} | {_m(t.exit_value[k])} | {_m(t.cash_flow[k])} | {_m(cum[k])} |")
     lines += ["", "![finance](finance.png)", ""]
     return "\n".join(lines)
 
 
+_COST_WORDS = tuple(BY_NAME[k].short or f for k, f in FINANCE.items() if f in COSTS)
 POSITIVE, NEGATIVE = "tab:green", "tab:red"
 SITE_COLOURS = ("tab:blue", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
 

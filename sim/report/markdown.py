@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.economics.money import COST_STREAMS, IDENTITIES, LINES, OPERATOR_NET, REPORT_LABELS, SHORT
 from sim.model.demand import class_label
 
 
@@ -15,6 +16,25 @@ def _pct(x) -> str:
 
 def _m(cny) -> str:
     return f"{cny / 1e6:,.2f}"
+
+
+def _money_rows(rev: dict) -> list[str]:
+    """report.md's money table: every line of the statement (a cost as a negative amount, the
+    identities in bold)."""
+    bold = {i.name for i in IDENTITIES}
+    out = []
+    for k in LINES:
+        if k in bold:
+            out.append(f"| **{REPORT_LABELS[k]}** | **{_m(rev[k])}** |")
+        else:
+            out.append(f"| {REPORT_LABELS[k]} | {'-' if k in COST_STREAMS else ''}{_m(rev[k])} |")
+    return out
+
+
+def _site_money(m: dict) -> str:
+    """The by-site table's money cells: the streams with short words (costs negative), then net."""
+    cells = [f"{'-' if cost else ''}{_m(m[k])}" for k, _, cost in SHORT] + [_m(m[OPERATOR_NET.name])]
+    return "".join(f"{c} | " for c in cells).rstrip()
 
 
 def demand_words(basis: str) -> str:
@@ -240,15 +260,7 @@ def _money(s: dict) -> list[str]:
         "",
         "| stream | amount |",
         "|---|---:|",
-        f"| compute sales on operator capacity | {_m(rev['compute_sales_operator_capacity'])} |",
-        f"| compute sales on third-party capacity (gross) | {_m(rev['compute_sales_third_party_capacity'])} |",
-        f"| of which intermediary fee, kept by the operator | {_m(rev['intermediary_fee'])} |",
-        f"| of which paid out to tenants | {_m(rev['tenant_payouts'])} |",
-        f"| colocation rent from tenants | {_m(rev['colocation_rent'])} |",
-        f"| tenants' power above their allowance, billed to them | {_m(rev['power_over_allowance'])} |",
-        f"| electricity, paid by the operator | -{_m(rev['electricity_cost'])} |",
-        f"| **operator revenue** | **{_m(rev['operator_revenue'])}** |",
-        f"| **operator net (before capex, O&M, tax)** | **{_m(rev['operator_net'])}** |",
+        *_money_rows(rev),
         "",
         f"Per P-year ({per_p['basis']}, {_n(per_p['commissioned_pflops_years'], 1)} P-years): marketplace "
         f"sales {_n(per_p['marketplace_sales'])} CNY, operator revenue {_n(per_p['operator_revenue'])} CNY, "
@@ -275,8 +287,8 @@ def _by_site(rows) -> list[str]:
         "## By site and owner class",
         "",
         "| site | owner class | racks built / in use, online | accelerators (planned / online) | P dense online | "
-        "utilisation | own-capacity sales | fees | rent | power over allowance | electricity | operator net |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"utilisation | {''.join(f'{words} | ' for _, words, _ in SHORT)}{OPERATOR_NET.label} |",
+        "|---|---|---:|---:|---:|---:|" + "---:|" * (len(SHORT) + 1),
     ]
     for r in rows:
         m = r["revenue_cny"]
@@ -284,9 +296,7 @@ def _by_site(rows) -> list[str]:
             f"| {r['site']} | {r['owner_class']} | {_n(r['at_horizon']['racks'])} / "
             f"{_n(r['at_horizon']['racks_in_use'])} | {_n(r['planned']['accelerators'])} / "
             f"{_n(r['at_horizon']['accelerators'])} | {_n(r['at_horizon']['pflops_fp16_dense'], 1)} | "
-            f"{_pct(r['utilisation'])} | {_m(m['compute_sales_operator_capacity'])} | {_m(m['intermediary_fee'])} | "
-            f"{_m(m['colocation_rent'])} | {_m(m['power_over_allowance'])} | -{_m(m['electricity_cost'])} | "
-            f"{_m(m['operator_net'])} |")
+            f"{_pct(r['utilisation'])} | {_site_money(m)}")
     return lines
 
 

@@ -16,6 +16,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from sim.economics.money import COST, OPERATOR_NET, PASS_THROUGH, REVENUE, STREAMS
+
 SIZE_IN = (9, 4.5)
 DPI = 110
 MONTHLY_BEYOND = pd.DateOffset(years=2)  # longer runs are plotted by calendar month
@@ -29,14 +31,13 @@ BUSY = (  # stacked bottom to top
     ("busy_third_party_marketplace", "busy: third-party, marketplace", "tab:orange"),
     ("busy_third_party_private", "busy: third-party, tenant's own", "tab:green"),
 )
-OPERATOR_STREAMS = (
-    ("compute_sales_operator_capacity_cny", "compute sales, operator capacity", "-"),
-    ("intermediary_fee_cny", "intermediary fee (third-party sales)", "-"),
-    ("colocation_rent_cny", "colocation rent", "-"),
-    ("power_over_allowance_cny", "tenants' power over allowance", "-"),
-    ("electricity_cost_cny", "electricity (cost)", "--"),
-)
-PAYOUTS = ("tenant_payouts_cny", "paid out to tenants")
+# The money model's streams (sim/economics/money.py): the operator's revenue (solid) and costs
+# (dashed) above with its net; what passes through to others on the panel below.
+OPERATOR_STREAMS = tuple((s.column, s.label, "--" if s.kind == COST else "-") for s in STREAMS
+                         if s.kind in (REVENUE, COST))
+NET = (f"{OPERATOR_NET.name}_cny", OPERATOR_NET.label)
+PASSED_THROUGH = tuple((s.column, s.label) for s in STREAMS if s.kind == PASS_THROUGH)
+PAYOUTS = PASSED_THROUGH[0]
 # Beside the axes, top-aligned; constrained layout shrinks the axes to make room.
 LEGEND_RIGHT = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
                     fontsize=8, frameon=False)
@@ -115,12 +116,11 @@ def revenue_figure(daily: pd.DataFrame, title: str | None = None) -> Figure:
     x = np.concatenate([p["start"].to_numpy()[:1], p["end"].to_numpy()])
     for key, label, style in OPERATOR_STREAMS:
         ax.plot(x, _cumulative_millions(p[key]), ls=style, lw=1.2, label=label)
-    ax.plot(x, _cumulative_millions(p["operator_net_cny"]), color="black", lw=2,
-            label="operator net")
+    ax.plot(x, _cumulative_millions(p[NET[0]]), color="black", lw=2, label=NET[1])
     ax.set_ylabel("cumulative,\nmillion CNY")
     ax.legend(**LEGEND_RIGHT)
-    key, label = PAYOUTS
-    ax_t.plot(x, _cumulative_millions(p[key]), color="tab:gray", lw=1.2, label=label)
+    for i, (key, label) in enumerate(PASSED_THROUGH):
+        ax_t.plot(x, _cumulative_millions(p[key]), color="tab:gray" if i == 0 else None, lw=1.2, label=label)
     ax_t.set_ylabel("cumulative,\nmillion CNY")
     ax_t.set_title("passed through to tenants: not the operator's revenue or cost",
                    loc="left", fontsize=8)
@@ -205,7 +205,7 @@ def revenue_regions(fig: Figure, daily: pd.DataFrame) -> list:
     p, per = periods(daily)
     ax, ax_t = fig.axes[:2]
     x0, x1 = mdates.date2num(p["start"].to_numpy()), mdates.date2num(p["end"].to_numpy())
-    keys = [(k, label) for k, label, _ in OPERATOR_STREAMS] + [("operator_net_cny", "operator net"), PAYOUTS]
+    keys = [(k, label) for k, label, _ in OPERATOR_STREAMS] + [NET, *PASSED_THROUGH]
     cums = {k: _cumulative_millions(p[k])[1:] for k, _ in keys}
     out = []
     for i, row in enumerate(p.itertuples(index=False)):

@@ -12,21 +12,27 @@ import datetime as dt
 from attrs import field, frozen
 
 from sim.economics.finance import REVENUE, Project, Purchase, irr, npv, payback_year, project, refresh_years, total
+from sim.economics.money import (
+    BUSINESS_LINES,
+    BY_NAME,
+    BY_RACK_OWNER,
+    COLOCATION_LINE,
+    FINANCE,
+    FINANCE_BY_RACK_OWNER,
+    OPERATOR_COMPUTE_LINE,
+    REVENUE_STREAMS,
+)
 from sim.model.finance import Exit, Timing
 from sim.model.site import OPERATOR
 from sim.model.years import anniversary, year_of_hour, year_start_hours, years_covering
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR, cny_to_fen
 
-# Daily row column -> the finance stream it feeds.
-STREAMS = {
-    "compute_sales_operator_capacity_cny": "compute_sales_operator_capacity",
-    "intermediary_fee_cny": "intermediary_fee",
-    "colocation_rent_cny": "colocation_rent",
-    "power_over_allowance_cny": "power_over_allowance",
-    "electricity_cost_cny": "electricity",
-}
+# Daily row column -> the finance stream it feeds (the money model's streams with a finance line).
+STREAMS = {BY_NAME[k].column: f for k, f in FINANCE.items()}
 TOTAL = "total"
-OPERATOR_ELECTRICITY = "electricity_operator_racks"  # the part of electricity the operator's own racks draw
+# A cost split by rack owner in the NPV bridge: the part of it the operator's own racks draw,
+# by site and year, under `<finance name>_operator_racks`.
+OPERATOR_RACKS = {BY_NAME[k].column: f"{f}_operator_racks" for k, f in FINANCE.items() if f in FINANCE_BY_RACK_OWNER}
 
 
 def _fen(cny: float) -> int:
@@ -76,7 +82,7 @@ def yearly_by_site(result, years: int) -> dict[str, dict[str, list[int]]]:
     """Money by site, stream and year (fen), over the first `years` years."""
     sc = result.scenario
     bounds = year_start_hours(sc.start_date, years)
-    out = {s.name: {k: [0] * years for k in (*STREAMS.values(), OPERATOR_ELECTRICITY)} for s in sc.sites}
+    out = {s.name: {k: [0] * years for k in (*STREAMS.values(), *OPERATOR_RACKS.values())} for s in sc.sites}
     for r in result.daily_by_site:
         y = year_of_hour(bounds, (r.date - sc.start_date).days * HOURS_PER_DAY)
         if y > years:
@@ -84,7 +90,8 @@ def yearly_by_site(result, years: int) -> dict[str, dict[str, list[int]]]:
         for col, key in STREAMS.items():
             out[r.site][key][y - 1] += _fen(getattr(r, col))
         if r.owner_class == OPERATOR:
-            out[r.site][OPERATOR_ELECTRICITY][y - 1] += _fen(r.electricity_cost_cny)
+            for col, key in OPERATOR_RACKS.items():
+                out[r.site][key][y - 1] += _fen(getattr(r, col))
     return out
 
 
@@ -245,22 +252,33 @@ def bridge(p: Project, lines: dict[str, dict[str, list[int]]], rate: float, timi
 
 def line_flows(p: Project, money: dict[str, list[int]], om_racks_operator: list[int],
                purchases) -> dict[str, dict[str, list[int]]]:
-    """Each business line's operating flow and capex by year (see `bridge`)."""
+    """Each business line's operating flow and capex by year (see `bridge`): each stream of
+    the money model goes to its `business_line`; one split BY_RACK_OWNER goes to operator
+    compute for the operator's own racks and to colocation for the rest."""
     years = p.years
     capex = {True: [0] * years, False: [0] * years}
     for q in purchases:
         if 1 <= q.year <= years:
             capex[q.operator_racks][q.year - 1] += q.fen
-    elec_op = money[OPERATOR_ELECTRICITY]
-    compute = [s - e - o - v for s, e, o, v in zip(p.compute_sales_operator_capacity, elec_op, om_racks_operator,
-                                                   p.om_servers, strict=True)]
-    coloc = [r + w - (e - eo) - (o - oo) for r, w, e, eo, o, oo in zip(
-        p.colocation_rent, p.power_over_allowance, p.electricity, elec_op, p.om_racks, om_racks_operator, strict=True)]
-    return {
-        "colocation": {"operating": coloc, "capex": capex[False]},
-        "operator_compute": {"operating": compute, "capex": capex[True]},
-        "marketplace_fees": {"operating": list(p.intermediary_fee), "capex": [0] * years},
-    }
+    operating = {name: [0] * years for name in BUSINESS_LINES}
+
+    def add(line: str, flows, sign: int) -> None:
+        operating[line] = [a + sign * b for a, b in zip(operating[line], flows, strict=True)]
+
+    for k, f in FINANCE.items():
+        s = BY_NAME[k]
+        sign = 1 if k in REVENUE_STREAMS else -1
+        if s.business_line == BY_RACK_OWNER:
+            own = money[f"{f}_operator_racks"]
+            add(OPERATOR_COMPUTE_LINE, own, sign)
+            add(COLOCATION_LINE, [a - b for a, b in zip(getattr(p, f), own, strict=True)], sign)
+        elif s.business_line is not None:
+            add(s.business_line, getattr(p, f), sign)
+    add(OPERATOR_COMPUTE_LINE, om_racks_operator, -1)
+    add(OPERATOR_COMPUTE_LINE, p.om_servers, -1)
+    add(COLOCATION_LINE, [o - oo for o, oo in zip(p.om_racks, om_racks_operator, strict=True)], -1)
+    lines = {COLOCATION_LINE: capex[False], OPERATOR_COMPUTE_LINE: capex[True]}
+    return {name: {"operating": operating[name], "capex": lines.get(name, [0] * years)} for name in BUSINESS_LINES}
 
 
 @frozen

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 from attrs import frozen
 
+from sim.economics.money import DAILY_LINES, LINES, add_fields
 from sim.model.demand import class_label
 from sim.model.frozen import FrozenDict, freeze
 from sim.model.scenario import Policy, Scenario
@@ -22,18 +24,13 @@ OWNER_CLASSES = ("operator", "third-party")
 
 
 @frozen
+@add_fields(LINES, "int")
 class Money:
-    """The operator's statement, whole fen (see sim/economics/statement.py)."""
+    """The operator's statement, whole fen: one field per line of the money model
+    (sim/economics/money.py: `LINES`)."""
 
-    compute_sales_operator_capacity: int
-    compute_sales_third_party_capacity: int
-    intermediary_fee: int
-    tenant_payouts: int
-    colocation_rent: int
-    power_over_allowance: int
-    electricity_cost: int
-    operator_revenue: int
-    operator_net: int
+    if TYPE_CHECKING:  # its fields come from the money model, unseen by a type checker
+        def __getattr__(self, name: str) -> int: ...
 
     def cny(self) -> dict[str, float]:
         return {k: v / FEN_PER_CNY for k, v in attrs.asdict(self).items()}
@@ -361,15 +358,14 @@ class Summary:
     sampling: SamplingInfo | None = None  # only in a sampled run's summary.json
 
 
-DAILY_MONEY = (
-    "compute_sales_operator_capacity", "compute_sales_third_party_capacity", "intermediary_fee",
-    "tenant_payouts", "colocation_rent", "power_over_allowance", "electricity_cost", "operator_net",
-)
+DAILY_MONEY = DAILY_LINES  # the statement's lines each daily row holds, as `<line>_cny`
 
 
 @frozen
+@add_fields(DAILY_LINES, "float", "_cny")
 class DailyRow:
-    """One simulated day (the last may be partial): means over the day, money for the day in CNY."""
+    """One simulated day (the last may be partial): means over the day, money for the day in CNY
+    (a `<line>_cny` column per daily line of the money model, after these)."""
 
     day: int
     date: dt.date
@@ -381,19 +377,12 @@ class DailyRow:
     utilisation: float
     queue_length_mean: float
     queued_at_close: int
-    compute_sales_operator_capacity_cny: float
-    compute_sales_third_party_capacity_cny: float
-    intermediary_fee_cny: float
-    tenant_payouts_cny: float
-    colocation_rent_cny: float
-    power_over_allowance_cny: float
-    electricity_cost_cny: float
-    operator_net_cny: float
 
 
 @frozen
+@add_fields(DAILY_LINES, "float", "_cny")
 class SiteDailyRow:
-    """One day of one site's capacity of one owner class."""
+    """One day of one site's capacity of one owner class (money columns as in DailyRow)."""
 
     day: int
     date: dt.date
@@ -402,14 +391,6 @@ class SiteDailyRow:
     commissioned_accelerators: float
     busy_accelerators: float
     utilisation: float
-    compute_sales_operator_capacity_cny: float
-    compute_sales_third_party_capacity_cny: float
-    intermediary_fee_cny: float
-    tenant_payouts_cny: float
-    colocation_rent_cny: float
-    power_over_allowance_cny: float
-    electricity_cost_cny: float
-    operator_net_cny: float
 
 
 COLUMNS = tuple(f.name for f in attrs.fields(DailyRow))

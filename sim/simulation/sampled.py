@@ -21,9 +21,13 @@ import itertools
 import attrs
 
 from sim.economics.apportion import apportion
+from sim.economics.money import BY_NAME, SAMPLED_BY_PERIOD, SAMPLED_SCALED, zero
+from sim.economics.money import lines as money_lines
+from sim.economics.money import sales as compute_sales
 from sim.economics.pricing import price_model
 from sim.simulation.recorder import month_hours, month_starts, owner_class
 from sim.simulation.results import (
+    DAILY_MONEY,
     DailyRow,
     Money,
     PerPflopsYear,
@@ -36,8 +40,14 @@ from sim.simulation.summary import OUTSIDE, capacity, capacity_of, outside_price
 from sim.model.sampling import compressed
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 
-SCALED = ("compute_sales_operator_capacity", "intermediary_fee", "tenant_payouts", "power_over_allowance",
-          "electricity_cost")
+COLOCATION_RENT = "colocation_rent"  # worked out by period: rent does not depend on the jobs
+if set(SAMPLED_BY_PERIOD) - {COLOCATION_RENT}:  # a stream the model says is BY_PERIOD needs its amount here
+    raise NotImplementedError(f"sampled runs do not work out {sorted(set(SAMPLED_BY_PERIOD) - {COLOCATION_RENT})} "
+                              "by period")
+
+# The streams scaled by a window's weight, as (name, daily column); the others (BY_PERIOD) are
+# worked out for each period in `run_sampled`.
+SCALED = tuple((k, f"{k}_cny") for k in SAMPLED_SCALED)
 
 
 class RealTimePrices:
@@ -129,24 +139,18 @@ def _fen(cny: float) -> int:
     return round(cny * FEN_PER_CNY)
 
 
-def _money_cny(own: int, fee: int, payouts: int, rent: int, over: int, power: int) -> dict[str, float]:
-    return {
-        "compute_sales_operator_capacity_cny": own / FEN_PER_CNY,
-        "compute_sales_third_party_capacity_cny": (fee + payouts) / FEN_PER_CNY,
-        "intermediary_fee_cny": fee / FEN_PER_CNY,
-        "tenant_payouts_cny": payouts / FEN_PER_CNY,
-        "colocation_rent_cny": rent / FEN_PER_CNY,
-        "power_over_allowance_cny": over / FEN_PER_CNY,
-        "electricity_cost_cny": power / FEN_PER_CNY,
-        "operator_net_cny": (own + fee + rent + over - power) / FEN_PER_CNY,
-    }
+def _money_cny(parts: dict[str, int]) -> dict[str, float]:
+    """A day's money columns from its streams' fen."""
+    return {f"{k}_cny": v / FEN_PER_CNY for k, v in money_lines(parts).items() if k in DAILY_MONEY}
 
 
-def _statement(own: int, fee: int, payouts: int, rent: int, over: int, power: int) -> Money:
-    return Money(compute_sales_operator_capacity=own, compute_sales_third_party_capacity=fee + payouts,
-                 intermediary_fee=fee, tenant_payouts=payouts, colocation_rent=rent, power_over_allowance=over,
-                 electricity_cost=power, operator_revenue=own + fee + rent + over,
-                 operator_net=own + fee + rent + over - power)
+def _statement(parts: dict[str, int]) -> Money:
+    return Money(**money_lines(parts))
+
+
+def _add(into: dict[str, int], parts: dict[str, int]) -> None:
+    for k, v in parts.items():
+        into[k] += v
 
 
 def run_sampled(scenario, model_class, *, ledger_sink=None, trace=None, progress=None, argv=None):
@@ -186,10 +190,11 @@ def run_sampled(scenario, model_class, *, ledger_sink=None, trace=None, progress
     for r in raw.daily_by_site:
         site_rows_by_day.setdefault(r.day, []).append(r)
 
-    daily: list[DailyRow] = []
-    by_site: list[SiteDailyRow] = []
-    weights: list[float] = []
-    totals: dict[tuple[str, str], list[int]] = {}  # (site, owner class) -> own, fee, payouts, rent, over allowance, power
+    # Each stream worked out by period: fen by segment, site and day (its side's rows only).
+    by_period = {COLOCATION_RENT: rent_by_segment}
+    period_sides = [(k, BY_NAME[k].side, by_period[k]) for k in SAMPLED_BY_PERIOD]
+    daily, by_site, weights = [], [], []
+    totals: dict[tuple[str, str], dict[str, int]] = {}  # (site, owner class) -> fen by stream
     hours: dict[tuple[str, str], list[float]] = {}  # -> weighted commissioned, busy accelerator-hours
     for i, row in enumerate(raw.daily):
         seg = segments[i]
@@ -199,21 +204,20 @@ def run_sampled(scenario, model_class, *, ledger_sink=None, trace=None, progress
         real_start = seg.real_h + (starts[i] - seg.sim_h)
         date = scenario.start_date + dt.timedelta(hours=real_start)
         day = len(daily)
-        sums = [0] * 6
+        sums = zero()
+        k_seg = index[id(seg)]
         for r in site_rows_by_day.get(row.day, ()):
-            own, fee, payouts, over, power = (round(_fen(getattr(r, f"{k}_cny")) * w) for k in SCALED)
-            rent = rent_by_segment[index[id(seg)]][r.site][i] if r.owner_class == "third-party" else 0
-            parts = (own, fee, payouts, rent, over, power)
+            parts = {name: round(_fen(getattr(r, col)) * w) for name, col in SCALED}
+            for name, side, fen in period_sides:
+                parts[name] = fen[k_seg][r.site][i] if r.owner_class == side else 0
             key = (r.site, r.owner_class)
-            totals[key] = [a + b for a, b in zip(totals.get(key, [0] * 6), parts, strict=True)]
+            _add(totals.setdefault(key, zero()), parts)
             h = hours.setdefault(key, [0.0, 0.0])
             h[0] += w * r.commissioned_accelerators * row.hours
             h[1] += w * r.busy_accelerators * row.hours
-            sums = [a + b for a, b in zip(sums, parts, strict=True)]
-            by_site.append(attrs.evolve(r, day=day, date=date, **_money_cny(*parts)))
-        # mypy checks a ** dict's value type against every field (queued_at_close is an int);
-        # its keys are the money columns, all floats
-        daily.append(attrs.evolve(row, day=day, date=date, **_money_cny(*sums)))  # type: ignore[arg-type]
+            _add(sums, parts)
+            by_site.append(attrs.evolve(r, day=day, date=date, **_money_cny(parts)))
+        daily.append(attrs.evolve(row, day=day, date=date, **_money_cny(sums)))  # type: ignore[arg-type]
         weights.append(w)
 
     summary = _summary(scenario, raw, model, tm, totals, hours, daily, weights)
@@ -224,7 +228,9 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
     s = raw.summary
     real_h = scenario.horizon_hours
     std = scenario.standard_rack_kw
-    all_parts = [sum(v[j] for v in totals.values()) for j in range(6)]
+    all_parts = zero()
+    for v in totals.values():
+        _add(all_parts, v)
     by_site = []
     for r in s.by_site:
         key = (r.site, r.owner_class)
@@ -234,7 +240,7 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
         by_site.append(attrs.evolve(
             r, planned=capacity_of(groups, std), at_horizon=capacity_of(groups, std, real_h),
             commissioned_accelerator_hours=round(c, 6), busy_accelerator_hours=round(b, 6),
-            utilisation=round(b / c, 6) if c else 0.0, revenue=_statement(*totals.get(key, [0] * 6))))
+            utilisation=round(b / c, 6) if c else 0.0, revenue=_statement(totals.get(key, zero()))))
     # Utilisation from the weighted days (the opted-in share is the simulated days').
     comm = sum(w * d.commissioned_accelerators * d.hours for w, d in zip(weights, daily, strict=True))
     op = sum(w * d.busy_operator * d.hours for w, d in zip(weights, daily, strict=True))
@@ -252,7 +258,7 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
         third_party=share(market + private, tp_comm), third_party_marketplace=share(market, tp_comm),
         third_party_private=share(private, tp_comm), third_party_opted_in_marketplace=u.third_party_opted_in_marketplace,
         commissioned_accelerator_hours=round(comm, 6), busy_accelerator_hours=round(op + market + private, 6))
-    money = _statement(*all_parts)
+    money = _statement(all_parts)
     per = s.revenue_per_pflops_year_cny
     sim_comm = s.utilisation.commissioned_accelerator_hours
     p_years = per.commissioned_pflops_years * (comm / sim_comm) if sim_comm else 0.0
@@ -261,7 +267,7 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
     def per_p(fen):
         return round(fen / FEN_PER_CNY / p_years, 2) if p_years else 0.0
 
-    sales = money.compute_sales_operator_capacity + money.compute_sales_third_party_capacity
+    sales = compute_sales(money_lines(all_parts))
     revenue_per_p = PerPflopsYear(
         basis=per.basis, commissioned_pflops_years=round(p_years, 6), marketplace_sales=per_p(sales),
         operator_revenue=per_p(money.operator_revenue), operator_net=per_p(money.operator_net),

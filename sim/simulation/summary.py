@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sim.economics.money import sales as compute_sales
 from sim.economics.statement import LINES, statement, statements
 from sim.simulation.sections import contract_report, failure_report
 from sim.simulation.recorder import owner_class
@@ -326,7 +327,7 @@ def summarise(model) -> Summary:
     years = horizon_h / HOURS_PER_YEAR
     # Average commissioned P over the horizon (dense), the denominator of revenue per P-year.
     p_years = sum(p.area_servers * p.A * p.server.accelerator.pflops_fp16_dense for p in pools) / HOURS_PER_YEAR
-    sales = stmt["compute_sales_operator_capacity"] + stmt["compute_sales_third_party_capacity"]
+    sales = compute_sales(stmt)
 
     def per_p(fen):
         return _r(fen / FEN_PER_CNY / p_years, 2) if p_years else 0.0
