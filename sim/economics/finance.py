@@ -151,7 +151,7 @@ COSTS = FINANCE_COSTS
 
 def _sums(lists, years: int) -> list[int]:
     """Year by year sums of several lists (zeros if there are none)."""
-    return [sum(v) for v in zip(*lists)] if lists else [0] * years
+    return [sum(v) for v in zip(*lists, strict=True)] if lists else [0] * years
 
 
 @frozen

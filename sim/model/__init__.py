@@ -1,8 +1,8 @@
 """Entities of the model, as plain immutable attrs classes."""
 
+from sim.model.client import ClientClass
 from sim.model.demand import (
     ArrivalTimes,
-    ClientClass,
     Exponential,
     Fixed,
     Lognormal,

@@ -1,16 +1,13 @@
-"""Who brings work: tenants (third-party rack owners) and client classes."""
+"""Who brings work: tenants (third-party rack owners) and what client classes are made of
+(arrivals, sizes, durations, markets; the class itself is sim/model/client.py)."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from attrs import frozen
 
 from sim.model.pricepath import PricePath
-
-if TYPE_CHECKING:  # sim.model.workload builds on this module
-    from sim.model.workload import Contracts, Gamma, Mixture, Shaped, TraceReplay, Weibull
 
 
 @frozen
@@ -139,40 +136,6 @@ class WillingnessToPay:
 
     median_cny_per_pflops_hour: float
     sigma: float
-
-
-@frozen
-class ClientClass:
-    name: str
-    arrivals: Arrivals | Shaped | TraceReplay | Contracts
-    sizes: Sizes
-    duration: Duration | Weibull | Gamma | Mixture
-    patience: Duration | None = None  # None: waits for ever
-    max_price_cny_per_accelerator_hour: float | None = None  # None: accepts any quote
-    accelerators: tuple[str, ...] | None = None  # accelerator types it accepts; None: any
-    sites: tuple[str, ...] | None = None  # sites it accepts; None: any
-    tenant: str | None = None  # set for a tenant's private demand
-    # Dense P per accelerator at which its accelerator-hours count as P-hours: the dense P of
-    # the cards it may use, or a stated reference when they differ; None: not resolved yet.
-    pflops_dense: float | None = None
-    willingness_to_pay: WillingnessToPay | None = None  # None: any quote (up to the outside price)
-    # Sites tried first, in this order, by placements that take pools in an order (owned-first,
-    # and a tenant's own work): a hub's customers served at that hub before the others.
-    prefer_sites: tuple[str, ...] = ()
-
-    @property
-    def is_private(self) -> bool:
-        return self.tenant is not None
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """(tenant, name), tenant "" for marketplace clients: unique in a scenario, never joined."""
-        return (self.tenant or "", self.name)
-
-    @property
-    def label(self) -> str:
-        """For people: "name", or "tenant/name" for a tenant's own demand (class_label)."""
-        return class_label(self.tenant, self.name)
 
 
 def _label_part(name: str) -> str:

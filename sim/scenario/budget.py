@@ -13,17 +13,18 @@ import math
 
 import attrs
 
-from sim.model.demand import ArrivalTimes, ClientClass, MarketShare, OfferedLoad, Work
+from sim.model.client import ClientClass
+from sim.model.demand import ArrivalTimes, MarketShare, OfferedLoad, Work
 from sim.model.limits import MAX_DAILY_ROWS, MAX_LEDGER_POSTINGS, MAX_RATE_POINTS
 from sim.model.site import OPERATOR
 from sim.model.workload import Contracts, Shaped, TraceReplay
 from sim.scenario.fields import key_text
 from sim.scheduling.cluster import Cluster
 from sim.units import HOURS_PER_DAY, HOURS_PER_YEAR
+from sim.workload import replay
 from sim.workload.arrivals import GrowingRate
 from sim.workload.demand import job_rate, path_rate, pflops_hours_per_job
 from sim.workload.distributions import mean_hours
-from sim.workload import replay
 from sim.workload.shaped import accelerator_hours_per_job
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.model.demand import ClientClass
+from sim.model.client import ClientClass
 from sim.model.scenario import Scenario
 from sim.model.site import OPERATOR
 from sim.scheduling.pool import OPERATOR_POOL, PRIVATE_POOL, SHARED_POOL, Pool

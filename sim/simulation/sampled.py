@@ -193,7 +193,9 @@ def run_sampled(scenario, model_class, *, ledger_sink=None, trace=None, progress
     # Each stream worked out by period: fen by segment, site and day (its side's rows only).
     by_period = {COLOCATION_RENT: rent_by_segment}
     period_sides = [(k, BY_NAME[k].side, by_period[k]) for k in SAMPLED_BY_PERIOD]
-    daily, by_site, weights = [], [], []
+    daily: list[DailyRow] = []
+    by_site: list[SiteDailyRow] = []
+    weights: list[float] = []
     totals: dict[tuple[str, str], dict[str, int]] = {}  # (site, owner class) -> fen by stream
     hours: dict[tuple[str, str], list[float]] = {}  # -> weighted commissioned, busy accelerator-hours
     for i, row in enumerate(raw.daily):
@@ -217,7 +219,7 @@ def run_sampled(scenario, model_class, *, ledger_sink=None, trace=None, progress
             h[1] += w * r.busy_accelerators * row.hours
             _add(sums, parts)
             by_site.append(attrs.evolve(r, day=day, date=date, **_money_cny(parts)))
-        daily.append(attrs.evolve(row, day=day, date=date, **_money_cny(sums)))  # type: ignore[arg-type]
+        daily.append(attrs.evolve(row, day=day, date=date, **_money_cny(sums)))
         weights.append(w)
 
     summary = _summary(scenario, raw, model, tm, totals, hours, daily, weights)

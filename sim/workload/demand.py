@@ -7,7 +7,8 @@ on: a class whose cards differ in dense P states a reference P, and its demand i
 
 from __future__ import annotations
 
-from sim.model.demand import ClientClass, MarketShare, RatePath, Work, WorkPath
+from sim.model.client import ClientClass
+from sim.model.demand import MarketShare, RatePath, Work, WorkPath
 from sim.units import HOURS_PER_YEAR
 from sim.workload.arrivals import GrowingRate, Intensity
 from sim.workload.distributions import mean_hours

@@ -28,7 +28,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from sim.model.demand import ClientClass, WorkPath
+from sim.model.client import ClientClass
+from sim.model.demand import WorkPath
 from sim.model.workload import TraceReplay
 from sim.units import HOURS_PER_YEAR
 from sim.workload.record import JobRecord

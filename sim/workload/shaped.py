@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from sim.model.demand import ClientClass, MarketShare, RatePath, Work
+from sim.model.client import ClientClass
+from sim.model.demand import MarketShare, RatePath, Work
 from sim.model.workload import Shaped
 from sim.units import HOURS_PER_YEAR
 from sim.workload.arrivals import Intensity

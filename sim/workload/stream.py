@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
-from sim.model.demand import ArrivalTimes, ClientClass, MarketShare, OfferedLoad, RatePath, Work
+from sim.model.client import ClientClass
+from sim.model.demand import ArrivalTimes, MarketShare, OfferedLoad, RatePath, Work
 from sim.model.workload import Contracts, Shaped, TraceReplay
 from sim.units import FEN_PER_CNY
 from sim.workload.arrivals import Intensity
