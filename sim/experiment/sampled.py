@@ -21,7 +21,6 @@ import itertools
 import attrs
 
 from sim.economics.apportion import apportion
-from sim.economics.pricing import price_model
 from sim.experiment.recorder import month_hours, month_starts, owner_class
 from sim.experiment.results import (
     DailyRow,
@@ -33,58 +32,11 @@ from sim.experiment.results import (
 )
 from sim.experiment.run import Model
 from sim.experiment.summary import OUTSIDE, capacity, capacity_of, outside_prices, price_report
-from sim.model.sampling import compressed
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
+from sim.workload.windows import compressed
 
 SCALED = ("compute_sales_operator_capacity", "intermediary_fee", "tenant_payouts", "power_over_allowance",
           "electricity_cost")
-
-
-class RealTimePrices:
-    """The scenario's price model, quoted on the real calendar.
-
-    A job carried from one window into the next stands for a job of the same age in the
-    next period, so the quote it is billed at is the one of its age before the real hour of
-    the billing, not that of the real hour it was submitted (a quarter of falling prices
-    earlier). At arrival the two are the same."""
-
-    def __init__(self, inner, time_map):
-        self.inner = inner
-        self.time_map = time_map
-        self.fee_ppm = inner.fee_ppm
-        self.env = None  # the run's SimPy environment, set once the model is built
-        self.lo = self.hi = -1.0  # the segment last used: (lo, hi] in simulated hours
-        self.offset = 0.0  # its real hour minus its simulated hour
-
-    def quote_fen(self, accelerator: str, hour: float) -> float:
-        # real(now) - (now - hour) = hour + the offset of the segment `now` is in (a seam
-        # belongs to the segment before it: work up to it was done there).
-        now = self.env.now
-        if not self.lo < now <= self.hi:
-            self.lo, self.hi, self.offset = self.time_map.segment_before(now)
-        return self.inner.quote_fen(accelerator, max(0.0, hour + self.offset))
-
-    def real_hour(self, hour: float) -> float:
-        """The real hour of a simulated one in the segment the run is in now (the outside
-        price is read there, as the quote is)."""
-        now = self.env.now
-        if not self.lo < now <= self.hi:
-            self.lo, self.hi, self.offset = self.time_map.segment_before(now)
-        return max(0.0, hour + self.offset)
-
-
-def bill_at_seam(sched, now: float) -> None:
-    """Bill every running job for its hours so far and go on from here, so that work is
-    charged in the window where it was done. A full run charges a job once, at its end; in a
-    sampled run a lease of a month spans many windows, i.e. years of the calendar, and would
-    be booked years late. Only the billing moves: the run keeps its start and length, so a
-    job preempted and requeued later restarts whole, as in a full run."""
-    for pool in sched.cluster.pools:
-        for job in pool.running.values():
-            hours = now - job.billed_to_h
-            if hours > 0:
-                sched.bill(job, hours)
-                job.billed_to_h = now
 
 
 class PeriodRent:
@@ -153,12 +105,8 @@ def run_sampled(scenario, *, ledger_sink=None, trace=None, progress=None, argv=N
     if progress is not None:
         def on_day(now_h, horizon_h):  # noqa: E306  progress in real days, as a full run reports it
             progress(now_h / sim_h * real_h, real_h)
-    prices = RealTimePrices(price_model(scenario.pricing), tm)
-    model = Model(sim_scenario, ledger_sink, trace, on_day=on_day, prices=prices)
-    prices.env = model.env
-    for seg in tm.segments[1:]:
-        # Scheduled before the run, so it comes before the day that closes at the same hour.
-        model.clock.at(seg.sim_h, lambda _: bill_at_seam(model.sched, model.env.now))
+    # Prices quoted at the real hour, running work billed at each seam (Model, time_map).
+    model = Model(sim_scenario, ledger_sink, trace, on_day=on_day, time_map=tm)
     raw = model.run(argv)
 
     # Days: where each lies in the calendar, its weight, and its rent (per site).
