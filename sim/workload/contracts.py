@@ -46,7 +46,7 @@ class ContractArrivals(ArrivalsKind):
     times, sizes and patience, each contract as long as its terms, renewals and exit make it."""
 
     name = "lease contract"
-    sampled = False  # a contract spans many windows: not mapped onto them yet
+    # Not sampled: a contract spans many windows: not mapped onto them yet
 
     def __init__(self, kind_of):
         self.kind_of = kind_of

@@ -31,7 +31,7 @@ class ArrivalsKind(ABC):
     name = "generated"  # for people, in messages: "shaped arrivals", "trace replay arrivals"
     table = "arrivals"  # the class's table in a scenario file that states it
     arrivals_key: str | None = None  # a key of `arrivals = { ... }` the loader reads with `read`
-    sampled = True  # representative periods can map it onto their windows (`on_windows`)
+    sampled = False  # representative periods can map it onto their windows (`on_windows`)
     scales_in_windows = True  # a sampled run may shorten its jobs (and bring more of them)
     shapeable = False  # a `workload` table may shape it (profiles, bursts)
     leasable = False  # a `lease` may sign contracts as it arrives
@@ -72,7 +72,8 @@ class ArrivalsKind(ABC):
 
     def on_windows(self, spec, time_map, k: float):
         """`spec` on the simulated time of a sampled run (sim/model/sampling.py TimeMap), its
-        jobs `k` times as long: as many more of them. Unchanged by default: an offered load
+        jobs `k` times as long: as many more of them. Called for kinds that say `sampled`
+        (the loader refuses to sample the others). Unchanged by default: an offered load
         follows the compressed build-out by itself."""
         return spec
 

@@ -75,7 +75,7 @@ class RateArrivals(ArrivalsKind):
     """`rate_per_hour` (with `annual_growth`) or a `ramp`: sim/model/demand.py RatePath."""
 
     name = "rate"
-    shapeable = leasable = True
+    sampled = shapeable = leasable = True
 
     def rate(self, client, capacity_path, per_job_h=None):
         a = client.arrivals
@@ -101,7 +101,7 @@ class WorkArrivals(ArrivalsKind):
     """Dense P-hours a year, whatever capacity is built: sim/model/demand.py Work."""
 
     name = "P-hours"
-    shapeable = True
+    sampled = shapeable = True
 
     def pflops_hours_per_job(self, client, per_job_h=None) -> float:
         if client.pflops_dense is None:
@@ -148,7 +148,7 @@ class LoadArrivals(ArrivalsKind):
     """`offered_load`: a rate that keeps a share of the class's capacity busy (what-if)."""
 
     name = "offered-load"
-    shapeable = leasable = True
+    sampled = shapeable = leasable = True
 
     def rate(self, client, capacity_path, per_job_h=None):
         return offered_load_intensity(client, capacity_path, per_job_h)
@@ -173,7 +173,7 @@ class TimesArrivals(ArrivalsKind):
     """`at_hours`: arrivals at given hours, for hand-built cases and tests."""
 
     name = "given-times"
-    leasable = True
+    sampled = leasable = True
     scales_in_windows = False  # the hours are the case: left alone
 
     def stream(self, index, client, seed, capacity_path):

@@ -230,7 +230,7 @@ class ReplayArrivals(ArrivalsKind):
 
     name = "trace replay"
     table = "workload"
-    sampled = False  # the trace's hours are on the real calendar: not mapped onto windows yet
+    # Not sampled: the trace's hours are on the real calendar: not mapped onto windows yet
 
     def stream(self, index, client, seed, capacity_path):
         return ReplayStream(index, client, seed, capacity_path, Draws(index, client, seed),

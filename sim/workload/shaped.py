@@ -115,7 +115,7 @@ class ShapedArrivals(ArrivalsKind):
     arrivals, the base: it asks the base's kind (`kind_of`) for the rate it shapes."""
 
     name = "shaped"
-    sampled = False  # the profiles are on the real calendar: not mapped onto windows yet
+    # Not sampled: the profiles are on the real calendar: not mapped onto windows yet
 
     def __init__(self, kind_of):
         self.kind_of = kind_of
