@@ -12,7 +12,7 @@ between them had not happened; a warm-up per window from an empty system would c
 the window. Carrying the state assumes the next window starts where this one stopped, which
 holds when jobs settle within a window: a class whose jobs last longer on average than
 SETTLE_SHARE of a window is simulated with shorter jobs and proportionally more of them (the
-same accelerator-hours: see time_scale). Racks that come online in a gap arrive at once at
+same accelerator-hours: see sim/workload/windows.py time_scale). Racks that come online in a gap arrive at once at
 the next window: `warmup_days` of unweighted simulation before such a window let them fill;
 `lead_in_days` before the first window, from no earlier than the start of the run.
 
