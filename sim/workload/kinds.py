@@ -52,7 +52,10 @@ def stream_for(index: int, client, seed: int, capacity_path) -> JobStream:
 
 def job_rate(client):
     """The arrival rate of a class whose demand does not follow capacity (jobs per hour)."""
-    return kind_of(client.arrivals).rate(client, ())
+    kind = kind_of(client.arrivals)
+    if kind.follows_build_out(client.arrivals):
+        raise TypeError(f"{kind.name} arrivals follow capacity: they have no rate of their own")
+    return kind.rate(client, ())
 
 
 def arrivals_keys() -> dict[str, ArrivalsKind]:
