@@ -32,7 +32,7 @@ SCOPE = {
                               "tests/test_mutants_finance.py"],
     "sim.economics.market": ["tests/test_market.py", "tests/test_mutants_economics.py"],
     "sim.economics.billing": RUN_MONEY + ["tests/test_leases.py", "tests/test_mutants_economics.py"],
-    "sim.economics.money": RUN_MONEY + ["tests/test_money_model.py", "tests/test_mutants_economics.py"],
+    "sim.economics.realtime": ["tests/test_sampling.py"],  # quotes on a sampled run's real calendar
     "sim.economics.*": RUN_MONEY + ["tests/test_mutants_economics.py"],
     # Arrivals answer prices: the market's tests too.
     "sim.scheduling.intake": SCHEDULING[:-1] + ["tests/test_market.py", "tests/test_mutants_scheduling.py"],

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sim.economics.pricing import PRICE_MODELS
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
+from sim.workload.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
@@ -17,7 +18,7 @@ FRESH = re.compile(r"```python new-process\n(.*?)```", re.S)  # each in an inter
 def test_the_architecture_page_examples_run(monkeypatch):
     blocks = BLOCK.findall((ROOT / "docs" / "architecture.md").read_text(encoding="utf-8"))
     assert len(blocks) >= 5
-    registries = [PLACEMENTS, DISCIPLINES, RECLAIMS, PRICE_MODELS]
+    registries = [PLACEMENTS, DISCIPLINES, RECLAIMS, PRICE_MODELS, KINDS]
     saved = [dict(r) for r in registries]
     monkeypatch.chdir(ROOT)
     namespace: dict = {}

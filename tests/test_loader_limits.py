@@ -26,7 +26,7 @@ from sim.scenario.files import REPO_SCENARIO_DIR
 from sim.scenario.parse import MAX_FILE_BYTES
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import PLACEMENTS
-from sim.workload.stream import STREAMS
+from sim.workload.kinds import kind_of
 from tiny import TINY, tiny
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +145,7 @@ def test_expected_jobs_of_an_offered_load_integrate_the_rate_the_run_draws_from(
         capacity_h = capacity_hours(cluster, horizon_h)
         for c in s.clients:
             path = cluster.capacity_path(cluster.pools_for(c))
-            rate = STREAMS[type(c.arrivals)](0, c, 0, path).intensity  # the Poisson stream's own rate
+            rate = kind_of(c.arrivals).stream(0, c, 0, path).intensity  # the Poisson stream's own rate
             assert expected_jobs(c, cluster, horizon_h, capacity_h) == pytest.approx(
                 integral(rate.t, rate.r, horizon_h), rel=1e-9)
     # ... and what a run submits (Poisson: within a few standard deviations of the mean).

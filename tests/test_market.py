@@ -18,7 +18,8 @@ from sim.scenario.budget import expected_jobs, capacity_hours
 from sim.scheduling.cluster import Cluster
 from sim.units import HOURS_PER_YEAR
 from sim.workload.arrivals import GrowingRate
-from sim.workload.demand import job_rate, pflops_hours_per_job
+from sim.workload.demand import pflops_hours_per_job
+from sim.workload.kinds import job_rate
 
 MARKET = toml(
     scenario("market", seed=7, horizon_days=60),

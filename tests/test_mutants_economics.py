@@ -56,7 +56,7 @@ LEASE = Lease(term_months=1, cny_per_server_month=2920, renewal_probability=1.0,
 def billing(fee_ppm=150_000, lease=LEASE):
     ledger = Ledger(sink=[])
     clients = [client("m"), client("own", tenant="t"), client("lessee", lease=lease)]
-    return Billing(Flat(100.0, fee_ppm), ledger, clients), ledger
+    return Billing(Flat(100.0, fee_ppm), ledger, clients, [None, None, lease]), ledger  # leases by class
 
 
 def test_a_sale_on_operator_capacity_pays_the_operator_at_the_quote_when_submitted():

@@ -12,7 +12,8 @@ from fin_tiny import FIN_TINY
 from identities import check_money_identities
 from sampling_case import SAMPLING_CASE
 from sim.simulation.finance import yearly
-from sim.model.sampling import Sampling, TimeMap, compressed, periods
+from sim.model.sampling import Sampling, TimeMap, periods
+from sim.workload.windows import compressed
 from sim.report import render
 from sim.scenario import ScenarioError, loads
 
@@ -177,7 +178,7 @@ def test_the_command_line_samples_or_runs_every_day(tmp_path, monkeypatch, capsy
 
 
 def test_long_jobs_are_shortened_in_a_sampled_run_and_arrive_more_often():
-    from sim.model.sampling import SETTLE_SHARE, time_scale
+    from sim.workload.windows import SETTLE_SHARE, time_scale
 
     s = loads(SAMPLING_CASE, "c.toml", [SHIPPED])
     small, _ = compressed(s, s.sampling)
@@ -195,7 +196,7 @@ def test_long_jobs_are_shortened_in_a_sampled_run_and_arrive_more_often():
 def test_work_and_growing_rates_follow_the_real_calendar_in_a_sampled_run():
     # A market that grows tenfold through 2026 and a class whose jobs grow 50 % a year: each
     # window must see the demand of the real days it stands for, not of its simulated hours.
-    from sim.workload.demand import job_rate
+    from sim.workload.kinds import job_rate
 
     market = """
 [market]
@@ -298,7 +299,6 @@ def test_a_seam_moves_when_work_is_billed_and_nothing_else():
     # on tiny, marketplace jobs at 24.5 h (operator's server) and 25 h (the tenant's, opted in),
     # the tenant's own 5-h job at 28 h preempting the second, which restarts at 33 h.
     from sim.simulation.run import Model
-    from sim.simulation.sampled import bill_at_seam
     from tiny import TINY
 
     text = TINY.replace("arrivals = { at_hours = [0, 1, 30, 30] }", "arrivals = { at_hours = [24.5, 25] }") + """
@@ -316,7 +316,7 @@ preempted = "requeue"
     def run(seams):
         model = Model(scenario)
         for h in seams:
-            model.clock.at(h, lambda _: bill_at_seam(model.sched, model.env.now))
+            model.clock.at(h, lambda _: model.sched.bill_running())
         return model.run()
 
     plain, seamed = run([]), run([26.5, 30.0, 40.0])

@@ -257,3 +257,25 @@ def test_progress_is_reported_as_each_day_closes_and_the_bar_stays_off_when_quie
     assert seen == [(24.0, 36.0), (36.0, 36.0)]
     with progress_bar(10, quiet=True) as progress:
         progress(240.0, 240.0)  # a disabled bar takes updates and prints nothing
+
+
+def test_the_scheduler_bills_running_work_at_a_seam_and_changes_nothing_else():
+    # tiny: job 0 runs 0-10 h, job 1 (arrived at 1 h) 10-20 h on the operator's 4 cards at 1 CNY
+    # each an hour. A seam at 15 h bills job 1's first 5 h there, the rest at its end.
+    from sim.economics.ledger import COMPUTE_OPERATOR
+
+    def sales(seams):
+        sink = []
+        model = Model(loads(TINY, "tiny.toml"), ledger_sink=sink)
+        for h in seams:
+            model.clock.at(h, lambda _: model.sched.bill_running())
+        result = model.run()
+        return [(t.time_h, -t.postings[0][1]) for t in sink if t.stream == COMPUTE_OPERATOR], result
+
+    plain, plain_result = sales([])
+    seamed, seamed_result = sales([15.0])
+    assert plain[:2] == [(10.0, 4000), (20.0, 4000)]
+    assert seamed[:3] == [(10.0, 4000), (15.0, 2000), (20.0, 2000)]
+    assert plain[2:] == seamed[3:]
+    assert seamed_result.summary.jobs == plain_result.summary.jobs
+    assert seamed_result.summary.revenue == plain_result.summary.revenue

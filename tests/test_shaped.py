@@ -212,3 +212,8 @@ def test_shaped_absolute_work_counts_durations_by_size():
     t = times(s, 20 * 8760.0)
     pflops_hours = sum(r.size * r.duration_h for r in t) * d.pflops_dense
     assert pflops_hours / 20 == pytest.approx(20000, rel=0.05)
+    # The work budget expects the jobs the stream draws: 10.5 accelerator-hours a job, not the
+    # class's 2.5 (its own duration for every size).
+    from sim.workload.kinds import kind_of
+
+    assert kind_of(d.arrivals).expected_jobs(d, 20 * 8760.0, 0.0) == pytest.approx(len(t), rel=0.05)

@@ -22,7 +22,6 @@ from sim.economics.ledger import (
 )
 from sim.economics.pricing import PriceModel, charge_fen, split_fee
 from sim.model.site import OPERATOR
-from sim.model.workload import Contracts
 
 
 class Route(NamedTuple):
@@ -34,12 +33,13 @@ class Route(NamedTuple):
 
 
 class Billing:
-    def __init__(self, prices: PriceModel, ledger, clients):
+    def __init__(self, prices: PriceModel, ledger, clients, leases=None):
         self.prices = prices
         self.ledger = ledger
         self.client_accounts = [client_account(c.name, c.tenant) for c in clients]
-        # Lease classes pay their contract's price per server-month, not the quote.
-        self.leases = [c.arrivals.lease if isinstance(c.arrivals, Contracts) else None for c in clients]
+        # Lease classes pay their contract's price per server-month, not the quote: `leases`,
+        # by class, each a sim/model/workload.py Lease or None (on demand; all, if not given).
+        self.leases = list(leases) if leases is not None else [None] * len(clients)
         self.contracts = any(lease is not None for lease in self.leases)
         self.contracted: dict[tuple[str, str], int] = {}  # (site, owner) -> contract sales, gross fen
         self.take_or_pay_fen = 0  # of which paid for terms left early

@@ -86,6 +86,10 @@ class OfferedLoad:
 
     fraction: float
 
+    @property
+    def follows_capacity(self) -> bool:
+        return True
+
 
 @frozen
 class ArrivalTimes:
@@ -104,8 +108,7 @@ def demand_basis(arrivals) -> str:
     """Whether a class's demand is stated in its own terms or follows the capacity built: an
     offered load, or a spec over one (a trace replayed at a `load`, shaped or contract arrivals
     over an offered load) that says so with `follows_capacity`."""
-    follows = isinstance(arrivals, OfferedLoad) or getattr(arrivals, "follows_capacity", False)
-    return FOLLOWS_CAPACITY if follows else ABSOLUTE
+    return FOLLOWS_CAPACITY if getattr(arrivals, "follows_capacity", False) else ABSOLUTE
 
 
 @frozen

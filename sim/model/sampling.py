@@ -12,12 +12,13 @@ between them had not happened; a warm-up per window from an empty system would c
 the window. Carrying the state assumes the next window starts where this one stopped, which
 holds when jobs settle within a window: a class whose jobs last longer on average than
 SETTLE_SHARE of a window is simulated with shorter jobs and proportionally more of them (the
-same accelerator-hours: see time_scale). Racks that come online in a gap arrive at once at
+same accelerator-hours: see sim/workload/windows.py time_scale). Racks that come online in a gap arrive at once at
 the next window: `warmup_days` of unweighted simulation before such a window let them fill;
 `lead_in_days` before the first window, from no earlier than the start of the run.
 
-`TimeMap` maps simulated hours to real ones and back; `compressed` rewrites a scenario's
-dated paths (build-out, rate and work paths, arrival times) and long classes onto simulated time.
+`TimeMap` maps simulated hours to real ones and back; `compressed` (sim/workload/windows.py)
+rewrites a scenario's build-out and long classes onto simulated time, and each class's
+arrivals as their kind says (ArrivalsKind.on_windows: rate and work paths, arrival times).
 Prices are quoted at the real hour and rents billed on the real calendar
 (sim/simulation/sampled.py).
 """
@@ -28,10 +29,8 @@ import bisect
 import datetime as dt
 import math
 
-import attrs
 from attrs import frozen
 
-from sim.model.demand import ArrivalTimes, Exponential, Fixed, Lognormal, MarketShare, RatePath, Work, WorkPath
 from sim.model.years import anniversary
 from sim.units import HOURS_PER_DAY, HOURS_PER_YEAR
 
@@ -127,6 +126,11 @@ class TimeMap:
             last_end = w0 + window
         return cls(segments)
 
+    @property
+    def seams_h(self) -> list[float]:
+        """Simulated hours at which a segment follows another (where running work is billed)."""
+        return [s.sim_h for s in self.segments[1:]]
+
     def segment_at(self, sim_h: float) -> Segment:
         i = max(0, bisect.bisect_right(self.sim_starts, sim_h) - 1)
         return self.segments[i]
@@ -156,25 +160,7 @@ class TimeMap:
         return s.sim_h + max(0.0, real_h - s.real_h)
 
 
-def _online(tm: TimeMap, online) -> tuple[tuple[float, int], ...]:
-    out: dict[float, int] = {}
-    for t, n in online:
-        s = 0.0 if t <= 0.0 else tm.compress(t)
-        if s is not None:
-            out[s] = out.get(s, 0) + n
-    return tuple(sorted(out.items()))
-
-
-def _dated_points(arrivals) -> tuple[tuple[float, float], ...]:
-    """The (real hour, value) points of a rate or work path; () for other arrivals."""
-    if isinstance(arrivals, RatePath):
-        return arrivals.points
-    if isinstance(arrivals, (Work, MarketShare)):
-        return arrivals.work.points
-    return ()
-
-
-def _rate_points(tm: TimeMap, points, annual_growth: float = 0.0) -> tuple[tuple[float, float], ...]:
+def rate_points_on(tm: TimeMap, points, annual_growth: float = 0.0) -> tuple[tuple[float, float], ...]:
     """A path of real hours (linear through `points` and flat outside them, or growing
     continuously from its one point) as points on simulated time: each segment holds the
     values of the real hours it stands for."""
@@ -204,82 +190,6 @@ def _rate_points(tm: TimeMap, points, annual_growth: float = 0.0) -> tuple[tuple
                 out.append((s.sim_h + t - s.real_h, r))
         out.append((s.sim_h + s.length_h, rate(end)))
     return tuple(out)
-
-
-def _mean_hours(d) -> float:
-    if isinstance(d, Lognormal):
-        return d.median_hours * math.exp(d.sigma ** 2 / 2)
-    if isinstance(d, Exponential):
-        return d.mean_hours
-    return d.hours
-
-
-def _scaled(d, factor: float):
-    if d is None:
-        return None
-    if isinstance(d, Lognormal):
-        return Lognormal(d.median_hours * factor, d.sigma)
-    if isinstance(d, Exponential):
-        return Exponential(d.mean_hours * factor)
-    if isinstance(d, Fixed):
-        return Fixed(d.hours * factor)
-    return d
-
-
-# A class's jobs are shortened to last this share of a window on average, at most (see time_scale).
-SETTLE_SHARE = 0.5
-
-
-def time_scale(client, window_h: float) -> float:
-    """The factor on the durations (and patience) of a class's jobs in a sampled run: 1, or
-    SETTLE_SHARE x window / mean duration for a class whose jobs last longer on average.
-
-    Carried from window to window, a job lives on in simulated time: a month-long lease would
-    span ten 3-day windows, i.e. years of the calendar, and the class would take years to
-    settle after any change (a build-out, the start). Shortened, with proportionally more
-    arrivals (the same accelerator-hours, so the same offered load, utilisation and money),
-    its jobs settle within a window, as the real ones do within the period it stands for.
-    Classes with explicit arrival times are left alone."""
-    mean = _mean_hours(client.duration)
-    target = window_h * SETTLE_SHARE
-    if isinstance(client.arrivals, ArrivalTimes) or not mean > target:
-        return 1.0
-    return target / mean
-
-
-def compressed(scenario, sampling: Sampling):
-    """`scenario` rewritten onto the simulated time of its sampled run, and the TimeMap."""
-    changes = [t for g in scenario.rack_groups for t, _ in g.online if t > 0]
-    changes += [t for c in scenario.clients for t, _ in _dated_points(c.arrivals) if t > 0]
-    tm = TimeMap.build(sampling, scenario.start_date, scenario.horizon_hours, changes)
-    sites = tuple(
-        attrs.evolve(site, rack_groups=tuple(attrs.evolve(g, online=_online(tm, g.online))
-                                             for g in site.rack_groups))
-        for site in scenario.sites
-    )
-    clients = []
-    window_h = sampling.window_days * HOURS_PER_DAY
-    for c in scenario.clients:
-        a = c.arrivals
-        k = time_scale(c, window_h)
-        if isinstance(a, RatePath):
-            a = RatePath(tuple((t, r / k) for t, r in _rate_points(tm, a.points, a.annual_growth)))
-        elif isinstance(a, (Work, MarketShare)):
-            # P-hours a year: the job rate rises by 1 / k by itself, as each job is shortened.
-            a = attrs.evolve(a, work=WorkPath(_rate_points(tm, a.work.points, a.work.annual_growth)))
-        elif isinstance(a, ArrivalTimes):
-            # Only arrivals inside a segment are simulated; the weights stand for the rest.
-            hours = []
-            for h in a.hours:
-                s = tm.compress(h)
-                if s is not None and tm.segment_at(s).real_h <= h:
-                    hours.append(s)
-            a = ArrivalTimes(tuple(hours))
-        clients.append(attrs.evolve(c, arrivals=a, duration=_scaled(c.duration, k), patience=_scaled(c.patience, k)))
-    warm = tm.compress(scenario.warmup_hours) if scenario.warmup_hours else 0.0
-    out = attrs.evolve(scenario, sites=sites, clients=tuple(clients), horizon_hours=tm.sim_horizon_h,
-                       warmup_hours=min(warm if warm is not None else 0.0, tm.sim_horizon_h))
-    return out, tm
 
 
 def speedup(sampling: Sampling, start: dt.date, horizon_h: float) -> float:

@@ -7,8 +7,8 @@ import datetime as dt
 from attrs import field, frozen
 
 from sim.model.claim import Claim
+from sim.model.demand import Market, Tenant
 from sim.model.client import ClientClass
-from sim.model.demand import Market, MarketShare, Tenant
 from sim.model.failures import Failures
 from sim.model.finance import Finance
 from sim.model.frozen import FrozenDict, freeze
@@ -82,8 +82,8 @@ class Scenario:
     def market_of(self, client: ClientClass) -> Market | None:
         """The market a class's demand comes from: the named one it takes a share of, else
         [market] (None if the file states none). Shaped arrivals and contracts wrap theirs."""
-        a = getattr(client.arrivals, "base", client.arrivals)
-        return self.markets[a.market] if isinstance(a, MarketShare) and a.market else self.market
+        name = getattr(getattr(client.arrivals, "base", client.arrivals), "market", "")  # MarketShare's
+        return self.markets[name] if name else self.market
 
     def date_at(self, hour: float) -> dt.date:
         return self.start_date + dt.timedelta(hours=hour)

@@ -1,7 +1,7 @@
 """Workloads beyond plain Poisson classes: replayed traces, shaped arrivals, more duration laws.
 
-Each is a frozen record used as a client class's `arrivals` (the job stream is chosen by its
-type, sim/workload/stream.py STREAMS) or `duration`.
+Each is a frozen record used as a client class's `arrivals` (what it means, its job stream
+included, is its kind's: sim/workload/kinds.py KINDS by the record's type) or `duration`.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ class Shaped:
 
     @property
     def follows_capacity(self) -> bool:
-        return isinstance(self.base, OfferedLoad)
+        return getattr(self.base, "follows_capacity", False)
 
 
 # --- lease contracts ------------------------------------------------------------------------
@@ -191,4 +191,4 @@ class Contracts:
 
     @property
     def follows_capacity(self) -> bool:
-        return isinstance(self.base, OfferedLoad)
+        return getattr(self.base, "follows_capacity", False)

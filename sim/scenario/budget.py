@@ -11,21 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-import attrs
-
 from sim.model.client import ClientClass
-from sim.model.demand import ArrivalTimes, MarketShare, OfferedLoad, Work
 from sim.model.limits import MAX_DAILY_ROWS, MAX_LEDGER_POSTINGS, MAX_RATE_POINTS
 from sim.model.site import OPERATOR
-from sim.model.workload import Contracts, Shaped, TraceReplay
 from sim.scenario.fields import key_text
 from sim.scheduling.cluster import Cluster
-from sim.units import HOURS_PER_DAY, HOURS_PER_YEAR
-from sim.workload import replay
-from sim.workload.arrivals import GrowingRate
-from sim.workload.demand import job_rate, path_rate, pflops_hours_per_job
-from sim.workload.distributions import mean_hours
-from sim.workload.shaped import accelerator_hours_per_job
+from sim.units import HOURS_PER_DAY
+from sim.workload.arrivals import integral  # noqa: F401  (where tests find it)
+from sim.workload.kinds import kind_of
 
 
 def client_key(c: ClientClass) -> str:
@@ -33,23 +26,6 @@ def client_key(c: ClientClass) -> str:
     if c.tenant:
         return f"tenants.{key_text(c.tenant)}.demand.{key_text(c.name)}"
     return f"clients.{key_text(c.name)}"
-
-
-def integral(t: list[float], r: list[float], horizon_h: float) -> float:
-    """Integral over [0, horizon] of the rate through points (t, r): linear between them,
-    flat outside (as sim.workload.arrivals.Intensity draws it)."""
-    total = 0.0
-    if t[0] > 0.0:
-        total += r[0] * (min(t[0], horizon_h))
-    for i in range(len(t) - 1):
-        t0, t1 = t[i], t[i + 1]
-        a, b = max(t0, 0.0), min(t1, horizon_h)
-        if b > a:
-            slope = (r[i + 1] - r[i]) / (t1 - t0)
-            total += (r[i] + slope * (a - t0) + r[i] + slope * (b - t0)) * 0.5 * (b - a)
-    if horizon_h > t[-1]:
-        total += r[-1] * (horizon_h - max(t[-1], 0.0))
-    return total
 
 
 def capacity_hours(cluster: Cluster, horizon_h: float) -> list[float]:
@@ -62,53 +38,16 @@ def capacity_hours(cluster: Cluster, horizon_h: float) -> list[float]:
 
 
 def expected_jobs(c: ClientClass, cluster: Cluster, horizon_h: float, capacity_h: list[float]) -> float:
-    """Mean number of arrivals of class `c` before the horizon. An offered load's rate is
-    fraction x commissioned accelerators / (mean size x mean hours), as in
-    sim.workload.stream.offered_load_intensity; its integral is that over the pools' capacity-hours."""
-    a = c.arrivals
-    if isinstance(a, Contracts):  # signings as the base says; each lasts the class's mean duration
-        a = a.base
-    if isinstance(a, TraceReplay):
-        area = sum(capacity_h[p.id] for p in cluster.pools_for(c))
-        work = None
-        if a.work is not None:  # the target's P-hours over the hours replayed
-            end = horizon_h if a.loop else min(horizon_h, a.jobs.period_h / a.speedup)
-            rate = path_rate(a.work.points, a.work.annual_growth, 1.0 / HOURS_PER_YEAR)
-            work = rate.integral(0.0, end) if isinstance(rate, GrowingRate) else integral(rate.t, rate.r, end)
-        return replay.expected_jobs(a, area, horizon_h, work, c.pflops_dense)
-    if isinstance(a, Shaped):  # profiles and bursts average 1: as many jobs as the base brings
-        if isinstance(a.base, OfferedLoad):
-            area = sum(capacity_h[p.id] for p in cluster.pools_for(c))
-            return a.base.fraction * area / accelerator_hours_per_job(c)
-        a = a.base
-    if isinstance(a, ArrivalTimes):
-        return float(sum(1 for h in a.hours if h < horizon_h))
-    if isinstance(a, OfferedLoad):
-        area = sum(capacity_h[p.id] for p in cluster.pools_for(c))
-        return a.fraction * area / (c.sizes.mean * mean_hours(c.duration))
-    if isinstance(a, (Work, MarketShare)) and c.pflops_dense is None:
-        return 0.0  # not resolved: the file has problems, reported already
-    if a is not c.arrivals:  # a wrapped base (contracts, shaped): its own rate
-        c = attrs.evolve(c, arrivals=a)
-    rate = job_rate(c)
-    if isinstance(rate, GrowingRate):
-        return rate.integral(0.0, horizon_h)
-    return integral(rate.t, rate.r, horizon_h)
-
-
-def peak_rate(c: ClientClass, horizon_h: float) -> float:
-    """The highest arrival rate of a class over [0, horizon], jobs per hour."""
-    rate = job_rate(c)
-    if isinstance(rate, GrowingRate):
-        return max(rate.rate_at(0.0), rate.rate_at(horizon_h))
-    return max(rate.r)
+    """Mean number of arrivals of class `c` before the horizon, as its kind of arrivals says;
+    `capacity_h`: each pool's commissioned accelerator-hours (capacity_hours)."""
+    area = sum(capacity_h[p.id] for p in cluster.pools_for(c)) if capacity_h else 0.0
+    return kind_of(c.arrivals).expected_jobs(c, horizon_h, area)
 
 
 def rate_points_problem(scenario, cluster: Cluster) -> tuple[str, str] | None:
     """An offered load's rate follows every build-out step of the pools it may use: with many
     classes and steps that alone is too much to hold. (key, problem) or None."""
-    loads = [c for c in scenario.clients
-             if isinstance(c.arrivals, OfferedLoad) or isinstance(getattr(c.arrivals, "base", None), OfferedLoad)]
+    loads = [c for c in scenario.clients if kind_of(c.arrivals).follows_build_out(c.arrivals)]
     points = len(loads) * len(cluster.plan)
     if points > MAX_RATE_POINTS:
         return (f"{client_key(loads[-1])}.arrivals.offered_load",
@@ -133,30 +72,10 @@ def jobs_problem(scenario, cluster: Cluster, horizon_h: float, max_jobs: float,
     if total <= max_jobs:
         return None
     most, c = max(counts, key=lambda x: x[0])
-    if isinstance(c.arrivals, Contracts):
-        c = attrs.evolve(c, arrivals=c.arrivals.base)
-    if isinstance(c.arrivals, TraceReplay):
-        a = c.arrivals
-        how = (f", load {a.load:g}" if a.load is not None else f", scale {a.scale:g}" if a.scale is not None
-               else f", up to {replay.work_most(a.work, 0.0, horizon_h):.3g} dense P-hours a year" if a.work is not None
-               else "")
-        why = (f"a replay of {len(a.jobs.arrival_h):,} trace jobs every {a.jobs.period_h / a.speedup / HOURS_PER_DAY:g} "
-               f"days{how}")
-    elif isinstance(c.arrivals, Shaped):
-        why = f"shaped arrivals averaging {most / (horizon_h or 1):.3g} jobs per hour"
-    elif isinstance(c.arrivals, OfferedLoad):
-        why = (f"offered_load {c.arrivals.fraction:g} with jobs of {c.sizes.mean:.3g} accelerators x "
-               f"{mean_hours(c.duration):.3g} hours on average")
-    elif isinstance(c.arrivals, ArrivalTimes):
-        why = f"{len(c.arrivals.hours):,} arrival times"
-    elif isinstance(c.arrivals, (Work, MarketShare)):
-        peak = peak_rate(c, horizon_h) * pflops_hours_per_job(c) * HOURS_PER_YEAR
-        why = (f"up to {peak:.3g} dense P-hours per year in jobs of {c.sizes.mean:.3g} accelerators x "
-               f"{mean_hours(c.duration):.3g} hours x {c.pflops_dense:.3g} P on average")
-    else:
-        why = f"a rate of up to {peak_rate(c, horizon_h):.3g} jobs per hour"
+    kind = kind_of(c.arrivals)
+    why = kind.why(c, horizon_h, most)
     days = horizon_h / HOURS_PER_DAY
-    return (f"{client_key(c)}.{'workload' if isinstance(c.arrivals, TraceReplay) else 'arrivals'}",
+    return (f"{client_key(c)}.{kind.table}",
             f"about {total:,.0f} jobs expected over the {days:g}-day horizon ({most:,.0f} from this class: {why}), "
             f"over the limit of {max_jobs:,.0f}; shorten the horizon or lower the rate, or raise the limit on "
             f"purpose with {remedy}")

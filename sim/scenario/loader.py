@@ -37,9 +37,8 @@ from sim.model import (
     servers_within_power,
 )
 from sim.model.pricepath import PricePath
+from sim.model.workload import Gamma, Mixture, Weibull
 from sim.model.site import leased
-from sim.model.demand import Arrivals
-from sim.model.workload import Contracts, Gamma, Mixture, Shaped, TraceReplay, Weibull
 from sim.model import limits
 from sim.model.limits import MAX_HORIZON_DAYS
 from sim.economics.pricing import PRICE_MODELS
@@ -84,6 +83,7 @@ from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
 from sim.workload.demand import mean_pflops
+from sim.workload.kinds import arrivals_keys, kind_of
 
 __all__ = ["check_seed_and_horizon", "load_scenario", "loads", "read_scenario", "scenario_path"]
 
@@ -755,16 +755,20 @@ def _arrivals(t: Table | None, start, markets: dict, named: dict):
     each [markets.<name>]."""
     if t is None:
         return None
-    kinds = [k for k in ARRIVALS if t.has(k)]
-    out: Arrivals | None = None
+    extra = arrivals_keys()  # keys of kinds that read themselves (ArrivalsKind.read)
+    names = ARRIVALS + tuple(k for k in extra if k not in ARRIVALS)
+    kinds = [k for k in names if t.has(k)]
+    out = None
     if t.has("market") and "market_share" not in kinds:
         t.raw("market")
         t.error("market", "names the market a market_share is of: give it with market_share")
     if len(kinds) != 1:
         t.error(kinds[1] if kinds else "rate_per_hour",
-                f"give exactly one of {', '.join(ARRIVALS[:-1])} or {ARRIVALS[-1]}")
+                f"give exactly one of {', '.join(names[:-1])} or {names[-1]}")
         for k in kinds + ["annual_growth", "market"]:
             t.raw(k, False)
+    elif kinds[0] in extra:
+        out = extra[kinds[0]].read(t, start)
     elif kinds[0] == "at_hours":
         v = t.raw("at_hours")
         if not isinstance(v, list):
@@ -986,9 +990,15 @@ def _check_servers(root: Table, sites, max_servers) -> bool:
     return False
 
 
+def _kind(c: ClientClass):
+    """The kind of a class's arrivals (sim/workload/kinds.py); None where the file left them unread."""
+    return None if c.arrivals is None else kind_of(c.arrivals)
+
+
 def _is_work(c: ClientClass) -> bool:
     """Demand stated in P-hours (a class's own, a market share, a trace replayed to either)."""
-    return isinstance(c.arrivals, (Work, MarketShare)) or getattr(c.arrivals, "work", None) is not None
+    kind = _kind(c)
+    return kind is not None and kind.states_work(c.arrivals)
 
 
 def _check_served(scenario: Scenario, cluster: Cluster, problems: Problems) -> set:
@@ -997,16 +1007,11 @@ def _check_served(scenario: Scenario, cluster: Cluster, problems: Problems) -> s
     out = set()
     for c in scenario.clients:
         if _is_work(c) and not cluster.pools_for(c):
-            table = "workload" if isinstance(c.arrivals, TraceReplay) else "arrivals"
+            table = _kind(c).table
             problems.add(f"{client_key(c)}.{table}", "no pool of this scenario holds servers this class may use "
                          "(its accelerators, sites and owners): its demand could never be served")
             out.add(c.key)
     return out
-
-
-# Arrivals that representative periods cannot yet map onto their windows (sim/model/sampling.py
-# maps rates, P-hours and explicit times): run such a scenario every day rather than misplace them.
-NOT_SAMPLED = {Shaped: "shaped", Contracts: "lease contract", TraceReplay: "trace replay"}
 
 
 def _check_sampling(problems: Problems, scenario) -> None:
@@ -1019,9 +1024,12 @@ def _check_sampling(problems: Problems, scenario) -> None:
                                           "away once a window's seam has billed part of it: simulate every day "
                                           "(--full), or leave out [failures]")
     for c in scenario.clients:
-        kind = NOT_SAMPLED.get(type(c.arrivals))
-        if kind is not None:
-            problems.add("scenario.sampling", f"representative periods cannot map {client_key(c)}'s {kind} "
+        # A kind that cannot map its arrivals onto the windows (ArrivalsKind.sampled; rates,
+        # P-hours, offered loads and explicit times can): run such a scenario every day rather
+        # than misplace them.
+        kind = _kind(c)
+        if kind is not None and not kind.sampled:
+            problems.add("scenario.sampling", f"representative periods cannot map {client_key(c)}'s {kind.name} "
                                               f"arrivals onto their windows: simulate every day (--full)")
             return
 
@@ -1031,12 +1039,10 @@ def _check_market_shares(problems: Problems, clients) -> None:
     (a generated class's arrivals, shaped or not, or a replayed trace's workload)."""
     by_market: dict[str, list[tuple[ClientClass, float, str]]] = {}
     for c in clients:
-        a = c.arrivals
-        base = getattr(a, "base", a)  # shaped arrivals wrap the demand they shape
-        if isinstance(base, MarketShare):
-            by_market.setdefault(base.market, []).append((c, base.share, "arrivals"))
-        elif getattr(a, "market_share", None) is not None:  # a trace replayed to the [market]
-            by_market.setdefault("", []).append((c, a.market_share, "workload"))
+        kind = _kind(c)
+        share = kind.market_share(c.arrivals) if kind is not None else None
+        if share is not None:
+            by_market.setdefault(share[0], []).append((c, share[1], kind.table))
     for name, shares in by_market.items():
         total = sum(share for _, share, _ in shares)
         if total > 1 + 1e-9:

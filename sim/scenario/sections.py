@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from sim.model.claim import Claim, Reported, Span
 from sim.model.finance import EXIT_METHODS, HAND_BACK, TERMINAL_WORDS, TIMINGS, Exit, Finance, ServerFinance, Timing
-from sim.model.sampling import Sampling, compressed
+from sim.model.sampling import Sampling
 from sim.model.site import OPERATOR
 from sim.scenario.fields import MISSING, Table, check_number, describe, did_you_mean, key_text
 from sim.units import DAYS_PER_YEAR
+from sim.workload.windows import compressed
 
 MAX_YEARS = 100  # a concession or an asset life; the model limits a run to 100 years too
 

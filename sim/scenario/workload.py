@@ -22,7 +22,7 @@ from pathlib import Path
 
 import attrs
 
-from sim.model.demand import ArrivalTimes, Fixed, MarketShare, OfferedLoad, RatePath, Sizes, Work
+from sim.model.demand import Fixed, Sizes
 from sim.model.workload import (
     HOURS_PER_MONTH,
     Bursts,
@@ -36,6 +36,7 @@ from sim.model.workload import (
     Weibull,
 )
 from sim.scenario.fields import MISSING, Table, check_number, describe, key_text
+from sim.workload.kinds import kind_of
 from sim.workload.trace import FORMATS, TraceError, read_trace
 
 # The repository's data folder, next to the package: traces are found from any working directory.
@@ -170,9 +171,7 @@ def read_shaping(w: Table, arrivals, start, sizes, duration_reader):
         bands = _bands(w, sizes, duration_reader)
         ok &= bands is not None
     w.done()
-    if isinstance(arrivals, (RatePath, Work, MarketShare, OfferedLoad)) or arrivals is None:
-        pass
-    else:
+    if arrivals is not None and not kind_of(arrivals).shapeable:
         w.error("", f"shapes rate_per_hour, ramp, P-hours, market_share or offered_load arrivals, "
                     f"not {type(arrivals).__name__}")
         ok = False
@@ -321,7 +320,7 @@ def read_lease(client: Table, t: Table | None, arrivals, tenant):
     if renew == 1 and leave == 0:
         t.error("renewal_probability", "1 with no early exits: contracts would never end")
         return None, None
-    if not isinstance(arrivals, (RatePath, OfferedLoad, ArrivalTimes)):
+    if arrivals is None or not kind_of(arrivals).leasable:
         return None, None
     lease = Lease(float(term), float(price), float(renew), float(take), float(leave))
     return Contracts(arrivals, lease), Fixed(lease.mean_hours)
@@ -332,7 +331,7 @@ def check_leases(scenario, cluster, problems):
     scenario with each lease's accelerators per server filled in."""
     clients = list(scenario.clients)
     for i, c in enumerate(clients):
-        if not isinstance(c.arrivals, Contracts):
+        if c.arrivals is None or kind_of(c.arrivals).lease(c.arrivals) is None:
             continue
         key = f"clients.{key_text(c.name)}"
         per_server = sorted({p.A for p in cluster.pools_for(c)})

@@ -214,6 +214,21 @@ class Scheduler:
             self.trace.on_fail(self, job, pool)
         return job.size * hours, fen
 
+    def bill_running(self) -> None:
+        """Bill every running job for its hours so far and go on from here: a sampled run's
+        seam between windows (sim/simulation/run.py Model, time_map), so that work is charged in
+        the window where it was done. A full run charges a job once, at its end; in a sampled
+        run a lease of a month spans many windows, i.e. years of the calendar, and would be
+        booked years late. Only the billing moves: the run keeps its start and length, so a
+        job preempted and requeued later restarts whole, as in a full run."""
+        now = self.env.now
+        for pool in self.cluster.pools:
+            for job in pool.running.values():
+                hours = now - job.billed_to_h
+                if hours > 0:
+                    self.bill(job, hours)
+                    job.billed_to_h = now
+
     def close(self) -> None:
         """At the horizon, once: bill running jobs for the hours run so far (accrual), and
         count the jobs still waiting with their waits so far."""

@@ -10,11 +10,12 @@ import attrs
 from sim.economics.billing import Billing
 from sim.economics.ledger import Ledger
 from sim.economics.pricing import price_model
+from sim.economics.realtime import RealTimePrices
 from sim.simulation.provenance import provenance
 from sim.simulation.recorder import Recorder
 from sim.simulation.results import RunResult
-from sim.simulation.sampled import run_sampled
 from sim.simulation.summary import summarise
+from sim.simulation.sampled import run_sampled
 from sim.model.scenario import Scenario
 from sim.scenario.argument import as_scenario
 from sim.scenario.loader import check_seed_and_horizon
@@ -25,7 +26,7 @@ from sim.scheduling.intake import Intake
 from sim.scheduling.scheduler import Scheduler
 from sim.units import HOURS_PER_DAY
 from sim.workload.demand import mean_pflops
-from sim.workload.stream import stream_for
+from sim.workload.kinds import kind_of, stream_for
 
 
 @contextlib.contextmanager
@@ -52,17 +53,26 @@ class Model:
 
     `streams`: job streams by client class index, in place of those the scenario describes
     (any iterable of sim.workload.stream.JobRecord in arrival order). `prices`: a price model
-    in place of the scenario's (a sampled run quotes at the real hour)."""
+    in place of the scenario's. `time_map`: the sim/model/sampling.py TimeMap of a run in
+    representative periods, `scenario` being already on its simulated time (sim/workload/
+    windows.py compressed); None: simulated hours are real ones. With one, prices are quoted
+    on the real calendar and running work is billed at each seam between segments, so that
+    it is charged in the window where it was done (Scheduler.bill_running)."""
 
-    def __init__(self, scenario: Scenario, ledger_sink=None, trace=None, streams=None, on_day=None, prices=None):
+    def __init__(self, scenario: Scenario, ledger_sink=None, trace=None, streams=None, on_day=None, prices=None,
+                 time_map=None):
         self.scenario = scenario
         self.clock = Clock()
         self.env = self.clock.env
         self.horizon_h = scenario.horizon_hours
         self.cluster = Cluster(scenario)
         self.prices = price_model(scenario.pricing) if prices is None else prices
+        self.time_map = time_map
+        if time_map is not None:
+            self.prices = RealTimePrices(self.prices, time_map, self.env)
         self.ledger = Ledger(ledger_sink)
-        self.billing = Billing(self.prices, self.ledger, scenario.clients)
+        self.billing = Billing(self.prices, self.ledger, scenario.clients,
+                               [kind_of(c.arrivals).lease(c.arrivals) for c in scenario.clients])
         self.sched = Scheduler(self.clock, scenario, self.cluster, self.prices, self.billing, trace)
         streams = streams or {}
         self.intakes = []
@@ -79,6 +89,12 @@ class Model:
         self.recorder = Recorder(self.clock, scenario, self.cluster, self.sched, self.ledger, self.horizon_h,
                                  on_day)
         self.failures = Failures(self.clock, self.sched, self.cluster, scenario) if scenario.failures else None
+        for h in time_map.seams_h if time_map is not None else ():
+            # Scheduled before the run, so it comes before the day that closes at the same hour.
+            self.clock.at(h, self._seam)
+
+    def _seam(self, _) -> None:
+        self.sched.bill_running()
 
     def _commission_at(self, steps) -> None:
         now = self.env.now

@@ -24,7 +24,6 @@ from sim.economics.apportion import apportion
 from sim.economics.money import BY_NAME, SAMPLED_BY_PERIOD, SAMPLED_SCALED, zero
 from sim.economics.money import lines as money_lines
 from sim.economics.money import sales as compute_sales
-from sim.economics.pricing import price_model
 from sim.simulation.recorder import month_hours, month_starts, owner_class
 from sim.simulation.results import (
     DAILY_MONEY,
@@ -37,8 +36,8 @@ from sim.simulation.results import (
     Utilisation,
 )
 from sim.simulation.summary import OUTSIDE, capacity, capacity_of, outside_prices, price_report
-from sim.model.sampling import compressed
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
+from sim.workload.windows import compressed
 
 COLOCATION_RENT = "colocation_rent"  # worked out by period: rent does not depend on the jobs
 if set(SAMPLED_BY_PERIOD) - {COLOCATION_RENT}:  # a stream the model says is BY_PERIOD needs its amount here
@@ -48,58 +47,6 @@ if set(SAMPLED_BY_PERIOD) - {COLOCATION_RENT}:  # a stream the model says is BY_
 # The streams scaled by a window's weight, as (name, daily column); the others (BY_PERIOD) are
 # worked out for each period in `run_sampled`.
 SCALED = tuple((k, f"{k}_cny") for k in SAMPLED_SCALED)
-
-
-class RealTimePrices:
-    """The scenario's price model, quoted on the real calendar.
-
-    A job carried from one window into the next stands for a job of the same age in the
-    next period, so the quote it is billed at is the one of its age before the real hour of
-    the billing, not that of the real hour it was submitted (a quarter of falling prices
-    earlier). At arrival the two are the same."""
-
-    def __init__(self, inner, time_map):
-        self.inner = inner
-        self.time_map = time_map
-        self.fee_ppm = inner.fee_ppm
-        self.env = None  # the run's SimPy environment, set once the model is built
-        self.lo = self.hi = -1.0  # the segment last used: (lo, hi] in simulated hours
-        self.offset = 0.0  # its real hour minus its simulated hour
-
-    def quote_fen(self, accelerator: str, hour: float) -> float:
-        # real(now) - (now - hour) = hour + the offset of the segment `now` is in (a seam
-        # belongs to the segment before it: work up to it was done there).
-        now = self._now()
-        if not self.lo < now <= self.hi:
-            self.lo, self.hi, self.offset = self.time_map.segment_before(now)
-        return self.inner.quote_fen(accelerator, max(0.0, hour + self.offset))
-
-    def real_hour(self, hour: float) -> float:
-        """The real hour of a simulated one in the segment the run is in now (the outside
-        price is read there, as the quote is)."""
-        now = self._now()
-        if not self.lo < now <= self.hi:
-            self.lo, self.hi, self.offset = self.time_map.segment_before(now)
-        return max(0.0, hour + self.offset)
-
-    def _now(self) -> float:
-        if self.env is None:
-            raise RuntimeError("a sampled run's prices were read before its model was built")
-        return self.env.now
-
-
-def bill_at_seam(sched, now: float) -> None:
-    """Bill every running job for its hours so far and go on from here, so that work is
-    charged in the window where it was done. A full run charges a job once, at its end; in a
-    sampled run a lease of a month spans many windows, i.e. years of the calendar, and would
-    be booked years late. Only the billing moves: the run keeps its start and length, so a
-    job preempted and requeued later restarts whole, as in a full run."""
-    for pool in sched.cluster.pools:
-        for job in pool.running.values():
-            hours = now - job.billed_to_h
-            if hours > 0:
-                sched.bill(job, hours)
-                job.billed_to_h = now
 
 
 class PeriodRent:
@@ -162,12 +109,8 @@ def run_sampled(scenario, model_class, *, ledger_sink=None, trace=None, progress
     if progress is not None:
         def on_day(now_h, horizon_h):  # noqa: E306  progress in real days, as a full run reports it
             progress(now_h / sim_h * real_h, real_h)
-    prices = RealTimePrices(price_model(scenario.pricing), tm)
-    model = model_class(sim_scenario, ledger_sink, trace, on_day=on_day, prices=prices)
-    prices.env = model.env
-    for seg in tm.segments[1:]:
-        # Scheduled before the run, so it comes before the day that closes at the same hour.
-        model.clock.at(seg.sim_h, lambda _: bill_at_seam(model.sched, model.env.now))
+    # Prices quoted at the real hour, running work billed at each seam (Model, time_map).
+    model = model_class(sim_scenario, ledger_sink, trace, on_day=on_day, time_map=tm)
     raw = model.run(argv)
 
     # Days: where each lies in the calendar, its weight, and its rent (per site).

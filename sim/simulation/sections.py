@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from sim.simulation.results import ContractReport, FailureReport
 from sim.model.site import OPERATOR
-from sim.model.workload import Contracts
 from sim.units import FEN_PER_CNY
+from sim.workload.kinds import kind_of
 
 
 def contract_report(model, sales_fen: int) -> ContractReport | None:
     """None if the scenario has no lease class. `sales_fen`: all compute sales (gross)."""
     clients = model.scenario.clients
-    lease = [i for i, c in enumerate(clients) if isinstance(c.arrivals, Contracts)]
+    lease = [i for i, c in enumerate(clients) if kind_of(c.arrivals).lease(c.arrivals) is not None]
     if not lease:
         return None
     stats = model.sched.classes

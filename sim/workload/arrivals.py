@@ -102,3 +102,34 @@ class GrowingRate:
         if x <= -1.0:  # a falling rate whose whole future holds less than e
             return math.inf
         return now + math.log1p(x) / self.k
+
+
+def integral(t: list[float], r: list[float], horizon_h: float) -> float:
+    """Integral over [0, horizon] of the rate through points (t, r): linear between them,
+    flat outside (as Intensity draws it)."""
+    total = 0.0
+    if t[0] > 0.0:
+        total += r[0] * (min(t[0], horizon_h))
+    for i in range(len(t) - 1):
+        t0, t1 = t[i], t[i + 1]
+        a, b = max(t0, 0.0), min(t1, horizon_h)
+        if b > a:
+            slope = (r[i + 1] - r[i]) / (t1 - t0)
+            total += (r[i] + slope * (a - t0) + r[i] + slope * (b - t0)) * 0.5 * (b - a)
+    if horizon_h > t[-1]:
+        total += r[-1] * (horizon_h - max(t[-1], 0.0))
+    return total
+
+
+def expected_arrivals(rate: Intensity | GrowingRate, horizon_h: float) -> float:
+    """Mean arrivals of a rate over [0, horizon]."""
+    if isinstance(rate, GrowingRate):
+        return rate.integral(0.0, horizon_h)
+    return integral(rate.t, rate.r, horizon_h)
+
+
+def peak_rate(rate: Intensity | GrowingRate, horizon_h: float) -> float:
+    """The highest value of a rate over [0, horizon]."""
+    if isinstance(rate, GrowingRate):
+        return max(rate.rate_at(0.0), rate.rate_at(horizon_h))
+    return max(rate.r)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import attrs
+
 from sim.model.workload import Lease
-from sim.workload.random import draws
+from sim.workload.kind import ArrivalsKind
+from sim.workload.random import draws, generator
 
 
 def contract_hours(lease: Lease, uniform) -> float:
@@ -36,3 +39,41 @@ class ContractStream:
         lease, uniform = self.lease, self.uniform
         for rec in self.signings:
             yield rec._replace(duration_h=contract_hours(lease, uniform))
+
+
+class ContractArrivals(ArrivalsKind):
+    """Lease contracts signed as the base arrivals say (its kind from `kind_of`): the base's
+    times, sizes and patience, each contract as long as its terms, renewals and exit make it."""
+
+    name = "lease contract"
+    # Not sampled: a contract spans many windows: not mapped onto them yet
+
+    def __init__(self, kind_of):
+        self.kind_of = kind_of
+
+    def _base(self, client):
+        base = client.arrivals.base
+        return self.kind_of(base), attrs.evolve(client, arrivals=base)
+
+    def stream(self, index, client, seed, capacity_path):
+        kind, plain = self._base(client)
+        return ContractStream(client.arrivals.lease, kind.stream(index, plain, seed, capacity_path),
+                              generator(seed, "client", client.tenant or "", client.name, "contracts"))
+
+    def expected_jobs(self, client, horizon_h, capacity_h, per_job_h=None):
+        # Signings as the base says; each lasts the class's duration, the contract's mean.
+        kind, plain = self._base(client)
+        return kind.expected_jobs(plain, horizon_h, capacity_h, per_job_h)
+
+    def why(self, client, horizon_h, expected):
+        kind, plain = self._base(client)
+        return kind.why(plain, horizon_h, expected)
+
+    def follows_build_out(self, spec):
+        return self.kind_of(spec.base).follows_build_out(spec.base)
+
+    def market_share(self, spec):
+        return self.kind_of(spec.base).market_share(spec.base)
+
+    def lease(self, spec):
+        return spec.lease

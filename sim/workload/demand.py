@@ -8,7 +8,6 @@ on: a class whose cards differ in dense P states a reference P, and its demand i
 from __future__ import annotations
 
 from sim.model.client import ClientClass
-from sim.model.demand import MarketShare, RatePath, Work, WorkPath
 from sim.units import HOURS_PER_YEAR
 from sim.workload.arrivals import GrowingRate, Intensity
 from sim.workload.distributions import mean_hours
@@ -28,21 +27,6 @@ def path_rate(points, annual_growth: float, scale: float = 1.0):
         (t0, v0), = points
         return GrowingRate(t0, v0 * scale, annual_growth, HOURS_PER_YEAR)
     return Intensity([(t, v * scale) for t, v in points])
-
-
-def work_rate(client: ClientClass, work: WorkPath):
-    """Jobs per hour that bring `work` (dense P-hours per year)."""
-    return path_rate(work.points, work.annual_growth, 1.0 / (HOURS_PER_YEAR * pflops_hours_per_job(client)))
-
-
-def job_rate(client: ClientClass):
-    """The arrival rate of a class whose demand does not follow capacity."""
-    a = client.arrivals
-    if isinstance(a, RatePath):
-        return path_rate(a.points, a.annual_growth)
-    if isinstance(a, (Work, MarketShare)):
-        return work_rate(client, a.work)
-    raise TypeError(f"{type(a).__name__} arrivals have no rate of their own")
 
 
 def mean_pflops(pools) -> float | None:

@@ -1,11 +1,15 @@
-"""A job as a stream yields it, and the stream's interface (sim/workload/stream.py is the seam:
-it re-exports both). Apart so that the streams stream.py picks among (replay, shaped) build
-on the record without importing the module that imports them."""
+"""The job record every stream yields, and one class's per-job draws (sizes, durations,
+patience, price limit, willingness to pay), each from its own seeded stream."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple, Protocol
+
+from sim.model.client import ClientClass
+from sim.units import FEN_PER_CNY
+from sim.workload.distributions import duration_draws, size_draws, wtp_draws
+from sim.workload.random import draws, generator
 
 
 class JobRecord(NamedTuple):
@@ -20,3 +24,28 @@ class JobRecord(NamedTuple):
 
 class JobStream(Protocol):
     def __iter__(self) -> Iterator[JobRecord]: ...
+
+
+class Draws:
+    """One class's size, duration and patience draws, each from its own seeded stream."""
+
+    def __init__(self, index: int, client: ClientClass, seed: int):
+        who = ("client", client.tenant or "", client.name)
+        self.index = index
+        self.size = size_draws(client.sizes, generator(seed, *who, "sizes"))
+        self.duration = duration_draws(client.duration, generator(seed, *who, "durations"))
+        self.patience = (duration_draws(client.patience, generator(seed, *who, "patience"))
+                         if client.patience is not None else None)
+        self.max_price_fen = (client.max_price_cny_per_accelerator_hour * FEN_PER_CNY
+                              if client.max_price_cny_per_accelerator_hour is not None else None)
+        self.gaps = draws(generator(seed, *who, "arrivals"), lambda r, n: r.standard_exponential(n))
+        self.wtp = (wtp_draws(client.willingness_to_pay, generator(seed, *who, "wtp"))
+                    if client.willingness_to_pay is not None else None)
+
+    def records(self, times: Iterable[float]) -> Iterator[JobRecord]:
+        size, duration, patience, wtp = self.size, self.duration, self.patience, self.wtp
+        index, price = self.index, self.max_price_fen
+        for t in times:
+            yield JobRecord(t, index, next(size), next(duration),
+                            next(patience) if patience is not None else None, price,
+                            next(wtp) if wtp is not None else None)

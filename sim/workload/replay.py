@@ -31,8 +31,12 @@ import numpy as np
 from sim.model.client import ClientClass
 from sim.model.demand import WorkPath
 from sim.model.workload import TraceReplay
-from sim.units import HOURS_PER_YEAR
-from sim.workload.record import JobRecord
+from sim.units import HOURS_PER_DAY, HOURS_PER_YEAR
+from sim.workload.arrivals import expected_arrivals
+from sim.workload.demand import path_rate
+from sim.workload.kind import ArrivalsKind
+from sim.workload.random import generator
+from sim.workload.record import Draws, JobRecord
 
 HOURS_PER_WEEK = 168.0
 
@@ -222,3 +226,42 @@ def expected_jobs(spec: TraceReplay, capacity_accelerator_hours: float, horizon_
     else:
         count = float(np.searchsorted(times, horizon_h, side="left"))
     return count * (1.0 if spec.scale is None else spec.scale)
+
+
+class ReplayArrivals(ArrivalsKind):
+    """A `workload.trace`: arrivals, sizes and durations from a trace file, scaled and looped."""
+
+    name = "trace replay"
+    table = "workload"
+    # Not sampled: the trace's hours are on the real calendar: not mapped onto windows yet
+
+    def stream(self, index, client, seed, capacity_path):
+        return ReplayStream(index, client, seed, capacity_path, Draws(index, client, seed),
+                            generator(seed, "client", client.tenant or "", client.name, "replay"))
+
+    def expected_jobs(self, client, horizon_h, capacity_h, per_job_h=None):
+        a = client.arrivals
+        work = None
+        if a.work is not None:  # the target's P-hours over the hours replayed
+            end = horizon_h if a.loop else min(horizon_h, a.jobs.period_h / a.speedup)
+            work = expected_arrivals(path_rate(a.work.points, a.work.annual_growth, 1.0 / HOURS_PER_YEAR), end)
+        return expected_jobs(a, capacity_h, horizon_h, work, client.pflops_dense)
+
+    def expected_pflops_hours(self, client, horizon_h, capacity_h):
+        jobs = client.arrivals.jobs
+        per_job = jobs.accelerator_hours / len(jobs.arrival_h) if len(jobs.arrival_h) else 0.0
+        return self.expected_jobs(client, horizon_h, capacity_h) * per_job * (client.pflops_dense or 0.0)
+
+    def why(self, client, horizon_h, expected):
+        a = client.arrivals
+        how = (f", load {a.load:g}" if a.load is not None else f", scale {a.scale:g}" if a.scale is not None
+               else f", up to {work_most(a.work, 0.0, horizon_h):.3g} dense P-hours a year" if a.work is not None
+               else "")
+        return (f"a replay of {len(a.jobs.arrival_h):,} trace jobs every "
+                f"{a.jobs.period_h / a.speedup / HOURS_PER_DAY:g} days{how}")
+
+    def market_share(self, spec):
+        return None if spec.market_share is None else ("", spec.market_share)
+
+    def states_work(self, spec):
+        return spec.work is not None

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import cast
+
+import attrs
 
 from sim.model.client import ClientClass
-from sim.model.demand import MarketShare, RatePath, Work
-from sim.model.workload import Shaped
-from sim.units import HOURS_PER_YEAR
-from sim.workload.arrivals import Intensity
-from sim.workload.demand import path_rate
+from sim.model.workload import Contracts, Shaped
 from sim.workload.distributions import duration_draws, mean_hours
+from sim.workload.kind import ArrivalsKind
 from sim.workload.random import draws, generator
-from sim.workload.record import JobRecord
+from sim.workload.record import Draws, JobRecord
 
 
 def normalised(weights) -> tuple[float, ...] | None:
@@ -39,8 +39,8 @@ def band_of(spec: Shaped) -> dict:
 
 
 def accelerator_hours_per_job(client: ClientClass) -> float:
-    """Mean accelerators x hours of one job, durations by size where the class has bands."""
-    bands = band_of(client.arrivals) if isinstance(client.arrivals, Shaped) else {}
+    """Mean accelerators x hours of one job of a shaped class, durations by size band."""
+    bands = band_of(_shaped(client))
     sizes = client.sizes
     total = sum(sizes.weights)
     return sum(w * v * mean_hours(bands.get(v, client.duration))
@@ -53,36 +53,14 @@ def _shaped(client: ClientClass) -> Shaped:
     return client.arrivals
 
 
-def base_intensity(client: ClientClass, capacity_path):
-    """The base rate (jobs per hour) the profiles and bursts shape: a rate path (with its
-    growth), absolute work over the P-hours of one job (durations by size band), or a share of
-    the capacity (what-if)."""
-    base = _shaped(client).base
-    if isinstance(base, RatePath):
-        return path_rate(base.points, base.annual_growth)
-    if isinstance(base, (Work, MarketShare)):
-        if client.pflops_dense is None:
-            raise ValueError(f"client class {client.label!r}: no dense P per accelerator resolved")
-        per_job = accelerator_hours_per_job(client) * client.pflops_dense  # dense P-hours
-        return path_rate(base.work.points, base.work.annual_growth, 1.0 / (HOURS_PER_YEAR * per_job))
-    # As sim.workload.stream.offered_load_intensity, with durations that depend on size.
-    scale = base.fraction / accelerator_hours_per_job(client)
-    points, previous = [], 0.0
-    for t, accelerators in capacity_path:
-        points.append((t, previous))
-        previous = scale * accelerators
-        points.append((t, previous))
-    return Intensity(points)
-
-
 class ShapedStream:
-    def __init__(self, index: int, client: ClientClass, seed: int, capacity_path, draws_):
+    def __init__(self, index: int, client: ClientClass, seed: int, intensity, draws_):
         spec = _shaped(client)
         self.spec = spec
         self.index = index
         self.draws = draws_  # sizes, the class's own durations, patience, price, Exp(1) gaps
         who = ("client", client.tenant or "", client.name)
-        self.intensity = base_intensity(client, capacity_path)
+        self.intensity = intensity  # the base rate the profiles and bursts shape
         self.hour = normalised(spec.hour_of_day)
         self.day = normalised(spec.day_of_week)
         self.top = (max(self.hour) if self.hour else 1.0) * (max(self.day) if self.day else 1.0)
@@ -139,3 +117,37 @@ class ShapedStream:
             s = next(size)
             yield JobRecord(t, index, s, next(bands.get(s, default)),
                             next(patience) if patience is not None else None, price)
+
+
+class ShapedArrivals(ArrivalsKind):
+    """A `workload` table's profiles, bursts and durations by size over a class's generated
+    arrivals, the base: it asks the base's kind (`kind_of`) for the rate it shapes."""
+
+    name = "shaped"
+    # Not sampled: the profiles are on the real calendar: not mapped onto windows yet
+
+    def __init__(self, kind_of):
+        self.kind_of = kind_of
+
+    def _base(self, client: ClientClass):
+        """(the base's kind, the class with the base as its arrivals)."""
+        base = cast("Shaped | Contracts", client.arrivals).base  # a wrapper kind's own records
+        return self.kind_of(base), attrs.evolve(client, arrivals=base)
+
+    def stream(self, index, client, seed, capacity_path):
+        kind, plain = self._base(client)
+        # The base rate (jobs per hour): a rate path, absolute work over the P-hours of one job,
+        # or a share of the capacity, with durations by size band.
+        intensity = kind.rate(plain, capacity_path, accelerator_hours_per_job(client))
+        return ShapedStream(index, client, seed, intensity, Draws(index, client, seed))
+
+    def expected_jobs(self, client, horizon_h, capacity_h, per_job_h=None):
+        # Profiles and bursts average 1: as many jobs as the base brings.
+        kind, plain = self._base(client)
+        return kind.expected_jobs(plain, horizon_h, capacity_h, accelerator_hours_per_job(client))
+
+    def follows_build_out(self, spec):
+        return self.kind_of(spec.base).follows_build_out(spec.base)
+
+    def market_share(self, spec):
+        return self.kind_of(spec.base).market_share(spec.base)
