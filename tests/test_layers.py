@@ -185,13 +185,13 @@ def test_no_import_cycle():
 def test_the_check_finds_cycles_through_local_and_type_checking_imports():
     base = sources()
     assert cycles(graph(base)) == []
-    stream = base["sim.workload.stream"][1]
+    kinds = base["sim.workload.kinds"][1]
     shaped = base["sim.workload.shaped"][1]
-    local = shaped + "\n\ndef record():\n    from sim.workload.stream import JobRecord\n    return JobRecord\n"
-    assert cycles(graph(sources({"sim.workload.shaped": local}))) == [["sim.workload.shaped", "sim.workload.stream"]]
-    typing = shaped + "\nif TYPE_CHECKING:\n    from .stream import JobStream\n"
-    assert cycles(graph(sources({"sim.workload.shaped": typing}))) == [["sim.workload.shaped", "sim.workload.stream"]]
-    assert "from sim.workload.shaped import ShapedStream" in stream
+    local = shaped + "\n\ndef registry():\n    from sim.workload.kinds import KINDS\n    return KINDS\n"
+    assert cycles(graph(sources({"sim.workload.shaped": local}))) == [["sim.workload.kinds", "sim.workload.shaped"]]
+    typing = shaped + "\nif TYPE_CHECKING:\n    from .kinds import KINDS\n"
+    assert cycles(graph(sources({"sim.workload.shaped": typing}))) == [["sim.workload.kinds", "sim.workload.shaped"]]
+    assert "from sim.workload.shaped import ShapedArrivals" in kinds
     # a longer loop, through a module that names a submodule: cli -> cli_solve -> cli
     solve = base["sim.cli_solve"][1] + "\nfrom sim import cli\n"
     cli = base["sim.cli"][1] + "\ndef f():\n    import sim.cli_solve\n"

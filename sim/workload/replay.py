@@ -24,6 +24,7 @@ same job many times.
 from __future__ import annotations
 
 import math
+from typing import cast
 from collections.abc import Iterator
 
 import numpy as np
@@ -135,9 +136,7 @@ class Multiplier:
 class ReplayStream:
     def __init__(self, index: int, client: ClientClass, seed: int, capacity_path, draws, rng):
         self.index = index
-        if not isinstance(client.arrivals, TraceReplay):
-            raise TypeError(f"client class {client.name!r}: its arrivals are not a trace replay")
-        self.spec = client.arrivals
+        self.spec = cast(TraceReplay, client.arrivals)  # the replay kind's own record (KINDS)
         self.draws = draws  # the class's patience, price limit and willingness to pay
         self.rng = rng  # keep-or-drop draws when scaling
         self.multiplier = Multiplier(self.spec, capacity_path, client.pflops_dense)
