@@ -60,7 +60,7 @@ class Model:
         self.cluster = Cluster(scenario)
         self.prices = price_model(scenario.pricing) if prices is None else prices
         self.ledger = Ledger(ledger_sink)
-        self.billing = Billing(self.prices, self.ledger, scenario.clients)
+        self.billing = Billing(self.prices, self.ledger, scenario.clients, scenario.tiers)
         self.sched = Scheduler(self.clock, scenario, self.cluster, self.prices, self.billing, trace)
         streams = streams or {}
         self.intakes = []
