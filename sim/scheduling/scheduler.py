@@ -67,8 +67,9 @@ class Scheduler:
         self._enqueue(job)
         if job.patience_h is not None:
             self.clock.after(job.patience_h, self._on_patience, job)
-        if not self.work_conserving or (job.private and self.reclaim.active):
-            self.schedule()
+        if not self.work_conserving or (job.private and self.reclaim.active) or (
+                self.tiers is not None and not job.spot and self.tiers.spot_running):
+            self.schedule()  # (a job ranked ahead of spot may evict some: tiers.py)
         elif self.trace:
             self.trace.on_pass(self)
 
