@@ -234,17 +234,22 @@ class Scheduler:
         if self.trace:
             self.trace.on_preempt(self, job, pool)
 
-    def notice(self, job: Job, stop_h: float) -> None:
-        """Give a running spot job notice: its run stops at `stop_h` unless it ends before."""
-        job.evict_at_h = stop_h
-        self.clock.at(stop_h, self._evict, (job, job.runs))
-        if self.trace:
-            self.trace.on_notice(self, job, stop_h)
+    def notice(self, jobs: list[Job], stop_h: float) -> None:
+        """Give running spot jobs notice: their runs stop together at `stop_h` (those that
+        have not ended by then), and one scheduling pass follows."""
+        for job in jobs:
+            job.evict_at_h = stop_h
+            if self.trace:
+                self.trace.on_notice(self, job, stop_h)
+        self.clock.at(stop_h, self._evict, [(job, job.runs) for job in jobs])
 
-    def _evict(self, item) -> None:
-        job, run = item
-        if job.runs != run or job.state != RUNNING:
-            return  # it finished, failed or was stopped otherwise first
+    def _evict(self, items) -> None:
+        for job, run in items:
+            if job.runs == run and job.state == RUNNING:  # not ended (finished, failed) first
+                self._evict_one(job)
+        self.schedule()
+
+    def _evict_one(self, job: Job) -> None:
         pool = job.pool
         self._stop(job, bill=False)
         charged, lost, ends = self.tiers.evicted(job, self.env.now)
@@ -264,7 +269,6 @@ class Scheduler:
             self._enqueue(job)  # same key as at arrival: back in its old place
         if self.trace:
             self.trace.on_evict(self, job, pool, lost)
-        self.schedule()
 
     def fail(self, job: Job, lost: bool) -> tuple[float, int]:
         """Stop a job whose server failed. Its run is not charged (it is thrown away); the job

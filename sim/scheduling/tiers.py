@@ -5,9 +5,10 @@ and hold at most their quota of the capacity they may use.
 A waiting job ranked ahead of spot that no pool can take now looks, pool by pool, for spot
 jobs whose leaving would make room; it gives them notice (first those that can be stopped
 soonest, the most recently started first among equals), only as many as it needs, and none
-if those already under notice will make room. A noticed job stops at the later of its notice's
-end and its protected runtime's end (one calendar entry); what it keeps of its work follows its
-tier's `on_eviction` (sim/model/tiers.py).
+if those already under notice will make room. The jobs noticed together stop together (one
+calendar entry, then one pass), at the latest of their stop times: for each, the later of its
+notice's end and its protected runtime's end. What a job keeps of its work follows its tier's
+`on_eviction` (sim/model/tiers.py).
 """
 
 from __future__ import annotations
@@ -92,11 +93,16 @@ class TierRules:
                 whole.release(j.alloc)
             if not whole.fits(job.size):
                 continue
+            victims = []
             for victim in rest:
                 w.release(victim.alloc)
-                sched.notice(victim, self.stop_time(victim, now))
+                victims.append(victim)
                 if w.fits(job.size):
-                    return
+                    break
+            # All stop together, at the latest of their stop times, and one pass follows: freed
+            # one by one, the first ones' room would go back to spot before the rest is free.
+            sched.notice(victims, max(self.stop_time(v, now) for v in victims))
+            return
 
     # --- evictions --------------------------------------------------------------------------
     def evicted(self, job, now: float) -> tuple[float, float, bool]:
