@@ -244,3 +244,21 @@ def test_cli_bad_tier_exits_2_and_writes_nothing(tmp_path):
     assert p.returncode == 2
     assert p.stderr.strip() == "t.toml: tiers.spot.discount: must be < 1, got 1.2"
     assert not (tmp_path / "results").exists()
+
+
+def test_spot_at_the_on_demand_price_is_no_spot_at_all():
+    # No job prefers a preemptible tier at the on-demand price (its worth is the same or less),
+    # so none buys it: qingyang-spot at discount 0 is qingyang, to the fen (the sweep's baseline).
+    import sim
+
+    base = sim.run("qingyang", horizon_days=15).summary_dict()
+    spot = sim.run("qingyang-spot@tiers.spot.discount=0", horizon_days=15).summary_dict()
+    assert spot["tiers"]["spot"]["jobs_chosen"] == 0
+    assert spot["revenue_fen"] == base["revenue_fen"]
+    assert spot["jobs"]["total"] == base["jobs"]["total"]
+
+
+def test_a_scenario_without_tiers_has_no_tiers_section():
+    import sim
+
+    assert "tiers" not in sim.run("qingyang", horizon_days=2).summary_dict()

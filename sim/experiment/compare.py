@@ -59,6 +59,10 @@ GROUPS = (
                  "revenue_cny.intermediary_fee", "revenue_cny.colocation_rent", "revenue_cny.power_over_allowance",
                  "revenue_cny.electricity_cost", "revenue_cny.operator_revenue", "revenue_cny.operator_net")),
     ("finance", ("finance.npv_cny", "finance.irr")),
+    # Price tiers (a scenario with [tiers]): what spot sells, what it took from on-demand, its evictions.
+    ("tiers", ("tiers.on-demand.revenue_cny", "tiers.spot.revenue_cny", "tiers.spot.revenue_from_on_demand_cny",
+               "tiers.spot.jobs_chosen", "tiers.spot.evictions", "tiers.spot.eviction_rate",
+               "tiers.spot.work_lost_accelerator_hours", "tiers.spot.wait_hours_mean", "tiers.spot.allocation_rate")),
 )
 METRICS = tuple(m for _, ms in GROUPS for m in ms)
 
