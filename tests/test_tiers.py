@@ -262,3 +262,26 @@ def test_a_scenario_without_tiers_has_no_tiers_section():
     import sim
 
     assert "tiers" not in sim.run("qingyang", horizon_days=2).summary_dict()
+
+
+def test_a_tenants_own_work_evicts_spot_on_its_opted_in_servers_after_the_notice():
+    # The server is a tenant's, all of it opted in; its own customers' job arrives at hour 2.
+    # Under no-preempt a tenant's job would wait for marketplace work; spot gives way all the same.
+    text = BASE.replace('owner = "operator"', 'owner = "t"').replace("[tiers.on-demand]", """[tenants.t]
+opt_in_fraction = 1.0
+colocation_cny_per_kw_month = 744
+
+[tenants.t.demand.own]
+arrivals = { at_hours = [2] }
+sizes = { values = [4] }
+duration = { dist = "fixed", hours = 1 }
+
+[tiers.on-demand]""").replace("arrivals = { at_hours = [2] }\nsizes = { values = [4] }\nduration = { dist = \"fixed\", hours = 1 }\ntiers",
+                              "arrivals = { at_hours = [40] }\nsizes = { values = [4] }\nduration = { dist = \"fixed\", hours = 1 }\ntiers")
+    scenario = loads(text, "tiers.toml", ['tiers.spot.on_eviction="pause"', 'policy.reclaim="no-preempt"'])
+    log = Log()
+    Model(scenario, trace=log).run()
+    OWN = [c.tenant for c in scenario.clients].index("t")
+    assert rounded(log.events)[:6] == [
+        ("start", 0, 0.0), ("notice", 0, 2.0, 2.5), ("evict", 0, 2.5, 0.0), ("start", OWN, 2.5),
+        ("finish", OWN, 3.5), ("start", 0, 3.5)]
