@@ -77,8 +77,56 @@ class Checker(Trace):
     def __init__(self):
         self.now = 0.0
         self.jobs = {}
+        # Per job, its runs: [start, end, accelerator type, failed, hours charged if evicted].
         self.runs: dict[int, list[list[float]]] = {}
         self.passes = 0
+        self.notices: dict[int, tuple[int, float, float]] = {}  # job id -> (run, given at, stop at)
+        self.kept: dict[int, float] = {}  # job id -> work kept through evictions (the checker's own sums)
+        self.evicted: set[int] = set()
+
+    # --- price tiers (10-12 in docs/scheduling.md) ------------------------------------------------
+    def _check_quota(self, s) -> None:
+        """(11) no preemptible tier holds more than its quota of the capacity it may use."""
+        for i, tier in enumerate(s.scenario.tiers):
+            if not tier.preemptible or tier.quota >= 1:
+                continue
+            pools = s.tiers.pools[i]
+            held = sum(j.size for p in pools for j in p.running.values() if j.tier == i)
+            assert held <= tier.quota * sum(p.accelerators for p in pools) + 1e-9, \
+                f"(11) tier {tier.name} holds {held} over its quota"
+
+    def on_notice(self, s, job, stop_h):
+        now = self._clock(s)
+        tier = s.scenario.tiers[job.tier]
+        assert tier.preemptible and job.state == RUNNING and job.id not in self.notices
+        assert stop_h >= now + tier.notice_h - 1e-9 and stop_h >= job.start_h + tier.protected_runtime_h - 1e-9
+        self.notices[job.id] = (job.runs, now, stop_h)
+
+    def on_evict(self, s, job, pool, lost_h):
+        """(10) an eviction comes after its notice and never inside the protected runtime; the
+        work lost is what the tier says, and it is charged only if the tier says so."""
+        now = self._clock(s)
+        start = self.runs[job.id][-1][0]
+        tier = s.scenario.tiers[job.tier]
+        run, given, stop = self.notices.pop(job.id)
+        assert run == job.runs and math.isclose(now, stop, abs_tol=1e-9)
+        assert now >= given + tier.notice_h - 1e-9, f"(10) job {job.id} evicted before its notice ran out"
+        assert now >= start + tier.protected_runtime_h - 1e-9, f"(10) job {job.id} evicted in its protected runtime"
+        overhead = tier.restart_overhead_h if job.id in self.evicted else 0.0
+        work = max(0.0, now - start - overhead)
+        if tier.on_eviction == "pause":
+            kept = work
+        elif tier.on_eviction == "requeue" and tier.checkpoint_interval_h:
+            kept = tier.checkpoint_interval_h * math.floor(work / tier.checkpoint_interval_h + 1e-9)
+        else:
+            kept = 0.0
+        kept = min(kept, job.duration_h - self.kept.get(job.id, 0.0))
+        assert math.isclose(lost_h, work - kept, abs_tol=1e-9), (lost_h, work, kept)
+        self.kept[job.id] = self.kept.get(job.id, 0.0) + kept
+        self.evicted.add(job.id)
+        self._end_run(s, job, pool)
+        self.runs[job.id][-1][4] = (now - start) if tier.bill_lost_work else (now - start - lost_h)
+        assert job.state == (PREEMPTED_LOST if tier.on_eviction == "kill" else QUEUED) and not job.alloc
 
     def _clock(self, s) -> float:
         now = s.env.now
@@ -125,8 +173,13 @@ class Checker(Trace):
         # (8) never on a server out of service.
         down = s.failed.get(pool.id, ())
         assert not [sid for sid, _ in job.alloc if sid in down], f"(8) job {job.id} started on a failed server"
-        self.runs.setdefault(job.id, []).append([now, None, pool.accelerator, False])
+        self.runs.setdefault(job.id, []).append([now, None, pool.accelerator, False, None])
         check_pool(pool, down)
+        if job.tier >= 0:
+            tier = s.scenario.tiers[job.tier]
+            assert job.spot == tier.preemptible
+            assert pool in s.tiers.pools[job.tier], f"job {job.id} of tier {tier.name} on capacity it may not use"
+            self._check_quota(s)
 
     def _check_tenant_first(self, s, job, pool):
         line = 1 + [t.name for t in s.scenario.tenants].index(pool.owner)
@@ -153,6 +206,7 @@ class Checker(Trace):
         assert run[1] is None
         run[1] = now
         run[3] = failed
+        self.notices.pop(job.id, None)  # a run under notice that ended otherwise first
         check_pool(pool, s.failed.get(pool.id, ()))
 
     def on_fail(self, s, job, pool):
@@ -163,11 +217,16 @@ class Checker(Trace):
     def on_finish(self, s, job, pool):
         self._end_run(s, job, pool)
         assert job.state == COMPLETED
-        assert math.isclose(self.now - self.runs[job.id][-1][0], job.duration_h, rel_tol=1e-9, abs_tol=1e-9)
+        # A job evicted before runs the work it kept not again, plus its tier's restart overhead.
+        expected = job.duration_h
+        if job.id in self.evicted:
+            expected += s.scenario.tiers[job.tier].restart_overhead_h - self.kept[job.id]
+        assert math.isclose(self.now - self.runs[job.id][-1][0], expected, rel_tol=1e-9, abs_tol=1e-9)
 
     def on_preempt(self, s, job, pool):
         self._end_run(s, job, pool)
         assert not job.private and pool.kind == SHARED_POOL
+        assert not job.spot, f"(10) spot job {job.id} stopped by reclaim, without notice"
         assert job.state in (QUEUED, PREEMPTED_LOST)
 
     def on_abandon(self, s, job):
@@ -185,12 +244,14 @@ class Checker(Trace):
             if down:
                 for job in pool.running.values():
                     assert not [sid for sid, _ in job.alloc if sid in down], f"(8) job {job.id} on a failed server"
+        if s.tiers is not None:
+            self._check_quota(s)
         q = s.queue
         if s.discipline.work_conserving:
             for sq in q.active.values():
                 for _, job in sq.heap:
                     if job.state == QUEUED:
-                        assert s.cluster.cap(job.elig) < job.size, f"job {job.id} waits but fits"
+                        assert s.cap(job.elig) < job.size, f"job {job.id} waits but fits"
         else:
             # Each line blocked at its head; a marketplace head that fits may be held back only
             # by a waiting tenant head that may use the pool it would take (a reservation).
@@ -259,8 +320,11 @@ def check_after(model, checker: Checker, transactions) -> None:
     # (4) billed accelerator-hours = size x time run, each run billed once (a run thrown away
     # by a failure is not billed); (5) in whole fen.
     fen_by_client = Counter()
+    tier_fen = Counter()
     for job in jobs.values():
-        runs = [r[:3] for r in checker.runs.get(job.id, []) if not r[3]]
+        # A run's hours charged: its length, or for an evicted run what its tier charges (10).
+        runs = [(r[0], r[0] + r[4] if r[4] is not None else r[1], r[2])
+                for r in checker.runs.get(job.id, []) if not r[3]]
         hours = sum((end if end is not None else horizon) - start for start, end, _ in runs)
         assert all(r[1] is not None for r in checker.runs.get(job.id, [])[:-1])
         if checker.runs.get(job.id) and checker.runs[job.id][-1][1] is None:
@@ -269,15 +333,31 @@ def check_after(model, checker: Checker, transactions) -> None:
         if job.private or not runs:
             assert job.billed_fen == 0
             continue
-        # Each run at the quote for its own accelerator type (a requeued job may move).
-        expected = sum(charge_fen(model.prices.quote_fen(acc, job.submit_h), job.size,
-                                  (end if end is not None else horizon) - start)
+        # Each run at the quote for its own accelerator type (a requeued job may move), or at
+        # its tier's price.
+        def price(acc):
+            quote = model.prices.quote_fen(acc, job.submit_h)
+            if job.tier < 0:
+                return quote
+            tier = scenario.tiers[job.tier]
+            if tier.price_cny_per_accelerator_hour is not None:
+                return tier.price_cny_per_accelerator_hour * 100
+            return (1 - tier.discount) * quote
+
+        expected = sum(charge_fen(price(acc), job.size, (end if end is not None else horizon) - start)
                        for start, end, acc in runs)
         assert job.billed_fen == expected
         fen_by_client[model.billing.client_accounts[job.client]] += job.billed_fen
+        if job.tier >= 0:
+            tier_fen[job.tier] += job.billed_fen
+    # (12) the bill by tier adds up: each tier's revenue is its jobs' bills.
+    if scenario.tiers:
+        assert [st.revenue_fen for st in sched.tier_stats] == [tier_fen[i] for i in range(len(scenario.tiers))]
+        lost = sum(j.lost_accelerator_hours for j in jobs.values())
+        assert math.isclose(sum(st.lost_accelerator_hours for st in sched.tier_stats), lost, abs_tol=1e-6)
     # (5) balanced transactions; client payments = operator compute revenue + tenant payouts.
     paid = Counter()
-    fee_rate = model.prices.fee_ppm / PPM
+    fee_rates = {model.prices.fee_ppm / PPM} | {t.fee for t in scenario.tiers if t.fee is not None}
     compute_in = payouts = 0
     for t in transactions:
         assert sum(f for _, f in t.postings) == 0
@@ -289,6 +369,6 @@ def check_after(model, checker: Checker, transactions) -> None:
             compute_in += post.get(OPERATOR_ACCOUNT, 0)
             payouts += sum(f for a, f in t.postings if a.kind == TENANT_KIND)
             if t.stream == COMPUTE_THIRD_PARTY:
-                assert abs(post[OPERATOR_ACCOUNT] - amount * fee_rate) < 1
+                assert min(abs(post[OPERATOR_ACCOUNT] - amount * r) for r in fee_rates) < 1
     assert paid == fen_by_client
     assert sum(paid.values()) == compute_in + payouts

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
+
 from hypothesis import strategies as st
 
 from sim.model import (
@@ -28,7 +30,9 @@ from sim.model import (
     Sizes,
     Tenant,
 )
+from sim.model.demand import WillingnessToPay
 from sim.model.failures import Failures, ServerFailures
+from sim.model.tiers import CAPACITIES, ON_EVICTION, Tier, Tolerance
 from sim.model.workload import Bursts, Shaped
 from sim.scheduling.registry import DISCIPLINES
 from sim.workload.distributions import mean_hours
@@ -72,11 +76,39 @@ def tranches(draw, count: int, horizon_h: float):
 
 
 @st.composite
+def spot_tier(draw, name="spot"):
+    return Tier(name, discount=draw(st.sampled_from([0.0, 0.3, 0.6, 0.9])),
+                capacity=draw(st.sampled_from(CAPACITIES)), preemptible=True,
+                notice_h=draw(st.sampled_from([0.0, 0.05, 0.5, 2.0])),
+                protected_runtime_h=draw(st.sampled_from([0.0, 0.5, 3.0])),
+                on_eviction=draw(st.sampled_from(ON_EVICTION)),
+                checkpoint_interval_h=draw(st.sampled_from([None, 0.25, 1.0, 3.0])),
+                restart_overhead_h=draw(st.sampled_from([0.0, 0.1, 0.5])),
+                quota=draw(st.sampled_from([0.25, 0.5, 1.0])),
+                fee=draw(st.sampled_from([None, 0.0, 0.3])),
+                bill_lost_work=draw(st.booleans()))
+
+
+@st.composite
+def price_tiers(draw):
+    """On-demand, one or two preemptible tiers and sometimes a reserved one at a fixed price,
+    in a random order (jobs with no price limit take the first they may use)."""
+    tiers = [Tier("on-demand", capacity=draw(st.sampled_from(CAPACITIES))), draw(spot_tier())]
+    if draw(st.booleans()):
+        tiers.append(draw(spot_tier("spot-b")))
+    if draw(st.booleans()):
+        tiers.append(Tier("reserved", price_cny_per_accelerator_hour=draw(st.floats(0.5, 5.0)),
+                          fee=draw(st.sampled_from([None, 0.1]))))
+    return tuple(draw(st.permutations(tiers)))
+
+
+@st.composite
 def scenarios(draw, max_sites: int = 2, max_tenants: int = 2, policy=policies, rate_scale: float = 1.0,
-              contended_tenant: bool = False):
+              contended_tenant: bool = False, tiers: bool = False):
     """A small random scenario. With `contended_tenant`, tenant t0 exists, owns the first rack
     group, opts half or all of it into the marketplace and has busy demand of its own there,
-    so reclaim (preemption) has something to do."""
+    so reclaim (preemption) has something to do. With `tiers`, price tiers (spot among them)
+    and marketplace classes that choose among them."""
     horizon_h = draw(st.floats(24, 300))
     accelerators = {}
     for i in range(draw(st.integers(1, 2))):
@@ -139,6 +171,20 @@ def scenarios(draw, max_sites: int = 2, max_tenants: int = 2, policy=policies, r
         )
 
     clients = [client(f"c{i}", None) for i in range(draw(st.integers(1, 3)))]
+    scenario_tiers = draw(price_tiers()) if tiers else ()
+    if tiers:
+        names = [t.name for t in scenario_tiers]
+        clients = [attrs.evolve(
+            c, tiers=draw(st.one_of(st.none(), st.lists(st.sampled_from(names), min_size=1, unique=True).map(tuple))),
+            interruption_tolerance=draw(st.one_of(st.none(), st.tuples(st.floats(0, 1), st.floats(0, 1)).map(
+                lambda lh: Tolerance(min(lh), max(lh))))),
+            willingness_to_pay=draw(st.one_of(st.none(), st.builds(WillingnessToPay, st.floats(5.0, 100.0),
+                                                                    st.floats(0.0, 1.0)))))
+            for c in clients]
+        # Contention across tiers on every example: one class on spot alone, one on on-demand alone.
+        clients[0] = attrs.evolve(clients[0], tiers=("spot",), interruption_tolerance=Tolerance(1.0, 1.0),
+                                  willingness_to_pay=None)
+        clients.append(attrs.evolve(clients[0], name="od", tiers=("on-demand",), interruption_tolerance=None))
     for t in tenants:
         if (contended_tenant and t.name == "t0") or draw(st.booleans()):
             clients.append(client("own", t.name))
@@ -154,5 +200,5 @@ def scenarios(draw, max_sites: int = 2, max_tenants: int = 2, policy=policies, r
         start_date=dt.date(2025, 1, 1) + dt.timedelta(days=draw(st.integers(0, 400))),
         horizon_hours=horizon_h, standard_rack_kw=2.5, enforce_power=True,
         accelerators=accelerators, servers=servers, sites=tuple(sites), tenants=tenants,
-        clients=tuple(clients), pricing=pricing, policy=draw(policy), failures=failures,
+        clients=tuple(clients), pricing=pricing, policy=draw(policy), failures=failures, tiers=scenario_tiers,
     )

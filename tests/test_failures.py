@@ -66,10 +66,10 @@ def test_jobs_on_a_failed_server_are_requeued_or_lost_unbilled(policy):
     assert f["jobs_stopped"] > 0
     stopped = [run for runs in checker.runs.values() for run in runs if run[3]]
     assert len(stopped) == f["jobs_stopped"]
-    assert f["accelerator_hours_lost"] == pytest.approx(sum(4 * (end - start) for start, end, _, _ in stopped))
+    assert f["accelerator_hours_lost"] == pytest.approx(sum(4 * (end - start) for start, end, *_ in stopped))
     # The tiny price is exactly 1 CNY per accelerator-hour, and falls 0 %/year: fen = 100 x hours.
     assert scenario.pricing.annual_decline == 0
-    assert f["revenue_lost_fen"] == sum(round(100 * 4 * (end - start)) for start, end, _, _ in stopped)
+    assert f["revenue_lost_fen"] == sum(round(100 * 4 * (end - start)) for start, end, *_ in stopped)
     if policy == "lost":
         assert f["jobs_lost"] == f["jobs_stopped"] == jobs["preempted_lost"]
         assert jobs["completed"] + jobs["preempted_lost"] + d["jobs"]["running_at_horizon"] == 4

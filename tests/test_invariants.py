@@ -67,3 +67,21 @@ def test_same_seed_same_ledger_and_summary(scenario):
     _, _, second, r2 = run_checked(scenario)
     assert first == second
     assert r1.summary_dict() == r2.summary_dict()
+
+
+@settings(PROPERTY, max_examples=150)
+@given(scenarios(max_tenants=2, rate_scale=3.0, tiers=True))
+def test_invariants_hold_with_price_tiers_in_every_discipline(scenario):
+    # Spot beside on-demand (and sometimes reserved): (10) no eviction before its notice or
+    # inside its protected runtime, lost work as the tier says; (11) quotas; (12) bills by tier.
+    model, checker, _, _ = run_checked(scenario)
+    stats = model.sched.tier_stats
+    event(f"evictions: {'some' if sum(st.evictions for st in stats) else 'none'}")
+    event(f"work lost: {'some' if sum(st.lost_accelerator_hours for st in stats) else 'none'}")
+
+
+@settings(PROPERTY, max_examples=100)
+@given(scenarios(max_tenants=2, rate_scale=3.0, contended_tenant=True, tiers=True))
+def test_tenants_own_work_evicts_spot_only_after_notice(scenario):
+    model, _, _, _ = run_checked(scenario)
+    event(f"evictions: {'some' if sum(st.evictions for st in model.sched.tier_stats) else 'none'}")

@@ -331,7 +331,7 @@ def test_the_head_of_a_line_is_found_past_other_lines_sub_queues_and_dispatch_re
     job, sq = q.line_head(1)
     assert job is tenant[1] and sq is q.subqueues[(1, 0, 2)]
     assert q.line_head(0)[0] is market
-    scheduler = SimpleNamespace(queue=q, cluster=SimpleNamespace(cap=None), place=None)
+    scheduler = SimpleNamespace(queue=q, cluster=SimpleNamespace(cap=None), place=None, cap=None)
     dispatch = Dispatch(scheduler)
     assert [j.id for j, _ in dispatch.jobs_in_order(1)] == [1, 0]
     assert [j.id for j, _ in dispatch.jobs_in_order()] == [1, 0, 7]

@@ -190,3 +190,20 @@ def test_a_multi_site_report_and_table_show_each_site(shipped):
         for owner in ("operator", "third-party"):
             assert f"| {site.name} | {owner} |" in report
             assert f"  {site.name}, {owner}" in printed
+
+
+def test_qingyang_spot_is_qingyang_with_spot_beside_on_demand():
+    """It differs from qingyang.toml only in [scenario]'s name and description, [tiers] and the
+    marketplace classes' tier keys: compare qingyang qingyang-spot asks one question."""
+    def read(n):
+        return tomllib.loads((ROOT / "scenarios" / f"{n}.toml").read_text(encoding="utf-8"))
+
+    base, spot = read("qingyang"), read("qingyang-spot")
+    assert set(spot) == set(base) | {"tiers"}
+    for section in set(base) - {"scenario", "clients"}:
+        assert spot[section] == base[section], section
+    assert {k: v for k, v in spot["scenario"].items() if k not in ("name", "description")} == \
+        {k: v for k, v in base["scenario"].items() if k not in ("name", "description")}
+    for name, c in spot["clients"].items():
+        assert {k: v for k, v in c.items() if k not in ("tiers", "interruption_tolerance")} == base["clients"][name]
+    assert [t.name for t in load_scenario("qingyang-spot").tiers] == ["on-demand", "spot"]

@@ -3,7 +3,8 @@
 On operator capacity the client pays the operator; on a tenant's opted-in capacity the
 operator keeps the intermediary fee and the tenant gets the rest, in one balanced
 transaction. A tenant's own work on its own servers earns the marketplace nothing. A lease
-class pays its contract's price per server-month instead of the quote.
+class pays its contract's price per server-month instead of the quote. A job of a price tier
+pays its tier's price (a discount on the quote, or a fixed price) and the fee is its tier's.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sim.economics.ledger import (
     tenant_account,
 )
 from sim.economics.pricing import PriceModel, charge_fen, split_fee
+from sim.units import FEN_PER_CNY, fraction_to_ppm
 from sim.model.site import OPERATOR
 
 
@@ -33,7 +35,7 @@ class Route(NamedTuple):
 
 
 class Billing:
-    def __init__(self, prices: PriceModel, ledger, clients, leases=None):
+    def __init__(self, prices: PriceModel, ledger, clients, leases=None, tiers=()):
         self.prices = prices
         self.ledger = ledger
         self.client_accounts = [client_account(c.name, c.tenant) for c in clients]
@@ -43,6 +45,10 @@ class Billing:
         self.contracts = any(lease is not None for lease in self.leases)
         self.contracted: dict[tuple[str, str], int] = {}  # (site, owner) -> contract sales, gross fen
         self.take_or_pay_fen = 0  # of which paid for terms left early
+        # By tier: (multiplier on the quote, or a fixed price in fen), and the fee in ppm.
+        self.tier_prices = [(t.multiplier, None if t.price_cny_per_accelerator_hour is None
+                             else t.price_cny_per_accelerator_hour * FEN_PER_CNY) for t in tiers]
+        self.tier_fee_ppm = [prices.fee_ppm if t.fee is None else fraction_to_ppm(t.fee) for t in tiers]
 
     @staticmethod
     def route(accelerator: str, site: str, owner: str) -> Route:
@@ -50,24 +56,30 @@ class Billing:
             return Route(accelerator, Where(COMPUTE_OPERATOR, site, owner), None)
         return Route(accelerator, Where(COMPUTE_THIRD_PARTY, site, owner), tenant_account(owner))
 
-    def _price_fen(self, client: int, accelerator: str, submit_h: float) -> float:
+    def _price_fen(self, client: int, accelerator: str, submit_h: float, tier: int = -1) -> float:
         lease = self.leases[client]
-        return self.prices.quote_fen(accelerator, submit_h) if lease is None else lease.fen_per_accelerator_hour
+        if lease is not None:
+            return lease.fen_per_accelerator_hour
+        if tier >= 0:
+            multiplier, fixed = self.tier_prices[tier]
+            return fixed if fixed is not None else multiplier * self.prices.quote_fen(accelerator, submit_h)
+        return self.prices.quote_fen(accelerator, submit_h)
 
-    def charge(self, now: float, client: int, size: int, submit_h: float, hours: float, route: Route) -> int:
+    def charge(self, now: float, client: int, size: int, submit_h: float, hours: float, route: Route,
+               tier: int = -1) -> int:
         """Bill `size` accelerators for `hours` at the quote in force at `submit_h` (a lease: at
-        its contract's price); returns fen."""
-        amount = charge_fen(self._price_fen(client, route.accelerator, submit_h), size, hours)
+        its contract's price; a tier's job: at its tier's); returns fen."""
+        amount = charge_fen(self._price_fen(client, route.accelerator, submit_h, tier), size, hours)
         if not amount:
             return 0
         if self.leases[client] is not None:
             key = (route.where.site, route.where.owner)
             self.contracted[key] = self.contracted.get(key, 0) + amount
-        return self._post(now, client, amount, route)
+        return self._post(now, client, amount, route, tier)
 
-    def amount(self, client: int, size: int, submit_h: float, hours: float, accelerator: str) -> int:
+    def amount(self, client: int, size: int, submit_h: float, hours: float, accelerator: str, tier: int = -1) -> int:
         """What `charge` would bill, without billing it (fen)."""
-        return charge_fen(self._price_fen(client, accelerator, submit_h), size, hours)
+        return charge_fen(self._price_fen(client, accelerator, submit_h, tier), size, hours)
 
     def take_or_pay(self, now: float, client: int, size: int, duration_h: float, route: Route) -> int:
         """At the end of a contract that lasted `duration_h`: if the lessee left during a term,
@@ -87,12 +99,12 @@ class Billing:
         self.take_or_pay_fen += amount
         return self._post(now, client, amount, route)
 
-    def _post(self, now: float, client: int, amount: int, route: Route) -> int:
+    def _post(self, now: float, client: int, amount: int, route: Route, tier: int = -1) -> int:
         _, where, tenant = route
         payer = self.client_accounts[client]
         if tenant is None:
             self.ledger.transfer(now, where, payer, OPERATOR_ACCOUNT, amount)
         else:
-            fee, payout = split_fee(amount, self.prices.fee_ppm)
+            fee, payout = split_fee(amount, self.prices.fee_ppm if tier < 0 else self.tier_fee_ppm[tier])
             self.ledger.post(now, where, ((payer, -amount), (OPERATOR_ACCOUNT, fee), (tenant, payout)))
         return amount

@@ -56,6 +56,10 @@ GROUPS = (
     ("waits", ("wait_hours.mean", "wait_hours.p90")),
     ("revenue", tuple(f"revenue_cny.{k}" for k in COMPARED_LINES)),  # the money model's, but pass-throughs
     ("finance", ("finance.npv_cny", "finance.irr")),
+    # Price tiers (a scenario with [tiers]): what spot sells, what it took from on-demand, its evictions.
+    ("tiers", ("tiers.on-demand.revenue_cny", "tiers.spot.revenue_cny", "tiers.spot.revenue_from_on_demand_cny",
+               "tiers.spot.jobs_chosen", "tiers.spot.evictions", "tiers.spot.eviction_rate",
+               "tiers.spot.work_lost_accelerator_hours", "tiers.spot.wait_hours_mean", "tiers.spot.allocation_rate")),
 )
 METRICS = tuple(m for _, ms in GROUPS for m in ms)
 

@@ -28,6 +28,10 @@ class ClientClass:
     # Sites tried first, in this order, by placements that take pools in an order (owned-first,
     # and a tenant's own work): a hub's customers served at that hub before the others.
     prefer_sites: tuple[str, ...] = ()
+    # With [tiers]: the tiers its jobs choose among (None: all) and their tolerance for
+    # interruption (sim/model/tiers.py; None: a preemptible tier is worth nothing to them).
+    tiers: tuple[str, ...] | None = None
+    interruption_tolerance: object | None = None
 
     @property
     def is_private(self) -> bool:

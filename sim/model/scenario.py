@@ -16,6 +16,7 @@ from sim.model.hardware import AcceleratorType, ServerModel
 from sim.model.pricepath import PricePath
 from sim.model.sampling import Sampling
 from sim.model.site import RackGroup, Site
+from sim.model.tiers import Tier
 from sim.units import HOURS_PER_DAY
 
 
@@ -70,6 +71,7 @@ class Scenario:
     finance: Finance | None = None  # [finance]: capex, O&M, tax, discounting and exit over the concession
     claim: Claim | None = None  # [claim]: a stated claim and what the audit checks it against
     sampling: Sampling | None = None  # [scenario] sampling: representative periods instead of every day
+    tiers: tuple[Tier, ...] = ()  # [tiers.<name>]: price tiers (sim/model/tiers.py); none: one price for all
 
     def __repr__(self) -> str:
         return (f"Scenario(name={self.name!r}, source={self.source!r}, seed={self.seed}, "

@@ -79,6 +79,7 @@ from sim.scenario.workload import (
     read_shaping,
 )
 from sim.scenario.sections import budget_scenario, read_claim, read_finance, read_sampling
+from sim.scenario.tiers import check_class_tiers, check_tier_capacity, read_class_tiers, read_tiers
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
@@ -174,6 +175,7 @@ def _build(root: Table, source: str):
                        for n, t in classes)
     finance = read_finance(root, declared["servers"], sites)
     claim = read_claim(root)
+    tiers = read_tiers(root)
     if len(clients) > limits.MAX_CLIENT_CLASSES:
         root.error("clients", f"{len(clients):,} client classes (marketplace and tenants' own), over the "
                    f"{limits.MAX_CLIENT_CLASSES:,} a run may have")
@@ -191,8 +193,15 @@ def _build(root: Table, source: str):
         policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, market=markets[""][0],
         markets={n: m for n, (m, _) in named.items() if m is not None},
         failures=failures,
-        finance=finance, claim=claim, sampling=sampling,
+        finance=finance, claim=claim, sampling=sampling, tiers=tiers or (),
     )
+    if tiers:
+        check_tier_capacity(root, tiers, sites, tenants)
+        if sampling is not None:
+            root.problems.add("tiers", "not yet with [scenario] sampling (evictions across the seams of "
+                              "representative periods are not modelled): remove one")
+    if tiers is not None:
+        check_class_tiers(root, scenario.clients, tiers)
     _check_market_shares(root.problems, scenario.clients)
     _check_sampling(root.problems, scenario)
     if capacity_ok:
@@ -942,6 +951,7 @@ def _client(t: Table, name, tenant, start, accelerators, sites, markets, named):
         if s not in sites:
             t.error("sites", f"no site named {s!r} in [sites]" + did_you_mean(s, sites))
             ok = False
+    tier_names, tolerance = read_class_tiers(t, tenant)
     prefer = t.strings("prefer_sites", None)
     ok &= prefer is not None or not t.has("prefer_sites")
     for s in prefer or ():
@@ -958,7 +968,8 @@ def _client(t: Table, name, tenant, start, accelerators, sites, markets, named):
     if sizes is None or not ok:
         return None, None
     return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant,
-                       willingness_to_pay=wtp, prefer_sites=tuple(prefer or ())), reference
+                       willingness_to_pay=wtp, prefer_sites=tuple(prefer or ()), tiers=tier_names,
+                       interruption_tolerance=tolerance), reference
 
 
 def _check_used_accelerators_priced(root: Table, sites) -> None:

@@ -60,6 +60,7 @@ class Cluster:
         self.elig_pools: list[tuple[Pool, ...]] = []  # canonical order (site, then kind)
         self.elig_by_kind: list[tuple[Pool, ...]] = []  # operator, tenant-private, tenant-shared
         self.elig_max_size: list[int] = []  # the largest job the group could ever hold
+        self.elig_tier: list[int] = []  # the preemptible tier whose jobs form the group, else -1
         self._elig_ids: dict[tuple, int] = {}
         self.pools_by_site = {
             i: tuple(p for p in self.pools if p.site_index == i) for i in range(len(scenario.sites))
@@ -84,9 +85,10 @@ class Cluster:
             out.append(p)
         return tuple(out)
 
-    def eligibility(self, pools: tuple[Pool, ...], prefer: tuple[str, ...] = ()) -> int:
-        """The group of jobs that may use `pools`; `prefer`: sites its kind order tries first."""
-        ids = (tuple(p.id for p in pools), prefer)
+    def eligibility(self, pools: tuple[Pool, ...], prefer: tuple[str, ...] = (), tier: int = -1) -> int:
+        """The group of jobs that may use `pools`; `prefer`: sites its kind order tries first;
+        `tier`: a preemptible tier's jobs form groups of their own (their quota caps what fits)."""
+        ids = (tuple(p.id for p in pools), prefer) if tier < 0 else (tuple(p.id for p in pools), prefer, tier)
         e = self._elig_ids.get(ids)
         if e is None:
             def order(p):  # kind first (operator, private, shared), then the preferred sites
@@ -96,6 +98,7 @@ class Cluster:
             self.elig_pools.append(pools)
             self.elig_by_kind.append(tuple(sorted(pools, key=order)))
             self.elig_max_size.append(max((p.planned_accelerators for p in pools), default=0))
+            self.elig_tier.append(tier)
         return e
 
     def cap(self, elig: int) -> int:

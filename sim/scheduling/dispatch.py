@@ -20,7 +20,7 @@ class Dispatch:
         self.line_live = self.queue.line_live  # waiting jobs per line (a list, read only)
         self.cluster = scheduler.cluster
         self.place = scheduler.place  # place(job) -> the pool the placement picks now, or None
-        self.cap = self.cluster.cap  # cap(elig) -> the largest job some pool of group elig can start now
+        self.cap = scheduler.cap  # cap(elig) -> the largest job some pool of group elig can start now
 
     # --- reading ---------------------------------------------------------------------------
     @property

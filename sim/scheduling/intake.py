@@ -4,8 +4,12 @@ use, and the hand-over to the scheduler. One calendar entry per arrival, no proc
 from __future__ import annotations
 
 from sim.economics.market import price_response
+from sim.economics.tiers import TierChoice
+from sim.model.workload import Contracts
 from sim.scheduling.job import BALKED, REJECTED, Job
+from sim.scheduling.tiers import kinds_of
 from sim.workload.demand import reference_pflops
+from sim.workload.random import draws, generator
 
 
 class Intake:
@@ -24,12 +28,34 @@ class Intake:
         self.line = 1 + tenants.index(client.tenant) if client.is_private else 0
         self.private = client.is_private
         self.stats = sched.classes[index]
-        self._elig: dict[tuple[str, ...], int] = {}
+        self._elig: dict[tuple, int] = {}  # by types, or (tier, types)
         self.prefer = client.prefer_sites
         self.default_elig = self._eligibility(self.types)  # every type it accepts is affordable
         self.max_size = cluster.elig_max_size
         self.pflops = reference_pflops(client, self.pools)  # P-hours per accelerator-hour of its work
         self.response = price_response(client, self.types, sched.prices, sched.scenario)
+        self.choice = self._tier_choice(client, sched.scenario)
+
+    def _tier_choice(self, client, scenario):
+        """With [tiers], a marketplace class's choice among those it may use; None: no tiers
+        (a scenario without them, a tenant's own demand, a lease class)."""
+        if not scenario.tiers or client.is_private or isinstance(client.arrivals, Contracts):
+            return None
+        self.tier_pools = {}
+        options = []
+        for i, t in enumerate(scenario.tiers):
+            if client.tiers is not None and t.name not in client.tiers:
+                continue
+            pools = tuple(p for p in self.pools if p.kind in kinds_of(t.capacity))
+            if pools:
+                self.tier_pools[i] = pools
+                options.append((i, t, tuple(sorted({p.accelerator for p in pools}))))
+        tol = client.interruption_tolerance
+        low, high = (0.0, 0.0) if tol is None else (tol.low, tol.high)
+        # A stream of its own: the class's other draws are those of a run without tiers.
+        self.tolerance = draws(generator(scenario.seed, "client", client.tenant or "", client.name,
+                                         "interruption tolerance"), lambda r, n: r.uniform(low, high, n))
+        return TierChoice(self.response, options)
 
     def start(self) -> None:
         self._next()
@@ -47,7 +73,18 @@ class Intake:
                                                        self.prefer)
         return e
 
+    def _tier_eligibility(self, tier: int, types: tuple[str, ...]) -> int:
+        key = (tier, types)
+        e = self._elig.get(key)
+        if e is None:
+            pools = tuple(p for p in self.tier_pools[tier] if p.accelerator in types)
+            spot = self.sched.scenario.tiers[tier].preemptible
+            e = self._elig[key] = self.sched.cluster.eligibility(pools, self.prefer, tier if spot else -1)
+        return e
+
     def _arrive(self, rec) -> None:
+        if self.choice is not None:
+            return self._arrive_tiered(rec)
         self._next()
         sched = self.sched
         sched.jobs += 1
@@ -73,4 +110,33 @@ class Intake:
             stats.reject(job)
             sched.dropped(job)
             return
+        sched.submit(job)
+
+    def _arrive_tiered(self, rec) -> None:
+        """An arrival that chooses its tier first (sim/economics/tiers.py)."""
+        self._next()
+        sched = self.sched
+        sched.jobs += 1
+        now = rec.arrival_h
+        job = Job(sched.jobs, self.index, rec.size, rec.duration_h, now, rec.patience_h, self.private, self.line)
+        tier, bought, price_fen, from_on_demand = self.choice.choose(rec.max_price_fen, rec.wtp_fen_per_pflops_hour,
+                                                                     next(self.tolerance), now)
+        work = rec.size * rec.duration_h
+        job.pflops_hours, job.value_fen = work * self.pflops, work * price_fen
+        self.stats.offer(job)
+        if tier is None:
+            job.state = BALKED
+            self.stats.balk(job)
+            sched.dropped(job)
+            return
+        job.tier, job.spot, job.from_on_demand = tier, sched.scenario.tiers[tier].preemptible, from_on_demand
+        job.elig = elig = self._tier_eligibility(tier, bought)
+        if job.size > self.max_size[elig]:
+            job.state = REJECTED
+            self.stats.reject(job)
+            sched.dropped(job)
+            return
+        stats = sched.tier_stats[tier]
+        stats.chosen += 1
+        stats.from_on_demand += from_on_demand
         sched.submit(job)

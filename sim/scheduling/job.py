@@ -16,7 +16,7 @@ COMPLETED = "completed"
 ABANDONED = "abandoned"  # patience ran out before it started
 BALKED = "balked"  # the quote exceeded its maximum price
 REJECTED = "rejected"  # larger than any pool it may use will ever be
-PREEMPTED_LOST = "preempted-lost"  # stopped for a tenant's own work and not requeued
+PREEMPTED_LOST = "preempted-lost"  # stopped for a tenant's own work and not requeued (or evicted and killed)
 STATES = (QUEUED, RUNNING, COMPLETED, ABANDONED, BALKED, REJECTED, PREEMPTED_LOST)
 
 Allocation = list[tuple[int, int]]  # [(server id in its pool, accelerators taken)]
@@ -46,10 +46,24 @@ class Job:
     runs: int = 0  # starts so far; tells a finish of the current run from a stopped one
     pflops_hours: float = 0.0  # the work it brings: size x duration x its class's dense P per accelerator
     value_fen: float = 0.0  # what that work is worth at the quote in force at its arrival
+    # Price tiers (sim/model/tiers.py; -1: none). Only a preemptible tier's jobs are evicted.
+    tier: int = -1
+    spot: bool = False  # its tier is preemptible
+    from_on_demand: bool = False  # it chose a preemptible tier though it would have bought another
+    work_left_h: float | None = None  # work left at its current run's start; None: never evicted
+    overhead_h: float = 0.0  # restart overhead at the start of its current run
+    evict_at_h: float | None = None  # when its current run is stopped by an eviction under notice
+    evictions: int = 0
+    lost_accelerator_hours: float = 0.0  # work thrown away by evictions
+
+    @property
+    def run_h(self) -> float:
+        """How long its current (or next) run lasts if nothing stops it."""
+        return self.duration_h if self.work_left_h is None else self.work_left_h + self.overhead_h
 
     @property
     def end_h(self) -> float:
         """When a running job will finish."""
         if self.start_h is None:
             raise ValueError(f"job {self.id} has not started")
-        return self.start_h + self.duration_h
+        return self.start_h + self.run_h

@@ -10,6 +10,7 @@ What a job is charged is for sim/economics/billing.py; what is counted, for sim/
 from __future__ import annotations
 
 from sim.metrics import ClassStats
+from sim.metrics.tiers import TierStats
 from sim.scheduling.calendar import Clock
 from sim.scheduling.dispatch import Dispatch
 from sim.scheduling.job import ABANDONED, COMPLETED, PREEMPTED_LOST, QUEUED, RUNNING, Job
@@ -18,6 +19,7 @@ from sim.scheduling.pool import Pool
 from sim.scheduling.priority import rank
 from sim.scheduling.queue import JobQueue
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
+from sim.scheduling.tiers import TierRules
 
 
 class Scheduler:
@@ -42,6 +44,9 @@ class Scheduler:
         self.dispatch = Dispatch(self)
         self.jobs = 0  # arrived so far; also the last job id
         self.failed: dict[int, set[int]] = {}  # pool id -> its servers out of service (failures.py)
+        # Price tiers: quotas and evictions (tiers.py), running totals by tier.
+        self.tiers = TierRules(scenario, cluster) if scenario.tiers else None
+        self.tier_stats = [TierStats() for _ in scenario.tiers]
 
     # --- entry points ---------------------------------------------------------------------
     def submit(self, job: Job) -> None:
@@ -55,15 +60,16 @@ class Scheduler:
             # After every pass no waiting job fits (work-conserving), or the newcomer heads
             # the only line it could have to wait behind (its own, empty, and for marketplace
             # work no tenant's either: their heads may hold reservations): no full pass needed.
-            pool = self.placement.choose(job, self.cluster.elig_pools[job.elig])
+            pool = self.place(job)
             if pool is not None:
                 self.start(job, pool)
                 return
         self._enqueue(job)
         if job.patience_h is not None:
             self.clock.after(job.patience_h, self._on_patience, job)
-        if not self.work_conserving or (job.private and self.reclaim.active):
-            self.schedule()
+        if not self.work_conserving or (job.private and self.reclaim.active) or (
+                self.tiers is not None and not job.spot and self.tiers.spot_running):
+            self.schedule()  # (a job ranked ahead of spot may evict some: tiers.py)
         elif self.trace:
             self.trace.on_pass(self)
 
@@ -75,7 +81,7 @@ class Scheduler:
     def _enqueue(self, job: Job) -> None:
         # The key depends on the job alone, so it is computed only once a job has to wait.
         # The line's rank comes first, whatever the discipline (sim/scheduling/priority.py).
-        job.key = (rank(job.private), *self.discipline.key(job))
+        job.key = (rank(job.private, job.spot), *self.discipline.key(job))
         self.queue.push(job, self.env.now)
 
     def dropped(self, job: Job) -> None:
@@ -93,12 +99,25 @@ class Scheduler:
             if self.reclaim.active:
                 while self.queue.live and self.reclaim.reclaim(self.dispatch):
                     self.discipline.schedule(self.dispatch)
+            if self.tiers is not None and self.tiers.preemptible and self.queue.live:
+                self.tiers.notices(self)
         if self.trace:
             self.trace.on_pass(self)  # a quiescent point: what the discipline promises holds here
 
     # --- helpers for policies -------------------------------------------------------------
     def place(self, job: Job) -> Pool | None:
+        if job.spot and self.tiers is not None and self.tiers.room(job.tier) < job.size:
+            return None  # its tier's quota is full
         return self.placement.choose(job, self.cluster.elig_pools[job.elig])
+
+    def cap(self, elig: int) -> int:
+        """Largest job of group `elig` that may start now (a preemptible tier's: within its quota)."""
+        c = self.cluster.cap(elig)
+        if self.tiers is not None:
+            tier = self.cluster.elig_tier[elig]
+            if tier >= 0:
+                c = min(c, self.tiers.room(tier))
+        return c
 
     def start_queued(self, sq, job: Job, pool: Pool) -> None:
         self.queue.pop(sq, job, self.env.now)
@@ -120,7 +139,16 @@ class Scheduler:
             job.first_start_h = now
             self.classes[job.client].first_start(job, now)
         job.runs += 1
-        self.clock.at(now + job.duration_h, self._due, (job, job.runs))
+        if job.tier >= 0:
+            job.evict_at_h = None
+            assert self.tiers is not None  # a job has a tier only with [tiers]
+            self.tiers.started(job)
+            if job.runs == 1:
+                stats = self.tier_stats[job.tier]
+                stats.started += 1
+                stats.wait_h += now - job.submit_h
+                stats.waits += 1
+        self.clock.at(now + job.run_h, self._due, (job, job.runs))
         if self.trace:
             self.trace.on_start(self, job, pool)
 
@@ -138,6 +166,10 @@ class Scheduler:
         else:
             pool.busy_market -= job.size
         del pool.running[job.id]
+        if job.tier >= 0:
+            assert self.tiers is not None and job.start_h is not None  # a tier only with [tiers]; started
+            self.tiers.stopped(job)
+            self.tier_stats[job.tier].busy_accelerator_hours += job.size * (now - job.start_h)
         if bill:
             self.bill(job, now - job.billed_to_h)
         job.alloc = ()
@@ -149,8 +181,15 @@ class Scheduler:
         self.classes[job.client].accelerator_hours += work
         job.billed_accelerator_hours += work
         if not job.private:
-            job.billed_fen += self.billing.charge(self.env.now, job.client, job.size, job.submit_h, hours,
-                                                  self.routes[_pool_of(job).id])
+            fen = self.billing.charge(self.env.now, job.client, job.size, job.submit_h, hours,
+                                      self.routes[_pool_of(job).id], job.tier)
+            job.billed_fen += fen
+            if job.tier >= 0:
+                stats = self.tier_stats[job.tier]
+                stats.accelerator_hours += work
+                stats.revenue_fen += fen
+                if job.from_on_demand:
+                    stats.from_on_demand_fen += fen
 
     # --- event callbacks ------------------------------------------------------------------
     def _due(self, item) -> None:
@@ -166,6 +205,8 @@ class Scheduler:
                                                        self.routes[pool.id])
         job.state = COMPLETED
         self.classes[job.client].completed += 1
+        if job.tier >= 0:
+            self.tier_stats[job.tier].completed += 1
         if self.trace:
             self.trace.on_finish(self, job, pool)
         if self.queue.live or self.trace:
@@ -197,13 +238,51 @@ class Scheduler:
         if self.trace:
             self.trace.on_preempt(self, job, pool)
 
+    def notice(self, jobs: list[Job], stop_h: float) -> None:
+        """Give running spot jobs notice: their runs stop together at `stop_h` (those that
+        have not ended by then), and one scheduling pass follows."""
+        for job in jobs:
+            job.evict_at_h = stop_h
+            if self.trace:
+                self.trace.on_notice(self, job, stop_h)
+        self.clock.at(stop_h, self._evict, [(job, job.runs) for job in jobs])
+
+    def _evict(self, items) -> None:
+        for job, run in items:
+            if job.runs == run and job.state == RUNNING:  # not ended (finished, failed) first
+                self._evict_one(job)
+        self.schedule()
+
+    def _evict_one(self, job: Job) -> None:
+        pool = job.pool
+        self._stop(job, bill=False)
+        assert self.tiers is not None  # only spot jobs are evicted
+        charged, lost, ends = self.tiers.evicted(job, self.env.now)
+        self.bill(job, charged)
+        job.evictions += 1
+        job.lost_accelerator_hours += job.size * lost
+        stats = self.tier_stats[job.tier]
+        stats.evictions += 1
+        stats.evicted_jobs += job.evictions == 1
+        stats.lost_accelerator_hours += job.size * lost
+        if ends:
+            job.state = PREEMPTED_LOST
+            self.classes[job.client].preempted_lost += 1
+            stats.killed += 1
+        else:
+            job.state = QUEUED
+            self._enqueue(job)  # same key as at arrival: back in its old place
+        if self.trace:
+            self.trace.on_evict(self, job, pool, lost)
+
     def fail(self, job: Job, lost: bool) -> tuple[float, int]:
         """Stop a job whose server failed. Its run is not charged (it is thrown away); the job
         goes back to its old place in the queue, or is lost (counted with preempted_lost).
         Returns the run's accelerator-hours and what it would have been charged (fen)."""
         pool = _pool_of(job)
         hours = self._stop(job, bill=False)
-        fen = 0 if job.private else self.billing.amount(job.client, job.size, job.submit_h, hours, pool.accelerator)
+        fen = 0 if job.private else self.billing.amount(job.client, job.size, job.submit_h, hours, pool.accelerator,
+                                                         job.tier)
         if lost:
             job.state = PREEMPTED_LOST
             self.classes[job.client].preempted_lost += 1

@@ -24,6 +24,13 @@ class Trace:
     def on_preempt(self, s, job, pool) -> None:
         """A marketplace job was stopped for a tenant's own work."""
 
+    def on_notice(self, s, job, stop_h) -> None:
+        """A running job of a preemptible tier was given notice: it stops at `stop_h`."""
+
+    def on_evict(self, s, job, pool, lost_h) -> None:
+        """A preemptible tier's job was evicted (requeued, paused or killed); `lost_h`: hours of
+        its work thrown away."""
+
     def on_fail(self, s, job, pool) -> None:
         """A job was stopped because a server it ran on failed (requeued or lost, unbilled)."""
 

@@ -312,6 +312,35 @@ class FailureReport:
 
 
 @frozen
+class TierReport:
+    """One price tier over the run (sim/model/tiers.py), from running totals, warm-up included.
+    Allocation: accelerator-hours held on the capacity the tier may use over that capacity's
+    commissioned accelerator-hours (all work, and this tier's alone). Taken from on-demand: what
+    jobs paid that chose this preemptible tier though they would have bought one that is not."""
+
+    preemptible: bool
+    jobs_chosen: int
+    jobs_started: int
+    jobs_completed: int
+    jobs_killed: int
+    jobs_from_on_demand: int
+    accelerator_hours: float  # billed
+    busy_accelerator_hours: float  # held, lost work and restart overheads included
+    revenue_fen: int
+    revenue_cny: float
+    revenue_per_busy_accelerator_hour_cny: float
+    revenue_from_on_demand_cny: float
+    evictions: int
+    evicted_jobs: int
+    eviction_rate: float  # jobs evicted at least once / jobs started
+    work_lost_accelerator_hours: float
+    wait_hours_mean: float  # submission to first start, jobs that started
+    capacity_accelerator_hours: float
+    allocation_rate: float  # all work on the capacity it may use
+    tier_allocation_rate: float  # its own jobs alone
+
+
+@frozen
 class SamplingInfo:
     """How a sampled run was simulated (sim/model/sampling.py): its money and utilisation are
     estimates for the whole horizon; its job counts and waits are those of the simulated days."""
@@ -355,6 +384,7 @@ class Summary:
     # Sections a run has only when its scenario asks for them: left out of summary.json if None.
     contracts: ContractReport | None = attrs.field(default=None, metadata={"optional": True})
     failures: FailureReport | None = attrs.field(default=None, metadata={"optional": True})
+    tiers: dict | None = attrs.field(default=None, metadata={"optional": True})  # name -> TierReport
     sampling: SamplingInfo | None = None  # only in a sampled run's summary.json
 
 

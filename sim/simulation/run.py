@@ -72,7 +72,8 @@ class Model:
             self.prices = RealTimePrices(self.prices, time_map, self.env)
         self.ledger = Ledger(ledger_sink)
         self.billing = Billing(self.prices, self.ledger, scenario.clients,
-                               [kind_of(c.arrivals).lease(c.arrivals) for c in scenario.clients])
+                               [kind_of(c.arrivals).lease(c.arrivals) for c in scenario.clients],
+                               scenario.tiers)
         self.sched = Scheduler(self.clock, scenario, self.cluster, self.prices, self.billing, trace)
         streams = streams or {}
         self.intakes = []

@@ -1,10 +1,10 @@
 """The optional sections of a run's summary: lease contracts' sales and capacity apart from
 on-demand ones (sim/model/workload.py Lease, sim/economics/billing.py), and server failures
-(sim/scheduling/failures.py)."""
+(sim/scheduling/failures.py), and price tiers (sim/model/tiers.py)."""
 
 from __future__ import annotations
 
-from sim.simulation.results import ContractReport, FailureReport
+from sim.simulation.results import ContractReport, FailureReport, TierReport
 from sim.model.site import OPERATOR
 from sim.units import FEN_PER_CNY
 from sim.workload.kinds import kind_of
@@ -62,3 +62,45 @@ def failure_report(model) -> FailureReport | None:
         revenue_lost_fen=f.revenue_lost_fen,
         revenue_lost_cny=f.revenue_lost_fen / FEN_PER_CNY,
     )
+
+
+def tier_report(model) -> dict | None:
+    """By tier name, from the scheduler's running totals; None if the scenario has no tiers."""
+    sc, sched = model.scenario, model.sched
+    if not sc.tiers:
+        return None
+    now = model.horizon_h
+    held = [0.0] * len(sc.tiers)  # runs still going at the horizon
+    for pool in model.cluster.pools:
+        for job in pool.running.values():
+            if job.tier >= 0:
+                held[job.tier] += job.size * (now - job.start_h)
+    out = {}
+    for i, (tier, st) in enumerate(zip(sc.tiers, sched.tier_stats, strict=True)):
+        pools = sched.tiers.pools[i]
+        capacity = sum(p.area_servers * p.A for p in pools)
+        busy_all = sum(p.area_busy_market + p.area_busy_private for p in pools)
+        busy = st.busy_accelerator_hours + held[i]
+        out[tier.name] = TierReport(
+            preemptible=tier.preemptible,
+            jobs_chosen=st.chosen,
+            jobs_started=st.started,
+            jobs_completed=st.completed,
+            jobs_killed=st.killed,
+            jobs_from_on_demand=st.from_on_demand,
+            accelerator_hours=round(float(st.accelerator_hours), 6),
+            busy_accelerator_hours=round(float(busy), 6),
+            revenue_fen=st.revenue_fen,
+            revenue_cny=st.revenue_fen / FEN_PER_CNY,
+            revenue_per_busy_accelerator_hour_cny=round(st.revenue_fen / FEN_PER_CNY / busy, 6) if busy else 0.0,
+            revenue_from_on_demand_cny=st.from_on_demand_fen / FEN_PER_CNY,
+            evictions=st.evictions,
+            evicted_jobs=st.evicted_jobs,
+            eviction_rate=round(st.evicted_jobs / st.started, 6) if st.started else 0.0,
+            work_lost_accelerator_hours=round(float(st.lost_accelerator_hours), 6),
+            wait_hours_mean=round(st.wait_h / st.waits, 6) if st.waits else 0.0,
+            capacity_accelerator_hours=round(float(capacity), 6),
+            allocation_rate=round(busy_all / capacity, 6) if capacity else 0.0,
+            tier_allocation_rate=round(busy / capacity, 6) if capacity else 0.0,
+        )
+    return out

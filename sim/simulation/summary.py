@@ -8,7 +8,7 @@ import datetime as dt
 
 from sim.economics.money import sales as compute_sales
 from sim.economics.statement import LINES, statement, statements
-from sim.simulation.sections import contract_report, failure_report
+from sim.simulation.sections import contract_report, failure_report, tier_report
 from sim.simulation.recorder import owner_class
 from sim.simulation.results import (
     OWNER_CLASSES,
@@ -373,4 +373,5 @@ def summarise(model) -> Summary:
                                    ledger_transactions=model.ledger.transactions, version=__version__),
         contracts=contract_report(model, sales),
         failures=failure_report(model),
+        tiers=tier_report(model),
     )

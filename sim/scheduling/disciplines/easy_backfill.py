@@ -68,7 +68,7 @@ class EasyBackfill(Discipline):
                     if t < best[1]:
                         best = (p, t)
                 if best[0] is not None:
-                    reservations.append((best[0], best[1], rank(job.private)))
+                    reservations.append((best[0], best[1], rank(job.private, job.spot)))
                 break
         if not q.live:
             return False
@@ -85,6 +85,6 @@ class EasyBackfill(Discipline):
 def _clear(job, pool, now: float, reservations) -> bool:
     """`job` started on `pool` now would delay no reservation there of a line at or ahead of
     its own (a marketplace reservation never holds back a tenant's own work)."""
-    end = now + job.duration_h
-    own = rank(job.private)
+    end = now + job.run_h
+    own = rank(job.private, job.spot)
     return all(end <= t for rp, t, r in reservations if rp is pool and r <= own)

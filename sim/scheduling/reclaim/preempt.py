@@ -3,7 +3,8 @@
 Victims are the most recently started marketplace jobs in one opted-in pool (least work
 lost), and only as many as the tenant's job needs; a pool is touched only if evicting all
 its marketplace jobs would make room. Each victim is billed for the time it ran and is
-requeued or lost, as the scenario says.
+requeued or lost, as the scenario says. A preemptible tier's (spot) jobs are left to
+sim/scheduling/tiers.py, which stops them only after their notice: here they count as staying.
 """
 
 from sim.scheduling.pool import SHARED_POOL, WhatIf
@@ -13,7 +14,7 @@ from sim.scheduling.reclaim.base import Reclaim
 def _room_without_market(pool, size: int) -> bool:
     w = WhatIf(pool)
     for job in pool.running.values():
-        if not job.private:
+        if not job.private and not job.spot:
             w.release(job.alloc)
     return w.fits(size)
 
@@ -33,7 +34,7 @@ class Preempt(Reclaim):
             for pool in q.pools(job.elig):
                 if pool.kind != SHARED_POOL or not _room_without_market(pool, job.size):
                     continue
-                for victim in reversed([j for j in pool.running.values() if not j.private]):
+                for victim in reversed([j for j in pool.running.values() if not j.private and not j.spot]):
                     q.preempt(victim)
                     if pool.fits(job.size):
                         break
