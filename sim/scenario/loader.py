@@ -172,6 +172,7 @@ def _build(root: Table, source: str):
                        for n, t in classes)
     finance = read_finance(root, declared["servers"], sites)
     claim = read_claim(root)
+    root.raw("uncertainty", required=False)  # ranges for `sim uncertainty`: sim/scenario/uncertainty.py
     if len(clients) > limits.MAX_CLIENT_CLASSES:
         root.error("clients", f"{len(clients):,} client classes (marketplace and tenants' own), over the "
                    f"{limits.MAX_CLIENT_CLASSES:,} a run may have")
