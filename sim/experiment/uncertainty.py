@@ -240,7 +240,7 @@ def analyse(d: Design, rows, *, scenario_name: str = "", claimed_revenue: float 
     yt = y("mc", cfg.target.metric)
     probability = (dist.probability(cfg.target.hits(yt)[np.isfinite(yt)])
                    if "mc" in d.parts and cfg.target.metric in metric_names else None)
-    conv = tuple(dist.convergence(y("mc", cfg.metric))) if "mc" in d.parts else ()
+    conv = tuple(dist.convergence(y("mc", cfg.metric))) if "mc" in d.parts and cfg.metric in metric_names else ()
     indices = _indices(d, names, full, cfg)
     torn = tuple(dist.tornado(names, y("tornado", cfg.metric))) if "tornado" in d.parts else ()
     boxes, note = _boxes(d, full, cfg)

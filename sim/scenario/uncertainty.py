@@ -101,14 +101,15 @@ def _input(name: str, t: Table) -> Input | None:
     if src is not None and not src.strip():
         t.error("source", "must say where the range comes from (a source, or the word assumption)")
     keys = t.strings("keys", None)
-    wanted = PARAMS.get(dist, ())
+    if dist is None:  # said once; its parameters cannot be judged without it
+        t.seen.update(k for k in FIELDS if t.has(k))
+        t.done()
+        return None
+    wanted = PARAMS[dist]
     for k in FIELDS[1:8]:
         if k not in wanted and t.has(k) and not (dist == "choice" and k == "weights"):
             t.raw(k)
-            t.error(k, f"not a parameter of {dist!r} (it takes {', '.join(wanted)})" if dist else "unused")
-    if dist is None:
-        t.done()
-        return None
+            t.error(k, f"not a parameter of {dist!r} (it takes {', '.join(wanted)})")
     ok = True
     values, weights, params = (), (), ()
     if dist == "choice":
