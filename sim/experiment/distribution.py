@@ -143,11 +143,14 @@ def tornado(names, y) -> list[dict]:
 
 
 # --- scenario discovery --------------------------------------------------------------------------
-def prim_box(x: dict[str, np.ndarray], hit, threshold: float = 0.8) -> dict | None:
-    """The first PRIM box (the `prim` package, peeling and pasting as the EMA workbench does)
-    where `hit` is true: coverage (share of all hits inside), density (share of the box's
-    samples that hit), mass and each restricted factor's [min, max]. None with no hits or no
-    misses (nothing to tell apart)."""
+def prim_box(x: dict[str, np.ndarray], hit, threshold: float = 0.8, min_coverage: float = 0.6,
+             significance: float = 0.05) -> dict | None:
+    """A PRIM box (the `prim` package, peeling and pasting as the EMA workbench does) where
+    `hit` is true. On the peeling trajectory it takes the densest box that still holds
+    `min_coverage` of the hits, then drops each restriction whose quasi-p-value is above
+    `significance` (a bound the data do not support). Returns coverage (share of all hits
+    inside), density (share of the box's samples that hit), mass and each restricted
+    factor's [min, max]; None with no hits or no misses (nothing to tell apart)."""
     import pandas as pd
     import prim
 
@@ -159,10 +162,18 @@ def prim_box(x: dict[str, np.ndarray], hit, threshold: float = 0.8) -> dict | No
         warnings.simplefilter("ignore")
         p = prim.Prim(frame, hit, threshold=threshold, threshold_type=">")
         box = p.find_box()
-    limits = box.limits
-    bounds = {}
-    for name in limits.index:
-        lo, hi = float(limits.loc[name, "min"]), float(limits.loc[name, "max"])
-        bounds[str(name)] = (lo, hi)
+        traj = box.peeling_trajectory
+        ok = traj[traj["coverage"] >= min_coverage]
+        if len(ok):
+            best = ok.sort_values(["density", "coverage"], ascending=False).index[0]
+            box.select(int(best))
+        for _ in range(len(frame.columns)):
+            limits = box.limits
+            weak = [n for n in limits.index if float(limits.loc[n, "qp values"]) > significance]
+            if not weak:
+                break
+            box.drop_restriction(weak[0])
+        limits = box.limits
+    bounds = {str(n): (float(limits.loc[n, "min"]), float(limits.loc[n, "max"])) for n in limits.index}
     return {"coverage": float(box.coverage), "density": float(box.density), "mass": float(box.mass),
-            "bounds": bounds, "trajectory": box.peeling_trajectory[["coverage", "density", "mass"]].to_dict("records")}
+            "bounds": bounds}
