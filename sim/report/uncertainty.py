@@ -18,7 +18,7 @@ def listing(u, base=None) -> str:
         return f"{u.source}: no [uncertainty] table: every input is taken as stated"
     group_of = {m: g for g in u.groups for m in g.members}
     lines = [f"{u.source}: {len(u.inputs)} uncertain inputs in {len(u.factors)} factors "
-             f"({len(u.groups)} groups drawn together)"]
+             f"({len(u.groups)} group{'' if len(u.groups) == 1 else 's'} drawn together)"]
     for i in u.inputs:
         g = group_of.get(i.name)
         keys = "" if i.keys == (i.name,) else f" (sets {', '.join(i.keys)})"
