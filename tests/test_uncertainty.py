@@ -193,3 +193,38 @@ def test_no_table_says_so(tmp_path):
         from sim.experiment.uncertainty import study
 
         study(_scenario(tmp_path, ""), Config(samples=4, seed=1))
+
+
+SHIPPED = ("zhonghe", "zhonghe-as-claimed", "qingyang", "qingyang-as-claimed", "jingjinji", "jingjinji-as-claimed",
+           "shaoguan", "shaoguan-as-claimed")
+
+
+@pytest.mark.slow  # loads each scenario at every range's ends: about 20 s on 2 idle cores
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_scenarios_state_their_ranges_with_sources(name):
+    from sim.scenario.files import read_scenario, scenario_path
+
+    path = scenario_path(name)
+    u = read_uncertainty(read_scenario(path).decode("utf-8"), str(path))  # each end loads with the scenario
+    assert len(u.inputs) >= 7 and all(i.source for i in u.inputs) and all(g.source for g in u.groups)
+    names = {i.name for i in u.inputs}
+    # our price and the outside price move together wherever both are uncertain
+    [prices] = [g for g in u.groups if g.name == "prices"]
+    assert "pricing.price_cny_per_pflops_year" in prices.members and len(prices.members) == 2
+    assert any("colocation_cny_per_kw_month" in k for i in u.inputs for k in i.keys)
+    if name.startswith(("zhonghe", "jingjinji", "shaoguan")):
+        assert "finance.discount_rate" in names
+
+
+def test_the_readme_example_reads_as_it_says():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    example = re.search(r"```toml\n(\[uncertainty\].*?)```", text, re.S).group(1)
+    u = read_uncertainty(example, "README.md", check=False)
+    assert [f for f, _ in u.factors] == ["prices", "server_cost", "finance.discount_rate", "pricing.path"]
+    [outside] = [i for i in u.inputs if i.name == "outside_price"]
+    assert len(outside.keys) == 2 and outside.at(0.5) == 80_000
+    [path] = [i for i in u.inputs if i.name == "pricing.path"]
+    assert path.at(0.79) == "steady-decline" and path.at(0.81) == "flat"
