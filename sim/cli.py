@@ -452,7 +452,7 @@ def cmd_uncertainty(args) -> int:
     text = read_scenario(path).decode("utf-8")
     overrides = list(args.overrides) + ["scenario.sampling=false" if args.full else sampling_override(args.sample)]
     if args.samples is None:
-        loads(text, str(path), overrides)
+        loads(text, str(path), list(args.overrides))
         u = read_uncertainty(text, str(path))
         if not args.quiet:
             print(listing(u, parse_toml(text)))

@@ -172,7 +172,9 @@ def _build(root: Table, source: str):
                        for n, t in classes)
     finance = read_finance(root, declared["servers"], sites)
     claim = read_claim(root)
-    root.raw("uncertainty", required=False)  # ranges for `sim uncertainty`: sim/scenario/uncertainty.py
+    ranges = root.table("uncertainty", required=False)  # read by `sim uncertainty` (sim/scenario/uncertainty.py)
+    if ranges is not None:
+        ranges.seen.update(ranges.data)
     if len(clients) > limits.MAX_CLIENT_CLASSES:
         root.error("clients", f"{len(clients):,} client classes (marketplace and tenants' own), over the "
                    f"{limits.MAX_CLIENT_CLASSES:,} a run may have")
