@@ -426,7 +426,9 @@ def _uncertainty_parser(sub) -> None:
     u.add_argument("--metric", default=None, help="what the drivers rank (default finance.npv_cny with [finance], "
                                                   "else revenue_cny.operator_revenue)")
     u.add_argument("--target", default=None, metavar="METRIC>VALUE",
-                   help="what PRIM looks for (default finance.npv_cny>0 with [finance], else the metric above its median)")
+                   help="what PRIM looks for (default finance.npv_cny>0 with [finance], else the metric above its "
+                        "median); VALUE may be `claimed`, the claim's revenue a year: "
+                        "operator_revenue_cny_per_year>=claimed")
     u.add_argument("--seed", type=int, default=None, help="root of the design and of every run's seed (default the scenario's)")
     u.add_argument("--sample", metavar="NxD[,lead=L][,warmup=U]", default="4x2,lead=7,warmup=2",
                    help="representative periods for every run (default %(default)s)")
@@ -469,7 +471,12 @@ def cmd_uncertainty(args) -> int:
     base = loads(text, str(path), overrides)
     money = base.finance is not None
     metric = args.metric or ("finance.npv_cny" if money else "revenue_cny.operator_revenue")
-    target = parse_target(args.target) if args.target else (Target("finance.npv_cny", ">", 0.0) if money else None)
+    claimed = None
+    if base.claim is not None:
+        from sim.economics.audit import claimed_revenue_cny_per_year
+
+        claimed = claimed_revenue_cny_per_year(base.claim)
+    target = parse_target(args.target, claimed) if args.target else (Target("finance.npv_cny", ">", 0.0) if money else None)
     config = Config(samples=args.samples, seed=base.seed if args.seed is None else args.seed, sampling=args.sampling,
                     methods=methods, sobol_base=args.sobol_base, morris_trajectories=args.morris_trajectories,
                     metric=metric, target=target or Target(metric, ">", float("-inf")))

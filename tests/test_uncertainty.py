@@ -228,3 +228,12 @@ def test_the_readme_example_reads_as_it_says():
     assert len(outside.keys) == 2 and outside.at(0.5) == 80_000
     [path] = [i for i in u.inputs if i.name == "pricing.path"]
     assert path.at(0.79) == "steady-decline" and path.at(0.81) == "flat"
+
+
+def test_a_target_at_the_claims_revenue():
+    from sim.experiment.uncertainty import parse_target
+
+    t = parse_target("operator_revenue_cny_per_year>=claimed", 2.88e11)
+    assert (t.metric, t.op, t.value) == ("operator_revenue_cny_per_year", ">=", 2.88e11)
+    with pytest.raises(ScenarioError, match="no \\[claim\\]"):
+        parse_target("operator_revenue_cny_per_year>=claimed", None)

@@ -57,10 +57,16 @@ class Target:
         return np.isfinite(y) & OPS[self.op](y, self.value)
 
 
-def parse_target(text: str) -> Target:
-    m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(>=|<=|>|<)\s*([-+0-9.eE_]+)\s*", text)
+def parse_target(text: str, claimed: float | None = None) -> Target:
+    """`METRIC>VALUE` (or >=, <, <=); VALUE `claimed` is the claim's revenue a year (its P, all
+    busy, at its price), for `operator_revenue_cny_per_year>=claimed`."""
+    m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(>=|<=|>|<)\s*([-+0-9.eE_]+|claimed)\s*", text)
     if not m:
         raise ScenarioError([f"--target {text!r}: give METRIC>VALUE, e.g. finance.npv_cny>0"])
+    if m.group(3) == "claimed":
+        if claimed is None:
+            raise ScenarioError([f"--target {text!r}: the scenario has no [claim] to take the value from"])
+        return Target(m.group(1), m.group(2), float(claimed))
     try:
         value = float(m.group(3).replace("_", ""))
     except ValueError:

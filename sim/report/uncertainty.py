@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from sim.experiment import distribution as dist
 from sim.report.plots import figure_png
 from sim.report.sweep_tables import dicts_csv, json_bytes
@@ -71,8 +73,10 @@ def headline(study) -> str:
         rev = study.column("operator_revenue_cny_per_year")
         if dist.defined(rev).size:
             c = study.claimed_revenue_cny_per_year
-            lines.append(f"  the claim's implied revenue: {c / 1e6:,.0f} a year, x{c / max(dist.defined(rev).max(), 1):,.0f} "
-                         "the highest operator revenue sampled")
+            v = dist.defined(rev)
+            lines.append(f"  the claim implies {c / 1e9:,.1f} bn CNY of revenue a year: x{c / max(v.max(), 1):,.0f} the "
+                         f"highest operator revenue a year sampled ({v.max() / 1e6:,.1f}), x{c / max(np.median(v), 1):,.0f} "
+                         "the P50")
     if study.convergence:
         last = study.convergence[-1]
         if math.isfinite(last["width"]):
