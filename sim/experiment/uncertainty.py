@@ -285,10 +285,10 @@ def _boxes(d: Design, full, cfg) -> tuple[tuple[dict, ...], str]:
     hit, label = cfg.target.hits(yt), str(cfg.target)
     note = ""
     if hit.sum() == 0 or hit.sum() == len(hit):
-        p90 = float(np.nanquantile(yt, 0.9)) if np.isfinite(yt).any() else math.nan
+        p75 = float(np.nanquantile(yt, 0.75)) if np.isfinite(yt).any() else math.nan
         note = (f"{'none' if hit.sum() == 0 else 'all'} of the {len(mc)} runs have {label}: PRIM has nothing to tell "
-                f"apart; the box below is where {cfg.target.metric} is in its best tenth (>= {p90:,.6g})")
-        hit, label = np.isfinite(yt) & (yt >= p90), f"{cfg.target.metric} >= {p90:.6g} (its P90)"
+                f"apart; the box below is where {cfg.target.metric} is in its best quarter (>= {p75:,.6g})")
+        hit, label = np.isfinite(yt) & (yt >= p75), f"{cfg.target.metric} >= {p75:.6g} (its P75)"
     names = d.factors
     box = dist.prim_box({n: np.array([r[f"u.{n}"] for r in mc]) for n in names}, hit)
     if box is None:

@@ -101,6 +101,10 @@ def drivers_lines(study, top: int = 5) -> list[str]:
                 flag = ("" if r["S1_excludes_zero"] else "; S1's interval includes zero: not yet resolved, "
                         "raise --sobol-base") + ("; S1 < 0 is noise" if r["S1_negative_noise"] else "")
             out.append(f"  {r['rank']}. {r['factor']}: {', '.join(x for x in (s, mu) if x)}{flag}")
+    if "sobol" not in study.design.parts:
+        k = len(study.design.factors)
+        out.append(f"Sobol indices: not run (--method without sobol); for these {k} factors --sobol-base 32 takes "
+                   f"{32 * (k + 2):,} runs")
     if study.tornado:
         t = study.tornado[:top]
         out.append("P10-P90 swings, one factor at a time: " + "; ".join(

@@ -121,6 +121,17 @@ def drivers_figure(study) -> Figure:
         ax_s.axvline(0, color="black", lw=0.6)
         ax_s.legend(fontsize=8, frameon=False, loc="lower right")
         ax_s.set_title("Sobol indices, 95 % intervals (a group is one factor)", fontsize=9)
+    elif any("mu_star" in r for r in study.indices):  # no Sobol part: Morris' screening instead
+        mo = [r for r in study.indices if "mu_star" in r]
+        mo.sort(key=lambda r: r["mu_star"])
+        pos = np.arange(len(mo))
+        ax_s.barh(pos, [r["mu_star"] / M for r in mo], 0.6, xerr=[r["mu_star_conf"] / M for r in mo],
+                  color="tab:gray")
+        ax_s.set_yticks(pos, [r["factor"] for r in mo], fontsize=7)
+        ax_s.set_xlabel("Morris mu* (million), 95 % interval")
+        ax_s.set_title("Morris screening (a group is one factor)", fontsize=9)
+    else:
+        ax_s.set_visible(False)
     fig.suptitle(f"{study.scenario_name}: what moves {study.design.config.metric}", fontsize=10)
     return fig
 
