@@ -68,6 +68,12 @@ sweep: $(STAMP)
 sensitivity: $(STAMP)
 	@$(call refuse_option,SWEEP)$(with_args) -m sim sensitivity $(call quote,$(value SWEEP))
 
+# What a scenario does not know (its [uncertainty]); with ARGS='--samples N', the verdict as a
+# distribution: make uncertainty SCENARIO=zhonghe ARGS='--samples 64'
+.PHONY: uncertainty
+uncertainty: $(STAMP)
+	@$(call refuse_option,SCENARIO)$(with_args) -m sim uncertainty $(call quote,$(value SCENARIO))
+
 # make compare SCENARIOS="qingyang qingyang@policy.queue=fifo" [REPS=N] [ARGS=...]: SCENARIOS is a
 # list, split into words as ARGS is (quotes group, nothing runs); they come before ARGS's words.
 SCENARIOS ?= qingyang qingyang-as-claimed

@@ -135,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
                                     "come with computesim, each with the one-line description its file gives.")
     ls.set_defaults(func=cmd_list)
     _compare_parser(sub)
+    _uncertainty_parser(sub)
     # solve (issue 18): its parser and command live in sim/cli_solve.py
     from sim.cli_solve import add_solve_parser
 
@@ -376,6 +377,120 @@ def counting(progress, total: int):
         progress(done, total)
 
     return on_chunk
+
+
+# --- uncertainty ---------------------------------------------------------------------------------
+def _uncertainty_parser(sub) -> None:
+    u = sub.add_parser("uncertainty", help="what a scenario does not know; with --samples, the verdict as a distribution",
+                       description="List the scenario's [uncertainty] (each input's distribution and source). With "
+                                   "--samples N: draw them with the runs' own randomness, run them (sampled runs "
+                                   "unless --full), and write P10/P50/P90, P(target), drivers (Sobol, Morris, "
+                                   "P10-P90 swings) and PRIM boxes under results/uncertainty/<scenario>/distribution/. "
+                                   "Interrupted, it resumes when run again.")
+    u.add_argument("scenario", help="a name in scenarios/ (e.g. zhonghe) or a path to a .toml file")
+    u.add_argument("--samples", type=whole_at_least(2), metavar="N", help="Monte Carlo samples (runs)")
+    u.add_argument("--sampling", choices=("latin-hypercube", "sobol"), default="latin-hypercube")
+    u.add_argument("--method", default="mc,sobol,morris,tornado", metavar="LIST",
+                   help="which parts to run, comma-separated: mc, sobol, morris, tornado (default all)")
+    u.add_argument("--sobol-base", type=whole_at_least(2), default=32, metavar="N",
+                   help="Saltelli's N: N x (factors + 2) runs (a power of 2; default %(default)s)")
+    u.add_argument("--morris-trajectories", type=whole_at_least(2), default=8, metavar="R",
+                   help="Morris: R x (factors + 1) runs (default %(default)s)")
+    u.add_argument("--metric", default=None, help="what the drivers rank (default finance.npv_cny with [finance], "
+                                                  "else revenue_cny.operator_revenue)")
+    u.add_argument("--target", default=None, metavar="METRIC>VALUE",
+                   help="what PRIM looks for (default finance.npv_cny>0 with [finance], else the metric above its "
+                        "median); VALUE may be `claimed`, the claim's revenue a year: "
+                        "operator_revenue_cny_per_year>=claimed")
+    u.add_argument("--seed", type=int, default=None, help="root of the design and of every run's seed (default the scenario's)")
+    u.add_argument("--sample", metavar="NxD[,lead=L][,warmup=U]", default="4x2,lead=7,warmup=2",
+                   help="representative periods for every run (default %(default)s)")
+    u.add_argument("--full", action="store_true", help="simulate every day in every run")
+    u.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="override a scenario key at every run (repeatable)")
+    u.add_argument("--out", type=str, metavar="DIR", help="folder for the study (default results/uncertainty/<scenario>)")
+    u.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    _executor_options(u)
+    u.add_argument("--chunk-runs", type=_chunk_runs, metavar="N", help=argparse.SUPPRESS)
+    u.set_defaults(func=cmd_uncertainty)
+
+
+def cmd_uncertainty(args) -> int:
+    from sim.experiment.sweep import discard_saved
+    from sim.experiment.uncertainty import PARTS, Config, Target, parse_target, study
+    from sim.report.uncertainty import files as study_files
+    from sim.report.uncertainty import headline, listing
+    from sim.scenario.parse import parse_toml
+    from sim.scenario.uncertainty import read_uncertainty
+
+    path = scenario_path(args.scenario)
+    text = read_scenario(path).decode("utf-8")
+    overrides = list(args.overrides) + ["scenario.sampling=false" if args.full else sampling_override(args.sample)]
+    if args.samples is None:
+        loads(text, str(path), list(args.overrides))
+        u = read_uncertainty(text, str(path))
+        if not args.quiet:
+            print(listing(u, parse_toml(text)))
+        return 0
+    methods = tuple(m.strip() for m in args.method.split(",") if m.strip())
+    bad = [m for m in methods if m not in PARTS]
+    if bad or not methods:
+        _say(f"--method {args.method!r}: give some of {', '.join(PARTS)}, comma-separated")
+        return 2
+    if args.out is not None:
+        folder = output_folder(RESULTS_DIR, path.stem, (), args.out)
+    else:
+        folder = output_folder(RESULTS_DIR / "uncertainty", path.stem, (), None)
+    base = loads(text, str(path), overrides)
+    money = base.finance is not None
+    metric = args.metric or ("finance.npv_cny" if money else "revenue_cny.operator_revenue")
+    claimed = None
+    if base.claim is not None:
+        from sim.economics.audit import claimed_revenue_cny_per_year
+
+        claimed = claimed_revenue_cny_per_year(base.claim)
+    target = parse_target(args.target, claimed) if args.target else (Target("finance.npv_cny", ">", 0.0) if money else None)
+    config = Config(samples=args.samples, seed=base.seed if args.seed is None else args.seed, sampling=args.sampling,
+                    methods=methods, sobol_base=args.sobol_base, morris_trajectories=args.morris_trajectories,
+                    metric=metric, target=target or Target(metric, ">", float("-inf")))
+    out = folder / "distribution"
+    state = {"total": 0}
+    opened = len(run_store.OPENED)
+    executor = make_executor(args.workers, args.dask)
+    try:
+        with runs_bar(args.quiet) as bar:
+            def progress(done, total):
+                state["total"] = total
+                bar(done, total)
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", StoreWarning)
+                warnings.showwarning = lambda message, *_, **__: _say(str(message))
+                result = study(path, config, overrides=overrides, executor=executor, store_dir=folder,
+                               progress=progress, chunk_runs=args.chunk_runs)
+    except StoreBusy as e:
+        _say(f"{folder}: {e.strerror}; wait for it or give another --out")
+        return 1
+    except StoreError as e:
+        _say(str(e))
+        return 2
+    except (KeyboardInterrupt, Terminated) as e:
+        code, word = code_and_word(e)
+        stores = run_store.OPENED[opened:]
+        saved = stores[-1].count() if stores else 0
+        _say(f"{word}: {saved} of {state['total']} runs saved in {folder}; run the same command again to go on "
+             "from there")
+        return code
+    finally:
+        executor.close()
+    written = study_files(result)
+    if not _write(out, written):
+        return 1
+    discard_saved("uncertainty", folder)
+    if not args.quiet:
+        print(headline(result))
+        print(f"wrote {out}/{{{','.join(written)}}}")
+    return 0
 
 
 # --- compare -------------------------------------------------------------------------------------

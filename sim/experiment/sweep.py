@@ -4,6 +4,7 @@ into a tidy table (one row per run) and a table of intervals by point."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from attrs import frozen
 
@@ -13,6 +14,7 @@ from sim.experiment.intervals import interval_columns, matrix
 from sim.experiment.plan import digest
 from sim.experiment.replicate import metric_names
 from sim.experiment.store import RunStore
+from sim.experiment.worker import run_chunk
 from sim.experiment.sweepfile import Sweep, load_sweep, sweep_path
 
 INTERVAL_COLUMNS = ("n", "mean", "sd", "half_width", "low", "high")
@@ -80,11 +82,30 @@ def tidy(parameters, points, rows) -> list[dict]:
     return out
 
 
-def run_points(kind: str, sweep: Sweep, points, replications: int, *, workers=None, dask=None,
-               executor=None, store_dir=None, progress=None, chunk_runs=None) -> tuple[list[dict], list[str]]:
+class Batch(Protocol):
+    """What run_points reads of a sweep (a Sweep, or an uncertainty study's Source)."""
+
+    @property
+    def scenario_text(self) -> str: ...
+    @property
+    def scenario_source(self) -> str: ...
+    @property
+    def scenario_sha256(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def parameters(self) -> tuple: ...
+
+
+def run_points(kind: str, sweep: Batch, points, replications: int, *, workers=None, dask=None,
+               executor=None, store_dir=None, progress=None, chunk_runs=None, specs=None,
+               fn=run_chunk) -> tuple[list[dict], list[str]]:
     """Every (point, replication) of `points`: (tidy rows by key, metric names). With
-    `store_dir`, finished chunks are saved there and a rerun runs only what is missing."""
-    specs = run_specs_for(points, replications, sweep.seed)
+    `store_dir`, finished chunks are saved there and a rerun runs only what is missing.
+    `specs`: the runs, when not one seed per (point, replication); `fn`: what a worker runs."""
+    specs = run_specs_for(points, replications, sweep.seed) if specs is None else list(specs)
     payload = {"text": sweep.scenario_text, "source": sweep.scenario_source}
     plan = {s.key: (s.point, s.rep, s.seed) for s in specs}
     store = (RunStore(Path(store_dir), kind, digest(kind, sweep.scenario_sha256, specs, sweep.sha256), plan)
@@ -108,7 +129,7 @@ def run_points(kind: str, sweep: Sweep, points, replications: int, *, workers=No
                 progress(count, total)
 
         fresh = run_specs(todo, payload, executor=executor, workers=workers, dask=dask,
-                          on_chunk=on_chunk, chunk_runs=chunk_runs)
+                          on_chunk=on_chunk, chunk_runs=chunk_runs, fn=fn)
     finally:
         if store is not None:
             store.close()

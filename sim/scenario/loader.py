@@ -176,6 +176,9 @@ def _build(root: Table, source: str):
     finance = read_finance(root, declared["servers"], sites)
     claim = read_claim(root)
     tiers = read_tiers(root)
+    ranges = root.table("uncertainty", required=False)  # read by `sim uncertainty` (sim/scenario/uncertainty.py)
+    if ranges is not None:
+        ranges.seen.update(ranges.data)
     if len(clients) > limits.MAX_CLIENT_CLASSES:
         root.error("clients", f"{len(clients):,} client classes (marketplace and tenants' own), over the "
                    f"{limits.MAX_CLIENT_CLASSES:,} a run may have")
