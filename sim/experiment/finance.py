@@ -12,6 +12,7 @@ import datetime as dt
 from attrs import field, frozen
 
 from sim.economics.finance import REVENUE, Project, Purchase, irr, npv, payback_year, project, refresh_years, total
+from sim.experiment.refresh import plan, project_refreshes
 from sim.model.finance import Exit, Timing
 from sim.model.site import OPERATOR
 from sim.model.years import anniversary, year_of_hour, year_start_hours, years_covering
@@ -119,9 +120,11 @@ def site_om(scenario, site, fin, bounds, end_h: float, operator_racks_only: bool
     return [cny_to_fen(x) for x in racks], [cny_to_fen(x) for x in servers]
 
 
-def site_purchases(site, fin, bounds, end_h: float) -> list[Purchase]:
+def site_purchases(site, fin, bounds, end_h: float, cohorts=None) -> list[Purchase]:
     """Building and M&E for every rack when it is built, servers for the operator's racks
-    when they come online; each replaced at the end of its life while the concession runs."""
+    when they come online; each replaced at the end of its life while the concession runs.
+    `cohorts` (sim.experiment.refresh.plan): the operator's servers and their refreshes, each
+    at the generation then newest; None: the same model, at its price_change_per_year."""
     years = len(bounds) - 1
     out = []
     for g in site.rack_groups:
@@ -135,6 +138,11 @@ def site_purchases(site, fin, bounds, end_h: float) -> list[Purchase]:
                 fen = cny_to_fen(mw * per_mw)
                 out += [Purchase(yy, kind, fen, life, g.owner == OPERATOR) for yy in [y, *refresh_years(y, life, years)]]
         if g.owner != OPERATOR:
+            continue
+        if cohorts is not None:
+            for _g, _t, _n, sf, buys in cohorts:
+                if _g is g:
+                    out += [Purchase(yy, "servers", fen, sf.life_years, True) for yy, fen, _r in buys]
             continue
         for t, n in g.online:
             if t >= end_h:
@@ -292,6 +300,7 @@ class FinanceResult:
     timing: Timing = Timing()
     remaining_life_years: float = 0.0  # the buildings' life left at the concession's end (all sites, by cost)
     warnings: tuple[str, ...] = ()
+    refreshes: tuple = ()  # the operator's server refreshes to a newer generation (sim.experiment.refresh)
 
     def year_dates(self, k: int) -> tuple[dt.date, dt.date]:
         """First and last day of year k."""
@@ -313,6 +322,10 @@ class FinanceResult:
             "payback_by_exit": v.payback_by_exit,
             "payback_year_discounted": v.discounted_payback_year,
             "npv_by_line_cny": {k: self.total.bridge[k] / FEN_PER_CNY for k in BRIDGE if k in self.total.bridge},
+            "refreshes": [{"site": r.site, "year": r.year, "generation": r.generation, "servers": r.servers,
+                           "replaced_servers": r.replaced_servers, "pflops": round(r.pflops, 2),
+                           "price_cny_per_server": round(r.price_cny_per_server, 2),
+                           "years_idle_below_marginal_cost": list(r.idle_years)} for r in self.refreshes],
             "warnings": list(self.warnings),
         }
 
@@ -341,10 +354,14 @@ def finance_of(result) -> FinanceResult | None:
     finished = horizon >= end_bounds[-1]
     money = yearly_by_site(result, years)
     sites, backs, every_purchase, all_lines = [], [], [], []
+    refreshes = []
     for site in sc.sites:
         om_racks, om_servers = site_om(sc, site, fin, bounds, end_h)
         om_racks_operator = site_om(sc, site, fin, bounds, end_h, operator_racks_only=True)[0]
-        purchases = site_purchases(site, fin, bounds, end_h)
+        cohorts = plan(sc, fin, site, bounds, end_h, years) if sc.generations else None
+        purchases = site_purchases(site, fin, bounds, end_h, cohorts)
+        if cohorts:
+            refreshes += project_refreshes(result, sc, fin, site, bounds, years, cohorts, money[site.name], om_servers)
         every_purchase += purchases
         exit_of = dcf_exit(purchases, years, fin.discount_rate, fin.timing) if fin.exit.method == "dcf" else fin.exit.of
         common = dict(streams=money[site.name], om_racks=om_racks, om_servers=om_servers, purchases=purchases,
@@ -369,4 +386,5 @@ def finance_of(result) -> FinanceResult | None:
         total=SiteFinance(TOTAL, whole, verdict(whole, fin.discount_rate, fin.timing, total(backs)),
                           bridge(whole, whole_lines, fin.discount_rate, fin.timing) if whole_lines else {}),
         timing=fin.timing, remaining_life_years=life, warnings=(warning,) if warning else (),
+        refreshes=tuple(refreshes),
     )
