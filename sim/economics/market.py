@@ -97,5 +97,6 @@ def price_response(client, types: tuple[str, ...], prices, scenario):
         return NoResponse
     pflops = {t: scenario.accelerators[t].pflops_fp16_dense for t in types}
     market = scenario.market_of(client)
-    floor = {t: c * FEN_PER_CNY for t, c in marginal_cost_cny(scenario).items()} if scenario.pricing else None
+    floor = ({t: c * FEN_PER_CNY for t, c in marginal_cost_cny(scenario).items()}
+             if getattr(scenario, "pricing", None) is not None else None)
     return PriceResponse(prices, types, pflops, market.outside if market else None, floor)

@@ -41,6 +41,7 @@ class Refresh:
     pflops: float  # dense P bought
     price_cny_per_server: float
     idle_years: tuple[int, ...] = ()  # years its quote was below its marginal cost: it idled
+    skipped: bool = False  # not bought: it would not pay ([finance] refresh = "when-it-pays"); its racks stand empty
 
 
 def _rate_fen_per_pflops_hour(book: PriceBook, accelerator: str, pflops: float):
@@ -145,6 +146,7 @@ def project_refreshes(result, sc, fin, site, bounds, years: int, cohorts, money:
             idle = []
             floor = marginal_cost_fen(gen, g.server.busy_power_fraction, site,
                                       sc.pricing.variable_cost_cny_per_accelerator_hour)
+            plans = []  # (year, sales, power, O&M) of the refreshed fleet, fen
             for y in range(yy, min(end, years + 1)):
                 hours = bounds[y] - bounds[y - 1]
                 mid = (bounds[y] + bounds[y - 1]) / 2.0
@@ -156,17 +158,27 @@ def project_refreshes(result, sc, fin, site, bounds, years: int, cohorts, money:
                 u = busy_p_hours / (r.pflops * hours) if r.pflops else 0.0
                 kw = r.servers * gen.server_power_kw * (g.server.idle_power_fraction
                                                         + (g.server.busy_power_fraction - g.server.idle_power_fraction) * u)
-                power_fen = round(kw * hours * site.pue * site.electricity_cny_per_kwh * FEN_PER_CNY)
-                sales_fen = round(busy_p_hours * fen_per_p_hour)
+                plans.append((y, round(busy_p_hours * fen_per_p_hour),
+                              round(kw * hours * site.pue * site.electricity_cny_per_kwh * FEN_PER_CNY),
+                              cny_to_fen(r.servers * gen.server_om_cny_per_year)))
+            # An operator refreshes only when it pays, if the scenario says so: the refreshed fleet's
+            # operating cash over its life, discounted to the refresh, covers its price.
+            worth = sum((s_ - p_ - o_) / (1.0 + fin.discount_rate) ** (y - yy + 0.5) for y, s_, p_, o_ in plans)
+            skipped = fin.refresh == "when-it-pays" and worth < buys[i][1]
+            if skipped:
+                buys[i] = (yy, 0, r)
+                plans = [(y, 0, 0, 0) for y, *_ in plans]
+                idle = []
+            for y, sales_fen, power_fen, om_fen in plans:
                 k = y - 1
                 sim_sales = round(money["compute_sales_operator_capacity"][k] * share)
                 sim_power = round(money["electricity_operator_racks"][k] * share)
                 money["compute_sales_operator_capacity"][k] += sales_fen - sim_sales
                 money["electricity"][k] += power_fen - sim_power
                 money["electricity_operator_racks"][k] += power_fen - sim_power
-                om_servers[k] += cny_to_fen(r.servers * gen.server_om_cny_per_year) - cny_to_fen(servers0 * sf.om_cny_per_year)
-            refreshes.append(Refresh(r.site, r.year, r.generation, r.servers, r.replaced_servers, r.pflops,
-                                     r.price_cny_per_server, tuple(idle)))
+                om_servers[k] += om_fen - cny_to_fen(servers0 * sf.om_cny_per_year)
+            refreshes.append(Refresh(r.site, r.year, r.generation, 0 if skipped else r.servers, r.replaced_servers,
+                                     0.0 if skipped else r.pflops, r.price_cny_per_server, tuple(idle), skipped))
     return refreshes
 
 

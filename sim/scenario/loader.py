@@ -173,7 +173,7 @@ def _build(root: Table, source: str):
     for tenant, classes in demand:
         clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"], markets, named)
                        for n, t in classes)
-    finance = read_finance(root, declared["servers"], sites)
+    finance = read_finance(root, declared["servers"], sites, pricing is None or pricing.vat_included)
     claim = read_claim(root)
     if len(clients) > limits.MAX_CLIENT_CLASSES:
         root.error("clients", f"{len(clients):,} client classes (marketplace and tenants' own), over the "
@@ -616,8 +616,14 @@ def _generations(root: Table, start, declared_accelerators) -> dict[str, Generat
     out: dict[str, Generation] = {}
     ok = True
     typed: dict[str, str] = {}
+    dated: dict[float, str] = {}
     for name, t in root.tables("generations", required=False):
         days = t.day("available", start)
+        if days is not None and days in dated:
+            t.error("available", f"the same date as generation {dated[days]!r}: which is newer is then unknown")
+            ok = False
+        elif days is not None:
+            dated[days] = name
         acc = t.string("accelerator", None)
         if acc is not None and acc not in declared_accelerators:
             t.error("accelerator", f"no accelerator named {acc!r} in [accelerators]" + did_you_mean(acc, declared_accelerators))
@@ -638,13 +644,6 @@ def _generations(root: Table, start, declared_accelerators) -> dict[str, Generat
             ok = False
             continue
         out[name] = Generation(name, days * HOURS_PER_DAY, *values, accelerator=acc)
-    seen: dict[float, str] = {}
-    for g in out.values():
-        if g.available_h in seen:
-            root.error(f"generations.{key_text(g.name)}.available", f"the same date as generation "
-                       f"{seen[g.available_h]!r}: which is newer is then unknown")
-            ok = False
-        seen[g.available_h] = g.name
     return out if ok else None
 
 
