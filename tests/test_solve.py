@@ -14,7 +14,9 @@ from sim.report.audit import audit_of
 from tiny import TINY
 
 PRICE = "pricing.price_cny_per_pflops_year"
-LOW, HIGH = 10_000.0, 1_010_000.0
+# LOW stays above the offer floor: a card of 0.1 P drawing 0.25 kW x PUE 1.5 x 0.4 CNY costs 0.15 CNY
+# an hour, 13,140 CNY per P-year; below that it is offered to nobody and the metric is no longer linear.
+LOW, HIGH = 20_000.0, 1_020_000.0
 # Demand held fixed: jobs at fixed hours with fixed durations, no willingness to pay, no outside
 # price, no decline; so operator revenue is rent + price x fixed accelerator-hours: linear in price.
 CLAIM = """
@@ -164,8 +166,8 @@ def test_unreachable_on_the_command_line_is_one_line_exit_2_and_writes_nothing(t
     assert code == 2 and out == ""
     assert err.count("\n") == 1
     assert err.startswith(f"tiny: revenue_cny.operator_revenue=1,000,000 not reachable for {PRICE} in "
-                          "[10,000, 1,010,000]: closest ")
-    assert " at 1,010,000 (" in err
+                          "[20,000, 1,020,000]: closest ")
+    assert " at 1,020,000 (" in err
     assert not (tmp_path / "results").exists()
 
 

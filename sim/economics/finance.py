@@ -21,7 +21,7 @@ import math
 from collections.abc import Sequence
 from itertools import pairwise
 
-from attrs import frozen
+from attrs import field, frozen
 from scipy.optimize import brentq
 
 from sim.economics.money import FINANCE_COSTS, FINANCE_REVENUE, add_fields
@@ -31,7 +31,7 @@ from sim.units import PPM
 @frozen
 class Purchase:
     year: int  # concession year, 1-based
-    kind: str  # "building", "mep", "servers"
+    kind: str  # "building", "mep", "servers", "land"
     fen: int
     life_years: int
     operator_racks: bool = False  # for the operator's own racks (else racks built for tenants)
@@ -169,6 +169,12 @@ class Project:
     exit_value: list[int]  # only in the last year of a finished concession
     gain_on_exit: list[int]
     tax: list[int]
+    capex_land: list[int] = field(factory=list)  # land use rights ([finance] land_cny_per_mw_it)
+    other_costs: list[int] = field(factory=list)  # property tax, insurance and overheads
+    vat_timing: list[int] = field(factory=list)  # VAT's cash timing: input VAT waiting as a credit (-), recovered (+)
+
+    def _or0(self, xs: list[int]) -> list[int]:
+        return xs if xs else [0] * self.years
 
     @property
     def years(self) -> int:
@@ -185,7 +191,8 @@ class Project:
 
     @property
     def ebitda(self) -> list[int]:
-        return [r - e - o - s for r, e, o, s in zip(self.revenue, self.costs, self.om_racks, self.om_servers, strict=True)]
+        return [r - e - o - s - x for r, e, o, s, x in zip(self.revenue, self.costs, self.om_racks,
+                                                            self.om_servers, self._or0(self.other_costs), strict=True)]
 
     @property
     def profit_before_tax(self) -> list[int]:
@@ -193,18 +200,24 @@ class Project:
 
     @property
     def capex(self) -> list[int]:
-        return [a + b + c for a, b, c in zip(self.capex_building, self.capex_mep, self.capex_servers, strict=True)]
+        return [a + b + c + d for a, b, c, d in zip(self.capex_building, self.capex_mep, self.capex_servers,
+                                                    self._or0(self.capex_land), strict=True)]
+
+    @property
+    def operating(self) -> list[int]:
+        """EBITDA less tax, with VAT's cash timing: the flow of a year's operations."""
+        return [e - t + v for e, t, v in zip(self.ebitda, self.tax, self._or0(self.vat_timing), strict=True)]
 
     @property
     def cash_flow(self) -> list[int]:
-        return [e - t - c + x for e, t, c, x in zip(self.ebitda, self.tax, self.capex, self.exit_value, strict=True)]
+        return [o - c + x for o, c, x in zip(self.operating, self.capex, self.exit_value, strict=True)]
 
     def dated_flows(self, capex_before_end: float, operations_before_end: float) -> tuple[list[int], list[float]]:
         """(amounts, times in years): each year's capex, its operating flow (EBITDA less tax) and
         any exit, at their times within the year (offsets before the year's end)."""
         amounts, times = [], []
-        for k, (e, t, c, x) in enumerate(zip(self.ebitda, self.tax, self.capex, self.exit_value, strict=True), start=1):
-            amounts += [-c, e - t, x]
+        for k, (o, c, x) in enumerate(zip(self.operating, self.capex, self.exit_value, strict=True), start=1):
+            amounts += [-c, o, x]
             times += [k - capex_before_end, k - operations_before_end, float(k)]
         return amounts, times
 
@@ -216,19 +229,21 @@ class Project:
 
 
 def project(*, streams: dict[str, list[int]], om_racks: list[int], om_servers: list[int],
-            purchases: Sequence[Purchase], tax_rate: float, carry_years: int, exit_of, finished: bool) -> Project:
-    """A project's years from its revenue and costs by year (`streams`: REVENUE and COSTS,
-    e.g. "electricity"), O&M and purchases. `exit_of(ebitda_fen)` values the assets
+            purchases: Sequence[Purchase], tax_rate: float, carry_years: int, exit_of, finished: bool,
+            other_costs: list[int] | None = None, vat_timing: list[int] | None = None) -> Project:
+    """A project's years from its revenue and electricity by year (`streams`: REVENUE and
+    COSTS, e.g. "electricity"), O&M and purchases. `exit_of(ebitda_fen)` values the assets
     at the end; only a `finished` concession (every year simulated) is sold."""
     years = len(om_racks)
-    by_kind = {k: [0] * years for k in ("building", "mep", "servers")}
+    by_kind = {k: [0] * years for k in ("building", "mep", "servers", "land")}
+    other = list(other_costs) if other_costs else [0] * years
     for p in purchases:
         if 1 <= p.year <= years:
             by_kind[p.kind][p.year - 1] += p.fen
     dep = depreciation(purchases, years)
     revenue = _sums([streams[k] for k in REVENUE], years)
     costs = _sums([streams[k] for k in COSTS], years)
-    ebitda = [r - e - o - s for r, e, o, s in zip(revenue, costs, om_racks, om_servers, strict=True)]
+    ebitda = [r - e - o - s - x for r, e, o, s, x in zip(revenue, costs, om_racks, om_servers, other, strict=True)]
     exit_value = [0] * years
     gain = [0] * years
     if finished and years:
@@ -240,6 +255,7 @@ def project(*, streams: dict[str, list[int]], om_racks: list[int], om_servers: l
         **{k: list(streams[k]) for k in REVENUE + COSTS}, om_racks=list(om_racks), om_servers=list(om_servers),
         capex_building=by_kind["building"], capex_mep=by_kind["mep"], capex_servers=by_kind["servers"],
         depreciation=dep, exit_value=exit_value, gain_on_exit=gain, tax=tax,
+        capex_land=by_kind["land"], other_costs=other, vat_timing=list(vat_timing) if vat_timing else [0] * years,
     )
 
 

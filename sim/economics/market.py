@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from sim.economics.pricing import marginal_cost_cny
 from sim.model.demand import OutsidePrice
 from sim.units import FEN_PER_CNY, HOURS_PER_YEAR
 
@@ -36,9 +37,12 @@ class PriceResponse:
     """One marketplace class's response to the quotes of the card types it may use (in
     `types` order, each with its dense P per accelerator)."""
 
-    def __init__(self, prices, types: tuple[str, ...], pflops: dict[str, float], outside: OutsidePrice | None):
+    def __init__(self, prices, types: tuple[str, ...], pflops: dict[str, float], outside: OutsidePrice | None,
+                 floor_fen: dict[str, float] | None = None):
         self.quote = prices.quote_fen
         self.types = tuple((t, pflops[t]) for t in types)
+        # A card is not offered below its marginal cost (fen per accelerator-hour): it idles.
+        self.floor = {t: (floor_fen or {}).get(t, 0.0) for t in types}
         self.only = types[0] if len(types) == 1 else None  # the common case, kept cheap
         self.outside = OutsidePath(outside) if outside is not None else None
         # A sampled run's prices know the real hour of a simulated one; a full run's are the same.
@@ -48,10 +52,16 @@ class PriceResponse:
         """(types bought, or None when no price limits the job; fen per accelerator-hour it is
         worth)."""
         quote = self.quote
+        floor = self.floor
         if max_price_fen is None and wtp_fen_per_pflops_hour is None and self.outside is None:
             if self.only is not None:
-                return None, quote(self.only, now)
-            return None, min(quote(t, now) for t, _ in self.types) if self.types else 0.0
+                q = quote(self.only, now)
+                return (None if q >= floor[self.only] else ()), q
+            qs = [(quote(t, now), t) for t, _ in self.types]
+            if all(q >= floor[t] for q, t in qs):
+                return None, min(q for q, _ in qs) if qs else 0.0
+            offered = [(q, t) for q, t in qs if q >= floor[t]]
+            return tuple(t for _, t in offered), min(q for q, _ in (offered or qs))
         if self.outside is None:
             cap = math.inf
         else:
@@ -66,7 +76,7 @@ class PriceResponse:
             q = quote(t, now)
             if q < cheapest:
                 cheapest = q
-            if q <= limit and q <= cap * p:
+            if q <= limit and q <= cap * p and q >= floor[t]:
                 bought.append(t)
                 if q < best:
                     best = q
@@ -87,4 +97,6 @@ def price_response(client, types: tuple[str, ...], prices, scenario):
         return NoResponse
     pflops = {t: scenario.accelerators[t].pflops_fp16_dense for t in types}
     market = scenario.market_of(client)
-    return PriceResponse(prices, types, pflops, market.outside if market else None)
+    floor = ({t: c * FEN_PER_CNY for t, c in marginal_cost_cny(scenario).items()}
+             if getattr(scenario, "pricing", None) is not None else None)
+    return PriceResponse(prices, types, pflops, market.outside if market else None, floor)

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Protocol
 
+from sim.model.generations import ageing_factor
 from sim.model.scenario import Pricing
 from sim.units import FEN_PER_CNY, HOURS_PER_YEAR, PPM, fraction_to_ppm
 
@@ -37,15 +38,36 @@ class PriceBook:
         self.log_decline_per_hour = math.log1p(-decline) / HOURS_PER_YEAR
         self.anchor_h = pricing.anchor_h
         self.fee_ppm = fraction_to_ppm(pricing.intermediary_fee)
+        self.ageing = pricing.ageing_per_year
+        self.superseded_h = dict(pricing.superseded_h)
 
     def quote_fen(self, accelerator: str, hour: float) -> float:
         """Price of one accelerator-hour of `accelerator` quoted at `hour` (fractional fen)."""
         base = self.fen_per_accelerator_hour[accelerator]
+        since = self.superseded_h.get(accelerator)
+        if since is not None and hour > since:
+            base *= ageing_factor(self.ageing, since, hour)
         if self.path is not None:
             return base * self.path.ratio(self.anchor_h, hour)
         if self.log_decline_per_hour == 0.0:
             return base
         return base * math.exp(self.log_decline_per_hour * (hour - self.anchor_h))
+
+
+def marginal_cost_cny(scenario) -> dict[str, float]:
+    """The floor no card is offered below, CNY per accelerator-hour by type: the power of a busy
+    card (its server's sustained draw over its cards) x PUE x electricity at the cheapest site
+    that has the type, plus [pricing]'s stated variable cost. Below it a card idles."""
+    p = scenario.pricing
+    out: dict[str, float] = {}
+    for site in scenario.sites:
+        for g in site.rack_groups:
+            s = g.server
+            kw = s.power_kw * s.busy_power_fraction / s.accelerators_per_server
+            cost = kw * site.pue * site.electricity_cny_per_kwh + p.variable_cost_cny_per_accelerator_hour
+            t = s.accelerator.name
+            out[t] = min(out.get(t, math.inf), cost)
+    return out
 
 
 PRICE_MODELS: dict[str, Callable[[Pricing], PriceModel]] = {"declining": PriceBook}

@@ -79,6 +79,24 @@ class Timing:
 
 
 @frozen
+class Vat:
+    """VAT rates for netting prices that include it (China's general scheme): output VAT on
+    what the operator sells, input VAT on what it buys; output less input is paid, an excess
+    of input is carried forward as a credit (never refunded here)."""
+
+    services: float  # compute sales and marketplace fees (cloud / value-added telecom)
+    rent: float  # colocation rent (IDC service; 9 % if read as leasing real estate)
+    power_resale: float  # tenants' power over allowance, billed on
+    electricity: float  # power bought
+    equipment: float  # servers, M&E
+    construction: float  # buildings
+    om: float  # O&M services
+
+
+REFRESH_RULES = ("always", "when-it-pays")
+
+
+@frozen
 class Finance:
     concession_years: int
     discount_rate: float
@@ -92,3 +110,10 @@ class Finance:
     exit: Exit
     servers: FrozenDict[str, ServerFinance] = field(converter=freeze)  # by server model, operator-owned
     timing: Timing = Timing()
+    vat: Vat | None = None  # None: money as given (gross when [pricing] vat_included), not netted
+    land_cny_per_mw_it: float = 0.0  # land use rights, bought with the racks built, never replaced
+    land_life_years: int = 50  # amortised over the grant's term
+    property_tax_rate: float = 0.0  # a year, of the buildings' and land's original value in service
+    insurance_rate: float = 0.0  # a year, of the buildings', M&E's and servers' original value in service
+    overheads_cny_per_site_year: float = 0.0  # management, sales and administration, from the first rack built
+    refresh: str = "always"  # "when-it-pays": a refresh is bought only if its projected operating cash covers it

@@ -12,6 +12,7 @@ from sim.model.client import ClientClass
 from sim.model.failures import Failures
 from sim.model.finance import Finance
 from sim.model.frozen import FrozenDict, freeze
+from sim.model.generations import Generation
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.model.pricepath import PricePath
 from sim.model.sampling import Sampling
@@ -32,6 +33,9 @@ class Pricing:
     vat_stated: bool = False  # whether the file says so (else vat_included is the default)
     cny_per_pflops_year: float | None = None  # the price per dense P-year at the anchor, if given so
     path: PricePath | None = None  # a named market price path ([price_paths]); None: annual_decline
+    ageing_per_year: float = 0.0  # an older generation's price per P against the newest's (sim/model/generations.py)
+    superseded_h: FrozenDict[str, float] = field(converter=freeze, factory=dict)  # by type: when a newer generation came out
+    variable_cost_cny_per_accelerator_hour: float = 0.0  # a busy card's cost besides power (the offer floor)
 
 @frozen
 class Policy:
@@ -72,6 +76,8 @@ class Scenario:
     claim: Claim | None = None  # [claim]: a stated claim and what the audit checks it against
     sampling: Sampling | None = None  # [scenario] sampling: representative periods instead of every day
     tiers: tuple[Tier, ...] = ()  # [tiers.<name>]: price tiers (sim/model/tiers.py); none: one price for all
+    # [generations]: accelerator generations by name (sim/model/generations.py); {} when none are stated.
+    generations: FrozenDict[str, Generation] = field(factory=dict, converter=freeze)
 
     def __repr__(self) -> str:
         return (f"Scenario(name={self.name!r}, source={self.source!r}, seed={self.seed}, "

@@ -26,6 +26,7 @@ LINES = (
     *((f"{k}_cny", k) for k in COSTS),
     ("om_racks_cny", "om_racks"),
     ("om_servers_cny", "om_servers"),
+    ("other_costs_cny", "other_costs"),
     ("ebitda_cny", "ebitda"),
     ("depreciation_cny", "depreciation"),
     ("gain_on_exit_cny", "gain_on_exit"),
@@ -34,6 +35,8 @@ LINES = (
     ("capex_building_cny", "capex_building"),
     ("capex_mep_cny", "capex_mep"),
     ("capex_servers_cny", "capex_servers"),
+    ("capex_land_cny", "capex_land"),
+    ("vat_timing_cny", "vat_timing"),
     ("exit_value_cny", "exit_value"),
     ("cash_flow_cny", "cash_flow"),
 )
@@ -68,7 +71,7 @@ def finance_csv(fr: FinanceResult) -> bytes:
     capex_f, ops_f = _factors(fr, "capex"), _factors(fr, "operations")
     rows = {}
     for s in (*fr.sites, fr.total):
-        lines = {attr: getattr(s.project, attr) for _, attr in LINES}
+        lines = {attr: getattr(s.project, attr) or [0] * fr.years for _, attr in LINES}
         disc = _discounted(s, fr)
         rows[s.site] = (lines, disc, np.cumsum(lines["cash_flow"]).tolist(), np.cumsum(disc).tolist())
     for k in range(fr.years):

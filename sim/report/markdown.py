@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sim.economics.money import COST_STREAMS, IDENTITIES, LINES, OPERATOR_NET, REPORT_LABELS, SHORT
 from sim.model.demand import class_label
+from sim.units import HOURS_PER_YEAR
 
 
 def _n(x, digits=0) -> str:
@@ -64,8 +65,12 @@ def price_line(p: dict) -> str:
     course = (f"on the market price path {p['path']!r}" + (f" (falling {_pct(p['annual_decline'])} a year)"
                                                            if p["annual_decline"] else "")
               if p.get("path") else f"falling {_pct(p['annual_decline'])} a year")
+    idle = [f"{k} {h / HOURS_PER_YEAR:.1f} years below its marginal cost of {p['marginal_cost_cny_per_accelerator_hour'][k]:.3f} "
+            f"CNY per card-hour (offered to nobody then: it idles)"
+            for k, h in (p.get("hours_below_marginal_cost") or {}).items() if h]
     return (f"{anchor}{course}: {show(p['cny_per_pflops_year_at_start'])} at "
-            f"the start, {show(p['cny_per_pflops_year_at_end'])} at the horizon; {vat_words(p)}")
+            f"the start, {show(p['cny_per_pflops_year_at_end'])} at the horizon; {vat_words(p)}"
+            + ("; " + "; ".join(idle) if idle else ""))
 
 
 def demand_line(m: dict) -> str:

@@ -42,6 +42,7 @@ from sim.model.site import leased
 from sim.model import limits
 from sim.model.limits import MAX_HORIZON_DAYS
 from sim.economics.pricing import PRICE_MODELS
+from sim.model.generations import Generation, superseded_h
 from sim.scenario.budget import (
     client_key,
     daily_counts,
@@ -159,7 +160,9 @@ def _build(root: Table, source: str):
                                 leasing)
     capacity_ok &= len(tenants) == len(declared["tenants"])
     paths = _price_paths(root, start)
-    pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"], start, horizon, paths)
+    generations = _generations(root, start, declared["accelerators"])
+    pricing = _pricing(root.table("pricing"), accelerators, declared["accelerators"], start, horizon, paths,
+                       generations)
     markets = {"": _market(root.table("market", required=False), start, horizon)}
     named = {n: _market(t, start, horizon) for n, t in root.tables("markets", required=False)}
     if pricing is not None and pricing.path is not None:
@@ -173,7 +176,7 @@ def _build(root: Table, source: str):
     for tenant, classes in demand:
         clients.extend(_client(t, n, tenant, start, declared["accelerators"], declared["sites"], markets, named)
                        for n, t in classes)
-    finance = read_finance(root, declared["servers"], sites)
+    finance = read_finance(root, declared["servers"], sites, pricing is None or pricing.vat_included)
     claim = read_claim(root)
     tiers = read_tiers(root)
     ranges = root.table("uncertainty", required=False)  # read by `sim uncertainty` (sim/scenario/uncertainty.py)
@@ -196,7 +199,7 @@ def _build(root: Table, source: str):
         policy=policy, warmup_hours=0.0 if warmup is None else warmup * HOURS_PER_DAY, market=markets[""][0],
         markets={n: m for n, (m, _) in named.items() if m is not None},
         failures=failures,
-        finance=finance, claim=claim, sampling=sampling, tiers=tiers or (),
+        finance=finance, claim=claim, sampling=sampling, tiers=tiers or (), generations=generations or {},
     )
     if tiers:
         check_tier_capacity(root, tiers, sites, tenants)
@@ -623,7 +626,46 @@ def _follow(root: Table, key: str, market: tuple, path: PricePath) -> tuple:
     return attrs.evolve(m, outside=attrs.evolve(m.outside, path=path)), ok
 
 
-def _pricing(t: Table | None, accelerators, declared, start, horizon_days, paths=None) -> Pricing | None:
+def _generations(root: Table, start, declared_accelerators) -> dict[str, Generation] | None:
+    """[generations.NAME]: an accelerator generation's availability date, dense P and power per
+    card, and its server (cards, maximum draw, price, O&M); `accelerator` names the
+    [accelerators] type a run prices as it. {} when there are none, None if any is bad."""
+    out: dict[str, Generation] = {}
+    ok = True
+    typed: dict[str, str] = {}
+    dated: dict[float, str] = {}
+    for name, t in root.tables("generations", required=False):
+        days = t.day("available", start)
+        if days is not None and days in dated:
+            t.error("available", f"the same date as generation {dated[days]!r}: which is newer is then unknown")
+            ok = False
+        elif days is not None:
+            dated[days] = name
+        acc = t.string("accelerator", None)
+        if acc is not None and acc not in declared_accelerators:
+            t.error("accelerator", f"no accelerator named {acc!r} in [accelerators]" + did_you_mean(acc, declared_accelerators))
+            acc, ok = None, False
+        elif acc is not None and acc in typed:
+            t.error("accelerator", f"{acc!r} is already generation {typed[acc]!r}: a card type is one generation")
+            ok = False
+        elif acc is not None:
+            typed[acc] = name
+        values = (
+            t.number("pflops_fp16_dense", gt=0), t.number("power_w", gt=0),
+            t.number("accelerators_per_server", integer=True, ge=1), t.number("server_power_kw", gt=0),
+            t.number("server_price_cny", ge=0), t.number("server_price_change_per_year", 0.0, gt=-1, le=10),
+            t.number("server_om_cny_per_year", 0.0, ge=0),
+        )
+        t.done()
+        if days is None or None in values:
+            ok = False
+            continue
+        out[name] = Generation(name, days * HOURS_PER_DAY, *values, accelerator=acc)
+    return out if ok else None
+
+
+def _pricing(t: Table | None, accelerators, declared, start, horizon_days, paths=None,
+             generations=None) -> Pricing | None:
     if t is None:
         return None
     anchor = _anchor(t, "anchor_date", start, horizon_days)
@@ -652,6 +694,10 @@ def _pricing(t: Table | None, accelerators, declared, start, horizon_days, paths
     else:
         decline = t.number("annual_decline", 0.0, ge=0, lt=1)
     fee = t.number("intermediary_fee", ge=0, le=1)
+    # A card's price per P against the newest generation's ([generations]); 0: no ageing.
+    ageing = t.number("ageing_per_year", 0.0, ge=0, lt=1)
+    # Cost of a busy accelerator-hour besides its power (the floor no offer goes below).
+    variable = t.number("variable_cost_cny_per_accelerator_hour", 0.0, ge=0)
     if fee is not None and abs(fee * PPM - round(fee * PPM)) > 1e-6:
         # The ledger splits fees in integer parts per million: anything finer would be lost.
         t.error("intermediary_fee", f"must be a whole number of parts per million (a multiple of 0.000001), "
@@ -688,13 +734,16 @@ def _pricing(t: Table | None, accelerators, declared, start, horizon_days, paths
                 elif v is not None:
                     per_type[n] = v
     t.done()
-    if decline is None or None in (basis, fee, model, anchor, vat) or not ok:
+    if decline is None or None in (basis, fee, model, anchor, vat, ageing, variable) or not ok:
         return None
-    steady = path.annual_decline if path is not None and path.annual_decline is not None else decline
+    gens = list((generations or {}).values())
+    superseded = {g.accelerator: superseded_h(gens, g) for g in gens if g.accelerator is not None}
+    steady = path.annual_decline if path is not None and path.steady else decline
     if _runaway(t, "anchor_date", max(per_type.values(), default=0.0), steady or 0.0, anchor, "per accelerator-hour"):
         return None
     return Pricing(basis, per_type, steady if path is None or path.steady else 0.0, fee, model,
-                   anchor * HOURS_PER_DAY, vat, vat_stated, per_p_year, path)
+                   anchor * HOURS_PER_DAY, vat, vat_stated, per_p_year, path, ageing,
+                   {k: v for k, v in superseded.items() if math.isfinite(v)}, variable)
 
 
 def _duration(t: Table | None):

@@ -5,7 +5,18 @@ loader (`file: key: problem`) and returns None when the section is absent or wro
 from __future__ import annotations
 
 from sim.model.claim import Claim, Reported, Span
-from sim.model.finance import EXIT_METHODS, HAND_BACK, TERMINAL_WORDS, TIMINGS, Exit, Finance, ServerFinance, Timing
+from sim.model.finance import (
+    EXIT_METHODS,
+    HAND_BACK,
+    REFRESH_RULES,
+    TERMINAL_WORDS,
+    TIMINGS,
+    Exit,
+    Finance,
+    ServerFinance,
+    Timing,
+    Vat,
+)
 from sim.model.sampling import Sampling
 from sim.model.site import OPERATOR
 from sim.scenario.fields import MISSING, Table, check_number, describe, did_you_mean, key_text
@@ -47,7 +58,7 @@ def budget_scenario(scenario):
     return compressed(scenario, scenario.sampling)[0]
 
 
-def read_finance(root: Table, declared_servers, sites) -> Finance | None:
+def read_finance(root: Table, declared_servers, sites, vat_included: bool = True) -> Finance | None:
     t = root.table("finance", required=False)
     if t is None:
         return None
@@ -62,6 +73,13 @@ def read_finance(root: Table, declared_servers, sites) -> Finance | None:
     om_rack = t.number("om_cny_per_standard_rack_year", ge=0)
     exit_ = _exit(t)
     timing = _timing(t)
+    vat = _vat(t)
+    land = t.number("land_cny_per_mw_it", 0.0, ge=0)
+    land_life = t.number("land_life_years", 50, integer=True, ge=1, le=MAX_YEARS)
+    prop_tax = t.number("property_tax_rate", 0.0, ge=0, lt=1)
+    insurance = t.number("insurance_rate", 0.0, ge=0, lt=1)
+    overheads = t.number("overheads_cny_per_site_year", 0.0, ge=0)
+    refresh = t.string("refresh", "always", choices=REFRESH_RULES)
     models = {}
     for name, st in t.tables("servers", required=False):
         if name not in declared_servers:
@@ -86,10 +104,33 @@ def read_finance(root: Table, declared_servers, sites) -> Finance | None:
     for name, where in missing.items():
         t.problems.add(f"{t.key('servers')}.{key_text(name)}", f"missing: operator-owned racks ({where}) hold this server, so the "
                 "operator buys it and its price is needed")
-    if not ok or exit_ is None or timing is None or None in (years, rate, tax, carry, building, building_life, mep,
-                                                               mep_life, om_rack):
+    if vat is not None and not vat_included:
+        t.error("vat", "[pricing] says prices exclude VAT (vat_included = false): there is no VAT in them to net; "
+                "remove [finance] vat or set vat_included = true")
+        ok = False
+    if not ok or exit_ is None or timing is None or vat is False or None in (
+            years, rate, tax, carry, building, building_life, mep, mep_life, om_rack, land, land_life, prop_tax,
+            insurance, overheads, refresh):
         return None
-    return Finance(years, rate, tax, carry, building, building_life, mep, mep_life, om_rack, exit_, models, timing)
+    return Finance(years, rate, tax, carry, building, building_life, mep, mep_life, om_rack, exit_, models, timing,
+                   vat or None, land, land_life, prop_tax, insurance, overheads, refresh)
+
+
+VAT_KEYS = ("services", "rent", "power_resale", "electricity", "equipment", "construction", "om")
+
+
+def _vat(t: Table):
+    """`vat = { services = 0.06, rent = 0.06, ... }` (every rate given): net VAT out of prices
+    that include it. None when absent; False when wrong."""
+    if not t.has("vat"):
+        t.raw("vat", False)
+        return None
+    v = t.table("vat", required=False)
+    if v is None:
+        return False
+    rates = [v.number(k, ge=0, lt=1) for k in VAT_KEYS]
+    v.done()
+    return False if None in rates else Vat(*rates)
 
 
 def _timing(t: Table) -> Timing | None:

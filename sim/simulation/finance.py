@@ -22,6 +22,7 @@ from sim.economics.money import (
     OPERATOR_COMPUTE_LINE,
     REVENUE_STREAMS,
 )
+from sim.simulation.refresh import plan, project_refreshes
 from sim.model.finance import Exit, Timing
 from sim.model.site import OPERATOR
 from sim.model.years import anniversary, year_of_hour, year_start_hours, years_covering
@@ -126,9 +127,11 @@ def site_om(scenario, site, fin, bounds, end_h: float, operator_racks_only: bool
     return [cny_to_fen(x) for x in racks], [cny_to_fen(x) for x in servers]
 
 
-def site_purchases(site, fin, bounds, end_h: float) -> list[Purchase]:
+def site_purchases(site, fin, bounds, end_h: float, cohorts=None) -> list[Purchase]:
     """Building and M&E for every rack when it is built, servers for the operator's racks
-    when they come online; each replaced at the end of its life while the concession runs."""
+    when they come online; each replaced at the end of its life while the concession runs.
+    `cohorts` (sim.simulation.refresh.plan): the operator's servers and their refreshes, each
+    at the generation then newest; None: the same model, at its price_change_per_year."""
     years = len(bounds) - 1
     out = []
     for g in site.rack_groups:
@@ -142,6 +145,11 @@ def site_purchases(site, fin, bounds, end_h: float) -> list[Purchase]:
                 fen = cny_to_fen(mw * per_mw)
                 out += [Purchase(yy, kind, fen, life, g.owner == OPERATOR) for yy in [y, *refresh_years(y, life, years)]]
         if g.owner != OPERATOR:
+            continue
+        if cohorts is not None:
+            for _g, _t, _n, sf, buys in cohorts:
+                if _g is g:
+                    out += [Purchase(yy, "servers", fen, sf.life_years, True) for yy, fen, _r in buys if fen]
             continue
         for t, n in g.online:
             if t >= end_h:
@@ -193,6 +201,96 @@ def dcf_exit(purchases, years: int, rate: float, timing: Timing):
     return of
 
 
+def land_purchases(site, fin, bounds, end_h: float) -> list[Purchase]:
+    """Land use rights for every rack when it is built, at [finance] land_cny_per_mw_it,
+    amortised over the grant's term and never bought again."""
+    if not fin.land_cny_per_mw_it:
+        return []
+    out = []
+    for g in site.rack_groups:
+        for t, n in _built(g):
+            if t < end_h:
+                fen = cny_to_fen(n * g.power_kw / 1000.0 * fin.land_cny_per_mw_it)
+                out.append(Purchase(year_of_hour(bounds, t), "land", fen, fin.land_life_years, g.owner == OPERATOR))
+    return out
+
+
+def other_costs(site, fin, purchases, bounds, end_h: float) -> list[int]:
+    """Property tax (on buildings' and land's original value), insurance (on buildings', M&E's
+    and servers' original value) of what is in service in each year, and the site's overheads
+    from its first rack built, by year (fen)."""
+    years = len(bounds) - 1
+    out = [0.0] * years
+    for p in purchases:
+        rate = (fin.property_tax_rate if p.kind in ("building", "land") else 0.0) + \
+            (fin.insurance_rate if p.kind != "land" else 0.0)
+        if rate:
+            for y in range(p.year, min(years, p.year + p.life_years - 1) + 1):
+                out[y - 1] += p.fen * rate / FEN_PER_CNY
+    if fin.overheads_cny_per_site_year:
+        first = min((t for g in site.rack_groups for t, _ in _built(g)), default=None)
+        if first is not None:
+            for k in range(years):
+                out[k] += fin.overheads_cny_per_site_year * _overlap(max(first, 0.0), end_h, bounds[k], bounds[k + 1]) \
+                    / (bounds[k + 1] - bounds[k])
+    return [cny_to_fen(x) for x in out]
+
+
+def _net(fens: list[int], rate: float) -> tuple[list[int], list[int]]:
+    """(net of VAT, the VAT) of gross amounts that include it at `rate`."""
+    net = [round(f / (1.0 + rate)) for f in fens]
+    return net, [f - n for f, n in zip(fens, net, strict=True)]
+
+
+OUTPUT_VAT = {"compute_sales_operator_capacity": "services", "intermediary_fee": "services",
+              "colocation_rent": "rent", "power_over_allowance": "power_resale"}
+INPUT_VAT = {"building": "construction", "mep": "equipment", "servers": "equipment"}  # land: none
+
+
+def vat_cash(output: list[int], inputs: list[int]) -> list[int]:
+    """VAT's cash timing against the net accounts, by year: output VAT less input VAT is paid
+    when positive; an excess of input waits as a credit set against later output VAT (never
+    refunded). Net accounts leave VAT out, so the cash differs by output - input - paid: a
+    credit building up is a cash outflow, its use an inflow."""
+    credit = 0
+    out = []
+    for o, i in zip(output, inputs, strict=True):
+        due = o - i - credit
+        paid = max(0, due)
+        credit = max(0, -due)
+        out.append(o - i - paid)
+    return out
+
+
+def net_of_vat(vat, streams, om_racks, om_servers, purchases):
+    """Streams, O&M and purchases net of VAT (prices that include it), and VAT's cash timing.
+    Property tax, insurance and overheads carry no VAT here (insurance's 6 % input is left out)."""
+    years = len(om_racks)
+    streams = dict(streams)
+    output = [0] * years
+    inputs = [0] * years
+    for key, kind in OUTPUT_VAT.items():
+        streams[key], v = _net(streams[key], getattr(vat, kind))
+        output = [a + b for a, b in zip(output, v, strict=True)]
+    streams["electricity"], v = _net(streams["electricity"], vat.electricity)
+    for f in FINANCE_BY_RACK_OWNER:  # the operator's own racks' part (electricity), netted as its whole
+        own = f"{f}_operator_racks"
+        if own in streams:
+            streams[own] = _net(streams[own], vat.electricity)[0]
+    inputs = [a + b for a, b in zip(inputs, v, strict=True)]
+    om_racks, v1 = _net(om_racks, vat.om)
+    om_servers, v2 = _net(om_servers, vat.om)
+    inputs = [a + b + c for a, b, c in zip(inputs, v1, v2, strict=True)]
+    netted = []
+    for p in purchases:
+        rate = getattr(vat, INPUT_VAT[p.kind]) if p.kind in INPUT_VAT else 0.0
+        fen = round(p.fen / (1.0 + rate))
+        if 1 <= p.year <= years:
+            inputs[p.year - 1] += p.fen - fen
+        netted.append(Purchase(p.year, p.kind, fen, p.life_years, p.operator_racks))
+    return streams, om_racks, om_servers, netted, vat_cash(output, inputs)
+
+
 @frozen
 class Verdict:
     """A project's metrics: NPV at the scenario's rate (with the terminal value, and with the
@@ -226,7 +324,7 @@ def verdict(p: Project, rate: float, timing: Timing, handed_back: Project | None
 
 
 # The NPV's bridge: each business line's pre-tax cash flows, then tax and the terminal value.
-BRIDGE = ("colocation", "operator_compute", "marketplace_fees", "tax", "terminal_value")
+BRIDGE = ("colocation", "operator_compute", "marketplace_fees", "site_costs", "vat", "tax", "terminal_value")
 
 
 def bridge(p: Project, lines: dict[str, dict[str, list[int]]], rate: float, timing: Timing) -> dict[str, int]:
@@ -237,7 +335,9 @@ def bridge(p: Project, lines: dict[str, dict[str, list[int]]], rate: float, timi
       building and M&E of the racks built for tenants (leased or not);
     - operator_compute: own-capacity sales, less the electricity, facility and server O&M,
       building, M&E and servers of the operator's own racks;
-    - marketplace_fees: the intermediary fee (it uses tenants' servers: no cost of its own)."""
+    - marketplace_fees: the intermediary fee (it uses tenants' servers: no cost of its own);
+    - site_costs: land, property tax, insurance and overheads (shared by the lines);
+    - vat: VAT's cash timing, input VAT waiting as a credit (with VAT netted)."""
     capex_t, ops_t = timing.before_end("capex"), timing.before_end("operations")
     years = p.years
 
@@ -245,6 +345,10 @@ def bridge(p: Project, lines: dict[str, dict[str, list[int]]], rate: float, timi
         return npv(rate, flows, [k - before_end for k in range(1, years + 1)])
 
     out = {name: round(pv(f["operating"], ops_t) - pv(f["capex"], capex_t)) for name, f in lines.items()}
+    if any(p.other_costs) or any(p.capex_land):
+        out["site_costs"] = -round(pv(p.other_costs or [0] * years, ops_t) + pv(p.capex_land or [0] * years, capex_t))
+    if any(p.vat_timing):
+        out["vat"] = round(pv(p.vat_timing, ops_t))
     out["tax"] = -round(pv(p.tax, ops_t))
     out["terminal_value"] = round(pv(p.exit_value, 0.0))
     return out
@@ -258,7 +362,7 @@ def line_flows(p: Project, money: dict[str, list[int]], om_racks_operator: list[
     years = p.years
     capex = {True: [0] * years, False: [0] * years}
     for q in purchases:
-        if 1 <= q.year <= years:
+        if 1 <= q.year <= years and q.kind != "land":  # land is a site cost (see `bridge`)
             capex[q.operator_racks][q.year - 1] += q.fen
     operating = {name: [0] * years for name in BUSINESS_LINES}
 
@@ -310,6 +414,7 @@ class FinanceResult:
     timing: Timing = Timing()
     remaining_life_years: float = 0.0  # the buildings' life left at the concession's end (all sites, by cost)
     warnings: tuple[str, ...] = ()
+    refreshes: tuple = ()  # the operator's server refreshes to a newer generation (sim.simulation.refresh)
 
     def year_dates(self, k: int) -> tuple[dt.date, dt.date]:
         """First and last day of year k."""
@@ -331,6 +436,11 @@ class FinanceResult:
             "payback_by_exit": v.payback_by_exit,
             "payback_year_discounted": v.discounted_payback_year,
             "npv_by_line_cny": {k: self.total.bridge[k] / FEN_PER_CNY for k in BRIDGE if k in self.total.bridge},
+            "refreshes": [{"site": r.site, "year": r.year, "generation": r.generation, "servers": r.servers,
+                           "replaced_servers": r.replaced_servers, "pflops": round(r.pflops, 2),
+                           "price_cny_per_server": round(r.price_cny_per_server, 2),
+                           "years_idle_below_marginal_cost": list(r.idle_years), "skipped": r.skipped}
+                          for r in self.refreshes],
             "warnings": list(self.warnings),
         }
 
@@ -359,14 +469,28 @@ def finance_of(result) -> FinanceResult | None:
     finished = horizon >= end_bounds[-1]
     money = yearly_by_site(result, years)
     sites, backs, every_purchase, all_lines = [], [], [], []
+    refreshes = []
     for site in sc.sites:
         om_racks, om_servers = site_om(sc, site, fin, bounds, end_h)
         om_racks_operator = site_om(sc, site, fin, bounds, end_h, operator_racks_only=True)[0]
-        purchases = site_purchases(site, fin, bounds, end_h)
+        cohorts = plan(sc, fin, site, bounds, end_h, years) if sc.generations else None
+        if cohorts:  # before the purchases: a refresh that would not pay may be dropped
+            refreshes += project_refreshes(result, sc, fin, site, bounds, years, cohorts, money[site.name], om_servers)
+        purchases = site_purchases(site, fin, bounds, end_h, cohorts)
+        purchases += land_purchases(site, fin, bounds, end_h)
+        streams = money[site.name]
+        vat_timing = None
+        if fin.vat is not None:
+            streams, om_racks, om_servers, purchases, vat_timing = net_of_vat(
+                fin.vat, streams, om_racks, om_servers, purchases)
+            money[site.name] = streams
+            om_racks_operator = _net(om_racks_operator, fin.vat.om)[0]
+        other = other_costs(site, fin, purchases, bounds, end_h)  # on original values, net of deductible VAT
         every_purchase += purchases
         exit_of = dcf_exit(purchases, years, fin.discount_rate, fin.timing) if fin.exit.method == "dcf" else fin.exit.of
-        common = dict(streams=money[site.name], om_racks=om_racks, om_servers=om_servers, purchases=purchases,
-                      tax_rate=fin.tax_rate, carry_years=fin.loss_carry_forward_years)
+        common = dict(streams=streams, om_racks=om_racks, om_servers=om_servers, purchases=purchases,
+                      tax_rate=fin.tax_rate, carry_years=fin.loss_carry_forward_years, other_costs=other,
+                      vat_timing=vat_timing)
         p = project(**common, exit_of=exit_of, finished=finished)
         back = p if fin.exit.method == "hand-back" or not finished else project(**common, exit_of=lambda e: 0,
                                                                                    finished=finished)
@@ -388,4 +512,5 @@ def finance_of(result) -> FinanceResult | None:
         total=SiteFinance(TOTAL, whole, verdict(whole, fin.discount_rate, fin.timing, total(backs)),
                           bridge(whole, whole_lines, fin.discount_rate, fin.timing) if whole_lines else {}),
         timing=fin.timing, remaining_life_years=life, warnings=(warning,) if warning else (),
+        refreshes=tuple(refreshes),
     )

@@ -52,6 +52,10 @@ class PriceReport:
     cny_per_accelerator_hour_at_start: FrozenDict[str, float] = attrs.field(converter=freeze)
     cny_per_accelerator_hour_at_end: FrozenDict[str, float] = attrs.field(converter=freeze)
     path: str | None = None  # the named market price path it follows ([price_paths]); None: annual_decline
+    # The offer floor (a busy card's power and variable cost, sim.economics.pricing.marginal_cost_cny)
+    # and the hours of the run whose quote fell below it (the card idled rather than sell), by type.
+    marginal_cost_cny_per_accelerator_hour: FrozenDict[str, float] = attrs.field(converter=freeze, factory=dict)
+    hours_below_marginal_cost: FrozenDict[str, float] = attrs.field(converter=freeze, factory=dict)
 
 
 @frozen

@@ -10,6 +10,7 @@ from sim.economics.money import sales as compute_sales
 from sim.economics.statement import LINES, statement, statements
 from sim.simulation.sections import contract_report, failure_report, tier_report
 from sim.simulation.recorder import owner_class
+from sim.economics.pricing import marginal_cost_cny
 from sim.simulation.results import (
     OWNER_CLASSES,
     Capacity,
@@ -297,7 +298,15 @@ def price_report(sc, quote, horizon_h: float) -> PriceReport:
         return {t: _r(quote(t, hour) / FEN_PER_CNY * HOURS_PER_YEAR / sc.accelerators[t].pflops_fp16_dense, 2)
                 for t in types}
 
+    floor = marginal_cost_cny(sc)
+    below = {}
+    for t in types:  # hour by hour: a quote is smooth between points, so an hour's step is exact enough
+        f = floor.get(t)
+        n = int(horizon_h)
+        below[t] = 0.0 if f is None else float(sum(1 for h in range(n) if quote(t, h + 0.5) < f * FEN_PER_CNY))
     return PriceReport(
+        marginal_cost_cny_per_accelerator_hour={t: _r(floor[t]) for t in types if t in floor},
+        hours_below_marginal_cost=below,
         basis="dense FP16 P", vat_included=p.vat_included, vat_stated=p.vat_stated,
         anchor_date=sc.start_date + dt.timedelta(hours=p.anchor_h), annual_decline=p.annual_decline,
         cny_per_pflops_year_at_anchor=p.cny_per_pflops_year,
