@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sim.economics.market import price_response
 from sim.economics.tiers import TierChoice
-from sim.model.workload import Contracts
 from sim.scheduling.job import BALKED, REJECTED, Job
 from sim.scheduling.tiers import kinds_of
 from sim.workload.demand import reference_pflops
+from sim.workload.kinds import kind_of
 from sim.workload.random import draws, generator
 
 
@@ -39,7 +39,7 @@ class Intake:
     def _tier_choice(self, client, scenario):
         """With [tiers], a marketplace class's choice among those it may use; None: no tiers
         (a scenario without them, a tenant's own demand, a lease class)."""
-        if not scenario.tiers or client.is_private or isinstance(client.arrivals, Contracts):
+        if not scenario.tiers or client.is_private or kind_of(client.arrivals).lease(client.arrivals) is not None:
             return None
         self.tier_pools = {}
         options = []
