@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sim.economics.statement import LINES, statement, statements
-from sim.experiment.sections import contract_report, failure_report
+from sim.experiment.sections import contract_report, failure_report, leasing_report
 from sim.experiment.recorder import owner_class
 from sim.experiment.results import (
     OWNER_CLASSES,
@@ -371,4 +371,5 @@ def summarise(model) -> Summary:
                                    ledger_transactions=model.ledger.transactions, version=__version__),
         contracts=contract_report(model, sales),
         failures=failure_report(model),
+        leasing=leasing_report(sc, horizon_h),
     )

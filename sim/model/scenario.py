@@ -69,6 +69,9 @@ class Scenario:
     finance: Finance | None = None  # [finance]: capex, O&M, tax, discounting and exit over the concession
     claim: Claim | None = None  # [claim]: a stated claim and what the audit checks it against
     sampling: Sampling | None = None  # [scenario] sampling: representative periods instead of every day
+    # [scenario] leasing_check: a reported rack-use share (and its source) to read tenants'
+    # leasing against in the report; never an input.
+    rack_use_check: tuple[float, str] | None = None
 
     def __repr__(self) -> str:
         return (f"Scenario(name={self.name!r}, source={self.source!r}, seed={self.seed}, "

@@ -216,6 +216,8 @@ def report_md(s: dict, sections=(), top=()) -> str:
         f"operator net {_n(per_p['operator_net'])} CNY. The seed's price anchor is 120,000 CNY per P-year.",
         "",
     ]
+    if s.get("leasing"):
+        lines += _leasing(s["leasing"])
     if s.get("contracts"):
         lines += _contracts(s["contracts"])
     if s.get("failures"):
@@ -258,6 +260,34 @@ def report_md(s: dict, sections=(), top=()) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _leasing(le: dict) -> list[str]:
+    """Tenants' racks leased against built: an output when leasing follows demand."""
+    total = le["total"]
+    check = (f" Check beside it (not an input): {_pct(le['check_share'])}, {le['check_source']}."
+             if le.get("check_share") is not None else "")
+    lines = [
+        "## Tenants' leasing",
+        "",
+        f"Leased share of tenants' racks built: {_pct(total['share_at_horizon'])} at the horizon, "
+        f"{_pct(total['mean_share'])} of rack-hours built over the run.{check}",
+        "",
+        "| tenant | leasing | racks built | leased at horizon | share at horizon | share of rack-hours |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for t in le["tenants"]:
+        r = t["racks"]
+        lines.append(f"| {t['tenant']} | {t['basis']} | {_n(r['racks_built'])} | {_n(r['racks_leased'])} | "
+                     f"{_pct(r['share_at_horizon'])} | {_pct(r['mean_share'])} |")
+    lines += [f"| site {r['name']} | | {_n(r['racks_built'])} | {_n(r['racks_leased'])} | "
+              f"{_pct(r['share_at_horizon'])} | {_pct(r['mean_share'])} |" for r in le["by_site"]]
+    kept = [t for t in le["tenants"] if t["kept_past_term"]]
+    if kept:
+        lines += ["", "Kept past their term (demand would have let them go; racks never leave service "
+                  "in this model, so rent runs on): " + "; ".join(
+                      f"{t['tenant']} up to {_n(t['kept_past_term'])} racks from {t['kept_from']}" for t in kept) + "."]
+    return lines + [""]
 
 
 def _contracts(c: dict) -> list[str]:
