@@ -289,6 +289,7 @@ class LeasedRacks:
 class TenantLeasing:
     tenant: str
     basis: str  # "follows demand", "fixed path (what-if)" or "every built rack (what-if)"
+    rent_includes_power: str  # what power the rent covers, in words: "up to 20 kW a rack"
     racks: LeasedRacks
     kept_past_term: int  # most racks demand would have let go at a term's end, kept (never released)
     kept_from: dt.date | None

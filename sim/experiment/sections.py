@@ -87,8 +87,12 @@ def leasing_report(scenario, horizon_h: float) -> LeasingReport | None:
     tenants = []
     for t in scenario.tenants:
         kept, kept_h = t.kept_past_term
+        kw = ([t.power_allowance_kw_per_rack] if t.power_allowance_kw_per_rack is not None else
+              sorted({g.power_kw for g in tenant_groups if g.owner == t.name}))
+        included = f"up to {' / '.join(f'{k:g}' for k in kw)} kW a rack" + (
+            "" if t.power_allowance_kw_per_rack is not None else " (its budget)")
         tenants.append(TenantLeasing(
-            t.name, t.leasing_basis, _leased(t.name, [g for g in tenant_groups if g.owner == t.name], horizon_h),
+            t.name, t.leasing_basis, included, _leased(t.name, [g for g in tenant_groups if g.owner == t.name], horizon_h),
             kept, None if kept_h is None else scenario.start_date + dt.timedelta(hours=kept_h)))
     check = scenario.rack_use_check
     return LeasingReport(

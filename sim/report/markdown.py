@@ -209,6 +209,8 @@ def report_md(s: dict, sections=(), top=()) -> str:
         f"| tenants' power above their allowance, billed to them | {_m(rev['power_over_allowance'])} |",
         f"| electricity, paid by the operator | -{_m(rev['electricity_cost'])} |",
         f"| **operator revenue** | **{_m(rev['operator_revenue'])}** |",
+        f"| operator revenue less tenants' power billed at cost (pass-through) | "
+        f"{_m(rev['operator_revenue'] - rev['power_over_allowance'])} |",
         f"| **operator net (before capex, O&M, tax)** | **{_m(rev['operator_net'])}** |",
         "",
         f"Per P-year ({per_p['basis']}, {_n(per_p['commissioned_pflops_years'], 1)} P-years): marketplace "
@@ -217,7 +219,7 @@ def report_md(s: dict, sections=(), top=()) -> str:
         "",
     ]
     if s.get("leasing"):
-        lines += _leasing(s["leasing"])
+        lines += _leasing(s["leasing"], s["by_site"])
     if s.get("contracts"):
         lines += _contracts(s["contracts"])
     if s.get("failures"):
@@ -262,9 +264,12 @@ def report_md(s: dict, sections=(), top=()) -> str:
     return "\n".join(lines)
 
 
-def _leasing(le: dict) -> list[str]:
+def _leasing(le: dict, by_site: list) -> list[str]:
     """Tenants' racks leased against built: an output when leasing follows demand."""
     total = le["total"]
+    third = [r["revenue_cny"] for r in by_site if r["owner_class"] == "third-party"]
+    power = sum(m["electricity_cost"] for m in third)
+    over = sum(m["power_over_allowance"] for m in third)
     check = (f" Check beside it (not an input): {_pct(le['check_share'])}, {le['check_source']}."
              if le.get("check_share") is not None else "")
     lines = [
@@ -273,14 +278,19 @@ def _leasing(le: dict) -> list[str]:
         f"Leased share of tenants' racks built: {_pct(total['share_at_horizon'])} at the horizon, "
         f"{_pct(total['mean_share'])} of rack-hours built over the run.{check}",
         "",
-        "| tenant | leasing | racks built | leased at horizon | share at horizon | share of rack-hours |",
-        "|---|---|---:|---:|---:|---:|",
+        f"Rent includes power: the operator paid {_m(power)} M CNY for tenants' servers' power (their own and "
+        f"marketplace work, idle draw included) and billed {_m(over)} M of it on above their allowance: "
+        f"{_m(power - over)} M is a cost of the rent, and grows with their demand.",
+        "",
+        "| tenant | leasing | rent includes power | racks built | leased at horizon | share at horizon | "
+        "share of rack-hours |",
+        "|---|---|---|---:|---:|---:|---:|",
     ]
     for t in le["tenants"]:
         r = t["racks"]
-        lines.append(f"| {t['tenant']} | {t['basis']} | {_n(r['racks_built'])} | {_n(r['racks_leased'])} | "
-                     f"{_pct(r['share_at_horizon'])} | {_pct(r['mean_share'])} |")
-    lines += [f"| site {r['name']} | | {_n(r['racks_built'])} | {_n(r['racks_leased'])} | "
+        lines.append(f"| {t['tenant']} | {t['basis']} | {t['rent_includes_power']} | {_n(r['racks_built'])} | "
+                     f"{_n(r['racks_leased'])} | {_pct(r['share_at_horizon'])} | {_pct(r['mean_share'])} |")
+    lines += [f"| site {r['name']} | | | {_n(r['racks_built'])} | {_n(r['racks_leased'])} | "
               f"{_pct(r['share_at_horizon'])} | {_pct(r['mean_share'])} |" for r in le["by_site"]]
     kept = [t for t in le["tenants"] if t["kept_past_term"]]
     if kept:
