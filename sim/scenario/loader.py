@@ -427,10 +427,14 @@ def _lease_to_demand(tables: dict, scenario: Scenario, steps: "_BuildSteps") -> 
                         (f"{', '.join(vague)} is not" if vague else "it has no [tenants.*.demand] class"))
             continue
         groups = [g for g in scenario.rack_groups if g.owner == name]
+        # Past a short horizon too, until the last rack built could be leased: a run cut short
+        # keeps the plan (and pools) of the whole scenario, as the build-out does.
+        until = max(scenario.horizon_hours,
+                    max((t for g in groups for t, _ in g.online), default=0.0) + rule.lag_hours + rule.review_hours)
         lease = demand_leases(
             [(g.online, g.servers_per_rack * g.server.accelerators_per_server * g.server.accelerator.pflops_fp16_dense)
              for g in groups],
-            lambda h: sum(float(work_at(c.arrivals.work, h)) for c in classes), rule, scenario.horizon_hours)
+            lambda h: sum(float(work_at(c.arrivals.work, h)) for c in classes), rule, until)
         if not steps.take(table, "leasing", sum(len(o) for o in lease.online)):
             return scenario
         for g, o in zip(groups, lease.online):
