@@ -43,7 +43,7 @@ def test_without_enforcing_power_but_within_budget_finance_runs():
     assert finance_of(within) is not None and "npv_cny" in summary_of(within)["finance"]
 
 
-def test_the_verdict_says_finance_is_refused(over):
+def test_the_verdict_says_finance_is_refused():
     from test_verdict import CLAIM
 
     claimed = sim.run(loads(FIN_TINY + CLAIM, "fin.toml", ("scenario.enforce_power=false",
@@ -52,7 +52,7 @@ def test_the_verdict_says_finance_is_refused(over):
     assert dict(v.lines())["finance"] == REFUSAL
 
 
-def test_the_verdict_shows_pass_through_power_apart(over):
+def test_the_verdict_shows_pass_through_power_apart():
     from test_verdict import CLAIM
 
     claimed = sim.run(loads(FIN_TINY + CLAIM, "fin.toml"))
