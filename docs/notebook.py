@@ -164,7 +164,7 @@ from sim.simulation.finance import finance_of
 hub = sim.run(sim.load_scenario("shaoguan", ["scenario.sampling={ windows_per_year = 2, window_days = 2 }"]))
 fin = finance_of(hub)
 v = fin.total.verdict
-print(f"NPV {v.npv_fen / 100 / 1e6:,.0f} M CNY at {fin.discount_rate:.1%}, IRR {v.irr:.1%}, "
+print(f"NPV {v.npv_fen / 100 / 1e6:,.0f} M CNY at {fin.discount_rate:.1%}, IRR {'none' if v.irr is None else f'{v.irr:.1%}'}, "
       f"discounted payback: {v.discounted_payback_year or 'not within the concession'}")
 
 # %% [markdown]

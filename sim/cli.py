@@ -597,7 +597,7 @@ def cmd_audit(args) -> int:
         return 0
     summary, note = _earlier_run(path, scenario, args.overrides)
     audit = claim_audit(claim, scenario.standard_rack_kw, summary)
-    lines = verdict_on(audit, scenario.name, summary).lines()
+    lines = verdict_on(audit, scenario, summary).lines()
     width = max(len(label) for label, _ in lines)
     print(f"{scenario.name}: the verdict on the claim")
     print("\n".join(f"  {label:<{width}}  {says}" for label, says in lines) + "\n")

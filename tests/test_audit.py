@@ -106,14 +106,18 @@ def test_revenue_and_value(a, scenario):
     # With a run: its sales per year beside the claim's 288 bn.
     summary = {"horizon_days": 730, "revenue_fen": {"compute_sales_operator_capacity": 3 * 10**11,
                                                     "compute_sales_third_party_capacity": 10**11,
-                                                    "operator_revenue": 2 * 10**11}}
+                                                    "operator_revenue": 2 * 10**11,
+                                                    "power_over_allowance": 5 * 10**10}}
     with_run = audit_of(scenario, summary)
     r = with_run.row("simulated compute sales, CNY per year")
     assert close(r.grounded, 4 * 10**9 / 2) and close(r.factor, 288e9 / 2e9)
     revenue = with_run.row("simulated operator revenue, CNY per year")
-    assert close(revenue.grounded, 10**9)
-    # The summary's operator revenue, which counts the power a tenant draws over its allowance.
-    assert revenue.how == "own-capacity sales + intermediary fees + rent + power over allowance"
+    # The summary's operator revenue less the tenants' power billed on at cost, which is apart:
+    # (2e11 - 5e10) fen / 2 years = 0.75 bn CNY a year, and 0.25 bn of pass-through.
+    assert close(revenue.grounded, 7.5 * 10**8)
+    assert revenue.how == "own-capacity sales + intermediary fees + rent; tenants' power billed at cost is apart (below)"
+    passed = with_run.row("tenants' power over allowance, billed at cost, CNY per year")
+    assert close(passed.grounded, 2.5 * 10**8) and passed.how.startswith("pass-through")
     assert not simulated_from_summary(summary).sampled
     assert r.how.startswith("average over 2 simulated years;")
     one_year = audit_of(scenario, {**summary, "horizon_days": 365})

@@ -51,14 +51,17 @@ def test_sweep_tables_are_the_same_bytes_with_one_or_two_workers(wd):
 
 
 def test_each_run_is_the_scenario_at_its_point_with_its_spawned_seed(wd, monkeypatch):
-    assert sim_cli("sweep", "small", "--workers", "1", cwd=wd).returncode == 0
-    rows = read_csv(wd / "results/sweeps/small/sweep/runs.csv")
+    # 65 days: past the operator's first tranche (2025-03-01), so that runs sell and their money differs.
+    longer = SMALL.replace('"scenario.horizon_days" = 20', '"scenario.horizon_days" = 65')
+    (wd / "scenarios/sweeps/longer.toml").write_text(longer)
+    assert sim_cli("sweep", "longer", "--workers", "1", cwd=wd).returncode == 0
+    rows = read_csv(wd / "results/sweeps/longer/sweep/runs.csv")
     assert [r["key"] for r in rows] == [f"p{p}/r{r}" for p in range(4) for r in range(2)]
     assert list(rows[0])[:6] == ["point", "rep", "key", "seed", "pricing.intermediary_fee", "sites.qingyang.pue"]
     assert [int(r["seed"]) for r in rows] == [run_seed(20231130, p, r) for p in range(4) for r in range(2)]
     monkeypatch.chdir(wd)
     row = rows[5]  # point 2 (fee 0.3, PUE 1.1), replication 1
-    scenario = sim.load_scenario("scenarios/qingyang.toml", ["scenario.horizon_days=20", "pricing.intermediary_fee=0.3",
+    scenario = sim.load_scenario("scenarios/qingyang.toml", ["scenario.horizon_days=65", "pricing.intermediary_fee=0.3",
                                                              "sites.qingyang.pue=1.1"])
     summary = sim.run(scenario, seed=int(row["seed"])).summary
     assert (row["pricing.intermediary_fee"], row["sites.qingyang.pue"]) == ("0.3", "1.1")
@@ -184,12 +187,13 @@ def test_missing_sweep_and_bad_dask_address_are_one_line_exit_2(wd):
 
 # --- replications ----------------------------------------------------------------------------
 def test_replications_are_the_same_bytes_with_one_or_two_workers(wd):
-    one = sim_cli("run", "qingyang", "--horizon", "20", "--reps", "5", "--workers", "1", cwd=wd)
+    # 65 days: past the operator's first tranche (2025-03-01), so that the replications' money differs.
+    one = sim_cli("run", "qingyang", "--horizon", "65", "--reps", "5", "--workers", "1", cwd=wd)
     assert one.returncode == 0, one.stderr
-    out = wd / "results/qingyang@scenario.horizon_days=20,reps=5"
+    out = wd / "results/qingyang@scenario.horizon_days=65,reps=5"
     first = files(out)
     assert sorted(first) == ["intervals.csv", "replications.csv", "report.md"]
-    assert sim_cli("run", "qingyang", "--horizon", "20", "--reps", "5", "--workers", "2", cwd=wd).returncode == 0
+    assert sim_cli("run", "qingyang", "--horizon", "65", "--reps", "5", "--workers", "2", cwd=wd).returncode == 0
     assert files(out) == first
     assert "revenue_cny.operator_net" in one.stdout and "95 % t-interval" in one.stdout
 

@@ -16,15 +16,18 @@ from sim.scenario import loads
 from test_plots import synthetic
 
 
+LONG = 65  # days: past the operator's first tranche (2025-03-01); before it nothing draws power
+
+
 def test_electricity_is_a_cost_with_one_sign_in_the_run_table_and_the_compare_table():
     from sim.report.compare import compare_table
 
-    result = sim.run("qingyang", horizon_days=3)
+    result = sim.run("qingyang", horizon_days=LONG)
     s = result.summary_dict()
     row = next(x for x in table(s, 1.0).splitlines() if x.startswith("revenue (CNY)"))
     cost = s["revenue_cny"]["electricity_cost"] / 1e6
     assert f"electricity cost {cost:,.1f} M" in row and "-" not in row.split("electricity")[1]
-    c = sim.compare(["qingyang", "qingyang@pricing.intermediary_fee=0.3"], 2, horizon_days=3, workers=1)
+    c = sim.compare(["qingyang", "qingyang@pricing.intermediary_fee=0.3"], 2, horizon_days=LONG, workers=1)
     line = next(x for x in compare_table(c).splitlines() if x.startswith("revenue_cny.electricity_cost"))
     assert float(line.split()[1]) > 0
 

@@ -14,7 +14,7 @@ from identities import COSTS, PARTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
-DAYS = 75  # past the operator's first tranche (2025-03-01) in both shipped scenarios
+DAYS = 100  # past the operator's first tranche (2025-03-01) and the tenants' first leases (90 days after they sign)
 
 
 def test_the_shipped_scenarios_are_found():
@@ -63,12 +63,16 @@ def test_jobs_are_submitted_run_and_accounted_for(shipped):
 def test_the_money_adds_up(shipped):
     _, scenario, result = shipped
     rev = {k: cents(v) for k, v in result.summary_dict()["revenue_cny"].items()}
-    assert rev["compute_sales_third_party_capacity"] > 0 and rev["electricity_cost"] > 0
+    assert rev["electricity_cost"] > 0
+    # As claimed, the operator's own servers (owned-first) take every marketplace job before the
+    # tenants' first leased servers arrive (90 days after they sign).
+    assert rev["compute_sales_third_party_capacity"] > 0 or scenario.name.endswith("-as-claimed")
     assert rev["operator_revenue"] == sum(rev[k] for k in PARTS)  # own-capacity sales + fees + rent + over allowance
     assert rev["operator_net"] == rev["operator_revenue"] - sum(rev[k] for k in COSTS)  # less electricity
     assert rev["compute_sales_third_party_capacity"] == rev["intermediary_fee"] + rev["tenant_payouts"]
     fee = scenario.pricing.intermediary_fee
-    assert rev["intermediary_fee"] / rev["compute_sales_third_party_capacity"] == pytest.approx(fee, abs=1e-3)
+    if rev["compute_sales_third_party_capacity"]:
+        assert rev["intermediary_fee"] / rev["compute_sales_third_party_capacity"] == pytest.approx(fee, abs=1e-3)
     # The days add up to the totals.
     for k in ("operator_net", "intermediary_fee", "electricity_cost", "colocation_rent", "power_over_allowance"):
         assert sum(cents(getattr(d, f"{k}_cny")) for d in result.daily) == pytest.approx(rev[k], abs=len(result.daily))
@@ -81,7 +85,7 @@ def test_capacity_follows_the_build_out(shipped):
                  for g in scenario.rack_groups)
     assert cap["at_horizon"]["accelerators"] == online
     # The last day's mean (a ramp adds racks at each day's end, so a little less than at its end).
-    assert online * 0.95 < result.daily[-1].commissioned_accelerators <= online
+    assert online * 0.95 < result.daily[-1].commissioned_accelerators <= online + 1e-6
     assert 0 < online < cap["planned"]["accelerators"]  # still building out
     # The operator's first tranche (2025-03-01, day 59) is online at every site; its second (2025-09-01) is not.
     operators = [g for g in scenario.rack_groups if g.owner == "operator"]

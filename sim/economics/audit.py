@@ -17,9 +17,11 @@ class Simulated:
     """What a run of the scenario sold, per year on average over its horizon (CNY)."""
 
     compute_sales_cny_per_year: float  # on operator and third-party capacity, gross
-    operator_revenue_cny_per_year: float  # own-capacity sales + fees + rent
+    operator_revenue_cny_per_year: float  # own-capacity sales + fees + rent (pass-through power apart)
     years: float
     sampled: bool = False
+    # Tenants' power above their allowance, billed to them at cost: it pays a bill, it earns nothing.
+    power_pass_through_cny_per_year: float = 0.0
 
 
 @frozen
@@ -191,7 +193,10 @@ def _revenue(c: Claim, g: _Grounded, simulated: Simulated | None) -> tuple[Row, 
             Row.compare("simulated compute sales, CNY per year", claimed,
                         simulated.compute_sales_cny_per_year, how),
             Row("simulated operator revenue, CNY per year", None, Span.of(simulated.operator_revenue_cny_per_year),
-                "own-capacity sales + intermediary fees + rent + power over allowance"),
+                "own-capacity sales + intermediary fees + rent; tenants' power billed at cost is apart (below)"),
+            Row("tenants' power over allowance, billed at cost, CNY per year", None,
+                Span.of(simulated.power_pass_through_cny_per_year),
+                "pass-through: the operator pays it to the grid and bills it on at cost; not revenue it earns"),
         ]
     return tuple(revenue)
 

@@ -7,6 +7,7 @@ import json
 
 from attrs import frozen
 
+from sim.model.leasing import DEMAND, EVERY_BUILT, FIXED, DemandLeasing
 from sim.model.pricepath import PricePath
 
 
@@ -162,3 +163,12 @@ class Tenant:
     # hour on, none before the first; None: every built rack is leased.
     leasing: tuple[tuple[float, float], ...] | None = None
     power_allowance_kw_per_rack: float | None = None  # power the rent covers; None: each rack's budget
+    follows_demand: "DemandLeasing | None" = None  # leases sized to its own demand (sim/model/leasing.py)
+    # (most racks kept past their term that demand would have let go, from hour), set on loading
+    kept_past_term: tuple[int, float | None] = (0, None)
+
+    @property
+    def leasing_basis(self) -> str:
+        if self.follows_demand is not None:
+            return DEMAND
+        return FIXED if self.leasing is not None else EVERY_BUILT

@@ -78,6 +78,9 @@ class Scenario:
     tiers: tuple[Tier, ...] = ()  # [tiers.<name>]: price tiers (sim/model/tiers.py); none: one price for all
     # [generations]: accelerator generations by name (sim/model/generations.py); {} when none are stated.
     generations: FrozenDict[str, Generation] = field(factory=dict, converter=freeze)
+    # [scenario] leasing_check: a reported rack-use share (and its source) to read tenants'
+    # leasing against in the report; never an input.
+    rack_use_check: tuple[float, str] | None = None
 
     def __repr__(self) -> str:
         return (f"Scenario(name={self.name!r}, source={self.source!r}, seed={self.seed}, "

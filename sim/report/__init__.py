@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.simulation.finance import finance_of
+from sim.simulation.finance import finance_of, finance_refusal
 from sim.report.audit import audit_md, audit_of
 from sim.report.files import write_all
 from sim.report.finance import finance_csv, finance_figure, finance_md, finance_regions
@@ -37,10 +37,12 @@ def with_claim(summary: dict, verdict) -> dict:
     return out
 
 
-def with_finance(summary: dict, fin) -> dict:
+def with_finance(summary: dict, fin, refused: str | None = None) -> dict:
     """The summary with the concession's finance headline as its `finance` section (none
-    without [finance])."""
-    return summary if fin is None else {**summary, "finance": fin.headline()}
+    without [finance]; {"refused": why} when finance_refusal refuses it)."""
+    if fin is None:
+        return summary if refused is None else {**summary, "finance": {"refused": refused}}
+    return {**summary, "finance": fin.headline()}
 
 
 def summary_of(result, finance=None) -> dict:
@@ -49,7 +51,8 @@ def summary_of(result, finance=None) -> dict:
     run's FinanceResult if you have it."""
     summary = result.summary_dict()
     fin = finance_of(result) if finance is None else finance
-    return with_finance(with_claim(summary, verdict_of(result.scenario, summary, fin)), fin)
+    return with_finance(with_claim(summary, verdict_of(result.scenario, summary, fin)), fin,
+                        finance_refusal(result.scenario))
 
 
 def render(result, jobs=None) -> dict[str, bytes]:
@@ -58,7 +61,8 @@ def render(result, jobs=None) -> dict[str, bytes]:
     fin = finance_of(result)
     summary = result.summary_dict()
     verdict = verdict_of(result.scenario, summary, fin)
-    summary = with_finance(with_claim(summary, verdict), fin)
+    refused = finance_refusal(result.scenario)
+    summary = with_finance(with_claim(summary, verdict), fin, refused)
     name = summary["scenario"]
     daily = result.daily_frame()
     audit = audit_of(result.scenario, summary)
@@ -83,6 +87,8 @@ def render(result, jobs=None) -> dict[str, bytes]:
         svgs["finance.png"] = figure_svg(fig, finance_regions(fig, fin))
         files["finance.png"] = figure_png(fig)
         sections.append(finance_md(fin))
+    elif refused is not None:
+        sections.append(f"## Finance over the concession\n\nFinance {refused}.\n")
     if jobs is not None:
         files[JOBS_FILE] = table_parquet(jobs.table())
     top = [] if verdict is None else [verdict_md(verdict)]

@@ -57,8 +57,9 @@ def simulated_from_summary(s: dict) -> Simulated:
     fen = s["revenue_fen"]
     years = s["horizon_days"] / DAYS_PER_YEAR
     sales = compute_sales(fen)
-    return Simulated(sales / FEN_PER_CNY / years, fen["operator_revenue"] / FEN_PER_CNY / years, years,
-                     s.get("sampling") is not None)
+    passed = fen["power_over_allowance"]
+    return Simulated(sales / FEN_PER_CNY / years, (fen["operator_revenue"] - passed) / FEN_PER_CNY / years, years,
+                     s.get("sampling") is not None, passed / FEN_PER_CNY / years)
 
 
 def audit_of(scenario, summary: dict | None = None) -> Audit | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.economics.money import COST_STREAMS, IDENTITIES, LINES, OPERATOR_NET, REPORT_LABELS, SHORT
+from sim.economics.money import COST_STREAMS, IDENTITIES, LINES, OPERATOR_NET, OPERATOR_REVENUE, REPORT_LABELS, SHORT
 from sim.model.demand import class_label
 from sim.units import HOURS_PER_YEAR
 
@@ -29,6 +29,9 @@ def _money_rows(rev: dict) -> list[str]:
             out.append(f"| **{REPORT_LABELS[k]}** | **{_m(rev[k])}** |")
         else:
             out.append(f"| {REPORT_LABELS[k]} | {'-' if k in COST_STREAMS else ''}{_m(rev[k])} |")
+        if k == OPERATOR_REVENUE.name:  # tenants' power over allowance is billed at cost: revenue without it
+            out.append(f"| operator revenue less tenants' power billed at cost (pass-through) | "
+                       f"{_m(rev[k] - rev['power_over_allowance'])} |")
     return out
 
 
@@ -149,6 +152,8 @@ def report_md(s: dict, sections=(), top=()) -> str:
     lines = _head(s, top) + _capacity(s["capacity"]) + _utilisation(s["utilisation"])
     lines += _demand_table(s)
     lines += _jobs(s["jobs"], s["wait_hours"]) + _money(s)
+    if s.get("leasing"):
+        lines += _leasing(s["leasing"], s["by_site"])
     if s.get("contracts"):
         lines += _contracts(s["contracts"])
     if s.get("failures"):
@@ -303,6 +308,42 @@ def _by_site(rows) -> list[str]:
             f"{_n(r['at_horizon']['accelerators'])} | {_n(r['at_horizon']['pflops_fp16_dense'], 1)} | "
             f"{_pct(r['utilisation'])} | {_site_money(m)}")
     return lines
+
+
+def _leasing(le: dict, by_site: list) -> list[str]:
+    """Tenants' racks leased against built: an output when leasing follows demand."""
+    total = le["total"]
+    third = [r["revenue_cny"] for r in by_site if r["owner_class"] == "third-party"]
+    power = sum(m["electricity_cost"] for m in third)
+    over = sum(m["power_over_allowance"] for m in third)
+    check = (f" Check beside it (not an input): {_pct(le['check_share'])}, {le['check_source']}."
+             if le.get("check_share") is not None else "")
+    lines = [
+        "## Tenants' leasing",
+        "",
+        f"Leased share of tenants' racks built: {_pct(total['share_at_horizon'])} at the horizon, "
+        f"{_pct(total['mean_share'])} of rack-hours built over the run.{check}",
+        "",
+        f"Rent includes power: the operator paid {_m(power)} M CNY for tenants' servers' power (their own and "
+        f"marketplace work, idle draw included) and billed {_m(over)} M of it on above their allowance: "
+        f"{_m(power - over)} M is a cost of the rent, and grows with their demand.",
+        "",
+        "| tenant | leasing | rent includes power | racks built | leased at horizon | share at horizon | "
+        "share of rack-hours |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for t in le["tenants"]:
+        r = t["racks"]
+        lines.append(f"| {t['tenant']} | {t['basis']} | {t['rent_includes_power']} | {_n(r['racks_built'])} | "
+                     f"{_n(r['racks_leased'])} | {_pct(r['share_at_horizon'])} | {_pct(r['mean_share'])} |")
+    lines += [f"| site {r['name']} | | | {_n(r['racks_built'])} | {_n(r['racks_leased'])} | "
+              f"{_pct(r['share_at_horizon'])} | {_pct(r['mean_share'])} |" for r in le["by_site"]]
+    kept = [t for t in le["tenants"] if t["kept_past_term"]]
+    if kept:
+        lines += ["", "Kept past their term (demand would have let them go; racks never leave service "
+                  "in this model, so rent runs on): " + "; ".join(
+                      f"{t['tenant']} up to {_n(t['kept_past_term'])} racks from {t['kept_from']}" for t in kept) + "."]
+    return lines + [""]
 
 
 def _contracts(c: dict) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from sim.economics.audit import Audit, Row, claimed_revenue_cny_per_year
+from sim.simulation.finance import finance_refusal
 from sim.model.claim import Span
 from sim.report.audit import audit_of, factor_text, figure, simulated_from_summary
 from sim.report.finance import finance_line
@@ -23,6 +24,7 @@ IT_POWER = "IT power, MW"
 FED = ("dense P the IT power feeds, ideal packing", "dense P the IT power feeds, as racks are built")
 SOLD = "simulated compute sales, CNY per year"
 OPERATOR = "simulated operator revenue, CNY per year"
+PASS_THROUGH = "tenants' power over allowance, billed at cost, CNY per year"
 
 
 def _money(cny: float) -> str:
@@ -34,11 +36,12 @@ class Market:
     """What the run's market bought, per year on average over the run."""
 
     compute_sales_cny_per_year: float
-    operator_revenue_cny_per_year: float
+    operator_revenue_cny_per_year: float  # pass-through power apart
     years: float
     sampled: bool
     still_building: bool  # fewer racks built at the horizon than planned
     factor: Span | None  # claimed revenue / compute sold; None when nothing was sold
+    power_pass_through_cny_per_year: float = 0.0  # tenants' power billed at cost
 
 
 @frozen
@@ -80,7 +83,9 @@ class Verdict:
             times = (f"the claimed {claimed} is {factor_text(m.factor)} that" if m.factor is not None
                      else "nothing against the claimed revenue")
             out.append(("market buys", f"{_money(m.compute_sales_cny_per_year)} of compute a year ({years}): "
-                                       f"{times}; operator revenue {_money(m.operator_revenue_cny_per_year)} a year"))
+                                       f"{times}; operator revenue {_money(m.operator_revenue_cny_per_year)} a year"
+                                       + (f" (and {_money(m.power_pass_through_cny_per_year)} of tenants' power "
+                                          "billed at cost, apart)" if m.power_pass_through_cny_per_year else "")))
         if self.finance is not None:
             out.append(("finance", self.finance["headline"]))
         if self.whole_claim_scenario:
@@ -110,6 +115,7 @@ class Verdict:
             "market": None if m is None else {
                 "compute_sales_cny_per_year": m.compute_sales_cny_per_year,
                 "operator_revenue_cny_per_year": m.operator_revenue_cny_per_year,
+                "power_pass_through_cny_per_year": m.power_pass_through_cny_per_year,
                 "years": m.years,
                 "sampled": m.sampled,
                 "racks_still_being_built": m.still_building,
@@ -162,7 +168,8 @@ def verdict_from_audit(a: Audit, scenario_name: str, summary: dict | None, finan
         market = Market(
             compute_sales_cny_per_year=_figure(sold).lo, operator_revenue_cny_per_year=_figure(op).lo,
             years=round(run.years, 2), sampled=run.sampled,
-            still_building=cap["at_horizon"]["racks"] < cap["planned"]["racks"], factor=sold.factor)
+            still_building=cap["at_horizon"]["racks"] < cap["planned"]["racks"], factor=sold.factor,
+            power_pass_through_cny_per_year=_figure(a.row(PASS_THROUGH)).lo)
     return Verdict(
         scenario=scenario_name, source=c.source, sites=c.sites, claimed_pflops=c.pflops_total,
         price_cny_per_pflops_year=c.price_cny_per_pflops_year,
@@ -179,15 +186,18 @@ def verdict_of(scenario, summary: dict | None = None, finance=None) -> Verdict |
     its market bought; with its FinanceResult (or a summary.json that holds the claim section),
     the concession's headline."""
     a = audit_of(scenario, summary)
-    return None if a is None else verdict_on(a, scenario.name, summary, finance)
+    return None if a is None else verdict_on(a, scenario, summary, finance)
 
 
-def verdict_on(a: Audit, scenario_name: str, summary: dict | None = None, finance=None) -> Verdict:
+def verdict_on(a: Audit, scenario, summary: dict | None = None, finance=None) -> Verdict:
     """verdict_of for a caller that holds the scenario's audit (made with the same summary)."""
     headline = finance_headline(finance)
+    refused = finance_refusal(scenario)
+    if refused is not None:
+        headline = {"refused": refused, "headline": refused}
     if headline is None and summary is not None:
         headline = (summary.get("claim") or {}).get("finance")
-    return verdict_from_audit(a, scenario_name, summary, headline)
+    return verdict_from_audit(a, scenario.name, summary, headline)
 
 
 def verdict_md(v: Verdict) -> str:

@@ -38,6 +38,7 @@ from sim.model import (
 )
 from sim.model.pricepath import PricePath
 from sim.model.workload import Gamma, Mixture, Weibull
+from sim.model.leasing import DemandLeasing, demand_leases
 from sim.model.site import leased
 from sim.model import limits
 from sim.model.limits import MAX_HORIZON_DAYS
@@ -83,9 +84,10 @@ from sim.scenario.sections import budget_scenario, read_claim, read_finance, rea
 from sim.scenario.tiers import check_class_tiers, check_tier_capacity, read_class_tiers, read_tiers
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
-from sim.units import HOURS_PER_DAY, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
+from sim.units import HOURS_PER_DAY, HOURS_PER_YEAR, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
 from sim.workload.demand import mean_pflops
 from sim.workload.kinds import arrivals_keys, kind_of
+from sim.workload.replay import work_at
 
 __all__ = ["check_seed_and_horizon", "load_scenario", "loads", "read_scenario", "scenario_path"]
 
@@ -128,7 +130,7 @@ def _build(root: Table, source: str):
     enforce = True
     max_jobs, max_servers = limits.MAX_JOBS, limits.MAX_SERVERS
     max_failures, max_rows = limits.MAX_FAILURE_EVENTS, limits.MAX_DAILY_ROWS
-    sampling = None
+    sampling = check = None
     if meta is not None:
         name = meta.string("name", Path(source).stem)
         if name is not None and name_problem(name):
@@ -147,6 +149,7 @@ def _build(root: Table, source: str):
         max_failures = meta.number("max_failure_events", limits.MAX_FAILURE_EVENTS, integer=True, ge=1)
         max_rows = meta.number("max_daily_rows", limits.MAX_DAILY_ROWS, integer=True, ge=1)
         sampling = read_sampling(meta)
+        check = _leasing_check(meta.table("leasing_check", required=False))
         meta.done()
     policy = _policy(root.table("policy", required=False))
     # Names declared in the file, valid or not: a reference to a declared entry that has its
@@ -154,10 +157,11 @@ def _build(root: Table, source: str):
     declared = {k: _declared(root, k) for k in ("accelerators", "servers", "sites", "tenants")}
     accelerators = _accelerators(root)
     servers = _servers(root, accelerators, declared["accelerators"])
-    tenants, demand = _tenants(root, start)
+    tenants, demand, tenant_tables = _tenants(root, start)
     leasing = {t.name: t.leasing for t in tenants if t.leasing is not None}
+    steps = _BuildSteps()
     sites, capacity_ok = _sites(root, start, servers, declared["servers"], declared["tenants"], std_kw, enforce,
-                                leasing)
+                                leasing, steps)
     capacity_ok &= len(tenants) == len(declared["tenants"])
     paths = _price_paths(root, start)
     generations = _generations(root, start, declared["accelerators"])
@@ -200,7 +204,10 @@ def _build(root: Table, source: str):
         markets={n: m for n, (m, _) in named.items() if m is not None},
         failures=failures,
         finance=finance, claim=claim, sampling=sampling, tiers=tiers or (), generations=generations or {},
+        rack_use_check=check,
     )
+    if capacity_ok:
+        scenario = _lease_to_demand(tenant_tables, scenario, steps)
     if tiers:
         check_tier_capacity(root, tiers, sites, tenants)
         if sampling is not None:
@@ -371,10 +378,12 @@ def _servers(root: Table, accelerators, declared) -> dict[str, ServerModel]:
 
 
 def _tenants(root: Table, start):
-    """Tenants, and their private demand tables to read once sites are known."""
+    """Tenants, their private demand tables to read once sites are known, and their tables."""
     out = []
     demand = []
+    tables = {}
     for name, t in root.tables("tenants", required=False):
+        tables[name] = t
         if name == OPERATOR:
             t.error("", f"{OPERATOR!r} is the operator, not a tenant")
         share = t.number("opt_in_fraction", ge=0, le=1)
@@ -383,15 +392,80 @@ def _tenants(root: Table, start):
             t.error("colocation_cny_per_kw_month", f"must be at most {limits.MAX_RENT_CNY_PER_KW_MONTH:,} CNY per "
                     f"kW-month (real rents are hundreds to a few thousand: a figure per MW or per year?), got {rent:g}")
             rent = None
-        lease = _leasing(t, start) if t.has("leasing") else None
+        lease = rule = None
+        if isinstance(t.data.get("leasing"), dict):
+            rule = _demand_leasing(t.table("leasing"))
+        elif t.has("leasing"):
+            lease = _leasing(t, start)
         allowance = t.number("power_allowance_kw_per_rack", None, ge=0)
         classes = t.tables("demand", required=False)
         t.done()
         demand.append((name, classes))
-        if None not in (share, rent) and (lease is not None or not t.has("leasing")) and \
+        if None not in (share, rent) and (lease is not None or rule is not None or not t.has("leasing")) and \
                 (allowance is not None or not t.has("power_allowance_kw_per_rack")):
-            out.append(Tenant(name, share, rent, lease, allowance))
-    return out, demand
+            out.append(Tenant(name, share, rent, lease, allowance, rule))
+    return out, demand, tables
+
+
+def _leasing_check(t: Table | None):
+    """leasing_check = { share, source }: a reported rack-use rate shown beside the leasing."""
+    if t is None:
+        return None
+    share = t.number("share", gt=0, le=1)
+    source = t.string("source")
+    t.done()
+    return None if None in (share, source) else (share, source)
+
+
+def _demand_leasing(t: Table) -> DemandLeasing | None:
+    """leasing = { follows = "demand", target_utilisation, lag_days, term_years, review_days }."""
+    t.string("follows", choices=("demand",))
+    u = t.number("target_utilisation", gt=0, le=1)
+    lag = t.number("lag_days", ge=0, le=limits.MAX_HORIZON_DAYS)
+    term = t.number("term_years", gt=0, le=limits.MAX_HORIZON_DAYS / 365)
+    review = t.number("review_days", ge=1, le=limits.MAX_HORIZON_DAYS)
+    t.done()
+    if None in (u, lag, term, review):
+        return None
+    return DemandLeasing(u, lag * HOURS_PER_DAY, term * HOURS_PER_YEAR, review * HOURS_PER_DAY)
+
+
+def _lease_to_demand(tables: dict, scenario: Scenario, steps: "_BuildSteps") -> Scenario:
+    """Rack groups of tenants whose leasing follows demand, leased as their demand asks
+    (sim/model/leasing.py). A tenant's demand must be stated in P-hours to be sized to."""
+    rules = {t.name: t.follows_demand for t in scenario.tenants if t.follows_demand is not None}
+    if not rules or scenario.horizon_hours is None:
+        return scenario
+    online: dict[tuple[str, str], tuple] = {}
+    kept = {}
+    for name, rule in rules.items():
+        table = tables[name]
+        classes = [c for c in scenario.clients if c.tenant == name]
+        vague = [c.label for c in classes if not kind_of(c.arrivals).states_work(c.arrivals)]
+        if vague or not classes:
+            table.error("leasing", "follows demand, so its own demand must be stated in P-hours (market_share, "
+                        "pflops_hours_per_year or pflops_hours_path): " +
+                        (f"{', '.join(vague)} is not" if vague else "it has no [tenants.*.demand] class"))
+            continue
+        groups = [g for g in scenario.rack_groups if g.owner == name]
+        # Past a short horizon too, until the last rack built could be leased: a run cut short
+        # keeps the plan (and pools) of the whole scenario, as the build-out does.
+        until = max(scenario.horizon_hours,
+                    max((t for g in groups for t, _ in g.online), default=0.0) + rule.lag_hours + rule.review_hours)
+        lease = demand_leases(
+            [(g.online, g.servers_per_rack * g.server.accelerators_per_server * g.server.accelerator.pflops_fp16_dense)
+             for g in groups],
+            lambda h, classes=classes: sum(float(work_at(c.arrivals.work, h)) for c in classes), rule, until)
+        if not steps.take(table, "leasing", sum(len(o) for o in lease.online)):
+            return scenario
+        for g, o in zip(groups, lease.online, strict=True):
+            online[(g.site, g.name)] = o
+        kept[name] = (lease.kept_past_term, lease.kept_from_h)
+    sites = tuple(attrs.evolve(s, rack_groups=tuple(
+        attrs.evolve(g, built=g.online, online=online[(s.name, g.name)]) if (s.name, g.name) in online else g
+        for g in s.rack_groups)) for s in scenario.sites)
+    tenants = tuple(attrs.evolve(t, kept_past_term=kept[t.name]) if t.name in kept else t for t in scenario.tenants)
+    return attrs.evolve(scenario, sites=sites, tenants=tenants)
 
 
 def _leasing(t: Table, start):
@@ -409,11 +483,10 @@ def _leasing(t: Table, start):
 
 
 def _sites(root: Table, start, servers, declared_servers, tenants, std_kw,
-           enforce, leasing) -> tuple[list[Site], bool]:
+           enforce, leasing, steps) -> tuple[list[Site], bool]:
     """The sites, and whether every rack group in the file was built (the capacity is whole)."""
     out = []
     whole = isinstance(root.data.get("sites"), dict)
-    steps = _BuildSteps()
     for name, t in root.tables("sites"):
         pue = t.number("pue", ge=1.0)
         price = t.number("electricity_cny_per_kwh", ge=0)

@@ -455,11 +455,28 @@ def _terminal_warning(exit_: Exit, life: float) -> str | None:
             f"\"hand-back\")")
 
 
+def finance_refusal(scenario) -> str | None:
+    """Why a scenario's finance is refused, or None. With enforce_power = false and racks over
+    their power budget, halls, M&E and power are costed for the budget while the servers draw
+    more: an NPV would earn from servers no hall could power. Costing the halls the servers
+    need instead would be another claim than the one stated (its MW), so it is refused."""
+    if scenario.finance is None or scenario.enforce_power:
+        return None
+    groups = scenario.rack_groups
+    if not any(g.over_power_budget for g in groups):
+        return None
+    need_mw = sum(g.count * g.servers_per_rack * g.server.power_kw for g in groups) / 1000
+    budget_mw = sum(g.count * g.power_kw for g in groups) / 1000
+    return (f"refused: the servers draw up to {need_mw:,.4g} MW at full build-out against the {budget_mw:,.4g} MW "
+            "of racks, halls and M&E costed (enforce_power = false); an NPV would earn from servers no hall powers")
+
+
 def finance_of(result) -> FinanceResult | None:
-    """The concession's finance for a run of a scenario with `[finance]`; None without one."""
+    """The concession's finance for a run of a scenario with `[finance]`; None without one, or
+    when it is refused (finance_refusal)."""
     sc = result.scenario
     fin = sc.finance
-    if fin is None:
+    if fin is None or finance_refusal(sc) is not None:
         return None
     horizon = sc.horizon_hours
     end_bounds = year_start_hours(sc.start_date, fin.concession_years)

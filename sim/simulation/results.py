@@ -275,6 +275,40 @@ class Provenance:
 
 
 @frozen
+class LeasedRacks:
+    """Tenants' racks built and under lease: at the horizon, and as a share of rack-hours built
+    over the run. `name`: a tenant, a site, or "all"."""
+
+    name: str
+    racks_built: int
+    racks_leased: int
+    share_at_horizon: float
+    mean_share: float  # rack-hours leased / rack-hours built, start to horizon
+
+
+@frozen
+class TenantLeasing:
+    tenant: str
+    basis: str  # "follows demand", "fixed path (what-if)" or "every built rack (what-if)"
+    rent_includes_power: str  # what power the rent covers, in words: "up to 20 kW a rack"
+    racks: LeasedRacks
+    kept_past_term: int  # most racks demand would have let go at a term's end, kept (never released)
+    kept_from: dt.date | None
+
+
+@frozen
+class LeasingReport:
+    """Tenants' leasing, an output when it follows demand; `check_share`, if the scenario gives
+    one, is a reported rack-use rate to read it against (never an input)."""
+
+    total: LeasedRacks
+    by_site: tuple[LeasedRacks, ...]
+    tenants: tuple[TenantLeasing, ...]
+    check_share: float | None
+    check_source: str
+
+
+@frozen
 class ContractReport:
     """Lease contracts against on-demand sales: money in fen and CNY, capacity in
     accelerator-hours over the whole horizon (warm-up included, as money is)."""
@@ -389,6 +423,7 @@ class Summary:
     contracts: ContractReport | None = attrs.field(default=None, metadata={"optional": True})
     failures: FailureReport | None = attrs.field(default=None, metadata={"optional": True})
     tiers: dict | None = attrs.field(default=None, metadata={"optional": True})  # name -> TierReport
+    leasing: LeasingReport | None = attrs.field(default=None, metadata={"optional": True})
     sampling: SamplingInfo | None = None  # only in a sampled run's summary.json
 
 

@@ -35,6 +35,7 @@ from sim.simulation.results import (
     SiteDailyRow,
     Utilisation,
 )
+from sim.simulation.sections import leasing_report
 from sim.simulation.summary import OUTSIDE, capacity, capacity_of, outside_prices, price_report
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 from sim.workload.windows import compressed
@@ -228,7 +229,7 @@ def _summary(scenario, raw, model, tm, totals, hours, daily, weights):
         s, horizon_days=round(real_h / HOURS_PER_DAY, 6),
         end_date=scenario.start_date + dt.timedelta(hours=real_h), capacity=capacity(scenario, real_h),
         utilisation=utilisation, revenue=money, revenue_per_pflops_year_cny=revenue_per_p, by_site=tuple(by_site),
-        market=_outside_at_real_horizon(s.market, scenario), sampling=info,
+        market=_outside_at_real_horizon(s.market, scenario), sampling=info, leasing=leasing_report(scenario, real_h),
         prices=price_report(scenario, model.prices.inner.quote_fen, real_h))  # the real calendar's, not the quote of "now"
 
 

@@ -4,7 +4,9 @@ on-demand ones (sim/model/workload.py Lease, sim/economics/billing.py), and serv
 
 from __future__ import annotations
 
-from sim.simulation.results import ContractReport, FailureReport, TierReport
+import datetime as dt
+
+from sim.simulation.results import ContractReport, FailureReport, LeasedRacks, LeasingReport, TenantLeasing, TierReport
 from sim.model.site import OPERATOR
 from sim.units import FEN_PER_CNY
 from sim.workload.kinds import kind_of
@@ -104,3 +106,39 @@ def tier_report(model) -> dict | None:
             tier_allocation_rate=round(busy / capacity, 6) if capacity else 0.0,
         )
     return out
+
+
+def _leased(name: str, groups, horizon_h: float) -> LeasedRacks:
+    def hours(steps):
+        return sum(n * max(0.0, horizon_h - max(t, 0.0)) for t, n in steps if t < horizon_h)
+
+    built = sum(g.racks_built_at(horizon_h) for g in groups)
+    leased = sum(g.racks_online_at(horizon_h) for g in groups)
+    built_h = sum(hours(g.built if g.built is not None else g.online) for g in groups)
+    leased_h = sum(hours(g.online) for g in groups)
+    return LeasedRacks(name, built, leased, round(leased / built, 6) if built else 0.0,
+                       round(leased_h / built_h, 6) if built_h else 0.0)
+
+
+def leasing_report(scenario, horizon_h: float) -> LeasingReport | None:
+    """Tenants' racks leased against built (the real calendar's scenario); None without tenants."""
+    if not scenario.tenants:
+        return None
+    tenant_groups = [g for g in scenario.rack_groups if g.owner != OPERATOR]
+    sites = [s.name for s in scenario.sites if any(g.owner != OPERATOR for g in s.rack_groups)]
+    tenants = []
+    for t in scenario.tenants:
+        kept, kept_h = t.kept_past_term
+        kw = ([t.power_allowance_kw_per_rack] if t.power_allowance_kw_per_rack is not None else
+              sorted({g.power_kw for g in tenant_groups if g.owner == t.name}))
+        included = f"up to {' / '.join(f'{k:g}' for k in kw)} kW a rack" + (
+            "" if t.power_allowance_kw_per_rack is not None else " (its budget)")
+        tenants.append(TenantLeasing(
+            t.name, t.leasing_basis, included, _leased(t.name, [g for g in tenant_groups if g.owner == t.name], horizon_h),
+            kept, None if kept_h is None else scenario.start_date + dt.timedelta(hours=kept_h)))
+    check = scenario.rack_use_check
+    return LeasingReport(
+        total=_leased("all", tenant_groups, horizon_h),
+        by_site=tuple(_leased(s, [g for g in tenant_groups if g.site == s], horizon_h) for s in sites),
+        tenants=tuple(tenants),
+        check_share=None if check is None else check[0], check_source="" if check is None else check[1])

@@ -8,7 +8,7 @@ import datetime as dt
 
 from sim.economics.money import sales as compute_sales
 from sim.economics.statement import LINES, statement, statements
-from sim.simulation.sections import contract_report, failure_report, tier_report
+from sim.simulation.sections import contract_report, failure_report, leasing_report, tier_report
 from sim.simulation.recorder import owner_class
 from sim.economics.pricing import marginal_cost_cny
 from sim.simulation.results import (
@@ -383,4 +383,5 @@ def summarise(model) -> Summary:
         contracts=contract_report(model, sales),
         failures=failure_report(model),
         tiers=tier_report(model),
+        leasing=leasing_report(sc, horizon_h),
     )
