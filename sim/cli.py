@@ -30,29 +30,29 @@ from sim.cli_shared import RESULTS_DIR, runs_bar
 from sim.cli_shared import write_files as _write
 from sim.durable import open_regular
 from sim.economics.money import SHORT
-from sim.experiment.executor import ExecutorError, make_executor
-from sim.model.limits import MAX_RUNS, MAX_WORKERS
-from sim.simulation.finance import finance_of
-from sim.simulation.jobs import JobRecords
-from sim.simulation.run import run
 from sim.experiment import store as run_store
+from sim.experiment.executor import ExecutorError, make_executor
 from sim.experiment.store import StoreBusy, StoreError, StoreWarning
 from sim.interrupts import Terminated, code_and_word
 from sim.interrupts import install as install_handlers
 from sim.interrupts import restore as restore_handlers
 from sim.interrupts import say as _say
+from sim.model.limits import MAX_RUNS, MAX_WORKERS
+from sim.report import files as result_files
 from sim.report import write_results
 from sim.report.audit import audit_text, claim_audit
-from sim.report import files as result_files
-from sim.report.markdown import demand_line, demand_words, price_line
 from sim.report.finance import finance_line  # noqa: F401  (the run table's finance line; tests import it here)
 from sim.report.fitted import fragment
+from sim.report.markdown import demand_line, demand_words, price_line
 from sim.report.outdir import OutputNameError, output_folder
 from sim.report.verdict import verdict_of, verdict_on
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
-from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
-from sim.units import HOURS_PER_DAY
 from sim.scenario.workload import MAX_MIXTURE_COMPONENTS
+from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
+from sim.simulation.finance import finance_of
+from sim.simulation.jobs import JobRecords
+from sim.simulation.run import run
+from sim.units import HOURS_PER_DAY
 from sim.version import __version__
 from sim.workload.fit import DEFAULT_BANDS, fit_trace
 from sim.workload.trace import FORMATS as TRACE_FORMATS

@@ -14,8 +14,8 @@ def finance(result):
 
 
 def _scenario_and_summary(what):
-    from sim.simulation.results import RunResult
     from sim.scenario.argument import as_scenario
+    from sim.simulation.results import RunResult
 
     if isinstance(what, RunResult):
         return what.scenario, what.summary_dict()
@@ -36,8 +36,8 @@ def verdict(what):
     """The verdict on the claim (sim.report.verdict.Verdict: `lines()`, `as_dict()`) of a
     RunResult (with what its market bought and its finance) or of a scenario, its name or path;
     None for a scenario without [claim]."""
-    from sim.simulation.results import RunResult
     from sim.report.verdict import verdict_of
+    from sim.simulation.results import RunResult
 
     scenario, summary = _scenario_and_summary(what)
     return verdict_of(scenario, summary, finance(what) if isinstance(what, RunResult) else None)

@@ -22,8 +22,8 @@ from sim.economics.ledger import (
     tenant_account,
 )
 from sim.economics.pricing import PriceModel, charge_fen, split_fee
-from sim.units import FEN_PER_CNY, fraction_to_ppm
 from sim.model.site import OPERATOR
+from sim.units import FEN_PER_CNY, fraction_to_ppm
 
 
 class Route(NamedTuple):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from sim.scenario.argument import as_scenario
 from sim.experiment.batch import run_specs
 from sim.experiment.intervals import Interval, intervals
 from sim.experiment.plan import RunSpec, run_key
@@ -12,6 +11,7 @@ from sim.experiment.seeds import run_seed
 from sim.experiment.worker import IDENTITY
 from sim.model.limits import MAX_RUNS
 from sim.model.scenario import Scenario
+from sim.scenario.argument import as_scenario
 
 # What `run --reps` prints; intervals.csv holds every metric.
 HEADLINE = (

@@ -20,7 +20,7 @@ from SALib.sample import sobol as sobol_sample
 from sim.experiment.design import make_point
 from sim.experiment.seeds import sampler_rng
 from sim.experiment.sweep import discard_saved, run_points
-from sim.experiment.sweepfile import Sweep, SensitivitySpec, load_sweep, sweep_path
+from sim.experiment.sweepfile import SensitivitySpec, Sweep, load_sweep, sweep_path
 
 RESAMPLES = 200  # bootstrap resamples behind each confidence interval
 COLUMNS = ("parameter", "rank", "S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf", "mu", "sigma")

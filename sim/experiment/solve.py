@@ -34,11 +34,11 @@ from sim.experiment.executor import make_executor
 from sim.experiment.intervals import interval
 from sim.experiment.overrides import as_overrides, toml_value
 from sim.experiment.plan import RunSpec, run_key
-from sim.simulation.run import run
 from sim.experiment.seeds import run_seed
 from sim.experiment.targets import metric_key, number, resolve_target
 from sim.experiment.worker import metrics
 from sim.scenario import ScenarioError, loads, read_scenario, scenario_path
+from sim.simulation.run import run
 from sim.units import HOURS_PER_DAY
 
 DEFAULT_REPS = 5

@@ -44,7 +44,7 @@ IDENTITY = ("point", "rep", "seed")
 
 # The stores this process opened, for the command line to say truthfully, after Ctrl-C, how
 # many runs are on disk (a signal can come between a chunk's rename and any count kept beside it).
-OPENED: list["RunStore"] = []
+OPENED: list[RunStore] = []
 
 
 class StoreBusy(OSError):
@@ -74,7 +74,7 @@ class RunStore:
         self._lock_fd: int | None = None
 
     # --- opening and closing ---------------------------------------------------------------
-    def open(self) -> "RunStore":
+    def open(self) -> RunStore:
         lock = self.folder / f".{self.kind}-runs.lock"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -14,8 +14,8 @@ from sim.experiment.intervals import interval_columns, matrix
 from sim.experiment.plan import digest
 from sim.experiment.replicate import metric_names
 from sim.experiment.store import RunStore
-from sim.experiment.worker import run_chunk
 from sim.experiment.sweepfile import Sweep, load_sweep, sweep_path
+from sim.experiment.worker import run_chunk
 
 INTERVAL_COLUMNS = ("n", "mean", "sd", "half_width", "low", "high")
 

@@ -398,8 +398,8 @@ def _check_values(problems: Problems, found, text, base_source, fixed) -> None:
 
 
 def _check_metrics(head: Table, sens: Table | None, base, metric, spec) -> None:
-    from sim.simulation.run import run
     from sim.experiment.worker import metrics
+    from sim.simulation.run import run
 
     known = metrics(run(base, horizon_days=1))  # the same keys as any run of this scenario
     checks = [(head, metric)] + ([(sens, spec.metric)] if sens is not None else [])

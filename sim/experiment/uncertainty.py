@@ -325,9 +325,9 @@ def run_chunk_with_years(chunk) -> list[dict]:
     """A worker's chunk (sim.experiment.worker.run_chunk) plus, with [finance], each year's
     cumulative discounted cash flow and operator revenue (the fan and envelope plots), and the
     operator's revenue per year."""
+    from sim.experiment.worker import _scenario, metrics
     from sim.simulation.finance import finance_of
     from sim.simulation.run import run
-    from sim.experiment.worker import _scenario, metrics
     from sim.units import DAYS_PER_YEAR, FEN_PER_CNY, HOURS_PER_DAY
 
     rows = []
@@ -372,8 +372,8 @@ def study(path, config: Config, *, overrides=(), workers=None, dask=None, execut
 
     from sim.economics.audit import claimed_revenue_cny_per_year
     from sim.experiment.sweep import run_points
-    from sim.scenario.loader import loads
     from sim.scenario.files import read_scenario
+    from sim.scenario.loader import loads
 
     t0 = time.perf_counter()
     path = Path(path)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import functools
 
-from sim.simulation.finance import finance_of
 from sim.experiment.intervals import numeric
+from sim.scenario.loader import loads
+from sim.simulation.finance import finance_of
 from sim.simulation.results import flat
 from sim.simulation.run import run
-from sim.scenario.loader import loads
 from sim.units import FEN_PER_CNY
 
 IDENTITY = ("point", "rep", "key", "seed")

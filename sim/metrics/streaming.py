@@ -55,7 +55,7 @@ class LogHistogram:
         i = int(log10(x / self.low) * self.per_decade)
         self.counts[i if i < self.last else self.last] += 1
 
-    def merge(self, other: "LogHistogram") -> None:
+    def merge(self, other: LogHistogram) -> None:
         """Add another histogram with the same bins."""
         self.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
         self.zero += other.zero

@@ -15,27 +15,27 @@ class Span:
     hi: float
 
     @classmethod
-    def of(cls, x) -> "Span":
+    def of(cls, x) -> Span:
         return x if isinstance(x, Span) else cls(float(x), float(x))
 
     @property
     def exact(self) -> bool:
         return self.lo == self.hi
 
-    def __mul__(self, other) -> "Span":
+    def __mul__(self, other) -> Span:
         o = Span.of(other)
         return Span(self.lo * o.lo, self.hi * o.hi)
 
     __rmul__ = __mul__
 
-    def __truediv__(self, other) -> "Span":
+    def __truediv__(self, other) -> Span:
         o = Span.of(other)
         return Span(self.lo / o.hi, self.hi / o.lo)
 
-    def __rtruediv__(self, other) -> "Span":
+    def __rtruediv__(self, other) -> Span:
         return Span.of(other) / self
 
-    def floor(self) -> "Span":
+    def floor(self) -> Span:
         import math
 
         # Round first so that 5.0 / 2.5 is 2, not 1.999... floored to 1.

@@ -60,7 +60,7 @@ class WorkPath:
     points: tuple[tuple[float, float], ...]
     annual_growth: float = 0.0
 
-    def scaled(self, factor: float) -> "WorkPath":
+    def scaled(self, factor: float) -> WorkPath:
         return WorkPath(tuple((t, v * factor) for t, v in self.points), self.annual_growth)
 
 
@@ -119,7 +119,7 @@ class Market:
 
     work: WorkPath | None = None  # None: the file states no market demand
     share_reaching_operator: float = 1.0
-    outside: "OutsidePrice | None" = None  # what competing centres charge; None: no outside option
+    outside: OutsidePrice | None = None  # what competing centres charge; None: no outside option
 
 
 @frozen
@@ -163,7 +163,7 @@ class Tenant:
     # hour on, none before the first; None: every built rack is leased.
     leasing: tuple[tuple[float, float], ...] | None = None
     power_allowance_kw_per_rack: float | None = None  # power the rent covers; None: each rack's budget
-    follows_demand: "DemandLeasing | None" = None  # leases sized to its own demand (sim/model/leasing.py)
+    follows_demand: DemandLeasing | None = None  # leases sized to its own demand (sim/model/leasing.py)
     # (most racks kept past their term that demand would have let go, from hour), set on loading
     kept_past_term: tuple[int, float | None] = (0, None)
 

@@ -99,7 +99,7 @@ class TimeMap:
         self.sim_horizon_h = segments[-1].sim_h + segments[-1].length_h if segments else 0.0
 
     @classmethod
-    def build(cls, sampling: Sampling, start: dt.date, horizon_h: float, changes=()) -> "TimeMap":
+    def build(cls, sampling: Sampling, start: dt.date, horizon_h: float, changes=()) -> TimeMap:
         """`changes`: real hours at which capacity or a rate changes; a window after a gap in
         which one falls gets the warm-up (the first window, the lead-in)."""
         changes = sorted(changes)

@@ -7,8 +7,8 @@ import datetime as dt
 from attrs import field, frozen
 
 from sim.model.claim import Claim
-from sim.model.demand import Market, Tenant
 from sim.model.client import ClientClass
+from sim.model.demand import Market, Tenant
 from sim.model.failures import Failures
 from sim.model.finance import Finance
 from sim.model.frozen import FrozenDict, freeze

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.simulation.finance import finance_of, finance_refusal
 from sim.report.audit import audit_md, audit_of
 from sim.report.files import write_all
 from sim.report.finance import finance_csv, finance_figure, finance_md, finance_regions
 from sim.report.html import figure_svg, page
 from sim.report.markdown import report_md
-from sim.report.plots import (figure_png, revenue_figure, revenue_regions, utilisation_figure,
-                              utilisation_regions)
-from sim.report.tables import (summary_json, table_parquet, timeseries_by_site_csv, timeseries_by_site_parquet,
-                               timeseries_csv, timeseries_parquet)
+from sim.report.plots import figure_png, revenue_figure, revenue_regions, utilisation_figure, utilisation_regions
+from sim.report.tables import (
+    summary_json,
+    table_parquet,
+    timeseries_by_site_csv,
+    timeseries_by_site_parquet,
+    timeseries_csv,
+    timeseries_parquet,
+)
 from sim.report.verdict import verdict_md, verdict_of
+from sim.simulation.finance import finance_of, finance_refusal
 
 FILES = ("timeseries.csv", "timeseries_by_site.csv", "timeseries.parquet", "timeseries_by_site.parquet",
          "utilisation.png", "revenue.png", "report.md",

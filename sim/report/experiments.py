@@ -10,8 +10,16 @@ from sim.experiment.replicate import HEADLINE
 from sim.experiment.sensitivity import COLUMNS as INDEX_COLUMNS
 from sim.report.html import figure_svg, page
 from sim.report.plots import figure_png
-from sim.report.sweep_plots import (heatmap_figure, heatmap_regions, line_figure, line_regions, response_figure,
-                                    response_regions, scale, tornado_figure)
+from sim.report.sweep_plots import (
+    heatmap_figure,
+    heatmap_regions,
+    line_figure,
+    line_regions,
+    response_figure,
+    response_regions,
+    scale,
+    tornado_figure,
+)
 from sim.report.sweep_tables import dicts_csv, intervals_csv, json_bytes
 from sim.version import __version__
 

@@ -8,12 +8,12 @@ import math
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sim.simulation.provenance import command_line, git_commit
 from sim.experiment.seeds import run_seed
 from sim.experiment.solve import XTOL_FRACTION, number
 from sim.report.plots import DPI, figure_png
 from sim.report.sweep_plots import scale
 from sim.report.sweep_tables import dicts_csv, json_bytes
+from sim.simulation.provenance import command_line, git_commit
 from sim.version import __version__
 
 CRN = ("common random numbers: every value runs the same {n} seeds (replication r: run_seed(seed, r)), "

@@ -14,10 +14,10 @@ from __future__ import annotations
 from attrs import frozen
 
 from sim.economics.audit import Audit, Row, claimed_revenue_cny_per_year
-from sim.simulation.finance import finance_refusal
 from sim.model.claim import Span
 from sim.report.audit import audit_of, factor_text, figure, simulated_from_summary
 from sim.report.finance import finance_line
+from sim.simulation.finance import finance_refusal
 
 # The audit rows the verdict reads (sim/economics/audit.py names them).
 IT_POWER = "IT power, MW"

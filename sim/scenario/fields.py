@@ -189,7 +189,7 @@ class Table:
             return None
         return Table(self.problems, v, self.key(k))
 
-    def tables(self, k: str, required: bool = True) -> list[tuple[str, "Table"]]:
+    def tables(self, k: str, required: bool = True) -> list[tuple[str, Table]]:
         """A table of named tables, e.g. [sites.NAME]: (name, table) in file order."""
         outer = self.table(k, required)
         if outer is None:
@@ -208,7 +208,7 @@ class Table:
             self.error(k, "must name at least one entry")
         return out
 
-    def array_of_tables(self, k: str, required: bool = True) -> list["Table"]:
+    def array_of_tables(self, k: str, required: bool = True) -> list[Table]:
         v = self.raw(k, required)
         if v is MISSING:
             return []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import attrs
 
+from sim.economics.pricing import PRICE_MODELS
 from sim.model import (
     OPERATOR,
     AcceleratorType,
@@ -34,16 +35,15 @@ from sim.model import (
     WillingnessToPay,
     Work,
     WorkPath,
+    limits,
     servers_within_power,
 )
-from sim.model.pricepath import PricePath
-from sim.model.workload import Gamma, Mixture, Weibull
-from sim.model.leasing import DemandLeasing, demand_leases
-from sim.model.site import leased
-from sim.model import limits
-from sim.model.limits import MAX_HORIZON_DAYS
-from sim.economics.pricing import PRICE_MODELS
 from sim.model.generations import Generation, superseded_h
+from sim.model.leasing import DemandLeasing, demand_leases
+from sim.model.limits import MAX_HORIZON_DAYS
+from sim.model.pricepath import PricePath
+from sim.model.site import leased
+from sim.model.workload import Gamma, Mixture, Weibull
 from sim.scenario.budget import (
     client_key,
     daily_counts,
@@ -55,6 +55,7 @@ from sim.scenario.budget import (
     total_jobs,
 )
 from sim.scenario.errors import ScenarioError
+from sim.scenario.failures import read_failures
 from sim.scenario.fields import (
     INT64,
     MAX_DAYS,
@@ -70,8 +71,9 @@ from sim.scenario.fields import (
 )
 from sim.scenario.files import read_scenario, scenario_path
 from sim.scenario.overrides import apply_overrides, hinted, override_texts
-from sim.scenario.failures import read_failures
 from sim.scenario.parse import key_problem, parse_toml
+from sim.scenario.sections import budget_scenario, read_claim, read_finance, read_sampling
+from sim.scenario.tiers import check_class_tiers, check_tier_capacity, read_class_tiers, read_tiers
 from sim.scenario.workload import (
     EXTRA_DURATIONS,
     check_leases,
@@ -80,8 +82,6 @@ from sim.scenario.workload import (
     read_replay,
     read_shaping,
 )
-from sim.scenario.sections import budget_scenario, read_claim, read_finance, read_sampling
-from sim.scenario.tiers import check_class_tiers, check_tier_capacity, read_class_tiers, read_tiers
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.units import HOURS_PER_DAY, HOURS_PER_YEAR, PPM, cny_per_pflops_year_to_cny_per_accelerator_hour
@@ -430,7 +430,7 @@ def _demand_leasing(t: Table) -> DemandLeasing | None:
     return DemandLeasing(u, lag * HOURS_PER_DAY, term * HOURS_PER_YEAR, review * HOURS_PER_DAY)
 
 
-def _lease_to_demand(tables: dict, scenario: Scenario, steps: "_BuildSteps") -> Scenario:
+def _lease_to_demand(tables: dict, scenario: Scenario, steps: _BuildSteps) -> Scenario:
     """Rack groups of tenants whose leasing follows demand, leased as their demand asks
     (sim/model/leasing.py). A tenant's demand must be stated in P-hours to be sized to."""
     rules = {t.name: t.follows_demand for t in scenario.tenants if t.follows_demand is not None}

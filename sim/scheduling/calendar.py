@@ -22,7 +22,6 @@ from typing import Any
 
 import simpy
 
-
 Entry = tuple[float, int, Callable[[Any], None], Any]
 
 

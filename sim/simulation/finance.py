@@ -22,10 +22,10 @@ from sim.economics.money import (
     OPERATOR_COMPUTE_LINE,
     REVENUE_STREAMS,
 )
-from sim.simulation.refresh import plan, project_refreshes
 from sim.model.finance import Exit, Timing
 from sim.model.site import OPERATOR
 from sim.model.years import anniversary, year_of_hour, year_start_hours, years_covering
+from sim.simulation.refresh import plan, project_refreshes
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR, cny_to_fen
 
 # Daily row column -> the finance stream it feeds (the money model's streams with a finance line).

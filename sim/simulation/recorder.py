@@ -9,9 +9,9 @@ import datetime as dt
 
 from sim.economics.costs import Colocation, Electricity, PowerAllowance
 from sim.economics.statement import statement, statements
-from sim.simulation.results import DAILY_MONEY, DailyRow, SiteDailyRow
 from sim.model.site import OPERATOR
 from sim.scheduling.pool import OPERATOR_POOL
+from sim.simulation.results import DAILY_MONEY, DailyRow, SiteDailyRow
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY
 
 

@@ -7,15 +7,11 @@ import gc
 from typing import Any
 
 import attrs
+
 from sim.economics.billing import Billing
 from sim.economics.ledger import Ledger
 from sim.economics.pricing import price_model
 from sim.economics.realtime import RealTimePrices
-from sim.simulation.provenance import provenance
-from sim.simulation.recorder import Recorder
-from sim.simulation.results import RunResult
-from sim.simulation.summary import summarise
-from sim.simulation.sampled import run_sampled
 from sim.model.scenario import Scenario
 from sim.scenario.argument import as_scenario
 from sim.scenario.loader import check_seed_and_horizon
@@ -24,6 +20,11 @@ from sim.scheduling.cluster import Cluster
 from sim.scheduling.failures import Failures
 from sim.scheduling.intake import Intake
 from sim.scheduling.scheduler import Scheduler
+from sim.simulation.provenance import provenance
+from sim.simulation.recorder import Recorder
+from sim.simulation.results import RunResult
+from sim.simulation.sampled import run_sampled
+from sim.simulation.summary import summarise
 from sim.units import HOURS_PER_DAY
 from sim.workload.demand import mean_pflops
 from sim.workload.kinds import kind_of, stream_for

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sim.simulation.results import ContractReport, FailureReport, LeasedRacks, LeasingReport, TenantLeasing, TierReport
 from sim.model.site import OPERATOR
+from sim.simulation.results import ContractReport, FailureReport, LeasedRacks, LeasingReport, TenantLeasing, TierReport
 from sim.units import FEN_PER_CNY
 from sim.workload.kinds import kind_of
 

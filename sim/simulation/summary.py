@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sim.economics.market import OutsidePath
 from sim.economics.money import sales as compute_sales
-from sim.economics.statement import LINES, statement, statements
-from sim.simulation.sections import contract_report, failure_report, leasing_report, tier_report
-from sim.simulation.recorder import owner_class
 from sim.economics.pricing import marginal_cost_cny
+from sim.economics.statement import LINES, statement, statements
+from sim.metrics import COUNTERS, LogHistogram
+from sim.metrics.classes import DEMAND
+from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, demand_basis
+from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL
+from sim.simulation.recorder import owner_class
 from sim.simulation.results import (
     OWNER_CLASSES,
     Capacity,
@@ -21,8 +25,8 @@ from sim.simulation.results import (
     JobCounts,
     Jobs,
     MarketReport,
-    NamedMarket,
     Money,
+    NamedMarket,
     PerPflopsYear,
     PowerCheck,
     PowerOverload,
@@ -34,11 +38,7 @@ from sim.simulation.results import (
     Utilisation,
     Waits,
 )
-from sim.economics.market import OutsidePath
-from sim.metrics import COUNTERS, LogHistogram
-from sim.metrics.classes import DEMAND
-from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, demand_basis
-from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL
+from sim.simulation.sections import contract_report, failure_report, leasing_report, tier_report
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 from sim.version import __version__
 

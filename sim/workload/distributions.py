@@ -8,8 +8,8 @@ import numpy as np
 from scipy import stats
 
 from sim.model.demand import Duration, Exponential, Fixed, Lognormal, Sizes, WillingnessToPay
-from sim.units import FEN_PER_CNY
 from sim.model.workload import Gamma, Mixture, Weibull
+from sim.units import FEN_PER_CNY
 from sim.workload.random import draws
 
 Component = Duration | Weibull | Gamma  # one law (a mixture's components are these)

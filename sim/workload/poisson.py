@@ -9,9 +9,8 @@ from typing import cast
 
 import attrs
 
-from sim.model.demand import ArrivalTimes, OfferedLoad, WorkPath
-
 from sim.model.client import ClientClass
+from sim.model.demand import ArrivalTimes, OfferedLoad, WorkPath
 from sim.model.sampling import rate_points_on
 from sim.units import HOURS_PER_YEAR
 from sim.workload.arrivals import Intensity, expected_arrivals, peak_rate

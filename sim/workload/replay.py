@@ -24,8 +24,8 @@ same job many times.
 from __future__ import annotations
 
 import math
-from typing import cast
 from collections.abc import Iterator
+from typing import cast
 
 import numpy as np
 

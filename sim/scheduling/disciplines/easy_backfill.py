@@ -14,10 +14,10 @@ could hold reserves nothing.
 
 import math
 
-from sim.scheduling.job import QUEUED
 from sim.scheduling.disciplines.base import Discipline
-from sim.scheduling.priority import lines_in_order, rank
+from sim.scheduling.job import QUEUED
 from sim.scheduling.pool import WhatIf
+from sim.scheduling.priority import lines_in_order, rank
 
 
 def earliest_fit(pool, size: int, now: float) -> float:

@@ -1,8 +1,8 @@
 """Lowest cost to the operator per accelerator-hour: marginal power, plus the tenant's
 payout (price less the intermediary fee) on third-party capacity."""
 
-from sim.scheduling.pool import SHARED_POOL
 from sim.scheduling.placement.base import Placement
+from sim.scheduling.pool import SHARED_POOL
 from sim.units import FEN_PER_CNY, PPM
 
 
