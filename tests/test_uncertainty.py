@@ -14,7 +14,7 @@ from sim.cli import main
 from sim.experiment.uncertainty import Config, Target, analyse, design, evaluate_function
 from sim.scenario.errors import ScenarioError
 from sim.scenario.uncertainty import read_uncertainty
-from tests.fin_tiny import FIN_TINY
+from fin_tiny import FIN_TINY
 
 TOY = """
 [uncertainty]

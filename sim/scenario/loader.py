@@ -441,6 +441,8 @@ def _lease_to_demand(tables: dict, scenario: Scenario, steps: _BuildSteps) -> Sc
     for name, rule in rules.items():
         table = tables[name]
         classes = [c for c in scenario.clients if c.tenant == name]
+        if any(c.arrivals is None for c in classes):
+            continue  # its arrivals were refused (a problem already stated): nothing to size
         vague = [c.label for c in classes if not kind_of(c.arrivals).states_work(c.arrivals)]
         if vague or not classes:
             table.error("leasing", "follows demand, so its own demand must be stated in P-hours (market_share, "
