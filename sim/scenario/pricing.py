@@ -64,6 +64,34 @@ def read_pricing(t: Table | None, accelerators, declared, start, horizon_days, p
                 "claim's) figure would raise its bill with no more work done; remove the key or set \"dense\"")
         basis = None
     model = t.string("model", "declining", choices=PRICE_MODELS)  # looked up now: models added later count
+    path, decline = _path_and_decline(t, paths)
+    fee = t.number("intermediary_fee", ge=0, le=1)
+    # A card's price per P against the newest generation's ([generations]); 0: no ageing.
+    ageing = t.number("ageing_per_year", 0.0, ge=0, lt=1)
+    # Cost of a busy accelerator-hour besides its power (the floor no offer goes below).
+    variable = t.number("variable_cost_cny_per_accelerator_hour", 0.0, ge=0)
+    if fee is not None and abs(fee * PPM - round(fee * PPM)) > 1e-6:
+        # The ledger splits fees in integer parts per million: anything finer would be lost.
+        t.error("intermediary_fee", f"must be a whole number of parts per million (a multiple of 0.000001), "
+                f"got {fee!r}")
+        fee = None
+    per_type, per_p_year, ok = _prices(t, accelerators, declared, basis)
+    t.done()
+    if decline is None or None in (basis, fee, model, anchor, vat, ageing, variable) or not ok:
+        return None
+    gens = list((generations or {}).values())
+    superseded = {g.accelerator: superseded_h(gens, g) for g in gens if g.accelerator is not None}
+    steady = path.annual_decline if path is not None and path.steady else decline
+    if runaway(t, "anchor_date", max(per_type.values(), default=0.0), steady or 0.0, anchor, "per accelerator-hour"):
+        return None
+    return Pricing(basis, per_type, steady if path is None or path.steady else 0.0, fee, model,
+                   anchor * HOURS_PER_DAY, vat, vat_stated, per_p_year, path, ageing,
+                   {k: v for k, v in superseded.items() if math.isfinite(v)}, variable)
+
+
+def _path_and_decline(t: Table, paths):
+    """The price path [pricing] names (None if none or bad) and the annual decline it states (0
+    with a path, which names its own course; None if bad)."""
     path = None
     if t.has("path"):
         if t.has("annual_decline"):
@@ -78,16 +106,13 @@ def read_pricing(t: Table | None, accelerators, declared, start, horizon_days, p
         t.raw("annual_decline", False)
     else:
         decline = t.number("annual_decline", 0.0, ge=0, lt=1)
-    fee = t.number("intermediary_fee", ge=0, le=1)
-    # A card's price per P against the newest generation's ([generations]); 0: no ageing.
-    ageing = t.number("ageing_per_year", 0.0, ge=0, lt=1)
-    # Cost of a busy accelerator-hour besides its power (the floor no offer goes below).
-    variable = t.number("variable_cost_cny_per_accelerator_hour", 0.0, ge=0)
-    if fee is not None and abs(fee * PPM - round(fee * PPM)) > 1e-6:
-        # The ledger splits fees in integer parts per million: anything finer would be lost.
-        t.error("intermediary_fee", f"must be a whole number of parts per million (a multiple of 0.000001), "
-                f"got {fee!r}")
-        fee = None
+    return path, decline
+
+
+def _prices(t: Table, accelerators, declared, basis):
+    """(price per accelerator-hour by card, the price per P-year if that is how it is given,
+    whether every card's price is finite): from price_cny_per_pflops_year or
+    [pricing.cny_per_accelerator_hour], exactly one."""
     per_type = {}
     per_p_year = None
     ok = True
@@ -118,17 +143,7 @@ def read_pricing(t: Table | None, accelerators, declared, start, horizon_days, p
                     table.error(n, f"no accelerator named {n!r} in [accelerators]" + did_you_mean(n, declared))
                 elif v is not None:
                     per_type[n] = v
-    t.done()
-    if decline is None or None in (basis, fee, model, anchor, vat, ageing, variable) or not ok:
-        return None
-    gens = list((generations or {}).values())
-    superseded = {g.accelerator: superseded_h(gens, g) for g in gens if g.accelerator is not None}
-    steady = path.annual_decline if path is not None and path.steady else decline
-    if runaway(t, "anchor_date", max(per_type.values(), default=0.0), steady or 0.0, anchor, "per accelerator-hour"):
-        return None
-    return Pricing(basis, per_type, steady if path is None or path.steady else 0.0, fee, model,
-                   anchor * HOURS_PER_DAY, vat, vat_stated, per_p_year, path, ageing,
-                   {k: v for k, v in superseded.items() if math.isfinite(v)}, variable)
+    return per_type, per_p_year, ok
 
 
 def read_anchor(t: Table, k: str, start, horizon_days):
