@@ -1,5 +1,6 @@
 """Checks across sections, once each is read: prices for the cards racks hold, the servers'
-total, market shares, sampling, and (with the capacity whole) who can be served at all."""
+total, tiers, market shares, sampling, and (with the capacity whole) who can be served at all,
+each class's dense P and the work budget."""
 
 from __future__ import annotations
 
