@@ -139,6 +139,8 @@ def main(argv=None) -> int:
     res["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     if "scaling" in res:
         res["growth"] = report.growth(res["scaling"])
+        res["growth_bare_simpy"] = report.growth(res["scaling"], "raw_s_per_event")
+        res["growth_over_bare_simpy"] = report.relative_growth(res["scaling"])
     res["targets"] = report.judge(res, args.quick)
     report.write(res, args.out)
     print()

@@ -27,7 +27,8 @@ DEFINITIONS = {
                  "marker comes after a warm-up of 3 mean job durations (2 with --quick), so the cluster "
                  "is at its steady load",
     "growth_ratio": "s_per_job at 48,000 racks / s_per_job at 1,000 racks (same workload shape, load "
-                    "proportional to racks)",
+                    "proportional to racks); beside it bare SimPy's own growth (raw s/event at the same "
+                    "pending counts, same run) and the model's growth over it",
     "as_claimed_s": "seconds of Model(scenario) + .run() in one child process, 3 sites x 16,000 racks "
                     "x 10 servers x 8 accelerators, 365 simulated days",
     "sweep": "a fixed small sweep (Qingyang, fees x replications) with the executor already started "
@@ -70,12 +71,20 @@ def verdict(name: str, value, note: str = "") -> dict:
             "result": "PASS" if ok else "FAIL", "of_limit": value / limit, "note": note}
 
 
-def growth(scaling: list[dict]) -> dict:
-    """Time per job of each larger point over the 1,000-rack one: {"16k/1k": 1.4, ...}."""
-    by = {p["racks"]: p["s_per_job"] for p in scaling if p.get("status") == "ok"}
+def growth(scaling: list[dict], key: str = "s_per_job") -> dict:
+    """Time per job (or, key="raw_s_per_event", bare SimPy's time per event at the same
+    pending count) of each larger point over the 1,000-rack one: {"16k/1k": 1.4, ...}."""
+    by = {p["racks"]: p[key] for p in scaling if p.get("status") == "ok"}
     if 1000 not in by:
         return {}
     return {f"{r // 1000}k/1k": t / by[1000] for r, t in sorted(by.items()) if r != 1000}
+
+
+def relative_growth(scaling: list[dict]) -> dict:
+    """The model's growth over bare SimPy's on the same machine in the same run: what the
+    model adds to the cost of a bigger heap and colder memory that any SimPy model pays."""
+    model, raw = growth(scaling), growth(scaling, "raw_s_per_event")
+    return {k: model[k] / raw[k] for k in model if k in raw}
 
 
 def judge(res: dict, quick: bool) -> list[dict]:
@@ -92,7 +101,10 @@ def judge(res: dict, quick: bool) -> list[dict]:
     scaling = res.get("scaling")
     if scaling is not None:
         value = growth(scaling).get("48k/1k")
-        out.append(verdict("growth", value, "quick sample" if quick else ""))
+        rel = relative_growth(scaling).get("48k/1k")
+        note = f"bare SimPy's own: x{growth(scaling, 'raw_s_per_event')['48k/1k']:.2f}, the model's over it " \
+               f"x{rel:.2f}" if rel is not None else ""
+        out.append(verdict("growth", value, "; ".join(n for n in ("quick sample" if quick else "", note) if n)))
     three = res.get("three_sites")
     if three is not None:
         value, note = _run_seconds(three, 365)
@@ -215,18 +227,24 @@ def table(res: dict) -> str:
         ok = [p for p in scaling if p.get("status") == "ok"]
         base = next((p["s_per_job"] for p in ok if p["racks"] == 1000), None)
         lines += ["", "Scaling: same workload shape, load proportional to racks, steady state",
-                  "   racks  accelerators  running  timed jobs  us/job  vs 1k  raw SimPy us/event"]
+                  "   racks  accelerators  running  timed jobs  us/job  vs 1k  raw SimPy us/event  vs 1k"]
+        raw_base = next((p["raw_s_per_event"] for p in ok if p["racks"] == 1000), None)
         for p in scaling:
             if p.get("status") != "ok":
                 lines.append(f"  {p['racks']:>6,}  {_status(p)}")
                 continue
             rel = f"{p['s_per_job'] / base:5.2f}" if base else "    -"
+            raw_rel = f"{p['raw_s_per_event'] / raw_base:5.2f}" if raw_base else "    -"
             lines.append(f"  {p['racks']:>6,}  {p['accelerators']:>12,}  {p['running']:>7,}  "
                          f"{p['jobs_completed']:>10,}  {p['s_per_job'] * 1e6:6.1f}  {rel}  "
-                         f"{p['raw_s_per_event'] * 1e6:18.2f}")
+                         f"{p['raw_s_per_event'] * 1e6:18.2f}  {raw_rel}")
         ratios = growth(scaling)
         if ratios:
             lines.append("  time per job: " + ", ".join(f"{k} = {v:.2f}" for k, v in ratios.items()))
+            raw = growth(scaling, "raw_s_per_event")
+            lines.append("  bare SimPy per event: " + ", ".join(f"{k} = {v:.2f}" for k, v in raw.items()))
+            lines.append("  the model's growth over bare SimPy's: "
+                         + ", ".join(f"{k} = {v:.2f}" for k, v in relative_growth(scaling).items()))
     for key, title in (("three_sites", "As claimed: 3 sites x 16,000 racks"),
                        ("qingyang_20y", "Qingyang, heavy what-if (scenarios/qingyang.toml, 10x its market share)"),
                        ("zhonghe_full", "Zhonghe (scenarios/zhonghe.toml), every day"),

@@ -38,13 +38,15 @@ def greedy(q) -> None:
         caps: dict[int, int] = {}
         best = best_sq = None
         for sq in q.subqueues():
-            head = sq.head()
-            if best is not None and head.key >= best.key:
-                continue
+            # Whether it fits first: a cap is shared by a group's sub-queues and kept, a head
+            # may have to drop jobs that left; the first head of least key is kept either way.
             cap = caps.get(sq.elig)
             if cap is None:
                 cap = caps[sq.elig] = cap_of(sq.elig)
-            if sq.size <= cap:
+            if sq.size > cap:
+                continue
+            head = sq.head()
+            if best is None or head.key < best.key:
                 best, best_sq = head, sq
         if best is None:
             return
