@@ -70,6 +70,7 @@ from sim.scenario.fields import (
     one_line,
 )
 from sim.scenario.files import read_scenario, scenario_path
+from sim.scenario.fractions import read_gpu_milli
 from sim.scenario.overrides import apply_overrides, hinted, override_texts
 from sim.scenario.parse import key_problem, parse_toml
 from sim.scenario.sections import budget_scenario, read_claim, read_finance, read_sampling
@@ -1079,6 +1080,8 @@ def _client(t: Table, name, tenant, start, accelerators, sites, markets, named):
             t.error("sites", f"no site named {s!r} in [sites]" + did_you_mean(s, sites))
             ok = False
     tier_names, tolerance = read_class_tiers(t, tenant)
+    milli = read_gpu_milli(t, sizes)
+    ok &= milli is not None
     prefer = t.strings("prefer_sites", None)
     ok &= prefer is not None or not t.has("prefer_sites")
     for s in prefer or ():
@@ -1096,7 +1099,7 @@ def _client(t: Table, name, tenant, start, accelerators, sites, markets, named):
         return None, None
     return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant,
                        willingness_to_pay=wtp, prefer_sites=tuple(prefer or ()), tiers=tier_names,
-                       interruption_tolerance=tolerance), reference
+                       interruption_tolerance=tolerance, gpu_milli=milli or 0), reference
 
 
 def _check_used_accelerators_priced(root: Table, sites) -> None:

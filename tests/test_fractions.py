@@ -1,0 +1,155 @@
+"""Shares of one card (gpu_milli): packing, pro-rata billing, type constraints, the
+fragmentation measure on a cluster worked out by hand, and bad input."""
+
+import pytest
+from builder import accelerator, fixed, jobs, pricing, racks, scenario, server, site, table, toml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.scenario import ScenarioError, loads
+from sim.scheduling.fractional import Fractional
+from sim.scheduling.fragmentation import MILLI, Shape, fragmentation_rate, node_fragment, task_fragment, workload
+from sim.scheduling.pool import OPERATOR_POOL, Pool
+from sim.scheduling.trace import Trace
+from sim.simulation.run import Model, run
+
+
+def frac_scenario(*classes: str, extra: str = "", policy: str = "") -> str:
+    return toml(
+        scenario("frac"), pricing(), accelerator(), accelerator("y"), server(), server("sy", accelerator="y"),
+        site(), racks("own", "operator"), racks("ys", "operator", server="sy"), extra, policy, *classes)
+
+
+HALVES = jobs("clients.c", {"at_hours": [0, 0, 0]}, [1], fixed(10), gpu_milli=500, accelerators=["x"])
+
+
+def test_three_halves_pack_onto_two_cards_and_pay_pro_rata():
+    # 1 CNY per accelerator-hour; three jobs of half a card for 10 h: 3 x 0.5 x 10 = 15 CNY.
+    s = run(loads(frac_scenario(HALVES), "frac.toml")).summary_dict()
+    assert s["revenue_cny"]["compute_sales_operator_capacity"] == 15.0
+    f = s["fractions"]
+    # Two shared cards for 10 h (a card with two halves, one with one) out of 8 cards x 48 h.
+    assert f["shared_card_hours"] == 20.0
+    assert f["fractional_accelerator_hours"] == 15.0
+    assert f["allocation_rate"] == round(15 / (8 * 48), 6)
+    assert f["busy_rate"] == round(20 / (8 * 48), 6)
+    assert s["utilisation"]["overall"] == round(20 / (8 * 48), 6)
+
+
+def test_whole_card_runs_have_no_fractions_section():
+    whole = jobs("clients.c", {"at_hours": [0]}, [1], fixed(10))
+    assert "fractions" not in run(loads(frac_scenario(whole), "frac.toml")).summary_dict()
+
+
+class Where(Trace):
+    def __init__(self):
+        self.on = []
+        self.cards = []
+
+    def on_start(self, s, job, pool):
+        self.on.append((job.client, pool.accelerator))
+        if job.milli:
+            sc = s.frac.cards[pool.id]
+            self.cards.append(sc.free[job.card])
+            assert 0 <= sc.free[job.card] < MILLI
+
+
+@pytest.mark.parametrize("policy", ["best-fit", "owned-first", "fragmentation-aware"])
+def test_a_type_constrained_job_never_lands_on_another_model(policy):
+    arrivals = {"at_hours": [i * 0.5 for i in range(40)]}
+    body = (jobs("clients.ony", arrivals, [1], fixed(30), gpu_milli=300, accelerators=["y"])
+            + jobs("clients.onx", arrivals, [1], fixed(30), gpu_milli=700, accelerators=["x"])
+            + jobs("clients.any", arrivals, [1, 2], fixed(5)))
+    sc = loads(frac_scenario(body, policy=table("policy", placement=policy)), "frac.toml")
+    log = Where()
+    Model(sc, trace=log).run()
+    names = [c.name for c in sc.clients]
+    on = {(names[c], a) for c, a in log.on}
+    assert ("ony", "y") in on and ("onx", "x") in on
+    assert ("ony", "x") not in on and ("onx", "y") not in on
+    assert log.cards  # some shares started
+
+
+def test_fragmentation_of_a_hand_worked_cluster():
+    # Two nodes of model x: A has cards free 1000, 500, 200, 0; B has 300, 300.
+    # Workload: half the tasks want 0.4 of a card, a quarter one whole card, a quarter 2 cards.
+    shapes = [Shape(1, 400, None, 0.5), Shape(1, 1000, None, 0.25), Shape(2, 1000, None, 0.25)]
+    a, b = [1000, 500, 200, 0], [300, 300]
+    # Node A, free 1700: 0.4 -> the 200 card is lost (200); 1 card -> 500 + 200 lost (700);
+    # 2 cards -> only one wholly free card: all 1700 lost.
+    assert [task_fragment(a, "x", s) for s in shapes] == [200, 700, 1700]
+    assert node_fragment(a, "x", shapes) == 0.5 * 200 + 0.25 * 700 + 0.25 * 1700
+    # Node B, free 600: no card holds 0.4 -> all 600 lost, for every shape.
+    assert node_fragment(b, "x", shapes) == 600
+    expected = (0.5 * 200 + 0.25 * 700 + 0.25 * 1700 + 600) / (1700 + 600)
+    assert fragmentation_rate([(a, "x"), (b, "x")], shapes) == pytest.approx(expected)
+    # A task restricted to model y cannot use any of it.
+    assert task_fragment(a, "x", Shape(1, 400, frozenset({"y"}), 1.0)) == 1700
+    # Popularity from task counts, in order of first appearance.
+    w = workload([(1, 400, None), (1, 400, None), (2, 1000, None), (1, 1000, None)])
+    assert [(s.cards, s.milli, s.p) for s in w] == [(1, 400, 0.5), (2, 1000, 0.25), (1, 1000, 0.25)]
+
+
+class Stub:
+    """The cluster as fractional.py sees it: one pool."""
+
+    def __init__(self, pool):
+        self.pools = [pool]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(1, 999)), min_size=1, max_size=60))
+def test_shares_never_exceed_a_card(ops):
+    from sim.model.hardware import AcceleratorType, ServerModel
+    acc = AcceleratorType("x", 0.1, 0.1, 100)
+    pool = Pool(0, "a", 0, "operator", OPERATOR_POOL, ServerModel("s", acc, 4, 1.0, 0.5, 1.0, None), 2)
+    pool.commission(2, 0.0)
+    frac = Fractional(Stub(pool))
+
+    class J:
+        private = False
+
+    running = []
+    for n, (start, milli) in enumerate(ops):
+        if start or not running:
+            job = J()
+            job.id, job.milli, job.card, job.server = n, milli, -1, -1
+            if frac.best_fit(job, [pool]) is None:
+                continue
+            frac.start(pool, job, float(n))
+            running.append(job)
+        else:
+            job = running.pop(milli % len(running))
+            frac.stop(pool, job, float(n))
+        sc = frac.cards[0]
+        for c in sc.live():
+            held = sum(j.milli for j in running if j.card == c)
+            assert 0 <= sc.free[c] and held + sc.free[c] == MILLI  # never more than one card
+        # Whole-card index: free cards + shared cards = all cards, busy counts the shared ones.
+        assert sum(pool.free) + sc.open == pool.accelerators
+        assert pool.busy_market == sc.open
+    for job in running:
+        frac.stop(pool, job, 100.0)
+    assert pool.free == [4, 4] and pool.busy == 0 and frac.cards[0].open == 0
+
+
+@pytest.mark.parametrize("value, problem", [
+    (0, "must be > 0"), (1001, "must be <= 1000"), (0.5, "integer"),
+])
+def test_a_share_outside_0_1000_is_refused_naming_the_key(value, problem):
+    body = jobs("clients.c", {"at_hours": [0]}, [1], fixed(10), gpu_milli=value)
+    with pytest.raises(ScenarioError) as e:
+        loads(frac_scenario(body), "frac.toml")
+    assert "clients.c.gpu_milli" in str(e.value) and problem in str(e.value)
+
+
+def test_a_share_of_a_multi_card_job_is_refused():
+    body = jobs("clients.c", {"at_hours": [0]}, [2], fixed(10), gpu_milli=500)
+    with pytest.raises(ScenarioError, match=r"clients\.c\.gpu_milli.*sizes\.values = \[1\]"):
+        loads(frac_scenario(body), "frac.toml")
+
+
+def test_a_type_constraint_naming_no_accelerator_is_refused():
+    body = jobs("clients.c", {"at_hours": [0]}, [1], fixed(10), gpu_milli=500, accelerators=["z"])
+    with pytest.raises(ScenarioError, match=r"clients\.c\.accelerators.*no accelerator named 'z'"):
+        loads(frac_scenario(body), "frac.toml")
