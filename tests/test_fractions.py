@@ -33,6 +33,9 @@ def test_three_halves_pack_onto_two_cards_and_pay_pro_rata():
     assert f["fractional_accelerator_hours"] == 15.0
     assert f["allocation_rate"] == round(15 / (8 * 48), 6)
     assert f["busy_rate"] == round(20 / (8 * 48), 6)
+    # At the horizon all is free: the x server serves every joined shape; the y server, none.
+    assert (f["free_accelerators_at_horizon"], f["fragmented_accelerators_at_horizon"]) == (8.0, 4.0)
+    assert f["fragmentation_rate_at_horizon"] == 0.5
     assert s["utilisation"]["overall"] == round(20 / (8 * 48), 6)
 
 
@@ -153,3 +156,24 @@ def test_a_type_constraint_naming_no_accelerator_is_refused():
     body = jobs("clients.c", {"at_hours": [0]}, [1], fixed(10), gpu_milli=500, accelerators=["z"])
     with pytest.raises(ScenarioError, match=r"clients\.c\.accelerators.*no accelerator named 'z'"):
         loads(frac_scenario(body), "frac.toml")
+
+
+class Cards(Trace):
+    def __init__(self):
+        self.card = {}
+
+    def on_start(self, s, job, pool):
+        self.card[job.id] = (pool.server.name, job.card)
+
+
+@pytest.mark.parametrize("policy, same_card", [("best-fit", True), ("fragmentation-aware", False)])
+def test_fragmentation_aware_placement_leaves_no_sliver_that_best_fit_would(policy, same_card):
+    # Job 1 takes 0.4 of a card (0.6 left); job 2 wants 0.3. Joined shapes: 0.4 and 0.3, half
+    # each. Best fit puts job 2 beside job 1, leaving 0.3, which a 0.4 job cannot use: expected
+    # fragmentation 0.5 x 300 = 150 milli. A fresh card (0.7 and 0.6 left) leaves none: FGD's pick.
+    body = (jobs("clients.p", {"at_hours": [0]}, [1], fixed(100), gpu_milli=400, accelerators=["x"])
+            + jobs("clients.q", {"at_hours": [1]}, [1], fixed(100), gpu_milli=300, accelerators=["x"]))
+    sc = loads(frac_scenario(body, policy=table("policy", placement=policy)), "frac.toml")
+    log = Cards()
+    Model(sc, trace=log).run()
+    assert (log.card[1] == log.card[2]) is same_card

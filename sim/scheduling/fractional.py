@@ -62,6 +62,25 @@ class Fractional:
     def __init__(self, cluster):
         self.cluster = cluster
         self.cards = [SharedCards() for _ in cluster.pools]
+        self.counts: dict[tuple[int, int, int], int] = {}  # jobs joined by (size, milli, group)
+        self._shapes: list[Shape] | None = None
+
+    def joined(self, job) -> None:
+        """Count a job that joined (any size): the workload's shapes so far."""
+        key = (job.size, job.milli or MILLI, job.elig)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        self._shapes = None
+
+    def shapes(self) -> list[Shape]:
+        """The shapes of the jobs joined so far, with their popularity; a job's models: those
+        of its group's pools."""
+        if self._shapes is None:
+            counts: dict[tuple, int] = {}
+            for (size, milli, elig), n in self.counts.items():
+                models = frozenset(p.accelerator for p in self.cluster.elig_pools[elig])
+                counts[(size, milli, models)] = counts.get((size, milli, models), 0) + n
+            self._shapes = shapes_of(counts)
+        return self._shapes
 
     def fits(self, pool, milli: int) -> bool:
         return pool.fits(1) or self.cards[pool.id].best(milli)[0] >= 0

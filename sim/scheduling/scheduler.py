@@ -49,10 +49,8 @@ class Scheduler:
         # Price tiers: quotas and evictions (tiers.py), running totals by tier.
         self.tiers = TierRules(scenario, cluster) if scenario.tiers else None
         self.tier_stats = [TierStats() for _ in scenario.tiers]
-        # Shares of one card (fractional.py), only when some class asks for them; the shapes
-        # of the jobs that joined, for the fragmentation measure.
+        # Shares of one card (fractional.py), only when some class asks for them.
         self.frac = Fractional(cluster) if any(c.gpu_milli for c in scenario.clients) else None
-        self.shapes: dict[tuple, int] = {}
 
     # --- entry points ---------------------------------------------------------------------
     def submit(self, job: Job) -> None:
@@ -62,7 +60,7 @@ class Scheduler:
         if job.submit_h >= self.scenario.warmup_hours:
             self.classes[job.client].joined += 1
         if self.frac is not None:
-            self._count_shape(job)
+            self.frac.joined(job)  # the workload's shapes, for fragmentation
         q = self.queue
         if self.work_conserving or (q.line_live[job.line] == 0 and (job.private or q.live == 0)):
             # After every pass no waiting job fits (work-conserving), or the newcomer heads
@@ -339,10 +337,6 @@ class Scheduler:
         for job, _ in self.queue.jobs_in_order():
             if job.first_start_h is None:
                 self.classes[job.client].still_waiting(job.submit_h, now)
-
-    def _count_shape(self, job: Job) -> None:
-        key = (job.size, job.milli or MILLI, job.elig)
-        self.shapes[key] = self.shapes.get(key, 0) + 1
 
 
 def _pool_of(job: Job) -> Pool:

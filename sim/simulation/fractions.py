@@ -3,7 +3,6 @@ scenario has classes of a share of one card (sim/scheduling/fractional.py)."""
 
 from __future__ import annotations
 
-from sim.scheduling.fractional import shapes_of
 from sim.scheduling.fragmentation import MILLI, node_fragment
 from sim.simulation.results import FractionReport
 
@@ -24,13 +23,7 @@ def fraction_report(model) -> FractionReport | None:
     shared = sum(sc.area_open for sc in frac.cards)
     milli_h = sum(sc.area_milli for sc in frac.cards)
     allocated = busy - shared + milli_h / MILLI
-    # The joined jobs' shapes; a job's accelerator models: those of the pools of its group.
-    counts: dict[tuple, int] = {}
-    for (size, milli, elig), n in sched.shapes.items():
-        models = frozenset(p.accelerator for p in cluster.elig_pools[elig])
-        key = (size, milli, models)
-        counts[key] = counts.get(key, 0) + n
-    shapes = shapes_of(counts)
+    shapes = frac.shapes()  # of the jobs that joined
     free = frag = 0.0
     for cards, model_name in frac.nodes(pools, sched.failed):
         free += sum(cards)
