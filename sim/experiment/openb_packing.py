@@ -177,8 +177,14 @@ class Packing:
         return float(self.F.sum() / free) if free else 0.0
 
 
-def arrivals(pods: list[Pod], seed: int):
-    """The pods in trace order, then drawn again with replacement, for ever: (pod, resampled)."""
+ORDERS = ("trace", "shuffled")
+
+
+def arrivals(pods: list[Pod], seed: int, order: str = "trace"):
+    """The pods in trace order (or shuffled by the seed), then drawn again with replacement,
+    for ever: (pod, resampled)."""
+    if order == "shuffled":
+        pods = [pods[i] for i in generator(seed, "openb", "shuffle").permutation(len(pods)).tolist()]
     yield from ((p, False) for p in pods)
     rng = generator(seed, "openb", "resample")
     while True:
@@ -186,15 +192,18 @@ def arrivals(pods: list[Pod], seed: int):
             yield pods[i], True
 
 
-def pack(nodes: list[Node], pods: list[Pod], policy: str, seed: int, demand_share: float = 1.0) -> PackingResult:
+def pack(nodes: list[Node], pods: list[Pod], policy: str, seed: int, demand_share: float = 1.0,
+         order: str = "trace") -> PackingResult:
     """Pods arrive until the GPU demand arrived reaches `demand_share` of the cluster's GPUs."""
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {policy!r}")
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ORDERS)}, got {order!r}")
     packing = Packing(nodes, pods)
     gpus = sum(n.gpus for n in nodes)
     target = demand_share * gpus * MILLI
     arrived = demand = failed = resampled = 0
-    for pod, again in arrivals(pods, seed):
+    for pod, again in arrivals(pods, seed, order):
         if demand >= target:
             break
         arrived += 1
@@ -207,3 +216,19 @@ def pack(nodes: list[Node], pods: list[Pod], policy: str, seed: int, demand_shar
         packing.place(pod, *where)
     return PackingResult(policy, seed, gpus, arrived, resampled, failed, demand, packing.allocated,
                          round(packing.fragmentation_rate(), 6))
+
+
+def table(results: list[PackingResult]) -> str:
+    """A Markdown table: per policy, the share of GPUs left unallocated (mean, min and max over
+    the seeds), pods failed and resampled, and the fragmentation rate at the end."""
+    lines = ["| policy | seeds | GPUs unallocated, % (mean) | min | max | pods arrived | failed | resampled "
+             "| fragmentation rate at the end |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for policy in dict.fromkeys(r.policy for r in results):
+        rs = [r for r in results if r.policy == policy]
+        un = [100 * r.unallocated_share for r in rs]
+        lines.append(f"| {policy} | {len(rs)} | {sum(un) / len(un):.2f} | {min(un):.2f} | {max(un):.2f} "
+                     f"| {sum(r.arrived_pods for r in rs) / len(rs):.0f} | {sum(r.failed_pods for r in rs) / len(rs):.0f} "
+                     f"| {sum(r.resampled_pods for r in rs) / len(rs):.0f} "
+                     f"| {sum(r.fragmentation_rate for r in rs) / len(rs):.3f} |")
+    return "\n".join(lines) + "\n"
