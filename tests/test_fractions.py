@@ -2,7 +2,7 @@
 fragmentation measure on a cluster worked out by hand, and bad input."""
 
 import pytest
-from builder import accelerator, fixed, jobs, pricing, racks, scenario, server, site, table, toml
+from builder import accelerator, exponential, fixed, jobs, pricing, racks, scenario, server, site, table, toml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -177,3 +177,27 @@ def test_fragmentation_aware_placement_leaves_no_sliver_that_best_fit_would(poli
     log = Cards()
     Model(sc, trace=log).run()
     assert (log.card[1] == log.card[2]) is same_card
+
+
+@pytest.mark.parametrize("stopped", ["requeue", "lost"])
+@pytest.mark.parametrize("policy", ["best-fit", "fragmentation-aware"])
+def test_shares_on_a_failed_server_are_stopped_and_the_server_comes_back_whole(stopped, policy):
+    arrivals = {"rate_per_hour": 3.0}
+    body = (jobs("clients.s", arrivals, [1], exponential(5), gpu_milli=350, accelerators=["x"])
+            + jobs("clients.w", arrivals, [1, 2], exponential(3), accelerators=["x"]))
+    failures = table("failures", stopped_jobs=stopped) + table("failures.servers.s", mtbf_hours=20, mttr_hours=5)
+    sc = loads(frac_scenario(body, extra=failures, policy=table("policy", placement=policy)), "frac.toml")
+    log = Where()
+    model = Model(sc, trace=log)
+    d = model.run().summary_dict()
+    assert d["failures"]["failures"] > 0 and d["failures"]["jobs_stopped"] > 0
+    sched = model.sched
+    for pool in sched.cluster.pools:
+        sc_ = sched.frac.cards[pool.id]
+        down = sched.failed.get(pool.id, set())
+        for sid in down:
+            assert pool.free[sid] == 0 and not any(sc_.jobs[c] and sc_.server[c] == sid for c in range(len(sc_.jobs)))
+        # Every card is free, shared or held by a whole-card job: none lost or counted twice.
+        whole_held = sum(n for job in pool.running.values() if not job.milli for _, n in job.alloc)
+        assert sum(pool.free) + sc_.open + whole_held + pool.A * len(down) == pool.accelerators
+        assert pool.busy == sc_.open + whole_held
