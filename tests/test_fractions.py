@@ -201,3 +201,30 @@ def test_shares_on_a_failed_server_are_stopped_and_the_server_comes_back_whole(s
         whole_held = sum(n for job in pool.running.values() if not job.milli for _, n in job.alloc)
         assert sum(pool.free) + sc_.open + whole_held + pool.A * len(down) == pool.accelerators
         assert pool.busy == sc_.open + whole_held
+
+
+def test_fragmentation_aware_keeps_whole_cards_together_for_the_popular_shape():
+    # A pool of two 4-card servers: server 1 has 3 cards free, server 0 has 2. Joined jobs:
+    # three of 2 cards, one of 1 card. A 1-card job: best fit takes server 0 (the tightest),
+    # leaving it 1 card, which no 2-card job can use (+0.75 x 1000 milli expected fragmentation);
+    # FGD takes server 1, which keeps 2 whole cards (+0).
+    from types import SimpleNamespace
+
+    from sim.model.hardware import AcceleratorType, ServerModel
+    from sim.scheduling.job import Job
+    from sim.scheduling.placement.fragmentation_aware import FragmentationAware
+    from sim.scheduling.policy import PolicyContext
+
+    pool = Pool(0, "a", 0, "operator", OPERATOR_POOL, ServerModel("s", AcceleratorType("x", 0.1, 0.1, 100), 4, 1.0,
+                                                                       0.5, 1.0, None), 2)
+    pool.commission(2, 0.0)
+    pool.take(1, 1)  # the last fully free server first, as the pool's own index allows
+    pool.take(0, 2)
+    assert pool.free == [2, 3]
+    cluster = SimpleNamespace(pools=[pool], elig_pools=[(pool,)], elig_by_kind=[(pool,)])
+    frac = Fractional(cluster)
+    frac.counts = {(2, MILLI, 0): 3, (1, MILLI, 0): 1}
+    fgd = FragmentationAware(PolicyContext(None, cluster, None, frac))
+    job = Job(1, 0, 1, 1.0, 0.0, elig=0)
+    assert fgd.choose(job, (pool,)) is pool and job.server == 1
+    assert pool.allocate(1) == [(0, 1)]  # what best-fit's pool would have done

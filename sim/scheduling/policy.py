@@ -31,6 +31,7 @@ class PolicyContext:
     scenario: Scenario
     cluster: Cluster
     prices: PriceModel
+    frac: object | None = None  # shared cards (sim/scheduling/fractional.py) when a class asks for shares
 
 
 class PlacementPolicy(Protocol):

@@ -35,7 +35,9 @@ class Scheduler:
         self.routes = [billing.route(p.accelerator, p.site, p.owner) for p in cluster.pools]  # by pool id
         self.trace = trace
         policy = scenario.policy
-        context = PolicyContext(scenario, cluster, prices)
+        # Shares of one card (fractional.py), only when some class asks for them.
+        self.frac = Fractional(cluster) if any(c.gpu_milli for c in scenario.clients) else None
+        context = PolicyContext(scenario, cluster, prices, self.frac)
         self.discipline = DISCIPLINES[policy.queue](context)
         self.work_conserving = self.discipline.work_conserving
         self.placement = PLACEMENTS[policy.placement](context)
@@ -49,8 +51,6 @@ class Scheduler:
         # Price tiers: quotas and evictions (tiers.py), running totals by tier.
         self.tiers = TierRules(scenario, cluster) if scenario.tiers else None
         self.tier_stats = [TierStats() for _ in scenario.tiers]
-        # Shares of one card (fractional.py), only when some class asks for them.
-        self.frac = Fractional(cluster) if any(c.gpu_milli for c in scenario.clients) else None
 
     # --- entry points ---------------------------------------------------------------------
     def submit(self, job: Job) -> None:
@@ -136,7 +136,7 @@ class Scheduler:
         if job.milli:
             self.frac.start(pool, job, now)  # type: ignore[union-attr]  # a share: frac exists
         else:
-            job.alloc = pool.allocate(job.size)
+            job.alloc = pool.allocate(job.size) if job.server < 0 else _take(pool, job)
             pool.advance(now)
             if job.private:
                 pool.busy_private += job.size
@@ -337,6 +337,13 @@ class Scheduler:
         for job, _ in self.queue.jobs_in_order():
             if job.first_start_h is None:
                 self.classes[job.client].still_waiting(job.submit_h, now)
+
+
+def _take(pool: Pool, job: Job):
+    """Whole cards on the server a placement picked (fragmentation-aware)."""
+    sid, job.server = job.server, -1
+    pool.take(sid, job.size)
+    return [(sid, job.size)]
 
 
 def _pool_of(job: Job) -> Pool:
