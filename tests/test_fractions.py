@@ -40,8 +40,13 @@ def test_three_halves_pack_onto_two_cards_and_pay_pro_rata():
 
 
 def test_whole_card_runs_have_no_fractions_section():
+    from sim.report.markdown import report_md
+
     whole = jobs("clients.c", {"at_hours": [0]}, [1], fixed(10))
-    assert "fractions" not in run(loads(frac_scenario(whole), "frac.toml")).summary_dict()
+    s = run(loads(frac_scenario(whole), "frac.toml")).summary_dict()
+    assert "fractions" not in s and "Shares of one card" not in report_md(s)
+    s = run(loads(frac_scenario(HALVES), "frac.toml")).summary_dict()
+    assert "## Shares of one card\n\nAllocation rate 3.9 % of the accelerator-hours commissioned" in report_md(s)
 
 
 class Where(Trace):
