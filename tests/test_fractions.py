@@ -233,3 +233,12 @@ def test_fragmentation_aware_keeps_whole_cards_together_for_the_popular_shape():
     job = Job(1, 0, 1, 1.0, 0.0, elig=0)
     assert fgd.choose(job, (pool,)) is pool and job.server == 1
     assert pool.allocate(1) == [(0, 1)]  # what best-fit's pool would have done
+
+
+def test_fragmentation_is_sampled_daily_while_shares_run():
+    # Three halves for 30 h on the x server: at hour 24 its cards are free 0, 500, 1000, 1000
+    # (a half can use all of it), and the y server's 4 cards are of a model the class may not
+    # use: 4000 of 6500 free milli fragmented. One daily sample (hour 48 is the horizon).
+    body = jobs("clients.c", {"at_hours": [0, 0, 0]}, [1], fixed(30), gpu_milli=500, accelerators=["x"])
+    f = run(loads(frac_scenario(body), "frac.toml")).summary_dict()["fractions"]
+    assert (f["fragmentation_daily_samples"], f["fragmentation_rate_daily_mean"]) == (1, round(4000 / 6500, 6))

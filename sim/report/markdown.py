@@ -300,7 +300,9 @@ def _fractions(f: dict) -> list[str]:
         "",
         f"Allocation rate {_pct(f['allocation_rate'])} of the accelerator-hours commissioned (shares pro rata; "
         f"cards held, a shared card whole: {_pct(f['busy_rate'])}). {_n(f['fractional_accelerator_hours'])} "
-        f"accelerator-hours of shares on {_n(f['shared_card_hours'])} shared card-hours. At the horizon "
+        f"accelerator-hours of shares on {_n(f['shared_card_hours'])} shared card-hours. Fragmented: "
+        f"{_pct(f['fragmentation_rate_daily_mean'])} of the free capacity on average over "
+        f"{_n(f['fragmentation_daily_samples'])} daily samples; at the horizon "
         f"{_n(f['free_accelerators_at_horizon'], 1)} accelerators free, {_pct(f['fragmentation_rate_at_horizon'])} "
         "of them fragmented (unusable by a job drawn from the joined jobs' shapes; Weng et al., ATC'23).",
         "",

@@ -13,7 +13,9 @@ reclaim, eviction notices) counts nothing for it, as a shared card may hold othe
 
 from __future__ import annotations
 
-from sim.scheduling.fragmentation import MILLI, Shape
+from sim.scheduling.fragmentation import MILLI, Shape, node_fragment
+
+SAMPLE_EVERY_H = 24.0  # fragmentation sampled once a simulated day, for its mean over the run
 
 
 class SharedCards:
@@ -64,6 +66,32 @@ class Fractional:
         self.cards = [SharedCards() for _ in cluster.pools]
         self.counts: dict[tuple[int, int, int], int] = {}  # jobs joined by (size, milli, group)
         self._shapes: list[Shape] | None = None
+        self.samples: list[float] = []  # the fragmentation rate once a day (nothing free: none)
+
+    def sample_daily(self, clock, failed: dict) -> None:
+        """Sample the fragmentation rate every SAMPLE_EVERY_H hours from now on."""
+        def sample(_):
+            rate = self.fragmentation(failed)[2]
+            if rate is not None:
+                self.samples.append(rate)
+            clock.after(SAMPLE_EVERY_H, sample)
+
+        clock.after(SAMPLE_EVERY_H, sample)
+
+    def fragmentation(self, failed: dict) -> tuple[float, float, float | None]:
+        """(free milli, fragmented milli, their ratio or None if nothing is free) now, for the
+        shapes of the jobs joined so far; servers alike are worked out once."""
+        shapes = self.shapes()
+        memo: dict[tuple, float] = {}
+        free = frag = 0.0
+        for cards, model in self.nodes(self.cluster.pools, failed):
+            key = (model, *sorted(cards))
+            f = memo.get(key)
+            if f is None:
+                f = memo[key] = node_fragment(cards, model, shapes)
+            free += sum(cards)
+            frag += f
+        return free, frag, (frag / free if free else None)
 
     def joined(self, job) -> None:
         """Count a job that joined (any size): the workload's shapes so far."""

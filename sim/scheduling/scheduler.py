@@ -50,6 +50,8 @@ class Scheduler:
         self.failed: dict[int, set[int]] = {}  # pool id -> its servers out of service (failures.py)
         # Price tiers: quotas and evictions (tiers.py), running totals by tier.
         self.tiers = TierRules(scenario, cluster) if scenario.tiers else None
+        if self.frac is not None:
+            self.frac.sample_daily(clock, self.failed)
         self.tier_stats = [TierStats() for _ in scenario.tiers]
 
     # --- entry points ---------------------------------------------------------------------

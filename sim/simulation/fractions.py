@@ -3,7 +3,7 @@ scenario has classes of a share of one card (sim/scheduling/fractional.py)."""
 
 from __future__ import annotations
 
-from sim.scheduling.fragmentation import MILLI, node_fragment
+from sim.scheduling.fragmentation import MILLI
 from sim.simulation.results import FractionReport
 
 
@@ -23,11 +23,8 @@ def fraction_report(model) -> FractionReport | None:
     shared = sum(sc.area_open for sc in frac.cards)
     milli_h = sum(sc.area_milli for sc in frac.cards)
     allocated = busy - shared + milli_h / MILLI
-    shapes = frac.shapes()  # of the jobs that joined
-    free = frag = 0.0
-    for cards, model_name in frac.nodes(pools, sched.failed):
-        free += sum(cards)
-        frag += node_fragment(cards, model_name, shapes)
+    free, frag, _ = frac.fragmentation(sched.failed)  # for the shapes of the jobs that joined
+    daily = frac.samples
     return FractionReport(
         allocation_rate=_r(allocated / commissioned) if commissioned else 0.0,
         busy_rate=_r(busy / commissioned) if commissioned else 0.0,
@@ -36,4 +33,6 @@ def fraction_report(model) -> FractionReport | None:
         free_accelerators_at_horizon=_r(free / MILLI, 3),
         fragmented_accelerators_at_horizon=_r(frag / MILLI, 3),
         fragmentation_rate_at_horizon=_r(frag / free) if free else 0.0,
+        fragmentation_rate_daily_mean=_r(sum(daily) / len(daily)) if daily else 0.0,
+        fragmentation_daily_samples=len(daily),
     )

@@ -408,6 +408,10 @@ class FractionReport:
     free_accelerators_at_horizon: float
     fragmented_accelerators_at_horizon: float
     fragmentation_rate_at_horizon: float
+    # Sampled once a simulated day (a day with nothing free is left out), for the shapes
+    # joined so far: its mean over the run.
+    fragmentation_rate_daily_mean: float
+    fragmentation_daily_samples: int
 
 
 @frozen
