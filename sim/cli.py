@@ -174,6 +174,8 @@ def cmd_validate_openb(args) -> int:
         raise ScenarioError([str(e)]) from None
     if not any(n.gpus for n in nodes):
         raise ScenarioError([f"{args.nodes}: no node has a GPU"])
+    if not any(p.num_gpu for p in pods):  # arrivals stop on GPU demand: there would be none
+        raise ScenarioError([f"{args.pods}: no pod asks for a GPU"])
     results = [pack(nodes, pods, p, seed, args.demand, args.order) for p in policies for seed in range(1, args.seeds + 1)]
     sys.stdout.write(packing_table(results))
     return 0

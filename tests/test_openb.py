@@ -117,3 +117,10 @@ def test_validate_openb_on_the_fixture_inflates_the_trace_and_repeats_itself(cap
 def test_bad_options_exit_2(capsys, extra, problem):
     assert main(["validate-openb", "--nodes", str(NODES), "--pods", str(PODS), *extra]) == 2
     assert problem in capsys.readouterr().err
+
+
+def test_a_pod_list_with_no_gpu_demand_is_refused(tmp_path, capsys):
+    path = tmp_path / "cpu.csv"
+    path.write_text(PODS.read_text().splitlines()[0] + "\np,1000,1024,0,0,,LS,Running,0,1,0\n")
+    assert main(["validate-openb", "--nodes", str(NODES), "--pods", str(path)]) == 2
+    assert capsys.readouterr().err == f"{path}: no pod asks for a GPU\n"

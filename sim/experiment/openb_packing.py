@@ -199,6 +199,8 @@ def pack(nodes: list[Node], pods: list[Pod], policy: str, seed: int, demand_shar
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {policy!r}")
     if order not in ORDERS:
         raise ValueError(f"order must be one of {', '.join(ORDERS)}, got {order!r}")
+    if not any(p.num_gpu for p in pods):
+        raise ValueError("no pod asks for a GPU: the arrived GPU demand would never grow")
     packing = Packing(nodes, pods)
     gpus = sum(n.gpus for n in nodes)
     target = demand_share * gpus * MILLI
