@@ -325,36 +325,19 @@ def _study(args, kind: str) -> int:
     folder = sweep_folder(path, args.out)  # refused before anything runs
     spec = load_sweep(path)
     out = folder / kind
-    state = {"done": 0, "total": 0, "saved": None}
-    opened = len(run_store.OPENED)
-    executor = make_executor(args.workers, args.dask)
-    try:
-        with runs_bar(args.quiet) as bar:
-            def progress(done, total):
-                if state["saved"] is None:
-                    state["saved"] = done
-                state.update(done=done, total=total)
-                bar(done, total)
+    state = {"saved": None, "total": 0}
 
-            with warnings.catch_warnings():  # a damaged or foreign file in the store: one line each
-                warnings.simplefilter("always", StoreWarning)
-                warnings.showwarning = lambda message, *_, **__: _say(str(message))
-                result = _run_study(kind, spec, executor, folder, progress, args.chunk_runs)
-    except StoreBusy as e:
-        _say(f"{folder}: {e.strerror}; wait for it or give another --out")
-        return 1
-    except StoreError as e:
-        _say(str(e))
-        return 2
-    except (KeyboardInterrupt, Terminated) as e:
-        code, word = code_and_word(e)
-        stores = run_store.OPENED[opened:]
-        saved = stores[-1].count() if stores else 0  # what is on disk, not what was counted
-        _say(f"{word}: {saved} of {state['total']} runs saved in {folder}; "
-             "run the same command again to go on from there")
+    def body(executor, progress):
+        def first(done, total):
+            if state["saved"] is None:
+                state["saved"] = done
+            progress(done, total)
+
+        return _run_study(kind, spec, executor, folder, first, args.chunk_runs)
+
+    result, code = _resumable(folder, args, body, state)
+    if code is not None:
         return code
-    finally:
-        executor.close()
     files = _study_files(kind, result)
     if not _write(out, files):
         return 1
@@ -365,6 +348,38 @@ def _study(args, kind: str) -> int:
             print(f"resumed: {state['saved']} of {state['total']} runs came from an earlier, interrupted run")
         print(f"wrote {out}/{{{','.join(files)}}}")
     return 0
+
+
+def _resumable(folder: Path, args, body, state: dict):
+    """Run body(executor, progress) with a progress bar, the store's warnings as one line each, and
+    an interruption reported as what is saved on disk. Returns (result, None) or (None, exit code)."""
+    opened = len(run_store.OPENED)
+    executor = make_executor(args.workers, args.dask)
+    try:
+        with runs_bar(args.quiet) as bar:
+            def progress(done, total):
+                state["total"] = total
+                bar(done, total)
+
+            with warnings.catch_warnings():  # a damaged or foreign file in the store: one line each
+                warnings.simplefilter("always", StoreWarning)
+                warnings.showwarning = lambda message, *_, **__: _say(str(message))
+                return body(executor, progress), None
+    except StoreBusy as e:
+        _say(f"{folder}: {e.strerror}; wait for it or give another --out")
+        return None, 1
+    except StoreError as e:
+        _say(str(e))
+        return None, 2
+    except (KeyboardInterrupt, Terminated) as e:
+        code, word = code_and_word(e)
+        stores = run_store.OPENED[opened:]
+        saved = stores[-1].count() if stores else 0  # what is on disk, not what was counted
+        _say(f"{word}: {saved} of {state['total']} runs saved in {folder}; "
+             "run the same command again to go on from there")
+        return None, code
+    finally:
+        executor.close()
 
 
 def _run_study(kind, spec, executor, folder, progress, chunk_runs):
@@ -492,35 +507,14 @@ def cmd_uncertainty(args) -> int:
                     methods=methods, sobol_base=args.sobol_base, morris_trajectories=args.morris_trajectories,
                     metric=metric, target=target or Target(metric, ">", float("-inf")))
     out = folder / "distribution"
-    state = {"total": 0}
-    opened = len(run_store.OPENED)
-    executor = make_executor(args.workers, args.dask)
-    try:
-        with runs_bar(args.quiet) as bar:
-            def progress(done, total):
-                state["total"] = total
-                bar(done, total)
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("always", StoreWarning)
-                warnings.showwarning = lambda message, *_, **__: _say(str(message))
-                result = study(path, config, overrides=overrides, executor=executor, store_dir=folder,
-                               progress=progress, chunk_runs=args.chunk_runs)
-    except StoreBusy as e:
-        _say(f"{folder}: {e.strerror}; wait for it or give another --out")
-        return 1
-    except StoreError as e:
-        _say(str(e))
-        return 2
-    except (KeyboardInterrupt, Terminated) as e:
-        code, word = code_and_word(e)
-        stores = run_store.OPENED[opened:]
-        saved = stores[-1].count() if stores else 0
-        _say(f"{word}: {saved} of {state['total']} runs saved in {folder}; run the same command again to go on "
-             "from there")
+    def body(executor, progress):
+        return study(path, config, overrides=overrides, executor=executor, store_dir=folder,
+                     progress=progress, chunk_runs=args.chunk_runs)
+
+    result, code = _resumable(folder, args, body, {"total": 0})
+    if code is not None:
         return code
-    finally:
-        executor.close()
     written = study_files(result)
     if not _write(out, written):
         return 1

@@ -259,3 +259,11 @@ def check_number(t: Table, k: str, v, *, integer=False, ge=None, gt=None, le=Non
         t.error(k, f"must be <= {MAX_REAL:g}, got {describe(v)}")
         return None
     return v
+
+
+def at_least(t: Table, k: str, v, minimum: float, words: str):
+    """`v` if it is None or at least `minimum`; else an error saying so, and None."""
+    if v is not None and v < minimum:
+        t.error(k, f"must be at least {minimum:g} ({words}), got {describe(v)}")
+        return None
+    return v
