@@ -242,3 +242,21 @@ def test_fragmentation_is_sampled_daily_while_shares_run():
     body = jobs("clients.c", {"at_hours": [0, 0, 0]}, [1], fixed(30), gpu_milli=500, accelerators=["x"])
     f = run(loads(frac_scenario(body), "frac.toml")).summary_dict()["fractions"]
     assert (f["fragmentation_daily_samples"], f["fragmentation_rate_daily_mean"]) == (1, round(4000 / 6500, 6))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, MILLI), min_size=1, max_size=8),
+       st.lists(st.tuples(st.integers(1, 8), st.integers(1, MILLI)), min_size=1, max_size=5))
+def test_fragmentation_lies_between_nothing_and_all_that_is_free(cards, raw):
+    shapes = [Shape(n, m if n == 1 else MILLI, None, 1 / len(raw)) for n, m in raw]
+    free = sum(cards)
+    for s in shapes:
+        f = task_fragment(cards, "x", s)
+        assert 0 <= f <= free
+        usable = [c for c in cards if c >= s.milli]
+        if s.milli < MILLI and usable:  # a share that fits loses only the cards too small for it
+            assert f == free - sum(usable)
+    assert 0 <= node_fragment(cards, "x", shapes) <= free + 1e-9
+    # A node with every card free serves every shape that fits on it: nothing fragmented.
+    whole = [MILLI] * len(cards)
+    assert node_fragment(whole, "x", [s for s in shapes if s.cards <= len(cards)]) == 0
