@@ -32,6 +32,8 @@ from sim.durable import open_regular
 from sim.economics.money import SHORT
 from sim.experiment import store as run_store
 from sim.experiment.executor import ExecutorError, make_executor
+from sim.experiment.openb_packing import ORDERS, POLICIES, pack
+from sim.experiment.openb_packing import table as packing_table
 from sim.experiment.store import StoreBusy, StoreError, StoreWarning
 from sim.interrupts import Terminated, code_and_word
 from sim.interrupts import install as install_handlers
@@ -55,6 +57,7 @@ from sim.simulation.run import run
 from sim.units import HOURS_PER_DAY
 from sim.version import __version__
 from sim.workload.fit import DEFAULT_BANDS, fit_trace
+from sim.workload.openb import read_nodes, read_pods
 from sim.workload.trace import FORMATS as TRACE_FORMATS
 from sim.workload.trace import TraceError, read_trace
 
@@ -122,6 +125,20 @@ def _parser() -> argparse.ArgumentParser:
                    help="the most lognormals a duration mixture may have (default %(default)s; 1: none)")
     f.add_argument("--out", type=Path, help="write the fragment to this file (default: print it)")
     f.set_defaults(func=cmd_fit_trace)
+    o = sub.add_parser("validate-openb", help="the OpenB packing experiment of Weng et al. (ATC'23): GPUs left "
+                                              "unallocated by best-fit and fragmentation-aware placement",
+                       description="Pods of an OpenB pod list arrive, in trace order, on the nodes of an OpenB "
+                                   "node list and never leave, until the GPU demand arrived reaches a share of the "
+                                   "cluster's GPUs (the trace inflated by resampling); prints the share of GPUs "
+                                   "left unallocated per policy over the seeds (docs/validation.md).")
+    o.add_argument("--nodes", required=True, help="the node list, e.g. openb_node_list_gpu_node.csv")
+    o.add_argument("--pods", required=True, help="the pod list, e.g. openb_pod_list_default.csv")
+    o.add_argument("--seeds", type=whole_at_least(1), default=10, metavar="N", help="seeds 1..N (default %(default)s)")
+    o.add_argument("--demand", type=float, default=1.0, metavar="SHARE",
+                   help="arrived GPU demand at which arrivals stop, as a share of the GPUs (default %(default)s)")
+    o.add_argument("--order", default="trace", choices=ORDERS, help="trace order or shuffled by the seed")
+    o.add_argument("--policies", default=",".join(POLICIES), metavar="P,P", help="default %(default)s")
+    o.set_defaults(func=cmd_validate_openb)
     a = sub.add_parser("audit", help="the claim's arithmetic beside what the power budget allows",
                        description="Print the claim audit of a scenario with a [claim] section: the claim's own "
                                    "figures beside what power and specifications allow, with the simulated "
@@ -141,6 +158,27 @@ def _parser() -> argparse.ArgumentParser:
 
     add_solve_parser(sub, _reps, _executor_options)
     return parser
+
+
+def cmd_validate_openb(args) -> int:
+    policies = [p for p in args.policies.split(",") if p]
+    bad = [p for p in policies if p not in POLICIES] or ([] if policies else [""])
+    if bad:
+        raise ScenarioError([f"--policies: {bad[0]!r} is not one of {', '.join(POLICIES)}"])
+    if not 0 < args.demand <= 10:
+        raise ScenarioError([f"--demand: must be above 0 and at most 10 (a share of the GPUs), got {args.demand}"])
+    try:
+        nodes, _ = read_nodes(args.nodes)
+        pods, _ = read_pods(args.pods)
+    except TraceError as e:
+        raise ScenarioError([str(e)]) from None
+    if not any(n.gpus for n in nodes):
+        raise ScenarioError([f"{args.nodes}: no node has a GPU"])
+    if not any(p.num_gpu for p in pods):  # arrivals stop on GPU demand: there would be none
+        raise ScenarioError([f"{args.pods}: no pod asks for a GPU"])
+    results = [pack(nodes, pods, p, seed, args.demand, args.order) for p in policies for seed in range(1, args.seeds + 1)]
+    sys.stdout.write(packing_table(results))
+    return 0
 
 
 def cmd_fit_trace(args) -> int:

@@ -19,6 +19,7 @@ from sim.economics.ledger import (
     TENANT_KIND,
 )
 from sim.economics.pricing import charge_fen
+from sim.scheduling.fragmentation import MILLI
 from sim.scheduling.job import (
     ABANDONED,
     BALKED,
@@ -46,8 +47,9 @@ def fits_free(free: list[int], A: int, size: int) -> bool:
     return rest == 0 or full > whole or any(rest <= f < A for f in free)
 
 
-def check_pool(pool, failed=frozenset()) -> None:
-    """(1) allocations within each commissioned server; the index matches the counts.
+def check_pool(pool, failed=frozenset(), frac=None) -> None:
+    """(1) allocations within each commissioned server; the index matches the counts; shares
+    of a card (`frac`, sim/scheduling/fractional.py) never exceed their card.
     (8) a failed server (in `failed`) has nothing free and no job on it."""
     A = pool.A
     assert len(pool.free) == pool.servers
@@ -63,13 +65,29 @@ def check_pool(pool, failed=frozenset()) -> None:
     for job in pool.running.values():
         for sid, n in job.alloc:
             held[sid] += n
+    shared_busy = [0, 0]  # shared cards opened by marketplace work, by a tenant's own
+    if frac is not None:  # a shared card is one busy card of its server
+        sc = frac.cards[pool.id]
+        on_card = Counter()
+        for job in pool.running.values():
+            if job.milli:
+                assert job.size == 1 and job.alloc == [(sc.server[job.card], 0)], job
+                on_card[job.card] += job.milli
+        for c, n in enumerate(sc.jobs):
+            assert n == sum(1 for j in pool.running.values() if j.milli and j.card == c)
+            if n:
+                assert 0 <= sc.free[c] and sc.free[c] + on_card[c] == MILLI, f"card {c} of {pool} over a card"
+                held[sc.server[c]] += 1
+                shared_busy[sc.private[c]] += 1
+        assert sc.open == sum(shared_busy)
     for sid, free in enumerate(pool.free):
         if sid in failed:
             assert free == 0 and held[sid] == 0, f"(8) {pool} server {sid} failed but holds {held[sid]}"
         else:
             assert free + held[sid] == A, (pool, sid)
-    assert pool.busy_market == sum(j.size for j in pool.running.values() if not j.private)
-    assert pool.busy_private == sum(j.size for j in pool.running.values() if j.private)
+    whole = [j for j in pool.running.values() if not j.milli]
+    assert pool.busy_market == sum(j.size for j in whole if not j.private) + shared_busy[0]
+    assert pool.busy_private == sum(j.size for j in whole if j.private) + shared_busy[1]
     assert 0 <= pool.busy <= pool.accelerators
 
 
@@ -148,7 +166,7 @@ class Checker(Trace):
         now = self._clock(s)
         # (2) a gang of exactly `size` accelerators, one pool (one site, one type), where allowed.
         assert job.state == RUNNING and job.pool is pool and job.start_h == now
-        assert sum(n for _, n in job.alloc) == job.size
+        assert sum(n for _, n in job.alloc) == (0 if job.milli else job.size)  # a share: [(server, 0)]
         assert len({sid for sid, _ in job.alloc}) == len(job.alloc)
         assert all(0 <= sid < pool.servers for sid, _ in job.alloc), "(7) started on a server not yet online"
         assert pool in s.cluster.elig_pools[job.elig]
@@ -165,7 +183,8 @@ class Checker(Trace):
         # (6) owned-first: third-party capacity only when no operator pool fits right now.
         if s.scenario.policy.placement == "owned-first" and not job.private and pool.kind == SHARED_POOL:
             for p in s.cluster.elig_pools[job.elig]:
-                assert p.kind != OPERATOR_POOL or not p.fits(job.size), f"{p} fits job {job.id}"
+                room = s.frac.fits(p, job.milli) if job.milli else p.fits(job.size)
+                assert p.kind != OPERATOR_POOL or not room, f"{p} fits job {job.id}"
         # (9) a tenant's own work first: no marketplace job takes the tenant's opted-in servers
         # while a job of the tenant's that the discipline may start now would fit there.
         if not job.private and pool.kind == SHARED_POOL:
@@ -174,7 +193,7 @@ class Checker(Trace):
         down = s.failed.get(pool.id, ())
         assert not [sid for sid, _ in job.alloc if sid in down], f"(8) job {job.id} started on a failed server"
         self.runs.setdefault(job.id, []).append([now, None, pool.accelerator, False, None])
-        check_pool(pool, down)
+        check_pool(pool, down, s.frac)
         if job.tier >= 0:
             tier = s.scenario.tiers[job.tier]
             assert job.spot == tier.preemptible
@@ -196,7 +215,10 @@ class Checker(Trace):
         else:  # strict lines: only the head may (later ones wait behind it, or backfill)
             waiting = [s.queue.line_head(line)[0]]
         for own in waiting:
-            if pool in s.cluster.elig_pools[own.elig] and fits_free(before, pool.A, own.size):
+            # A share fits where a whole card was free before, or (checked after this start,
+            # so less room than before) on a shared card with room.
+            fits = fits_free(before, pool.A, own.size) or (own.milli and s.frac.fits(pool, own.milli))
+            if pool in s.cluster.elig_pools[own.elig] and fits:
                 raise AssertionError(f"(9) marketplace job {job.id} took {pool} while tenant job "
                                      f"{own.id} (size {own.size}) fits there and waits")
 
@@ -207,7 +229,7 @@ class Checker(Trace):
         run[1] = now
         run[3] = failed
         self.notices.pop(job.id, None)  # a run under notice that ended otherwise first
-        check_pool(pool, s.failed.get(pool.id, ()))
+        check_pool(pool, s.failed.get(pool.id, ()), s.frac)
 
     def on_fail(self, s, job, pool):
         """(8) a job on a server that failed: stopped unbilled, requeued or lost."""
@@ -316,7 +338,7 @@ def check_after(model, checker: Checker, transactions) -> None:
     assert states[RUNNING] == sched.running
     assert total("started") == sum(1 for j in jobs.values() if j.first_start_h is not None)
     for pool in model.cluster.pools:
-        check_pool(pool, sched.failed.get(pool.id, ()))
+        check_pool(pool, sched.failed.get(pool.id, ()), sched.frac)
     # (4) billed accelerator-hours = size x time run, each run billed once (a run thrown away
     # by a failure is not billed); (5) in whole fen.
     fen_by_client = Counter()
@@ -329,7 +351,8 @@ def check_after(model, checker: Checker, transactions) -> None:
         assert all(r[1] is not None for r in checker.runs.get(job.id, [])[:-1])
         if checker.runs.get(job.id) and checker.runs[job.id][-1][1] is None:
             assert job.state == RUNNING
-        assert math.isclose(job.billed_accelerator_hours, job.size * hours, rel_tol=1e-9, abs_tol=1e-9)
+        size = job.milli / MILLI if job.milli else job.size  # a share of a card: pro rata
+        assert math.isclose(job.billed_accelerator_hours, size * hours, rel_tol=1e-9, abs_tol=1e-9)
         if job.private or not runs:
             assert job.billed_fen == 0
             continue
@@ -344,7 +367,7 @@ def check_after(model, checker: Checker, transactions) -> None:
                 return tier.price_cny_per_accelerator_hour * 100
             return (1 - tier.discount) * quote
 
-        expected = sum(charge_fen(price(acc), job.size, (end if end is not None else horizon) - start)
+        expected = sum(charge_fen(price(acc), size, (end if end is not None else horizon) - start)
                        for start, end, acc in runs)
         assert job.billed_fen == expected
         fen_by_client[model.billing.client_accounts[job.client]] += job.billed_fen

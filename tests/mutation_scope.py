@@ -36,6 +36,10 @@ SCOPE = {
     "sim.economics.*": RUN_MONEY + ["tests/test_mutants_economics.py"],
     # Arrivals answer prices: the market's tests too.
     "sim.scheduling.intake": SCHEDULING[:-1] + ["tests/test_market.py", "tests/test_mutants_scheduling.py"],
+    # Shares of one card and fragmentation: their own tests first.
+    "sim.scheduling.fractional": ["tests/test_fractions.py"] + SCHEDULING,
+    "sim.scheduling.fragmentation": ["tests/test_fractions.py"],
+    "sim.scheduling.placement.fragmentation_aware": ["tests/test_fractions.py"],
     "sim.scheduling.*": SCHEDULING,
     "sim.simulation.finance": ["tests/test_finance_run.py", "tests/test_mutants_finance.py"],
     "sim.simulation.*": RUN_MONEY + ["tests/test_finance_run.py", "tests/test_mutants_economics.py",

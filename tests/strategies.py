@@ -104,11 +104,12 @@ def price_tiers(draw):
 
 @st.composite
 def scenarios(draw, max_sites: int = 2, max_tenants: int = 2, policy=policies, rate_scale: float = 1.0,
-              contended_tenant: bool = False, tiers: bool = False):
+              contended_tenant: bool = False, tiers: bool = False, shares: bool = False):
     """A small random scenario. With `contended_tenant`, tenant t0 exists, owns the first rack
     group, opts half or all of it into the marketplace and has busy demand of its own there,
     so reclaim (preemption) has something to do. With `tiers`, price tiers (spot among them)
-    and marketplace classes that choose among them."""
+    and marketplace classes that choose among them. With `shares`, classes of a share of one
+    card (gpu_milli) beside whole-card ones."""
     horizon_h = draw(st.floats(24, 300))
     accelerators = {}
     for i in range(draw(st.integers(1, 2))):
@@ -147,6 +148,9 @@ def scenarios(draw, max_sites: int = 2, max_tenants: int = 2, policy=policies, r
 
     def client(name, tenant):
         size, duration = draw(sizes()), draw(durations)
+        milli = draw(st.sampled_from([0, 100, 250, 300, 500, 700, 900])) if shares else 0
+        if milli:
+            size = Sizes((1,), (1.0,))
         # An offered load is capped so that no class brings more than ~1,000 jobs.
         per_job = size.mean * mean_hours(duration)
         most = 1000 * per_job / (capacity * horizon_h)
@@ -168,6 +172,7 @@ def scenarios(draw, max_sites: int = 2, max_tenants: int = 2, policy=policies, r
             where,
             tenant,
             prefer_sites=draw(st.lists(st.sampled_from(where or site_names), unique=True, max_size=2).map(tuple)),
+            gpu_milli=milli,
         )
 
     clients = [client(f"c{i}", None) for i in range(draw(st.integers(1, 3)))]

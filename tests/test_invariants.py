@@ -85,3 +85,16 @@ def test_invariants_hold_with_price_tiers_in_every_discipline(scenario):
 def test_tenants_own_work_evicts_spot_only_after_notice(scenario):
     model, _, _, _ = run_checked(scenario)
     event(f"evictions: {'some' if sum(st.evictions for st in model.sched.tier_stats) else 'none'}")
+
+
+@settings(PROPERTY, max_examples=150)
+@given(scenarios(max_tenants=2, rate_scale=3.0, shares=True, policy=st.builds(
+    Policy, placement=st.sampled_from(sorted(PLACEMENTS)), queue=st.sampled_from(sorted(DISCIPLINES)),
+    reclaim=st.sampled_from(["no-preempt", "preempt"]), preempted=st.sampled_from(["requeue", "lost"]))))
+def test_invariants_hold_with_shares_of_a_card(scenario):
+    # Classes of a share of one card (gpu_milli) beside whole-card ones, every placement and
+    # discipline, failures and tenants' reclaim: no card holds more than itself (1), bills
+    # pro rata (4), owned-first and tenants first for shares too (6, 9).
+    model, _, _, _ = run_checked(scenario)
+    frac = model.sched.frac
+    event(f"shares: {'some' if frac is not None and any(sc.area_milli for sc in frac.cards) else 'none'}")

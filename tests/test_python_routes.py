@@ -106,7 +106,7 @@ def test_did_you_mean_on_a_command_a_scenario_a_key_and_a_class():
     p = cli("rn", "qingyang")
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr.splitlines() == ["python -m sim: no command 'rn' (did you mean 'run'?); commands: run, sweep, "
-                                     "sensitivity, fit-trace, audit, list, compare, uncertainty, solve"]
+                                     "sensitivity, fit-trace, validate-openb, audit, list, compare, uncertainty, solve"]
     p = cli("run", "qingyan")
     assert (p.returncode, p.stderr) == (2, "scenarios/qingyan.toml: no such file (did you mean 'qingyang'?)\n")
     p = cli("audit", "qingyang", "--set", "pricing.intermedary_fee=0.2")

@@ -32,6 +32,9 @@ class ClientClass:
     # interruption (sim/model/tiers.py; None: a preemptible tier is worth nothing to them).
     tiers: tuple[str, ...] | None = None
     interruption_tolerance: object | None = None
+    # A share of one card per job, in milli-cards (0 < gpu_milli < 1000; its jobs are of size 1);
+    # 0: whole cards (sim/scheduling/fractional.py).
+    gpu_milli: int = 0
 
     @property
     def is_private(self) -> bool:

@@ -158,6 +158,8 @@ def report_md(s: dict, sections=(), top=()) -> str:
         lines += _contracts(s["contracts"])
     if s.get("failures"):
         lines += _failures(s["failures"])
+    if s.get("fractions"):
+        lines += _fractions(s["fractions"])
     lines += _by_site(s["by_site"])
     for section in sections:
         lines += ["", section.rstrip("\n")]
@@ -288,6 +290,21 @@ def _failures(f: dict) -> list[str]:
         f"{_n(f['jobs_stopped'])} jobs stopped ({f['stopped_jobs']}; {_n(f['jobs_lost'])} lost), "
         f"{_n(f['accelerator_hours_lost'])} accelerator-hours thrown away, "
         f"{_m(f['revenue_lost_cny'])} M CNY not charged for them.",
+        "",
+    ]
+
+
+def _fractions(f: dict) -> list[str]:
+    return [
+        "## Shares of one card",
+        "",
+        f"Allocation rate {_pct(f['allocation_rate'])} of the accelerator-hours commissioned (shares pro rata; "
+        f"cards held, a shared card whole: {_pct(f['busy_rate'])}). {_n(f['fractional_accelerator_hours'])} "
+        f"accelerator-hours of shares on {_n(f['shared_card_hours'])} shared card-hours. Fragmented: "
+        f"{_pct(f['fragmentation_rate_daily_mean'])} of the free capacity on average over "
+        f"{_n(f['fragmentation_daily_samples'])} daily samples; at the horizon "
+        f"{_n(f['free_accelerators_at_horizon'], 1)} accelerators free, {_pct(f['fragmentation_rate_at_horizon'])} "
+        "of them fragmented (unusable by a job drawn from the joined jobs' shapes; Weng et al., ATC'23).",
         "",
     ]
 

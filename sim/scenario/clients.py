@@ -9,6 +9,7 @@ from sim.model import ClientClass, Exponential, Fixed, Lognormal, Sizes, Willing
 from sim.model.workload import Gamma, Mixture, Weibull
 from sim.scenario.arrivals import read_arrivals
 from sim.scenario.fields import MISSING, Table, at_least, check_number, describe, did_you_mean
+from sim.scenario.fractions import read_gpu_milli
 from sim.scenario.markets import read_work
 from sim.scenario.tiers import read_class_tiers
 from sim.scenario.workload import EXTRA_DURATIONS, extra_duration, read_lease, read_replay, read_shaping
@@ -67,6 +68,8 @@ def _client(t: Table, name, tenant, start, accelerators, sites, markets, named):
             t.error("sites", f"no site named {s!r} in [sites]" + did_you_mean(s, sites))
             ok = False
     tier_names, tolerance = read_class_tiers(t, tenant)
+    milli = read_gpu_milli(t, sizes)
+    ok &= milli is not None
     prefer = t.strings("prefer_sites", None)
     ok &= prefer is not None or not t.has("prefer_sites")
     for s in prefer or ():
@@ -84,7 +87,7 @@ def _client(t: Table, name, tenant, start, accelerators, sites, markets, named):
         return None, None
     return ClientClass(name, arrivals, sizes, duration, patience, price, types, where, tenant,
                        willingness_to_pay=wtp, prefer_sites=tuple(prefer or ()), tiers=tier_names,
-                       interruption_tolerance=tolerance), reference
+                       interruption_tolerance=tolerance, gpu_milli=milli or 0), reference
 
 
 def read_duration(t: Table | None):

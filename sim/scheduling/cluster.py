@@ -61,6 +61,7 @@ class Cluster:
         self.elig_by_kind: list[tuple[Pool, ...]] = []  # operator, tenant-private, tenant-shared
         self.elig_max_size: list[int] = []  # the largest job the group could ever hold
         self.elig_tier: list[int] = []  # the preemptible tier whose jobs form the group, else -1
+        self.elig_milli: list[int] = []  # the share of one card of the group's jobs; 0: whole cards
         self._elig_ids: dict[tuple, int] = {}
         self.pools_by_site = {
             i: tuple(p for p in self.pools if p.site_index == i) for i in range(len(scenario.sites))
@@ -85,10 +86,14 @@ class Cluster:
             out.append(p)
         return tuple(out)
 
-    def eligibility(self, pools: tuple[Pool, ...], prefer: tuple[str, ...] = (), tier: int = -1) -> int:
+    def eligibility(self, pools: tuple[Pool, ...], prefer: tuple[str, ...] = (), tier: int = -1,
+                    milli: int = 0) -> int:
         """The group of jobs that may use `pools`; `prefer`: sites its kind order tries first;
-        `tier`: a preemptible tier's jobs form groups of their own (their quota caps what fits)."""
+        `tier`: a preemptible tier's jobs form groups of their own (their quota caps what fits);
+        `milli`: so do jobs of a share of one card (what fits depends on the share)."""
         ids = (tuple(p.id for p in pools), prefer) if tier < 0 else (tuple(p.id for p in pools), prefer, tier)
+        if milli:
+            ids = (*ids, "milli", milli)
         e = self._elig_ids.get(ids)
         if e is None:
             def order(p):  # kind first (operator, private, shared), then the preferred sites
@@ -99,6 +104,7 @@ class Cluster:
             self.elig_by_kind.append(tuple(sorted(pools, key=order)))
             self.elig_max_size.append(max((p.planned_accelerators for p in pools), default=0))
             self.elig_tier.append(tier)
+            self.elig_milli.append(milli)
         return e
 
     def cap(self, elig: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sim.economics.market import price_response
 from sim.economics.tiers import TierChoice
+from sim.scheduling.fragmentation import MILLI
 from sim.scheduling.job import BALKED, REJECTED, Job
 from sim.scheduling.tiers import kinds_of
 from sim.workload.demand import reference_pflops
@@ -30,6 +31,7 @@ class Intake:
         self.stats = sched.classes[index]
         self._elig: dict[tuple, int] = {}  # by types, or (tier, types)
         self.prefer = client.prefer_sites
+        self.milli = client.gpu_milli
         self.default_elig = self._eligibility(self.types)  # every type it accepts is affordable
         self.max_size = cluster.elig_max_size
         self.pflops = reference_pflops(client, self.pools)  # P-hours per accelerator-hour of its work
@@ -70,7 +72,7 @@ class Intake:
         if e is None:
             cluster = self.sched.cluster
             e = self._elig[types] = cluster.eligibility(tuple(p for p in self.pools if p.accelerator in types),
-                                                       self.prefer)
+                                                       self.prefer, milli=self.milli)
         return e
 
     def _tier_eligibility(self, tier: int, types: tuple[str, ...]) -> int:
@@ -79,7 +81,7 @@ class Intake:
         if e is None:
             pools = tuple(p for p in self.tier_pools[tier] if p.accelerator in types)
             spot = self.sched.scenario.tiers[tier].preemptible
-            e = self._elig[key] = self.sched.cluster.eligibility(pools, self.prefer, tier if spot else -1)
+            e = self._elig[key] = self.sched.cluster.eligibility(pools, self.prefer, tier if spot else -1, self.milli)
         return e
 
     def _arrive(self, rec) -> None:
@@ -93,6 +95,9 @@ class Intake:
         stats = self.stats
         affordable, quote_fen = self.response.offer(rec.max_price_fen, rec.wtp_fen_per_pflops_hour, now)
         work = rec.size * rec.duration_h
+        if self.milli:  # a share of one card: its work and value pro rata
+            job.milli = self.milli
+            work *= self.milli / MILLI
         job.pflops_hours, job.value_fen = work * self.pflops, work * quote_fen
         stats.offer(job)
         elig = self.default_elig
@@ -122,6 +127,9 @@ class Intake:
         tier, bought, price_fen, from_on_demand = self.choice.choose(rec.max_price_fen, rec.wtp_fen_per_pflops_hour,
                                                                      next(self.tolerance), now)
         work = rec.size * rec.duration_h
+        if self.milli:  # a share of one card: its work and value pro rata
+            job.milli = self.milli
+            work *= self.milli / MILLI
         job.pflops_hours, job.value_fen = work * self.pflops, work * price_fen
         self.stats.offer(job)
         if tier is None:

@@ -55,6 +55,11 @@ class Job:
     evict_at_h: float | None = None  # when its current run is stopped by an eviction under notice
     evictions: int = 0
     lost_accelerator_hours: float = 0.0  # work thrown away by evictions
+    # A share of one card (sim/scheduling/fractional.py): milli-cards, 0 for whole cards; its
+    # shared card while running (-1: a new one), and the server a policy picked (-1: the pool's).
+    milli: int = 0
+    card: int = -1
+    server: int = -1
 
     @property
     def run_h(self) -> float:

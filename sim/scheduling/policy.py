@@ -31,6 +31,7 @@ class PolicyContext:
     scenario: Scenario
     cluster: Cluster
     prices: PriceModel
+    frac: object | None = None  # shared cards (sim/scheduling/fractional.py) when a class asks for shares
 
 
 class PlacementPolicy(Protocol):
@@ -41,6 +42,10 @@ class PlacementPolicy(Protocol):
     def choose(self, job: Job, pools: Sequence[Pool]) -> Pool | None:
         """A pool of `pools` (the job's eligibility group, canonical order) where `job` fits
         now, or None. Policies may cache per `job.elig`: `pools` is always that group's."""
+
+    def choose_fraction(self, job: Job, pools: Sequence[Pool], frac) -> Pool | None:
+        """The same for a job of a share of one card (sim/scheduling/fractional.py); sets
+        job.card and job.server (placement/base.py packs best-fit)."""
 
 
 class QueueDiscipline(Protocol):

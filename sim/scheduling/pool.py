@@ -163,6 +163,11 @@ class Pool:
                 raise RuntimeError(f"{self!r}: allocate({size}) without room")
         return alloc
 
+    def take(self, sid: int, n: int) -> None:
+        """Take `n` free accelerators of server `sid`, a policy's own pick (sim/scheduling/
+        fractional.py): a partly free server, or the last of the fully free ones."""
+        self._move(sid, self.free[sid] - n)
+
     def take_out(self, sid: int) -> None:
         """A failed server, all its jobs stopped: out of every bucket until put back."""
         top = self.buckets[self.A]

@@ -9,6 +9,7 @@ from sim.scheduling.disciplines.fifo_backfill import FifoBackfill
 from sim.scheduling.disciplines.sjf import ShortestJobFirst
 from sim.scheduling.placement.best_fit import BestFit
 from sim.scheduling.placement.cheapest_first import CheapestFirst
+from sim.scheduling.placement.fragmentation_aware import FragmentationAware
 from sim.scheduling.placement.owned_first import OwnedFirst
 from sim.scheduling.placement.spread import Spread
 from sim.scheduling.policy import PlacementPolicy, QueueDiscipline, ReclaimPolicy
@@ -41,7 +42,7 @@ def register_reclaim(cls: type[ReclaimPolicy]) -> type[ReclaimPolicy]:
     return _register(RECLAIMS, cls)
 
 
-for _placement in (OwnedFirst, CheapestFirst, BestFit, Spread):
+for _placement in (OwnedFirst, CheapestFirst, BestFit, Spread, FragmentationAware):
     register_placement(_placement)
 for _discipline in (FifoBackfill, Fifo, EasyBackfill, ShortestJobFirst):
     register_discipline(_discipline)

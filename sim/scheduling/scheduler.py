@@ -13,6 +13,8 @@ from sim.metrics import ClassStats
 from sim.metrics.tiers import TierStats
 from sim.scheduling.calendar import Clock
 from sim.scheduling.dispatch import Dispatch
+from sim.scheduling.fractional import Fractional
+from sim.scheduling.fragmentation import MILLI
 from sim.scheduling.job import ABANDONED, COMPLETED, PREEMPTED_LOST, QUEUED, RUNNING, Job
 from sim.scheduling.policy import PolicyContext
 from sim.scheduling.pool import Pool
@@ -33,7 +35,9 @@ class Scheduler:
         self.routes = [billing.route(p.accelerator, p.site, p.owner) for p in cluster.pools]  # by pool id
         self.trace = trace
         policy = scenario.policy
-        context = PolicyContext(scenario, cluster, prices)
+        # Shares of one card (fractional.py), only when some class asks for them.
+        self.frac = Fractional(cluster) if any(c.gpu_milli for c in scenario.clients) else None
+        context = PolicyContext(scenario, cluster, prices, self.frac)
         self.discipline = DISCIPLINES[policy.queue](context)
         self.work_conserving = self.discipline.work_conserving
         self.placement = PLACEMENTS[policy.placement](context)
@@ -46,6 +50,8 @@ class Scheduler:
         self.failed: dict[int, set[int]] = {}  # pool id -> its servers out of service (failures.py)
         # Price tiers: quotas and evictions (tiers.py), running totals by tier.
         self.tiers = TierRules(scenario, cluster) if scenario.tiers else None
+        if self.frac is not None:
+            self.frac.sample_daily(clock, self.failed)
         self.tier_stats = [TierStats() for _ in scenario.tiers]
 
     # --- entry points ---------------------------------------------------------------------
@@ -55,6 +61,8 @@ class Scheduler:
             self.trace.on_submit(self, job)
         if job.submit_h >= self.scenario.warmup_hours:
             self.classes[job.client].joined += 1
+        if self.frac is not None:
+            self.frac.joined(job)  # the workload's shapes, for fragmentation
         q = self.queue
         if self.work_conserving or (q.line_live[job.line] == 0 and (job.private or q.live == 0)):
             # After every pass no waiting job fits (work-conserving), or the newcomer heads
@@ -108,11 +116,13 @@ class Scheduler:
     def place(self, job: Job) -> Pool | None:
         if job.spot and self.tiers is not None and self.tiers.room(job.tier) < job.size:
             return None  # its tier's quota is full
+        if job.milli:
+            return self.placement.choose_fraction(job, self.cluster.elig_pools[job.elig], self.frac)
         return self.placement.choose(job, self.cluster.elig_pools[job.elig])
 
     def cap(self, elig: int) -> int:
         """Largest job of group `elig` that may start now (a preemptible tier's: within its quota)."""
-        c = self.cluster.cap(elig)
+        c = self.cluster.cap(elig) if self.frac is None or not self.cluster.elig_milli[elig] else self.frac.cap(elig)
         if self.tiers is not None:
             tier = self.cluster.elig_tier[elig]
             if tier >= 0:
@@ -125,12 +135,15 @@ class Scheduler:
 
     def start(self, job: Job, pool: Pool) -> None:
         now = self.env.now
-        job.alloc = pool.allocate(job.size)
-        pool.advance(now)
-        if job.private:
-            pool.busy_private += job.size
+        if job.milli:
+            self.frac.start(pool, job, now)  # type: ignore[union-attr]  # a share: frac exists
         else:
-            pool.busy_market += job.size
+            job.alloc = pool.allocate(job.size) if job.server < 0 else _take(pool, job)
+            pool.advance(now)
+            if job.private:
+                pool.busy_private += job.size
+            else:
+                pool.busy_market += job.size
         pool.running[job.id] = job
         job.state = RUNNING
         job.start_h = job.billed_to_h = now
@@ -159,12 +172,15 @@ class Scheduler:
         pool, start_h = job.pool, job.start_h
         if pool is None or start_h is None:
             raise RuntimeError(f"job {job.id} stopped before it started")
-        pool.release(job.alloc)
-        pool.advance(now)
-        if job.private:
-            pool.busy_private -= job.size
+        if job.milli:
+            self.frac.stop(pool, job, now)  # type: ignore[union-attr]  # a share: frac exists
         else:
-            pool.busy_market -= job.size
+            pool.release(job.alloc)
+            pool.advance(now)
+            if job.private:
+                pool.busy_private -= job.size
+            else:
+                pool.busy_market -= job.size
         del pool.running[job.id]
         if job.tier >= 0:
             assert self.tiers is not None and job.start_h is not None  # a tier only with [tiers]; started
@@ -177,11 +193,12 @@ class Scheduler:
 
     def bill(self, job: Job, hours: float) -> None:
         """Count the work done and charge it (a tenant's own work is not charged)."""
-        work = job.size * hours
+        size = job.size if not job.milli else job.milli / MILLI  # a share of a card: pro rata
+        work = size * hours
         self.classes[job.client].accelerator_hours += work
         job.billed_accelerator_hours += work
         if not job.private:
-            fen = self.billing.charge(self.env.now, job.client, job.size, job.submit_h, hours,
+            fen = self.billing.charge(self.env.now, job.client, size, job.submit_h, hours,
                                       self.routes[_pool_of(job).id], job.tier)
             job.billed_fen += fen
             if job.tier >= 0:
@@ -281,7 +298,8 @@ class Scheduler:
         Returns the run's accelerator-hours and what it would have been charged (fen)."""
         pool = _pool_of(job)
         hours = self._stop(job, bill=False)
-        fen = 0 if job.private else self.billing.amount(job.client, job.size, job.submit_h, hours, pool.accelerator,
+        size = job.size if not job.milli else job.milli / MILLI
+        fen = 0 if job.private else self.billing.amount(job.client, size, job.submit_h, hours, pool.accelerator,
                                                          job.tier)
         if lost:
             job.state = PREEMPTED_LOST
@@ -291,7 +309,7 @@ class Scheduler:
             self._enqueue(job)
         if self.trace:
             self.trace.on_fail(self, job, pool)
-        return job.size * hours, fen
+        return size * hours, fen
 
     def bill_running(self) -> None:
         """Bill every running job for its hours so far and go on from here: a sampled run's
@@ -312,6 +330,8 @@ class Scheduler:
         """At the horizon, once: bill running jobs for the hours run so far (accrual), and
         count the jobs still waiting with their waits so far."""
         now = self.env.now
+        if self.frac is not None:
+            self.frac.close(now)
         for pool in self.cluster.pools:
             pool.advance(now)
             for job in list(pool.running.values()):
@@ -319,6 +339,13 @@ class Scheduler:
         for job, _ in self.queue.jobs_in_order():
             if job.first_start_h is None:
                 self.classes[job.client].still_waiting(job.submit_h, now)
+
+
+def _take(pool: Pool, job: Job):
+    """Whole cards on the server a placement picked (fragmentation-aware)."""
+    sid, job.server = job.server, -1
+    pool.take(sid, job.size)
+    return [(sid, job.size)]
 
 
 def _pool_of(job: Job) -> Pool:

@@ -395,6 +395,26 @@ class SamplingInfo:
 
 
 @frozen
+class FractionReport:
+    """Shares of one card (sim/scheduling/fractional.py), over the whole horizon. Allocation
+    rate: accelerator-hours allocated to jobs (a share counts pro rata) over those
+    commissioned. Fragmentation at the horizon (Weng et al., ATC'23): the expected share of
+    the free capacity that a job drawn from the run's joined jobs' shapes could not use."""
+
+    allocation_rate: float
+    busy_rate: float  # cards held, a shared card whole, over cards commissioned
+    fractional_accelerator_hours: float
+    shared_card_hours: float
+    free_accelerators_at_horizon: float
+    fragmented_accelerators_at_horizon: float
+    fragmentation_rate_at_horizon: float
+    # Sampled once a simulated day (a day with nothing free is left out), for the shapes
+    # joined so far: its mean over the run.
+    fragmentation_rate_daily_mean: float
+    fragmentation_daily_samples: int
+
+
+@frozen
 class Summary:
     scenario: str
     description: str
@@ -424,6 +444,7 @@ class Summary:
     failures: FailureReport | None = attrs.field(default=None, metadata={"optional": True})
     tiers: dict | None = attrs.field(default=None, metadata={"optional": True})  # name -> TierReport
     leasing: LeasingReport | None = attrs.field(default=None, metadata={"optional": True})
+    fractions: FractionReport | None = attrs.field(default=None, metadata={"optional": True})
     sampling: SamplingInfo | None = None  # only in a sampled run's summary.json
 
 

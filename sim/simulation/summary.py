@@ -14,6 +14,7 @@ from sim.metrics import COUNTERS, LogHistogram
 from sim.metrics.classes import DEMAND
 from sim.model.demand import ABSOLUTE, FOLLOWS_CAPACITY, demand_basis
 from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL
+from sim.simulation.fractions import fraction_report
 from sim.simulation.recorder import owner_class
 from sim.simulation.results import (
     OWNER_CLASSES,
@@ -384,4 +385,5 @@ def summarise(model) -> Summary:
         failures=failure_report(model),
         tiers=tier_report(model),
         leasing=leasing_report(sc, horizon_h),
+        fractions=fraction_report(model),
     )

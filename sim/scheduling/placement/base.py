@@ -24,6 +24,14 @@ class Placement:
     def choose_market(self, job, pools):  # pragma: no cover - interface
         raise NotImplementedError
 
+    def choose_fraction(self, job, pools, frac):
+        """A pool for a job of a share of one card (`job.milli`), or None; sets job.card (an open
+        shared card of that pool, -1: a new one) and job.server (-1: the pool's best fit).
+        Every policy packs shares best-fit unless it knows better (sim/scheduling/fractional.py)."""
+        if job.private:
+            return frac.best_fit(job, self.by_kind[job.elig])
+        return frac.best_fit(job, pools)
+
 
 def first_fit(job, pools):
     size = job.size

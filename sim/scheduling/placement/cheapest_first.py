@@ -34,3 +34,15 @@ class CheapestFirst(Placement):
                 if best is None or c < best_cost:
                     best, best_cost = p, c
         return best
+
+    def choose_fraction(self, job, pools, frac):
+        if job.private:
+            return super().choose_fraction(job, pools, frac)
+        best = None  # a share: the cheapest pool with room, best-fit inside it
+        best_cost = 0.0
+        for p in pools:
+            if frac.fits(p, job.milli):
+                c = self.cost_fen(job, p)
+                if best is None or c < best_cost:
+                    best, best_cost = p, c
+        return None if best is None else frac.best_fit(job, (best,))

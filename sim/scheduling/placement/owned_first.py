@@ -14,3 +14,10 @@ class OwnedFirst(Placement):
     def choose_market(self, job, pools):
         # Eligibility groups sorted by pool kind put operator pools (kind 0) first.
         return first_fit(job, self.by_kind[job.elig])
+
+    def choose_fraction(self, job, pools, frac):
+        # A share too: the first pool in kind order with room, best-fit inside it.
+        for p in self.by_kind[job.elig]:
+            if frac.fits(p, job.milli):
+                return frac.best_fit(job, (p,))
+        return None
