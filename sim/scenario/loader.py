@@ -70,6 +70,7 @@ from sim.scenario.fields import (
     one_line,
 )
 from sim.scenario.files import read_scenario, scenario_path
+from sim.scenario.market_build import follow_site
 from sim.scenario.overrides import apply_overrides, hinted, override_texts
 from sim.scenario.parse import key_problem, parse_toml
 from sim.scenario.sections import budget_scenario, read_claim, read_finance, read_sampling
@@ -169,6 +170,8 @@ def _build(root: Table, source: str):
                        generations)
     markets = {"": _market(root.table("market", required=False), start, horizon)}
     named = {n: _market(t, start, horizon) for n, t in root.tables("markets", required=False)}
+    markets = {"": follow_site(root, "market", markets[""], sites, declared["sites"])}
+    named = {n: follow_site(root, f"markets.{key_text(n)}", m, sites, declared["sites"]) for n, m in named.items()}
     if pricing is not None and pricing.path is not None:
         markets = {"": _follow(root, "market", markets[""], pricing.path)}
         named = {n: _follow(root, f"markets.{key_text(n)}", m, pricing.path) for n, m in named.items()}
@@ -983,6 +986,7 @@ def _market(t: Table | None, start, horizon_days) -> tuple[Market | None, bool]:
     elif t.has("pflops_hours_per_year") or t.has("pflops_hours_path"):
         work = _work(t, start)
     share = t.number("share_reaching_operator", 1.0 if work is None else MISSING, gt=0, le=1)
+    follows = t.string("share_follows_build", "") or None  # a site's name: sim/scenario/market_build.py
     outside = None
     if t.has("outside_price_cny_per_pflops_year"):
         price = t.number("outside_price_cny_per_pflops_year", gt=0)
@@ -995,7 +999,7 @@ def _market(t: Table | None, start, horizon_days) -> tuple[Market | None, bool]:
     t.done()
     # Without a start date its dates mean nothing: the market is not read, and says so no more.
     ok = len(t.problems.messages) == before and start is not None
-    return (Market(work, share, outside) if ok else None), ok
+    return (Market(work, share, outside, follows) if ok else None), ok
 
 
 def _anchor(t: Table, k: str, start, horizon_days):
