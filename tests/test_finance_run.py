@@ -245,3 +245,18 @@ def test_summary_json_carries_the_finance_headline(result):
                                            "terminal_value"}
     assert "finance" not in json.loads(render(sim.run(loads(FIN_TINY[: FIN_TINY.index("[finance]")], "f.toml")))[
         "summary.json"])
+
+
+def test_the_reports_bridge_has_every_line_and_adds_up_to_the_npv():
+    """report.md's bridge table lists every line of the NPV's bridge (site costs and VAT timing
+    were once left out, so the rows did not add up to the NPV they end with)."""
+    from sim.report.finance import BRIDGE_LABELS, _bridge_md
+    from sim.simulation.finance import BRIDGE
+
+    assert tuple(BRIDGE_LABELS) == BRIDGE
+    fr = finance_of(sim.run(loads(FIN_TINY, "fin_tiny.toml")))
+    rows = [r for r in _bridge_md(fr) if r.startswith("| ") and not r.startswith("| |")]
+    cells = [[float(c.strip().replace(",", "")) for c in r.strip("|").split("|")[1:]] for r in rows]
+    *lines, npv = cells
+    assert npv[-1] == pytest.approx(fr.total.verdict.npv_fen / 1e8, abs=0.05)
+    assert sum(r[-1] for r in lines) == pytest.approx(npv[-1], abs=0.05 * len(lines))

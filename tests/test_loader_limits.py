@@ -451,7 +451,7 @@ def test_a_bare_sweep_name_is_found_the_same_way(tmp_path, monkeypatch):
 
 def test_a_policy_registered_after_import_is_accepted():
     assert errors('policy.placement="mine"') == [
-        "tiny.toml: policy.placement: must be one of best-fit, cheapest-first, owned-first, spread, got 'mine'"]
+        f"tiny.toml: policy.placement: must be one of {', '.join(sorted(PLACEMENTS))}, got 'mine'"]
 
     class Mine(PLACEMENTS["spread"]):
         name = "mine"

@@ -53,10 +53,11 @@ def test_the_parquet_series_are_the_runs_frames_at_full_precision(written):
 
 @pytest.fixture(scope="module")
 def jobs_run(tmp_path_factory):
-    """qingyang with preemption and lost preempted jobs, so that every common state shows up (120
-    days: past the tenants' first leased racks, 90 days after they sign, whose owners reclaim them)."""
+    """qingyang with preemption and lost preempted jobs, so that every common state shows up (240
+    days: demand grows with the racks built, and only by then does marketplace work run on the
+    tenants' leased servers often enough for their owners to reclaim some)."""
     out = tmp_path_factory.mktemp("jobs") / "out"
-    code = main(["run", "qingyang", "--horizon", "120", "--set", 'policy.reclaim="preempt"',
+    code = main(["run", "qingyang", "--horizon", "240", "--set", 'policy.reclaim="preempt"',
                  "--set", 'policy.preempted="lost"', "--jobs", "--quiet", "--out", str(out)])
     assert code == 0
     return json.loads((out / "summary.json").read_text()), pd.read_parquet(out / JOBS_FILE)

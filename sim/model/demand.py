@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 
 from attrs import frozen
@@ -64,6 +65,36 @@ class WorkPath:
         return WorkPath(tuple((t, v * factor) for t, v in self.points), self.annual_growth)
 
 
+def follow_build(work: WorkPath, built: tuple[tuple[float, float], ...]) -> WorkPath:
+    """`work` times the share of a site's capacity built: `built` is (hour, share of the
+    finished capacity built from then on) steps, rising to 1. Between two knots the market is
+    linear and the share constant, so the product is exact as points, a step as two points at
+    one hour (before, after); before the first step nothing is built and the work is 0."""
+    if work.annual_growth:
+        raise ValueError("a share that follows the build-out needs a dated path or a flat market")
+    ts = [t for t, _ in work.points]
+    vs = [v for _, v in work.points]
+
+    def market(h: float) -> float:
+        if h <= ts[0]:
+            return vs[0]
+        if h >= ts[-1]:
+            return vs[-1]
+        j = bisect.bisect_right(ts, h) - 1
+        return vs[j] + (vs[j + 1] - vs[j]) * (h - ts[j]) / (ts[j + 1] - ts[j])
+
+    share_at = dict(built)
+    out: list[tuple[float, float]] = []
+    share = 0.0
+    for h in sorted(set(ts) | set(share_at)):
+        m = market(h)
+        if h in share_at and share_at[h] != share:
+            out.append((h, m * share))
+            share = share_at[h]
+        out.append((h, m * share))
+    return WorkPath(tuple(out))
+
+
 @frozen
 class Work:
     """Absolute demand: dense P-hours per year, whatever capacity is built."""
@@ -120,6 +151,9 @@ class Market:
     work: WorkPath | None = None  # None: the file states no market demand
     share_reaching_operator: float = 1.0
     outside: OutsidePrice | None = None  # what competing centres charge; None: no outside option
+    # A site whose build-out the share follows: `work` is then already scaled by the share of
+    # that site's finished dense P built at each date (sim/model/demand.py follow_build).
+    share_follows_build: str | None = None
 
 
 @frozen

@@ -147,6 +147,8 @@ BRIDGE_LABELS = {
     "colocation": "colocation: rent and power over allowance, less the tenants' racks' power, O&M and halls",
     "operator_compute": "operator-owned compute: own-capacity sales, less its racks' power, O&M, halls and servers",
     "marketplace_fees": "marketplace fees on tenants' capacity",
+    "site_costs": "site costs: land, property tax, insurance and overheads",
+    "vat": "VAT: the cash timing of input VAT waiting as a credit",
     "tax": "tax",
     "terminal_value": "terminal value",
 }

@@ -90,7 +90,7 @@ def _build(root: Table, source: str):
     generations = read_generations(root, meta.start, declared["accelerators"])
     pricing = read_pricing(root.table("pricing"), accelerators, declared["accelerators"], meta.start, meta.horizon,
                            paths, generations)
-    markets, named = read_markets(root, meta.start, meta.horizon, pricing)
+    markets, named = read_markets(root, meta.start, meta.horizon, pricing, sites, declared["sites"])
     failures = read_failures(root.table("failures", required=False), servers, declared["servers"])
     clients = read_clients(root, demand, meta.start, declared, markets, named)
     finance = read_finance(root, declared["servers"], sites, pricing is None or pricing.vat_included)

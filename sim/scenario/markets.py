@@ -8,15 +8,19 @@ from sim.model import Market, OutsidePrice, WorkPath
 from sim.model.pricepath import PricePath
 from sim.scenario.dates import dated_points
 from sim.scenario.fields import MISSING, Table, key_text
+from sim.scenario.market_build import follow_site
 from sim.scenario.pricing import read_anchor, runaway
 from sim.units import HOURS_PER_DAY
 
 
-def read_markets(root: Table, start, horizon_days, pricing) -> tuple[dict, dict]:
+def read_markets(root: Table, start, horizon_days, pricing, sites, declared_sites) -> tuple[dict, dict]:
     """{"": ([market] or None, whether it was read without problems)}, and the same for each
-    [markets.<name>]; with [pricing] on a price path, their outside prices follow it."""
+    [markets.<name>]; a share that follows a site's build-out scaled by it; with [pricing] on a
+    price path, their outside prices follow it."""
     markets = {"": _market(root.table("market", required=False), start, horizon_days)}
     named = {n: _market(t, start, horizon_days) for n, t in root.tables("markets", required=False)}
+    markets = {"": follow_site(root, "market", markets[""], sites, declared_sites)}
+    named = {n: follow_site(root, f"markets.{key_text(n)}", m, sites, declared_sites) for n, m in named.items()}
     if pricing is not None and pricing.path is not None:
         markets = {"": _follow(root, "market", markets[""], pricing.path)}
         named = {n: _follow(root, f"markets.{key_text(n)}", m, pricing.path) for n, m in named.items()}
@@ -36,6 +40,7 @@ def _market(t: Table | None, start, horizon_days) -> tuple[Market | None, bool]:
     elif t.has("pflops_hours_per_year") or t.has("pflops_hours_path"):
         work = read_work(t, start)
     share = t.number("share_reaching_operator", 1.0 if work is None else MISSING, gt=0, le=1)
+    follows = t.string("share_follows_build", "") or None  # a site's name: sim/scenario/market_build.py
     outside = None
     if t.has("outside_price_cny_per_pflops_year"):
         price = t.number("outside_price_cny_per_pflops_year", gt=0)
@@ -48,7 +53,7 @@ def _market(t: Table | None, start, horizon_days) -> tuple[Market | None, bool]:
     t.done()
     # Without a start date its dates mean nothing: the market is not read, and says so no more.
     ok = len(t.problems.messages) == before and start is not None
-    return (Market(work, share, outside) if ok else None), ok
+    return (Market(work, share, outside, follows) if ok else None), ok
 
 
 def _follow(root: Table, key: str, market: tuple, path: PricePath) -> tuple:
