@@ -45,7 +45,7 @@ refuse_option = $(if $(filter -%,$(firstword $(value $(1)))),printf '%s\n' $(cal
 
 check_python = $(call quote,$(PYTHON)) -c 'import sys; sys.exit("computesim needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 
-.PHONY: sim sweep sensitivity lint lint-fix test mutate bench lock clean
+.PHONY: sim sweep sensitivity lint lint-fix test test-deep mutate bench lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@$(check_python)
@@ -115,6 +115,12 @@ lint-fix: $(STAMP)
 
 test: lint
 	@$(with_args) -m pytest -n auto -q
+
+# The property and fuzz tests with five times their examples (tests/depth.py, docs/testing.md):
+# before a release, or after changing the scheduler or the loader. About 30 minutes on 2 cores.
+test-deep: lint
+	@TEST_DEPTH=5 $(with_args) -m pytest -n auto -q tests/test_invariants.py tests/test_loader_fuzz.py \
+		tests/test_fractions.py tests/test_outputs.py tests/test_load_run_render.py
 
 # Mutation testing of the money and scheduling code with mutmut (docs/testing.md); not part of
 # make test. Config in pyproject.toml [tool.mutmut]; work and cache in mutants/, so a rerun tests

@@ -5,6 +5,7 @@ import pytest
 from builder import accelerator, exponential, fixed, jobs, pricing, racks, scenario, server, site, table, toml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from depth import examples
 
 from sim.scenario import ScenarioError, loads
 from sim.scheduling.fractional import Fractional
@@ -105,7 +106,7 @@ class Stub:
         self.pools = [pool]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(st.tuples(st.booleans(), st.integers(1, 999)), min_size=1, max_size=60))
 def test_shares_never_exceed_a_card(ops):
     from sim.model.hardware import AcceleratorType, ServerModel
@@ -244,7 +245,7 @@ def test_fragmentation_is_sampled_daily_while_shares_run():
     assert (f["fragmentation_daily_samples"], f["fragmentation_rate_daily_mean"]) == (1, round(4000 / 6500, 6))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.integers(0, MILLI), min_size=1, max_size=8),
        st.lists(st.tuples(st.integers(1, 8), st.integers(1, MILLI)), min_size=1, max_size=5))
 def test_fragmentation_lies_between_nothing_and_all_that_is_free(cards, raw):

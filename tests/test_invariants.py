@@ -7,6 +7,7 @@ the run. Failures shrink to a small scenario printed as model objects.
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from depth import examples
 
 from invariants import Checker, check_after, check_money
 from sim.simulation.run import Model
@@ -14,7 +15,7 @@ from sim.model import Policy
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS
 from strategies import policies, scenarios
 
-PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def run_checked(scenario):
@@ -40,7 +41,7 @@ def test_invariants_hold_for_any_policy(scenario):
     run_checked(scenario)
 
 
-@settings(PROPERTY, max_examples=100)  # busy queues under every discipline: the costliest examples
+@settings(PROPERTY, max_examples=examples(100))  # busy queues under every discipline: the costliest examples
 @given(scenarios(max_tenants=2, rate_scale=3.0, contended_tenant=True, policy=st.builds(
     Policy, placement=st.sampled_from(sorted(PLACEMENTS)), queue=st.sampled_from(sorted(DISCIPLINES)),
     reclaim=st.just("no-preempt"))))
@@ -69,7 +70,7 @@ def test_same_seed_same_ledger_and_summary(scenario):
     assert r1.summary_dict() == r2.summary_dict()
 
 
-@settings(PROPERTY, max_examples=150)
+@settings(PROPERTY, max_examples=examples(75))
 @given(scenarios(max_tenants=2, rate_scale=3.0, tiers=True))
 def test_invariants_hold_with_price_tiers_in_every_discipline(scenario):
     # Spot beside on-demand (and sometimes reserved): (10) no eviction before its notice or
@@ -80,14 +81,14 @@ def test_invariants_hold_with_price_tiers_in_every_discipline(scenario):
     event(f"work lost: {'some' if sum(st.lost_accelerator_hours for st in stats) else 'none'}")
 
 
-@settings(PROPERTY, max_examples=100)
+@settings(PROPERTY, max_examples=examples(50))
 @given(scenarios(max_tenants=2, rate_scale=3.0, contended_tenant=True, tiers=True))
 def test_tenants_own_work_evicts_spot_only_after_notice(scenario):
     model, _, _, _ = run_checked(scenario)
     event(f"evictions: {'some' if sum(st.evictions for st in model.sched.tier_stats) else 'none'}")
 
 
-@settings(PROPERTY, max_examples=150)
+@settings(PROPERTY, max_examples=examples(75))
 @given(scenarios(max_tenants=2, rate_scale=3.0, shares=True, policy=st.builds(
     Policy, placement=st.sampled_from(sorted(PLACEMENTS)), queue=st.sampled_from(sorted(DISCIPLINES)),
     reclaim=st.sampled_from(["no-preempt", "preempt"]), preempted=st.sampled_from(["requeue", "lost"]))))

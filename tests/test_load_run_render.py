@@ -20,6 +20,7 @@ import tomllib
 import attrs
 
 from hypothesis import HealthCheck, given, settings
+from depth import examples
 
 import sim
 from sim.report import FILES, render
@@ -39,8 +40,8 @@ MOST_SERVERS = 1_000_000
 # Two PNGs per run cost ~0.3 s: modest example counts keep the file near 15 s on one core.
 # Most loaded documents are refused (at least one bad value), which is cheap.
 SLOW_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
-RUNS = settings(max_examples=20, deadline=None, suppress_health_check=SLOW_CHECKS)
-DOCUMENTS = settings(max_examples=40, deadline=None, suppress_health_check=SLOW_CHECKS)
+RUNS = settings(max_examples=examples(20), deadline=None, suppress_health_check=SLOW_CHECKS)
+DOCUMENTS = settings(max_examples=examples(40), deadline=None, suppress_health_check=SLOW_CHECKS)
 
 
 def finite_numbers(node, where="summary"):

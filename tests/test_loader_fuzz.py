@@ -16,6 +16,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from depth import examples
 
 from builder import key, literal
 from sim.model import Scenario
@@ -28,7 +29,7 @@ SHIPPED = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "scenar
 BASES = {"tiny.toml": TINY, **SHIPPED}
 SOURCE = "fuzz.toml"
 
-FUZZ = settings(max_examples=500, deadline=None,
+FUZZ = settings(max_examples=examples(250), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
 
 

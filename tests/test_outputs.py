@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from depth import examples
 
 import sim
 from sim.cli import main
@@ -124,7 +125,7 @@ def test_a_lossy_or_long_name_carries_a_hash():
     assert len(long) == len("tiny@") + MAX_OVERRIDES_CHARS + 9 and "~" in long
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.text(max_size=40), min_size=1, max_size=6))
 def test_any_overrides_give_one_plain_folder_inside_results(overrides):
     out = output_folder(R, "tiny", overrides, None)
