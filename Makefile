@@ -102,15 +102,15 @@ compare: $(STAMP)
 solve: $(STAMP)
 	@$(call refuse_option,SCENARIO)$(with_args) -m sim solve $(call quote,$(value SCENARIO))
 
-# ruff (rules F, B, I, UP) and mypy on sim/, as configured in pyproject.toml; make test runs it
+# ruff (rules F, B, I, UP) on sim/, tests/ and benchmarks/ and mypy on sim/, as configured in pyproject.toml; make test runs it
 # first and stops on any finding. lint-fix applies ruff's safe fixes (import order, pyupgrade,
 # unused imports) in place, then lints: what is left needs a hand.
 lint: $(STAMP)
-	$(call quote,$(PY)) -m ruff check sim
+	$(call quote,$(PY)) -m ruff check sim tests benchmarks
 	$(call quote,$(PY)) -m mypy sim
 
 lint-fix: $(STAMP)
-	$(call quote,$(PY)) -m ruff check --fix sim
+	$(call quote,$(PY)) -m ruff check --fix sim tests benchmarks
 	$(call quote,$(PY)) -m mypy sim
 
 test: lint

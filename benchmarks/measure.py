@@ -12,10 +12,9 @@ import gc
 import resource
 import time
 
-from sim.simulation.run import Model
-
 from benchmarks import scenarios
 from benchmarks.raw import raw_rate
+from sim.simulation.run import Model
 
 
 def peak_rss_mib() -> float:
@@ -80,7 +79,10 @@ def scaling_point(racks: int, warmup_h: float, jobs: int, raw_events: int) -> di
     end_h = warmup_h + window_h
     model = Model(scenarios.single_site(racks, end_h + 0.01))
     marks = []
-    mark = lambda: marks.append((*clocks(), completed(model), model.sched.jobs, model.sched.running))  # noqa: E731
+
+    def mark(model=model):  # bound now: the name is deleted below, before the collection
+        marks.append((*clocks(), completed(model), model.sched.jobs, model.sched.running))
+
     at(model.env, warmup_h, mark)
     at(model.env, end_h, mark)
     t0 = clocks()

@@ -17,9 +17,8 @@ from collections import deque
 
 import simpy
 
-from sim.simulation.run import Model
-
 from benchmarks import scenarios
+from sim.simulation.run import Model
 
 
 def _cpu(fn):

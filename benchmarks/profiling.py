@@ -8,9 +8,8 @@ import os
 import pstats
 from pathlib import Path
 
-from sim.simulation.run import Model
-
 from benchmarks import scenarios
+from sim.simulation.run import Model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +52,7 @@ def profile(target: str, horizon: float, out: str, top: int = 15) -> dict:
     stats = pstats.Stats(prof)
     total = stats.total_tt
     rows = []
-    for key, (cc, nc, tt, ct, _callers) in stats.stats.items():
+    for key, (_cc, nc, tt, ct, _callers) in stats.stats.items():
         rows.append({"function": _name(key), "calls": nc, "own_s": tt, "cum_s": ct,
                      "own_share": tt / total, "cum_share": ct / total})
     by_own = sorted(rows, key=lambda r: -r["own_s"])[:top]

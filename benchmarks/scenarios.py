@@ -15,12 +15,14 @@ from builder import (  # noqa: E402
     jobs,
     lognormal,
     pricing,
-    racks as rack_group,
     scenario,
     server,
     site,
     tenant,
     toml,
+)
+from builder import (
+    racks as rack_group,
 )
 
 SEED = 20231130

@@ -25,8 +25,8 @@ def executors(horizon_days: float, points: int, reps: int, workers: int = 2) -> 
     from sim.experiment.design import Point, run_specs_for
     from sim.experiment.local_executor import LocalExecutor
     from sim.experiment.plan import Chunk, chunk_size, chunks
-    from sim.simulation.run import run
     from sim.scenario import loads
+    from sim.simulation.run import run
 
     path = ROOT / "scenarios" / "qingyang.toml"
     text = path.read_text()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from identities import check_money_identities
+
 from sim.economics.ledger import (
     CLIENT_KIND,
     COLOCATION,
@@ -33,8 +35,6 @@ from sim.scheduling.job import (
 from sim.scheduling.pool import OPERATOR_POOL, PRIVATE_POOL, SHARED_POOL
 from sim.scheduling.trace import Trace
 from sim.units import PPM
-
-from identities import check_money_identities
 
 
 def fits_free(free: list[int], A: int, size: int) -> bool:
@@ -358,7 +358,7 @@ def check_after(model, checker: Checker, transactions) -> None:
             continue
         # Each run at the quote for its own accelerator type (a requeued job may move), or at
         # its tier's price.
-        def price(acc):
+        def price(acc, job=job):
             quote = model.prices.quote_fen(acc, job.submit_h)
             if job.tier < 0:
                 return quote

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
-
 from hypothesis import strategies as st
 
 from sim.model import (
@@ -34,10 +33,8 @@ from sim.model.demand import WillingnessToPay
 from sim.model.failures import Failures, ServerFailures
 from sim.model.tiers import CAPACITIES, ON_EVICTION, Tier, Tolerance
 from sim.model.workload import Bursts, Shaped
-from sim.scheduling.registry import DISCIPLINES
+from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.workload.distributions import mean_hours
-from sim.scheduling.registry import PLACEMENTS
-from sim.scheduling.registry import RECLAIMS
 
 OPERATOR = "operator"
 

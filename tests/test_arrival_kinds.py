@@ -9,16 +9,15 @@ from pathlib import Path
 
 import pytest
 from attrs import frozen
+from tiny import tiny
 
-import sim
-from sim.simulation.run import Model
 from sim.scenario import ScenarioError
 from sim.scenario.budget import capacity_hours, expected_jobs
 from sim.scheduling.cluster import Cluster
+from sim.simulation.run import Model
 from sim.workload.kind import ArrivalsKind
 from sim.workload.kinds import KINDS, kind_of
 from sim.workload.record import Draws
-from tiny import tiny
 
 SIM = Path(__file__).resolve().parent.parent / "sim"
 

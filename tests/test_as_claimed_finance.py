@@ -7,14 +7,14 @@ tenant's) = 4 kW of servers = 0.004 MW, against 2 racks x 1 kW = 0.002 MW costed
 
 import attrs
 import pytest
+from fin_tiny import FIN_TINY
 
 import sim
 import sim.experiment.worker
-from fin_tiny import FIN_TINY
-from sim.simulation.finance import finance_of
 from sim.report import render, summary_of
 from sim.report.verdict import Market, verdict_of
 from sim.scenario import loads
+from sim.simulation.finance import finance_of
 
 REFUSAL = ("refused: the servers draw up to 0.004 MW at full build-out against the 0.002 MW of racks, halls and "
            "M&E costed (enforce_power = false); an NPV would earn from servers no hall powers")

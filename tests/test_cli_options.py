@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from tiny import TINY
 
 from sim.cli import main
 from sim.report.outdir import output_folder
-from tiny import TINY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -231,8 +231,9 @@ def test_an_unknown_policy_is_a_usage_error(workdir, capsys):
     ({"seed": 1.5}, "tiny.toml: scenario.seed: must be an integer, got 1.5"),
 ])
 def test_run_checks_its_own_seed_and_horizon_like_the_file(kwargs, message):
-    import sim
     from tiny import tiny
+
+    import sim
 
     with pytest.raises(sim.ScenarioError) as e:
         sim.run(tiny(), **kwargs)

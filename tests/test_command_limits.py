@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sweeps import SMALL
+from sweeps import workdir as sweep_workdir
+from tiny import TINY
 
 from sim.cli import main
 from sim.model import limits
-from sweeps import SMALL, workdir as sweep_workdir
-from tiny import TINY
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,6 @@
 kill -9, bad input refused with one line and nothing written or deleted, make's variables."""
 
 import csv
-import math
 import os
 import signal
 import subprocess

@@ -7,12 +7,12 @@ from __future__ import annotations
 import math
 
 import pytest
+from invariants import Checker, check_after
+from tiny import TINY
 
 import sim
-from invariants import Checker, check_after
-from sim.simulation.run import Model
 from sim.scenario import ScenarioError, loads
-from tiny import TINY
+from sim.simulation.run import Model
 
 ONE_JOB_CLASS = '''[clients.c]
 arrivals = { at_hours = [0, 1, 30, 30] }

@@ -11,15 +11,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from fin_tiny import FIN_TINY
+from tiny import tiny
 
 import sim
-from fin_tiny import FIN_TINY
+from sim.economics.finance import Purchase
 from sim.economics.market import PriceResponse
 from sim.economics.pricing import PriceBook
-from sim.simulation.finance import finance_of, net_of_vat, vat_cash
-from sim.economics.finance import Purchase
 from sim.scenario import ScenarioError, loads
-from tiny import tiny
+from sim.simulation.finance import finance_of, net_of_vat, vat_cash
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD = ('generations.old={accelerator="x", available=2024-01-01, pflops_fp16_dense=0.1, power_w=100, '

@@ -124,8 +124,8 @@ def test_an_unfinished_concession_is_not_sold():
 
 def test_a_dcf_terminal_value_by_hand():
     from sim.economics.finance import Purchase
-    from sim.simulation.finance import dcf_exit, remaining_life_years
     from sim.model.finance import Timing
+    from sim.simulation.finance import dcf_exit, remaining_life_years
 
     # A 5-year building bought in year 1 has 2 years left after a 3-year concession; M&E of
     # 3 years bought in year 1 serves to year 3, so it is due again 1 year after the end.

@@ -9,12 +9,12 @@ import csv
 import io
 
 import pytest
+from fin_tiny import FIN_TINY
 
 import sim
-from fin_tiny import FIN_TINY
-from sim.simulation.finance import finance_of, yearly
-from sim.report import FINANCE_FILES, FILES, render
+from sim.report import FILES, FINANCE_FILES, render
 from sim.scenario import ScenarioError, loads
+from sim.simulation.finance import finance_of, yearly
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
+from test_traces import BIG, HEADER, TRACE
 
 from sim.cli import main
 from sim.model.workload import Bursts, Mixture
@@ -16,7 +17,6 @@ from sim.scheduling.cluster import Cluster
 from sim.workload.fit import fit_bursts, fit_durations, mmpp_gap_cv, mmpp_idc
 from sim.workload.stream import stream_for
 from sim.workload.trace import read_trace
-from test_traces import BIG, HEADER, TRACE
 
 SEED = 20231130
 
@@ -128,7 +128,7 @@ def small_trace(path: Path, n: int = 400) -> Path:
     rng = np.random.default_rng(1)
     t = np.cumsum(rng.exponential(600, n))
     rows = [HEADER.rstrip("\n")]
-    for i, s in enumerate(t):
+    for s in t:
         gpus = int(rng.choice([1, 1, 1, 2, 8]))
         secs = float(round(rng.lognormal(7, 1.5)) + 1)
         stamp = np.datetime64("2020-03-02T00:00:00") + np.timedelta64(int(s), "s")

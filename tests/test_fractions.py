@@ -3,9 +3,9 @@ fragmentation measure on a cluster worked out by hand, and bad input."""
 
 import pytest
 from builder import accelerator, exponential, fixed, jobs, pricing, racks, scenario, server, site, table, toml
+from depth import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from depth import examples
 
 from sim.scenario import ScenarioError, loads
 from sim.scheduling.fractional import Fractional

@@ -4,7 +4,6 @@ When a change is meant to move simulated numbers, regenerate with `.venv/bin/pyt
 tests/golden.py` and let the diff of tests/golden/ show what moved."""
 
 import pytest
-
 from golden import FILES, GOLDEN, SCENARIOS, outputs
 
 

@@ -5,15 +5,15 @@ checks run at every start, finish, preemption, abandonment and scheduling pass, 
 the run. Failures shrink to a small scenario printed as model objects.
 """
 
+from depth import examples
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from depth import examples
-
 from invariants import Checker, check_after, check_money
-from sim.simulation.run import Model
+from strategies import policies, scenarios
+
 from sim.model import Policy
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS
-from strategies import policies, scenarios
+from sim.simulation.run import Model
 
 PROPERTY = settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tiny import TINY
 
 import sim
 from sim.economics.ledger import COMPUTE_OPERATOR, COMPUTE_THIRD_PARTY, OPERATOR_ACCOUNT, tenant_account
-from sim.simulation.run import Model
 from sim.model.workload import Lease
 from sim.scenario import ScenarioError, loads
+from sim.simulation.run import Model
 from sim.workload.contracts import contract_hours
 from sim.workload.random import draws, generator
-from tiny import TINY
 
 ONE_JOB_CLASS = '''[clients.c]
 arrivals = { at_hours = [0, 1, 30, 30] }

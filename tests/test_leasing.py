@@ -15,9 +15,9 @@ the 2.5 kW allowance. At PUE 1.2 and 0.5 CNY/kWh (0.6 CNY per IT kWh):
 import datetime as dt
 
 import pytest
+from builder import accelerator, pricing, racks, scenario, server, site, tenant, toml
 
 import sim
-from builder import accelerator, pricing, racks, scenario, server, site, tenant, toml
 from sim.scenario import ScenarioError, loads
 
 LEASING = [{"date": dt.date(2025, 1, 1), "share": 0.5}, {"date": dt.date(2025, 1, 6), "share": 0.8}]

@@ -1,4 +1,4 @@
-"""Types and lint: `make test` runs ruff and mypy on sim/ first (pyproject.toml configures
+"""Types and lint: `make test` runs ruff (on sim/, tests/ and benchmarks/) and mypy (on sim/) first (pyproject.toml configures
 both), and the suite itself fails on a finding, so that `pytest` alone catches one too (a
 mypy finding was a real bug once: the audit command handed `Audit | None` on as an Audit)."""
 
@@ -27,8 +27,8 @@ def test_mypy_finds_nothing_in_sim():
     assert p.stdout.startswith("Success: no issues found")
 
 
-def test_ruff_finds_nothing_in_sim():
-    p = tool("ruff", "check", "--no-fix", "sim")
+def test_ruff_finds_nothing_in_sim_tests_or_benchmarks():
+    p = tool("ruff", "check", "--no-fix", "sim", "tests", "benchmarks")
     assert p.returncode == 0, p.stdout + p.stderr
 
 
@@ -40,7 +40,7 @@ def test_make_test_runs_ruff_then_mypy_before_the_suite():
                        env=env, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
-    ruff = next(i for i, x in enumerate(lines) if " -m ruff check sim" in x)
+    ruff = next(i for i, x in enumerate(lines) if " -m ruff check sim tests benchmarks" in x)
     mypy = next(i for i, x in enumerate(lines) if " -m mypy sim" in x)
     suite = next(i for i, x in enumerate(lines) if "pytest" in x)
     assert ruff < mypy < suite

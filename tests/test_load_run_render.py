@@ -18,9 +18,11 @@ import math
 import tomllib
 
 import attrs
-
-from hypothesis import HealthCheck, given, settings
 from depth import examples
+from hypothesis import HealthCheck, given, settings
+from strategies import scenarios
+from test_loader_fuzz import SOURCE, dumps, mutated, shaped
+from tiny import TINY
 
 import sim
 from sim.report import FILES, render
@@ -29,9 +31,6 @@ from sim.report.tables import summary_json
 from sim.scenario import ScenarioError, loads
 from sim.scenario.budget import total_jobs
 from sim.scheduling.cluster import Cluster
-from strategies import scenarios
-from test_loader_fuzz import SOURCE, dumps, mutated, shaped
-from tiny import TINY
 
 CAP_DAYS = 2.0
 MOST_JOBS = 20_000  # beyond this a run takes seconds: checked at load only

@@ -14,15 +14,15 @@ import math
 import tomllib
 from pathlib import Path
 
+from builder import key, literal
+from depth import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from depth import examples
+from tiny import TINY
 
-from builder import key, literal
 from sim.model import Scenario
 from sim.scenario import ScenarioError, loads
 from sim.scheduling.cluster import Cluster
-from tiny import TINY
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "scenarios").glob("*.toml"))}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tiny import TINY, tiny
 
 import sim
 from sim.cli import main
@@ -27,7 +28,6 @@ from sim.scenario.parse import MAX_FILE_BYTES
 from sim.scheduling.cluster import Cluster
 from sim.scheduling.registry import PLACEMENTS
 from sim.workload.kinds import kind_of
-from tiny import TINY, tiny
 
 ROOT = Path(__file__).resolve().parent.parent
 QINGYANG = ROOT / "scenarios" / "qingyang.toml"

@@ -7,14 +7,13 @@ The scenario below is small enough to reason about: operator racks of one 8-card
 
 import math
 
-import numpy as np
 import pytest
+from builder import accelerator, fixed, jobs, pricing, racks, scenario, server, site, table, toml
 from scipy import integrate
 
 import sim
-from builder import accelerator, fixed, jobs, pricing, racks, scenario, server, site, table, toml
 from sim.scenario import ScenarioError, loads
-from sim.scenario.budget import expected_jobs, capacity_hours
+from sim.scenario.budget import capacity_hours, expected_jobs
 from sim.scheduling.cluster import Cluster
 from sim.units import HOURS_PER_YEAR
 from sim.workload.arrivals import GrowingRate
@@ -377,8 +376,8 @@ def test_a_class_whose_jobs_can_never_fit_is_capacity_limited():
     # offered were too large for any pool (over the 5 % threshold), none waited in vain.
     from types import SimpleNamespace
 
-    from sim.simulation.summary import CAPACITY_LIMITED_ABOVE, class_demand
     from sim.metrics import ClassStats
+    from sim.simulation.summary import CAPACITY_LIMITED_ABOVE, class_demand
 
     def stats(rejected_pflops_hours):
         st = ClassStats()

@@ -13,8 +13,8 @@ import itertools
 import math
 
 import pytest
-
 from builder import accelerator, fixed, jobs, pricing, racks, scenario, server, site, table, toml
+
 from sim.model.demand import WorkPath, follow_build
 from sim.scenario import ScenarioError, loads
 from sim.scheduling.cluster import Cluster

@@ -1,18 +1,18 @@
 """Prices, fees and the ledger: exact integer money."""
 
 import pytest
+from tiny import TINY, tiny
 
 from sim.economics import Ledger, LedgerImbalance, charge_fen, split_fee
 from sim.economics.apportion import apportion
 from sim.economics.ledger import Account, Where
 from sim.economics.pricing import PriceBook
 from sim.model import Pricing
+from sim.scenario import ScenarioError, loads
 from sim.units import (
     cny_per_accelerator_hour_to_cny_per_pflops_year,
     cny_per_pflops_year_to_cny_per_accelerator_hour,
 )
-from sim.scenario import ScenarioError, loads
-from tiny import TINY, tiny
 
 
 def test_seed_price_per_p_year_converts_to_accelerator_hours():

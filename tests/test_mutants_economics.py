@@ -24,12 +24,12 @@ from sim.economics.ledger import (
     tenant_account,
 )
 from sim.economics.market import PriceResponse, price_response
-from sim.model.demand import OutsidePrice
 from sim.economics.pricing import PriceBook, price_model, split_fee
 from sim.economics.statement import LINES, statement, statements
 from sim.model import Pricing
-from sim.model.workload import Contracts, Lease
+from sim.model.demand import OutsidePrice
 from sim.model.site import OPERATOR
+from sim.model.workload import Contracts, Lease
 
 
 class Flat:

@@ -12,8 +12,8 @@ from sim.economics.finance import (
     REVENUE,
     Purchase,
     book_value,
-    discount_factors,
     depreciation,
+    discount_factors,
     irr,
     payback_year,
     project,
@@ -21,9 +21,9 @@ from sim.economics.finance import (
     taxes,
 )
 from sim.economics.money import DAILY_LINES
-from sim.simulation.finance import site_om, site_purchases, verdict, yearly
 from sim.model.finance import ServerFinance, Timing
 from sim.model.site import OPERATOR
+from sim.simulation.finance import site_om, site_purchases, verdict, yearly
 from sim.units import cny_to_fen
 
 # The streams these tests give amounts; any other of the money model's is 0 (`streams`).

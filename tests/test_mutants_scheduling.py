@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from test_policies import BASE, TENANT  # scenario text only
 
-from sim.simulation.run import Model
 from sim.economics.pricing import PriceBook
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.scenario import loads
@@ -19,7 +19,7 @@ from sim.scheduling.placement.spread import Spread
 from sim.scheduling.pool import OPERATOR_POOL, SHARED_POOL, Pool, WhatIf, fits_counts
 from sim.scheduling.queue import JobQueue
 from sim.scheduling.trace import Trace
-from test_policies import BASE, TENANT  # scenario text only
+from sim.simulation.run import Model
 
 CARD = AcceleratorType("x", 0.1, 0.2, 100)
 

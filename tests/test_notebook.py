@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import jupytext
-import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,17 +17,17 @@ import time
 from pathlib import Path
 
 import pytest
+from depth import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from depth import examples
+from tiny import TINY, tiny
 
 import sim
 from sim.cli import main
-from sim.simulation.provenance import git_commit
-from sim.simulation.run import run
 from sim.report import FILES, write_results
 from sim.report.outdir import MAX_OVERRIDES_CHARS, OutputNameError, output_folder
-from tiny import TINY, tiny
+from sim.simulation.provenance import git_commit
+from sim.simulation.run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 # The old results in the process tests: fewer jobs, so that every file differs from the new.

@@ -4,17 +4,15 @@ sweep's report without a column that repeats the parameter or an interval from o
 
 import attrs
 import numpy as np
-import pytest
+from fin_tiny import FIN_TINY
 from matplotlib.colors import to_rgba
+from test_plots import synthetic
 
 import sim
-from fin_tiny import FIN_TINY
 from sim.cli import table
 from sim.report.finance import finance_figure
 from sim.report.plots import utilisation_figure
 from sim.scenario import loads
-from test_plots import synthetic
-
 
 LONG = 65  # days: past the operator's first tranche (2025-03-01); before it nothing draws power
 

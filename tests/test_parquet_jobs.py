@@ -11,9 +11,9 @@ import pytest
 
 import sim
 from sim.cli import main
+from sim.report import JOBS_FILE, write_results
 from sim.simulation.jobs import COLUMNS, JobRecords
 from sim.simulation.results import COLUMNS as DAILY_COLUMNS
-from sim.report import JOBS_FILE, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim.simulation.results import COLUMNS
 from sim.report.plots import (
     OPERATOR_STREAMS,
     PAYOUTS,
@@ -21,6 +20,7 @@ from sim.report.plots import (
     revenue_figure,
     utilisation_figure,
 )
+from sim.simulation.results import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 START = pd.Timestamp("2025-01-01")

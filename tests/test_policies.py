@@ -9,10 +9,10 @@ Queue disciplines: one operator server of 8 accelerators. Arrivals (hour: size x
 
 import pytest
 
-from sim.simulation.run import Model
 from sim.scenario import loads
 from sim.scheduling.registry import DISCIPLINES
 from sim.scheduling.trace import Trace
+from sim.simulation.run import Model
 from sim.workload.stream import JobRecord
 
 BASE = """

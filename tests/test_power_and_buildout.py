@@ -1,12 +1,12 @@
 """Racks hold what their power budget allows; nothing runs before it is commissioned."""
 
 import pytest
+from tiny import tiny
 
-from sim.simulation.run import Model
 from sim.model import servers_within_power
 from sim.scenario import ScenarioError
 from sim.scheduling.trace import Trace
-from tiny import tiny
+from sim.simulation.run import Model
 
 
 @pytest.mark.parametrize("rack_kw, server_kw, n", [
@@ -55,8 +55,9 @@ def test_standard_racks_are_converted_by_power():
 
 
 def tiny_with_standard_racks(n, kw):
-    from sim.scenario import loads
     from tiny import TINY
+
+    from sim.scenario import loads
 
     text = TINY.replace('owner = "operator"\ncount = 1\npower_kw = 1.0',
                         f'owner = "operator"\nstandard_racks = {n}\npower_kw = {kw}')

@@ -2,10 +2,10 @@
 first: the operator's servers anywhere before a tenant's), and the loader checks the names."""
 
 import pytest
+from tiny import TINY
 
 import sim
 from sim.scenario import ScenarioError, loads
-from tiny import TINY
 
 # TINY with a second site b holding one operator server of 4; class c: one job of 4 at hour 0
 # and one at hour 1, 10 h each, so two operator servers are taken in turn.

@@ -4,8 +4,8 @@ it together ([price_paths], [pricing] path), a steady decline or dated points.""
 import math
 
 import pytest
-
 from test_market import MARKET
+
 from sim.economics.market import OutsidePath
 from sim.economics.pricing import price_model
 from sim.model.pricepath import PricePath

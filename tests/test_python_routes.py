@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from tiny import TINY
 
 import sim
 from sim.cli import main
-from tiny import TINY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +44,7 @@ def test_dir_lists_the_lazy_names_and_each_resolves():
 
 def test_write_results_finance_audit_and_verdict_from_python(tmp_path):
     from fin_tiny import FIN_TINY
+
     from sim.scenario import loads
 
     result = sim.run(loads(FIN_TINY, "fin.toml"))
@@ -69,7 +70,6 @@ def test_reprs_are_short():
 def test_every_public_class_has_a_docstring():
     from sim.economics.audit import Audit, Row
     from sim.experiment.compare import Comparison
-    from sim.simulation.finance import FinanceResult, SiteFinance
     from sim.experiment.replicate import Replications
     from sim.experiment.sensitivity import SensitivityResult
     from sim.experiment.solve import Solution
@@ -79,6 +79,7 @@ def test_every_public_class_has_a_docstring():
     from sim.model.scenario import Scenario
     from sim.report.verdict import Verdict
     from sim.scenario.shipped import Shipped
+    from sim.simulation.finance import FinanceResult, SiteFinance
 
     for cls in (sim.RunResult, sim.ScenarioError, Scenario, Replications, SweepResult, Sweep, SensitivityResult,
                 Comparison, Solution, FinanceResult, SiteFinance, Audit, Row, Claim, Span, Verdict, Shipped):

@@ -12,11 +12,12 @@ at c = 64 moves the mean wait by 40-70 %), and the interval on utilisation is wi
 
 import numpy as np
 import pytest
+from builder import accelerator, exponential, jobs, pricing, racks, scenario, server, site, table, toml
 from scipy import stats
 
-from builder import accelerator, exponential, jobs, pricing, racks, scenario, server, site, table, toml
-from sim.simulation.run import run
 from sim.scenario import loads
+from sim.simulation.run import run
+
 
 def mm_c(days, queue: str, c: int, lam: float, mean: float, *, warmup_days=None, patience_hours=None) -> str:
     """c single-accelerator servers, Poisson arrivals at `lam` an hour, exponential durations

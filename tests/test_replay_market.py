@@ -10,13 +10,13 @@ import math
 
 import numpy as np
 import pytest
+from test_traces import BIG, TRACE, records
 
 import sim
 from sim.cli import main
 from sim.model.demand import WorkPath
 from sim.scenario import ScenarioError, loads
 from sim.workload.trace import read_trace
-from test_traces import BIG, TRACE, records
 
 P = 0.1  # dense P per accelerator of the site below
 DAYS = 112  # one period of the Philly trace (16 weeks)

@@ -10,9 +10,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from browser import Browser, chromium
 
 import sim
-from browser import Browser, chromium
 from sim.report import render
 from sim.report.html import markdown_html
 from sim.report.plots import periods

@@ -5,17 +5,17 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from scipy import stats
-
-import sim
 from fin_tiny import FIN_TINY
 from identities import check_money_identities
 from sampling_case import SAMPLING_CASE
-from sim.simulation.finance import yearly
+from scipy import stats
+
+import sim
 from sim.model.sampling import Sampling, TimeMap, periods
-from sim.workload.windows import compressed
 from sim.report import render
 from sim.scenario import ScenarioError, loads
+from sim.simulation.finance import yearly
+from sim.workload.windows import compressed
 
 H = 24.0
 START = dt.date(2025, 1, 1)
@@ -298,8 +298,9 @@ def test_a_seam_moves_when_work_is_billed_and_nothing_else():
     # The same run with and without seams (billing every running job at 26.5, 30 and 40 h):
     # on tiny, marketplace jobs at 24.5 h (operator's server) and 25 h (the tenant's, opted in),
     # the tenant's own 5-h job at 28 h preempting the second, which restarts at 33 h.
-    from sim.simulation.run import Model
     from tiny import TINY
+
+    from sim.simulation.run import Model
 
     text = TINY.replace("arrivals = { at_hours = [0, 1, 30, 30] }", "arrivals = { at_hours = [24.5, 25] }") + """
 [tenants.t.demand.own]

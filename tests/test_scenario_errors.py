@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from tiny import TINY, tiny
 
 from sim.scenario import ScenarioError, load_scenario, loads
-from tiny import TINY, tiny
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,15 +6,15 @@ import zlib
 import attrs
 import pandas as pd
 import pytest
+from tiny import TINY, tiny
 
 import sim
-from sim.simulation.results import COLUMNS, SITE_COLUMNS, RunResult, Summary
-from sim.simulation.run import Model
 from sim.scenario import loads
 from sim.scheduling.placement.base import Placement, first_fit
 from sim.scheduling.registry import PLACEMENTS, register_placement
+from sim.simulation.results import COLUMNS, SITE_COLUMNS, RunResult, Summary
+from sim.simulation.run import Model
 from sim.workload.stream import JobRecord
-from tiny import TINY, tiny
 
 # Two sites: "a" as in tiny (an operator server and tenant t's, all opted in) and "b" with two
 # operator servers and two of tenant u's, half of them kept for u's own demand; Poisson demand.

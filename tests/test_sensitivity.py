@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim.experiment.parameters import Parameter, Range, Values
-from sim.experiment.sensitivity import design, analyse
+from sim.experiment.sensitivity import analyse, design
 from sim.experiment.sweepfile import SensitivitySpec
 
 A, B = 7.0, 0.1

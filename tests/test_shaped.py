@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
+from tiny import TINY
 
 from sim.model.demand import Lognormal
 from sim.model.workload import Bursts, Gamma, Mixture, Weibull
@@ -18,7 +19,6 @@ from sim.workload.distributions import duration_draws, mean_hours
 from sim.workload.fit import mmpp_gap_cv, mmpp_idc
 from sim.workload.random import generator
 from sim.workload.stream import stream_for
-from tiny import TINY
 
 # TINY's class c, with plain Poisson arrivals to shape (2025-01-01 is a Wednesday).
 BASE = TINY.replace('arrivals = { at_hours = [0, 1, 30, 30] }', 'arrivals = { rate_per_hour = 10 }')

@@ -5,12 +5,11 @@ from pathlib import Path
 
 import attrs
 import pytest
+from identities import COSTS, PARTS
 
 import sim
 from sim.model.demand import demand_basis
 from sim.scenario import load_scenario
-
-from identities import COSTS, PARTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))

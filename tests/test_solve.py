@@ -3,15 +3,14 @@
 import json
 
 import pytest
+from tiny import TINY
 
 import sim
 from sim.cli import main
-from sim.experiment.local_executor import LocalExecutor
 from sim.experiment.seeds import run_seed
 from sim.experiment.solve import solve
 from sim.experiment.targets import number, resolve_target
 from sim.report.audit import audit_of
-from tiny import TINY
 
 PRICE = "pricing.price_cny_per_pflops_year"
 # LOW stays above the offer floor: a card of 0.1 P drawing 0.25 kW x PUE 1.5 x 0.4 CNY costs 0.15 CNY

@@ -5,14 +5,12 @@ A spot job of 4 x 10 h starts at hour 0; an on-demand job of 4 x 1 h arrives at 
 needs the whole server, so it evicts the spot job as its tier says.
 """
 
-import math
 
 import pytest
 
-from sim.simulation.run import Model
 from sim.scenario import ScenarioError, loads
-from sim.scheduling.job import COMPLETED, PREEMPTED_LOST
 from sim.scheduling.trace import Trace
+from sim.simulation.run import Model
 
 BASE = """
 [scenario]

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.simulation.run import Model
 from sim.scenario import loads
 from sim.scheduling.trace import Trace
+from sim.simulation.run import Model
 
 TWO_CLASSES = """
 [scenario]

@@ -15,9 +15,10 @@ Operator revenue 120 + 6 + 24 = 150 CNY; net 150 - 33.60 = 116.40 CNY.
 
 import datetime as dt
 
+from tiny import tiny
+
 from sim.economics.ledger import COMPUTE_THIRD_PARTY, OPERATOR_ACCOUNT, client_account, tenant_account
 from sim.simulation.run import Model, run
-from tiny import tiny
 
 
 def test_revenue_by_stream_is_exact():

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from builder import accelerator, pricing, racks, raw, scenario, server, site, table, toml
 
 import sim
-from builder import accelerator, pricing, racks, raw, scenario, server, site, table, toml
 from sim.cli import main
 from sim.scenario import ScenarioError, loads
 from sim.scheduling.cluster import Cluster

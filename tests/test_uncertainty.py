@@ -9,12 +9,12 @@ import math
 
 import numpy as np
 import pytest
+from fin_tiny import FIN_TINY
 
 from sim.cli import main
 from sim.experiment.uncertainty import Config, Target, analyse, design, evaluate_function
 from sim.scenario.errors import ScenarioError
 from sim.scenario.uncertainty import read_uncertainty
-from fin_tiny import FIN_TINY
 
 TOY = """
 [uncertainty]

@@ -7,15 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fin_tiny import FIN_TINY
 
 import sim
-from fin_tiny import FIN_TINY
 from sim.cli import main
-from sim.simulation.finance import Verdict as FinanceVerdict
 from sim.model.claim import Span
 from sim.report.finance import payback_words
 from sim.report.verdict import verdict_of
 from sim.scenario import loads
+from sim.simulation.finance import Verdict as FinanceVerdict
 
 ROOT = Path(__file__).resolve().parent.parent
 
