@@ -35,6 +35,8 @@ class ArrivalsKind(ABC):
     scales_in_windows = True  # a sampled run may shorten its jobs (and bring more of them)
     shapeable = False  # a `workload` table may shape it (profiles, bursts)
     leasable = False  # a `lease` may sign contracts as it arrives
+    billed_per_hour = True  # its jobs pay the quote per accelerator-hour (a service earns per token instead)
+    needs_horizon = False  # `stream` takes the run's `horizon_h` (a service's replicas end past it)
 
     # --- the run --------------------------------------------------------------------------
     @abstractmethod
