@@ -8,7 +8,8 @@ table, each row with its source). An autoscaler looks at the rate every `scale_i
 and asks for ceil(rate / capacity / target_utilisation) replicas within [min, max]; what it asks
 for comes `lag_minutes` later. The replicas are jobs: the stream below yields one record per
 replica run (arrival: when the autoscaler adds it; duration: until it removes it, last added
-first removed), placed by the normal scheduler. What they serve and earn is metered during the
+first removed), placed by the normal scheduler; one that waits (no room) leaves the queue when
+the autoscaler would have removed it, and one that starts late runs its whole planned length. What they serve and earn is metered during the
 run (sim/simulation/services.py). The decisions follow the stated rate, not the sampled jobs:
 the same service asks for the same replicas in every seed.
 """
@@ -140,7 +141,8 @@ class ServiceStream:
         spec = self.client.arrivals
         size = self.client.sizes.values[0]
         for start, end in replica_runs(spec.replica_path(self.horizon_h), self.horizon_h):
-            yield JobRecord(start, self.index, size, end - start, None, None, None)
+            # A replica not started by the time the autoscaler removes it leaves the queue then.
+            yield JobRecord(start, self.index, size, end - start, end - start, None, None)
 
 
 class ServiceArrivals(ArrivalsKind):
