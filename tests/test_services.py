@@ -113,3 +113,13 @@ def test_in_a_run_the_replicas_follow_the_step_after_the_lag():
     hours = 5 * (5 + lag) + 15 * 19 + 5 * 5 + 15 * (48 - 29 - lag)
     assert svc["replica_hours"] == round(hours, 3)
     assert svc["violation_rate"] == round(4200 / 892_800, 6)
+
+
+def test_a_capacity_table_must_cover_the_cards_replicas_may_hold(tmp_path):
+    text = svc_scenario(3.0).replace('{ accelerator = "x"', '{ accelerator = "y"')
+    path = tmp_path / "svc.toml"
+    path.write_text(text)
+    p = subprocess.run([sys.executable, "-m", "sim", "run", str(path), "--out", str(tmp_path / "out")],
+                       capture_output=True, text=True)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+    assert "clients.svc.arrivals.capacity: no row for x" in p.stderr

@@ -92,6 +92,10 @@ class ArrivalsKind(ABC):
         """Its demand is stated in dense P-hours (which need one dense P per accelerator)."""
         return False
 
+    def capacity_accelerators(self, spec) -> tuple[str, ...] | None:
+        """The accelerators its jobs state a capacity on (a service's capacity table); None: no table."""
+        return None
+
     def read(self, table, start):
         """The record from the class's `arrivals` table holding `arrivals_key` (a
         sim/scenario/fields.py Table: report problems with table.error); None if wrong."""

@@ -165,6 +165,9 @@ class ServiceArrivals(ArrivalsKind):
         per_replica = client.gpu_milli / 1000 if client.gpu_milli else client.sizes.values[0]
         return replica_h * per_replica * (client.pflops_dense or 0.0)
 
+    def capacity_accelerators(self, spec):
+        return tuple(r.accelerator for r in spec.capacity)
+
     def why(self, client, horizon_h, expected):
         return f"an inference service of {expected:.0f} replica runs"
 
