@@ -8,6 +8,7 @@ import sys
 from builder import accelerator, fixed, pricing, racks, scenario, server, site, table, tenant, toml
 from identities import check_money_identities
 
+from sim.report import render
 from sim.scenario import loads
 from sim.simulation.run import run
 from sim.workload.service import CapacityRow, Service, replica_runs
@@ -67,6 +68,8 @@ def test_goodput_and_violations_on_a_case_worked_by_hand():
     assert svc["revenue_per_busy_accelerator_hour_cny"] == round(1382.4 / 192, 4)
     assert s["revenue_cny"]["compute_sales_operator_capacity"] == 0.0
     check_money_identities(result)
+    report = render(result)["report.md"].decode()
+    assert "| svc | 1,728,000 | 40.0 % | 60.0 % | 192 | 192 | 0.00 | 7.20 |" in report
 
 
 def test_within_capacity_everything_is_goodput():
