@@ -16,6 +16,7 @@ from sim.economics.ledger import (
     COMPUTE_OPERATOR,
     COMPUTE_THIRD_PARTY,
     OPERATOR_ACCOUNT,
+    TOKEN_SALES,
     Account,
     Where,
     client_account,
@@ -35,7 +36,7 @@ class Route(NamedTuple):
 
 
 class Billing:
-    def __init__(self, prices: PriceModel, ledger, clients, leases=None, tiers=()):
+    def __init__(self, prices: PriceModel, ledger, clients, leases=None, tiers=(), per_token=None):
         self.prices = prices
         self.ledger = ledger
         self.client_accounts = [client_account(c.name, c.tenant) for c in clients]
@@ -43,6 +44,10 @@ class Billing:
         # by class, each a sim/model/workload.py Lease or None (on demand; all, if not given).
         self.leases = list(leases) if leases is not None else [None] * len(clients)
         self.contracts = any(lease is not None for lease in self.leases)
+        # Classes whose jobs earn per token served, not per hour held (an inference service's
+        # replicas, sim/workload/service.py): their runs are not charged; `token_sale` books them.
+        self.per_token = list(per_token) if per_token is not None else [False] * len(clients)
+        self.token_fen = 0  # token sales booked, gross, on any capacity
         self.contracted: dict[tuple[str, str], int] = {}  # (site, owner) -> contract sales, gross fen
         self.take_or_pay_fen = 0  # of which paid for terms left early
         # By tier: (multiplier on the quote, or a fixed price in fen), and the fee in ppm.
@@ -69,6 +74,8 @@ class Billing:
                tier: int = -1) -> int:
         """Bill `size` accelerators for `hours` at the quote in force at `submit_h` (a lease: at
         its contract's price; a tier's job: at its tier's); returns fen."""
+        if self.per_token[client]:
+            return 0
         amount = charge_fen(self._price_fen(client, route.accelerator, submit_h, tier), size, hours)
         if not amount:
             return 0
@@ -80,6 +87,16 @@ class Billing:
     def amount(self, client: int, size: int, submit_h: float, hours: float, accelerator: str, tier: int = -1) -> int:
         """What `charge` would bill, without billing it (fen)."""
         return charge_fen(self._price_fen(client, accelerator, submit_h, tier), size, hours)
+
+    def token_sale(self, now: float, client: int, amount: int, route: Route) -> int:
+        """Book `amount` fen of tokens served by a service's replicas on `route`'s capacity: on the
+        operator's, as token sales; on a tenant's, as third-party sales (the fee kept, the rest paid out)."""
+        if amount <= 0:
+            return 0
+        if route.tenant is None:
+            route = Route(route.accelerator, Where(TOKEN_SALES, route.where.site, route.where.owner), None)
+        self.token_fen += amount
+        return self._post(now, client, amount, route)
 
     def take_or_pay(self, now: float, client: int, size: int, duration_h: float, route: Route) -> int:
         """At the end of a contract that lasted `duration_h`: if the lessee left during a term,

@@ -21,6 +21,7 @@ from sim.model.site import OPERATOR
 # is to the operator and which statement lines it feeds; a new one is named there.
 COMPUTE_OPERATOR = "compute-operator"  # sales on operator-owned capacity
 COMPUTE_THIRD_PARTY = "compute-third-party"  # sales on tenants' opted-in capacity
+TOKEN_SALES = "tokens"  # inference services' tokens served on operator-owned capacity
 COLOCATION = "colocation"  # tenants' rack rent
 POWER_OVER_ALLOWANCE = "power-over-allowance"  # tenants' power above what their rent covers
 ELECTRICITY = "electricity"  # power for every commissioned rack, paid by the operator

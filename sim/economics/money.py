@@ -27,6 +27,7 @@ from sim.economics.ledger import (
     OPERATOR_KIND,
     POWER_OVER_ALLOWANCE,
     TENANT_KIND,
+    TOKEN_SALES,
 )
 
 # What a stream is to the operator.
@@ -119,6 +120,11 @@ STREAMS: tuple[Stream, ...] = (
     Stream("electricity_cost", COST, ELECTRICITY, OPERATOR_KIND, BOTH_SIDES,
            label="electricity (cost)", report="electricity, paid by the operator", short="electricity",
            finance="electricity", business_line=BY_RACK_OWNER),
+    # Inference services' tokens served on operator capacity (per million tokens, input and
+    # output priced apart: sim/workload/service.py); on a tenant's capacity they are third-party sales.
+    Stream("token_sales", REVENUE, TOKEN_SALES, OPERATOR_KIND, OPERATOR_SIDE,
+           label="token sales, operator capacity", report="inference tokens sold on operator capacity",
+           short="token sales", sales=True, finance="token_sales", business_line=OPERATOR_COMPUTE_LINE),
 )
 GROSS = (Gross("compute_sales_third_party_capacity", report="compute sales on third-party capacity (gross)"),)
 OPERATOR_REVENUE = Identity("operator_revenue", "operator revenue", "operator revenue", daily=False)

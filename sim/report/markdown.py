@@ -160,6 +160,8 @@ def report_md(s: dict, sections=(), top=()) -> str:
         lines += _failures(s["failures"])
     if s.get("fractions"):
         lines += _fractions(s["fractions"])
+    if s.get("services"):
+        lines += _services(s["services"])
     lines += _by_site(s["by_site"])
     for section in sections:
         lines += ["", section.rstrip("\n")]
@@ -305,6 +307,25 @@ def _fractions(f: dict) -> list[str]:
         f"{_n(f['fragmentation_daily_samples'])} daily samples; at the horizon "
         f"{_n(f['free_accelerators_at_horizon'], 1)} accelerators free, {_pct(f['fragmentation_rate_at_horizon'])} "
         "of them fragmented (unusable by a job drawn from the joined jobs' shapes; Weng et al., ATC'23).",
+        "",
+    ]
+
+
+def _services(v: dict) -> list[str]:
+    rows = [f"| {name} | {_n(x['requests'])} | {_pct(x['goodput_rate'])} | {_pct(x['violation_rate'])} | "
+            f"{_n(x['replica_hours'])} | {_n(x['busy_accelerator_hours'])} | {x['token_sales_cny'] / 1e6:,.2f} | "
+            f"{x['revenue_per_busy_accelerator_hour_cny']:,.2f} |" for name, x in v["by_service"].items()]
+    return [
+        "## Inference services",
+        "",
+        "Requests within the replicas' capacity are served within the objective (goodput); the rest violate it.",
+        "",
+        "| service | requests | goodput | violations | replica-hours | busy accelerator-hours | token sales, M CNY "
+        "| CNY per busy accelerator-hour |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        *rows,
+        f"| work billed by the hour | | | | | {_n(v['hourly_work_busy_accelerator_hours'])} | "
+        f"{v['hourly_work_sales_cny'] / 1e6:,.2f} | {v['hourly_work_revenue_per_busy_accelerator_hour_cny']:,.2f} |",
         "",
     ]
 

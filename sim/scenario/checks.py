@@ -104,6 +104,7 @@ def check_capacity(problems: Problems, scenario: Scenario, clients: list, budget
     cluster = Cluster(scenario)
     served = _check_served(scenario, cluster, problems)
     _check_job_sizes(scenario, cluster, problems, served)
+    _check_service_capacity(scenario, cluster, problems, served)
     refs = {c.key: r for c, r in clients if c is not None}
     scenario = attrs.evolve(scenario, clients=tuple(
         _resolve_pflops(c, refs[c.key], cluster, problems) for c in scenario.clients))
@@ -153,6 +154,22 @@ def _check_job_sizes(scenario: Scenario, cluster: Cluster, problems: Problems, r
             problems.add(f"{client_key(c)}.sizes.values",
                          f"a job of {biggest} accelerators is larger than any pool this class may use "
                          f"(largest: {largest} accelerators at full build-out)")
+
+
+def _check_service_capacity(scenario: Scenario, cluster: Cluster, problems: Problems, reported=()) -> None:
+    """A service's replicas hold one size of job, and its capacity table has a row for every
+    accelerator they may land on (sim/workload/service.py)."""
+    for c in scenario.clients:
+        kind = _kind(c)
+        named = kind.capacity_accelerators(c.arrivals) if kind is not None else None
+        if named is None or c.key in reported:
+            continue
+        if len(c.sizes.values) != 1:
+            problems.add(f"{client_key(c)}.sizes.values", "a service's replicas are all one size: give one value")
+        missing = sorted({p.accelerator for p in cluster.pools_for(c)} - set(named))
+        if missing:
+            problems.add(f"{client_key(c)}.arrivals.capacity", f"no row for {', '.join(missing)}, which this "
+                         "service's replicas may hold: add one, or restrict the class's accelerators")
 
 
 def _resolve_pflops(c: ClientClass, reference, cluster: Cluster, problems: Problems) -> ClientClass:

@@ -445,6 +445,7 @@ class Summary:
     tiers: dict | None = attrs.field(default=None, metadata={"optional": True})  # name -> TierReport
     leasing: LeasingReport | None = attrs.field(default=None, metadata={"optional": True})
     fractions: FractionReport | None = attrs.field(default=None, metadata={"optional": True})
+    services: dict | None = attrs.field(default=None, metadata={"optional": True})  # sim/simulation/services.py
     sampling: SamplingInfo | None = None  # only in a sampled run's summary.json
 
 

@@ -24,6 +24,7 @@ from sim.simulation.provenance import provenance
 from sim.simulation.recorder import Recorder
 from sim.simulation.results import RunResult
 from sim.simulation.sampled import run_sampled
+from sim.simulation.services import service_meters
 from sim.simulation.summary import summarise
 from sim.units import HOURS_PER_DAY
 from sim.workload.demand import mean_pflops
@@ -79,7 +80,8 @@ class Model:
         self.ledger = Ledger(ledger_sink)
         self.billing = Billing(self.prices, self.ledger, scenario.clients,
                                [kind_of(c.arrivals).lease(c.arrivals) for c in scenario.clients],
-                               scenario.tiers)
+                               scenario.tiers,
+                               [not kind_of(c.arrivals).billed_per_hour for c in scenario.clients])
         self.sched = Scheduler(self.clock, scenario, self.cluster, self.prices, self.billing, trace)
         streams = streams or {}
         self.intakes = []
@@ -91,11 +93,12 @@ class Model:
             stream = streams.get(i)
             if stream is None:
                 path = self.cluster.capacity_path(self.cluster.pools_for(c))
-                stream = stream_for(i, c, scenario.seed, path)
+                stream = stream_for(i, c, scenario.seed, path, self.horizon_h)
             self.intakes.append(Intake(self.clock, self.sched, i, c, stream, self.horizon_h))
         self.recorder = Recorder(self.clock, scenario, self.cluster, self.sched, self.ledger, self.horizon_h,
                                  on_day)
         self.failures = Failures(self.clock, self.sched, self.cluster, scenario) if scenario.failures else None
+        self.services = service_meters(self)  # inference services: goodput and tokens billed
         for h in time_map.seams_h if time_map is not None else ():
             # Scheduled before the run, so it comes before the day that closes at the same hour.
             self.clock.at(h, self._seam)
@@ -122,6 +125,8 @@ class Model:
             else:
                 self.clock.at(t, self._commission_at, steps)
         self.recorder.start()
+        for meter in self.services:
+            meter.start()
         for intake in self.intakes:
             intake.start()
         with quiet_gc():

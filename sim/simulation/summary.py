@@ -40,6 +40,7 @@ from sim.simulation.results import (
     Waits,
 )
 from sim.simulation.sections import contract_report, failure_report, leasing_report, tier_report
+from sim.simulation.services import service_report
 from sim.units import FEN_PER_CNY, HOURS_PER_DAY, HOURS_PER_YEAR
 from sim.version import __version__
 
@@ -386,4 +387,5 @@ def summarise(model) -> Summary:
         tiers=tier_report(model),
         leasing=leasing_report(sc, horizon_h),
         fractions=fraction_report(model),
+        services=service_report(model, sales),
     )

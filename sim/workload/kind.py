@@ -35,6 +35,8 @@ class ArrivalsKind(ABC):
     scales_in_windows = True  # a sampled run may shorten its jobs (and bring more of them)
     shapeable = False  # a `workload` table may shape it (profiles, bursts)
     leasable = False  # a `lease` may sign contracts as it arrives
+    billed_per_hour = True  # its jobs pay the quote per accelerator-hour (a service earns per token instead)
+    needs_horizon = False  # `stream` takes the run's `horizon_h` (a service's replicas end past it)
 
     # --- the run --------------------------------------------------------------------------
     @abstractmethod
@@ -89,6 +91,10 @@ class ArrivalsKind(ABC):
     def states_work(self, spec) -> bool:
         """Its demand is stated in dense P-hours (which need one dense P per accelerator)."""
         return False
+
+    def capacity_accelerators(self, spec) -> tuple[str, ...] | None:
+        """The accelerators its jobs state a capacity on (a service's capacity table); None: no table."""
+        return None
 
     def read(self, table, start):
         """The record from the class's `arrivals` table holding `arrivals_key` (a

@@ -20,6 +20,7 @@ from sim.workload.poisson import (
 )
 from sim.workload.record import JobStream
 from sim.workload.replay import ReplayArrivals
+from sim.workload.service import Service, ServiceArrivals
 from sim.workload.shaped import ShapedArrivals
 
 
@@ -41,13 +42,18 @@ KINDS: dict[type, ArrivalsKind] = {
     TraceReplay: ReplayArrivals(),
     Shaped: ShapedArrivals(kind_of),
     Contracts: ContractArrivals(kind_of),
+    Service: ServiceArrivals(),
 }
 
 
-def stream_for(index: int, client, seed: int, capacity_path) -> JobStream:
+def stream_for(index: int, client, seed: int, capacity_path, horizon_h: float | None = None) -> JobStream:
     """The job stream a class's arrivals describe. `capacity_path` is the commissioned
-    accelerators of the pools the class may use, for arrivals that follow capacity."""
-    return kind_of(client.arrivals).stream(index, client, seed, capacity_path)
+    accelerators of the pools the class may use, for arrivals that follow capacity;
+    `horizon_h`, the run's, for kinds that need it (`needs_horizon`: a service's replicas)."""
+    kind = kind_of(client.arrivals)
+    if kind.needs_horizon and horizon_h is not None:
+        return kind.stream(index, client, seed, capacity_path, horizon_h=horizon_h)  # type: ignore[call-arg]
+    return kind.stream(index, client, seed, capacity_path)
 
 
 def job_rate(client):
