@@ -1,6 +1,8 @@
 """Unit definitions. These are conventions, not assumptions about the world."""
 
 HOURS_PER_DAY = 24
+MINUTES_PER_HOUR = 60.0
+SECONDS_PER_HOUR = 3600.0
 DAYS_PER_YEAR = 365
 HOURS_PER_YEAR = HOURS_PER_DAY * DAYS_PER_YEAR  # 8,760 h, the convention of the seed's "per P per year"
 FEN_PER_CNY = 100

@@ -21,12 +21,10 @@ from collections.abc import Iterator
 
 from attrs import frozen
 
-from sim.units import HOURS_PER_YEAR
+from sim.units import FEN_PER_CNY, HOURS_PER_YEAR, MINUTES_PER_HOUR, SECONDS_PER_HOUR
 from sim.workload.kind import ArrivalsKind
 from sim.workload.record import JobRecord
 
-SECONDS_PER_HOUR = 3600.0
-MINUTES_PER_HOUR = 60.0
 HOURS_PER_DAY = 24
 
 
@@ -83,7 +81,7 @@ class Service:
     def fen_per_request(self) -> float:
         """What one request served earns, in fen (prices in CNY per million tokens)."""
         return (self.input_tokens * self.price_input_cny_per_million_tokens
-                + self.output_tokens * self.price_output_cny_per_million_tokens) / 1e6 * 100.0
+                + self.output_tokens * self.price_output_cny_per_million_tokens) / 1_000_000 * FEN_PER_CNY
 
     def wanted(self, hour: float) -> int:
         """Replicas the autoscaler asks for, looking at the rate at `hour`."""

@@ -23,8 +23,8 @@ import numpy as np
 
 from sim.durable import NotRegularFile, not_regular, open_regular
 from sim.model.workload import TraceJobs
+from sim.units import SECONDS_PER_HOUR
 
-SECONDS_PER_HOUR = 3600.0
 HOURS_PER_WEEK = 168.0
 MAX_TRACE_BYTES = 2 * 1024**3  # decompressed; far beyond any trace a run could replay
 MAX_TRACE_JOBS = 20_000_000  # as many as a run may ask for (sim/model/limits.py MAX_JOBS)
