@@ -270,3 +270,17 @@ def test_a_target_at_the_claims_revenue():
     assert (t.metric, t.op, t.value) == ("operator_revenue_cny_per_year", ">=", 2.88e11)
     with pytest.raises(ScenarioError, match="no \\[claim\\]"):
         parse_target("operator_revenue_cny_per_year>=claimed", None)
+
+
+def test_a_study_without_monte_carlo_runs_still_draws_its_figures():
+    # --method morris (or tornado) alone: the fan and envelope have no sampled runs to draw
+    from sim.report.uncertainty import files
+
+    def with_years(values, seed):
+        npv = 10 * values["a"] + values["b"] - 7
+        return {"finance.npv_cny": npv, "year.1.cumulative_discounted_cash_flow_cny": npv,
+                "year.1.operator_revenue_cny": 1.0}
+
+    d = design(read_uncertainty(TOY, "toy.toml", check=False), Config(samples=2, seed=3, methods=("tornado",)))
+    out = files(analyse(d, evaluate_function(d, with_years)))
+    assert out["fan.png"].startswith(b"\x89PNG") and out["envelope.png"].startswith(b"\x89PNG")
