@@ -143,6 +143,20 @@ def test_listing_names_each_range_and_its_source(tmp_path, capsys):
     assert "source: toy range" in text
 
 
+def test_a_range_that_excludes_the_stated_value_is_named(tmp_path, capsys):
+    from sim.scenario.parse import parse_toml
+    from sim.scenario.uncertainty import stated_outside
+
+    assert stated_outside(read_uncertainty(RENT, "t.toml", check=False), parse_toml(FIN_TINY)) == []
+    stale = RENT.replace("low = 300, high = 1500", "low = 800, high = 1500")
+    path = _scenario(tmp_path, stale)
+    [line] = stated_outside(read_uncertainty(stale, "t.toml", check=False), parse_toml(path.read_text()))
+    assert 'uncertainty."tenants.t.colocation_cny_per_kw_month": the file states ' in line
+    assert "= 744, outside uniform 800 to 1,500" in line
+    assert main(["uncertainty", str(path)]) == 0
+    assert "stale range: " in capsys.readouterr().out
+
+
 def _csv(path):
     return list(csv.DictReader(io.StringIO(path.read_text())))
 
@@ -216,6 +230,25 @@ def test_shipped_scenarios_state_their_ranges_with_sources(name):
         assert "finance.discount_rate" in names
 
 
+def _with_uncertainty():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "scenarios"
+    return sorted(p.stem for p in folder.glob("*.toml") if "\n[uncertainty]" in p.read_text())
+
+
+@pytest.mark.parametrize("name", _with_uncertainty())
+def test_shipped_ranges_hold_the_scenarios_own_values(name):
+    # A value that moved (a share now derived from capacity, a price re-read) leaves its old
+    # range behind: the study would then never draw the scenario as it stands.
+    from sim.scenario.files import read_scenario, scenario_path
+    from sim.scenario.parse import parse_toml
+    from sim.scenario.uncertainty import stated_outside
+
+    text = read_scenario(scenario_path(name)).decode("utf-8")
+    assert stated_outside(read_uncertainty(text, name, check=False), parse_toml(text)) == []
+
+
 def test_the_readme_example_reads_as_it_says():
     import re
     from pathlib import Path
@@ -237,3 +270,17 @@ def test_a_target_at_the_claims_revenue():
     assert (t.metric, t.op, t.value) == ("operator_revenue_cny_per_year", ">=", 2.88e11)
     with pytest.raises(ScenarioError, match="no \\[claim\\]"):
         parse_target("operator_revenue_cny_per_year>=claimed", None)
+
+
+def test_a_study_without_monte_carlo_runs_still_draws_its_figures():
+    # --method morris (or tornado) alone: the fan and envelope have no sampled runs to draw
+    from sim.report.uncertainty import files
+
+    def with_years(values, seed):
+        npv = 10 * values["a"] + values["b"] - 7
+        return {"finance.npv_cny": npv, "year.1.cumulative_discounted_cash_flow_cny": npv,
+                "year.1.operator_revenue_cny": 1.0}
+
+    d = design(read_uncertainty(TOY, "toy.toml", check=False), Config(samples=2, seed=3, methods=("tornado",)))
+    out = files(analyse(d, evaluate_function(d, with_years)))
+    assert out["fan.png"].startswith(b"\x89PNG") and out["envelope.png"].startswith(b"\x89PNG")

@@ -11,6 +11,8 @@ from sim.experiment import distribution as dist
 from sim.report.plots import figure_png
 from sim.report.sweep_tables import dicts_csv, json_bytes
 from sim.report.uncertainty_plots import FIGURES
+from sim.scenario.uncertainty import stated as stated_value
+from sim.scenario.uncertainty import stated_outside
 from sim.version import __version__
 
 
@@ -24,7 +26,7 @@ def listing(u, base=None) -> str:
     for i in u.inputs:
         g = group_of.get(i.name)
         keys = "" if i.keys == (i.name,) else f" (sets {', '.join(i.keys)})"
-        stated = _stated(base, i.keys[0]) if base is not None else None
+        stated = stated_value(base, i.keys[0]) if base is not None else None
         lines.append(f"  {i.name}{keys}: {i.describe()}"
                      + (f"; the file states {stated}" if stated is not None else "")
                      + (f"; group {g.name}" if g else ""))
@@ -32,16 +34,9 @@ def listing(u, base=None) -> str:
     for g in u.groups:
         lines.append(f"  group {g.name}: {', '.join(g.members)}, one draw, each at the same quantile of its "
                      f"own range; {g.source}")
+    if base is not None:
+        lines += [f"  stale range: {m}" for m in stated_outside(u, base)]
     return "\n".join(lines)
-
-
-def _stated(data: dict, key: str):
-    node = data
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node if not isinstance(node, (dict, list)) else None
 
 
 def _m(x, metric: str = "") -> str:

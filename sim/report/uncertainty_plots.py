@@ -47,7 +47,7 @@ def fan_figure(study) -> Figure:
     years, cum = study.years("cumulative_discounted_cash_flow_cny")
     fig = _fig((8, 4))
     ax = fig.subplots()
-    if years:
+    if years and len(cum):  # no Monte Carlo runs (--method without mc): an empty frame
         q = np.nanquantile(cum, [0.1, 0.25, 0.5, 0.75, 0.9], axis=0) / M
         ax.fill_between(years, q[0], q[4], color="tab:blue", alpha=0.2, label="P10-P90")
         ax.fill_between(years, q[1], q[3], color="tab:blue", alpha=0.35, label="P25-P75")
@@ -65,7 +65,7 @@ def envelope_figure(study) -> Figure:
     years, rev = study.years("operator_revenue_cny")
     fig = _fig((8, 4))
     ax = fig.subplots()
-    if years:
+    if years and len(rev):
         ax.fill_between(years, np.nanmin(rev, axis=0) / M, np.nanmax(rev, axis=0) / M, color="0.85", label="envelope")
         for r in rev:
             ax.plot(years, r / M, color="tab:blue", lw=0.4, alpha=0.4)

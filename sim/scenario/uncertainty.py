@@ -25,7 +25,7 @@ from sim.model.uncertainty import DISTS, Group, Input, Uncertainty
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import MISSING, Problems, Table, describe, key_text
 from sim.scenario.loader import loads
-from sim.scenario.overrides import toml_value
+from sim.scenario.overrides import key_path, toml_value
 from sim.scenario.parse import parse_toml
 
 FIELDS = ("dist", "low", "high", "mode", "median", "sigma", "values", "weights", "keys", "source")
@@ -212,3 +212,33 @@ def _check_values(problems: Problems, table: Table, u: Uncertainty, text: str, s
                 why = "; ".join(m[len(prefix):] if m.startswith(prefix) else m for m in e.messages)
                 table.error(i.name, f"{value!r} is not allowed: {why}")
                 break
+
+
+def stated_outside(u: Uncertainty, data: dict) -> list[str]:
+    """One line per key whose value in the file (`data`, the parsed text) lies outside its
+    input's range or is none of its choices: a range that excludes the scenario's own value was
+    left behind when the value moved (README, "The verdict as a distribution")."""
+    out = []
+    for i in u.inputs:
+        for k in i.keys:
+            v = stated(data, k)
+            if v is None:
+                continue
+            if i.dist == "choice":
+                inside = v in i.values
+            else:
+                inside = isinstance(v, (int, float)) and not isinstance(v, bool) and i.at(0.0) <= v <= i.at(1.0)
+            if not inside:
+                out.append(f"{u.source}: uncertainty.{key_text(i.name)}: the file states {k} = {v!r}, "
+                           f"outside {i.describe()}")
+    return out
+
+
+def stated(data: dict, key: str):
+    """The single value the parsed file states at a dotted key (None if it states none there)."""
+    node: object = data
+    for part in key_path(key):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node if not isinstance(node, (dict, list)) else None
