@@ -177,7 +177,13 @@ def parse_philly(text: str, source: str) -> TraceJobs:
     )
 
 
-FORMATS = {"philly": parse_philly}
+def parse_openb(text: str, source: str) -> TraceJobs:
+    from sim.workload.openb import pod_jobs  # openb.py reads its rows with this module's helpers
+
+    return pod_jobs(text, source)
+
+
+FORMATS = {"philly": parse_philly, "openb": parse_openb}
 
 
 @functools.lru_cache(maxsize=8)
