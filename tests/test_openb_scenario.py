@@ -153,7 +153,7 @@ def test_a_bad_line_is_one_line_naming_file_line_and_column_exit_2(tmp_path, whi
 
 
 def test_a_share_counts_pro_rata_in_the_pod_lists_accelerator_hours():
-    from sim.workload.trace import read_trace
+    from sim.workload.formats import read_trace
 
     jobs, _ = read_trace(PODS, "openb")
     share = jobs.milli > 0
