@@ -161,3 +161,11 @@ def test_a_share_counts_pro_rata_in_the_pod_lists_accelerator_hours():
     expected = float((jobs.milli[share] / MILLI * jobs.duration_h[share]).sum()
                      + (jobs.size[~share] * jobs.duration_h[~share]).sum())
     assert jobs.accelerator_hours == pytest.approx(expected)
+
+
+def test_too_many_servers_in_a_node_list_names_its_key(tmp_path):
+    text = scenario_text().replace("standard_rack_kw = 2.5", "standard_rack_kw = 2.5\nmax_servers = 5")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(write(tmp_path, text=text))
+    (msg,) = e.value.messages
+    assert ": sites.a.openb_nodes: 12 servers planned in all" in msg
