@@ -57,9 +57,10 @@ from sim.simulation.run import run
 from sim.units import HOURS_PER_DAY
 from sim.version import __version__
 from sim.workload.fit import DEFAULT_BANDS, fit_trace
+from sim.workload.formats import FORMATS as TRACE_FORMATS
+from sim.workload.formats import read_trace
 from sim.workload.openb import read_nodes, read_pods
-from sim.workload.trace import FORMATS as TRACE_FORMATS
-from sim.workload.trace import TraceError, read_trace
+from sim.workload.trace import TraceError
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -305,7 +305,7 @@ def test_the_trace_is_found_beside_the_scenario_or_in_the_data_folder(tmp_path, 
     (", scale = 2, load = 0.5", ["clients.philly.workload.load: give one of scale, load, market_share, "
                                  "pflops_hours_per_year or pflops_hours_path, not scale and load"]),
     (", load = -1", ["clients.philly.workload.load: must be > 0, got -1"]),
-    (", format = 'alibaba'", ["clients.philly.workload.format: must be one of philly, got 'alibaba'"]),
+    (", format = 'alibaba'", ["clients.philly.workload.format: must be one of openb, philly, got 'alibaba'"]),
     (", hour_of_day = [1]", ["clients.philly.workload.hour_of_day: not with trace: a replay keeps the trace's "
                              "own times and durations"]),
     (", colour = 1", ["clients.philly.workload.colour: unknown key"]),

@@ -55,10 +55,18 @@ class TraceJobs:
     duration_h: np.ndarray = field(converter=_read_only)  # float64
     origin: dt.datetime
     period_h: float
+    # Per job, for a pod list (sim/workload/openb.py): its share of one card in milli-cards (0:
+    # whole cards) and the accelerator types it may run on (() : any). None: whole cards, any type.
+    milli: np.ndarray | None = field(default=None, converter=lambda a: None if a is None else _read_only(a))
+    models: tuple[tuple[str, ...], ...] | None = None
+    skipped: int = 0  # rows left out (a pod list's pods of no GPU)
 
     @property
     def accelerator_hours(self) -> float:
-        return float(np.dot(self.size.astype(np.float64), self.duration_h))
+        size = self.size.astype(np.float64)
+        if self.milli is not None:  # a share counts pro rata
+            size = np.where(self.milli > 0, self.milli / 1000.0, size)
+        return float(np.dot(size, self.duration_h))
 
 
 @frozen

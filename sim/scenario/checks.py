@@ -38,8 +38,9 @@ def check_servers(root: Table, sites, max_servers) -> bool:
     if max_servers is None or total <= max_servers:
         return True
     g = max(groups, key=lambda g: g.count * g.servers_per_rack)
-    raw = root.data["sites"][g.site]["racks"][g.name]
-    key = f"sites.{key_text(g.site)}.racks.{key_text(g.name)}.{'count' if 'count' in raw else 'standard_racks'}"
+    raw = root.data["sites"][g.site].get("racks", {}).get(g.name)
+    key = (f"sites.{key_text(g.site)}.openb_nodes" if raw is None  # a node list's group
+           else f"sites.{key_text(g.site)}.racks.{key_text(g.name)}.{'count' if 'count' in raw else 'standard_racks'}")
     root.problems.add(key, f"{total:,} servers planned in all ({g.count * g.servers_per_rack:,} in this group: "
                       f"{g.count:,} racks x {g.servers_per_rack:,}), over the limit of {max_servers:,}; "
                       "raise it on purpose with [scenario] max_servers")

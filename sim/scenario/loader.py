@@ -84,7 +84,7 @@ def _build(root: Table, source: str):
     leasing = {t.name: t.leasing for t in tenants if t.leasing is not None}
     steps = BuildSteps()
     sites, capacity_ok = read_sites(root, meta.start, servers, declared["servers"], declared["tenants"],
-                                    meta.std_kw, meta.enforce, leasing, steps)
+                                    meta.std_kw, meta.enforce, leasing, steps, accelerators)
     capacity_ok &= len(tenants) == len(declared["tenants"])
     paths = read_price_paths(root, meta.start)
     generations = read_generations(root, meta.start, declared["accelerators"])

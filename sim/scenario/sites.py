@@ -8,11 +8,13 @@ from sim.model import OPERATOR, RackGroup, Site, servers_within_power
 from sim.model.site import leased
 from sim.scenario.buildout import read_online
 from sim.scenario.fields import INT64, Table, did_you_mean
+from sim.scenario.openb import node_groups
 
 
 def read_sites(root: Table, start, servers, declared_servers, tenants, std_kw,
-               enforce, leasing, steps) -> tuple[list[Site], bool]:
-    """The sites, and whether every rack group in the file was built (the capacity is whole)."""
+               enforce, leasing, steps, accelerators=None) -> tuple[list[Site], bool]:
+    """The sites, and whether every rack group in the file was built (the capacity is whole).
+    A site's `openb_nodes` adds the rack groups of an OpenB node list (sim/scenario/openb.py)."""
     out = []
     whole = isinstance(root.data.get("sites"), dict)
     for name, t in root.tables("sites"):
@@ -22,10 +24,19 @@ def read_sites(root: Table, start, servers, declared_servers, tenants, std_kw,
         groups = [
             g for g in (_rack_group(rt, gname, name, start, servers, declared_servers, tenants, std_kw, enforce,
                                     steps, leasing)
-                        for gname, rt in t.tables("racks"))
+                        for gname, rt in t.tables("racks", required=not t.has("openb_nodes")))
             if g is not None
         ]
-        whole &= isinstance(racks, dict) and len(groups) == len(racks) > 0
+        listed = len(racks) if isinstance(racks, dict) else 0
+        if t.has("openb_nodes"):
+            nt = t.table("openb_nodes")
+            more = node_groups(nt, name, accelerators or {}, servers) if nt is not None else None
+            whole &= more is not None
+            groups += more or []
+            listed += len(more or [])
+        elif not isinstance(racks, dict):
+            whole = False
+        whole &= len(groups) == listed > 0
         t.done()
         out.append(Site(name, pue, price, tuple(groups)))  # with problems, used only to check job sizes
     return out, whole and len(out) == len(root.data["sites"])

@@ -36,8 +36,9 @@ from sim.model.workload import (
     Weibull,
 )
 from sim.scenario.fields import MISSING, Table, check_number, describe, key_text
+from sim.workload.formats import FORMATS, read_trace
 from sim.workload.kinds import kind_of
-from sim.workload.trace import FORMATS, TraceError, read_trace
+from sim.workload.trace import TraceError
 
 # The repository's data folder, next to the package: traces are found from any working directory.
 REPO_DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"

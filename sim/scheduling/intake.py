@@ -67,12 +67,14 @@ class Intake:
         if rec is not None and rec.arrival_h < self.horizon_h:
             self.clock.source_at(rec.arrival_h, self._arrive, rec)
 
-    def _eligibility(self, types: tuple[str, ...]) -> int:
-        e = self._elig.get(types)
+    def _eligibility(self, types: tuple[str, ...], milli: int | None = None) -> int:
+        milli = self.milli if milli is None else milli
+        key = types if milli == self.milli else (types, "milli", milli)
+        e = self._elig.get(key)
         if e is None:
             cluster = self.sched.cluster
-            e = self._elig[types] = cluster.eligibility(tuple(p for p in self.pools if p.accelerator in types),
-                                                       self.prefer, milli=self.milli)
+            e = self._elig[key] = cluster.eligibility(tuple(p for p in self.pools if p.accelerator in types),
+                                                     self.prefer, milli=milli)
         return e
 
     def _tier_eligibility(self, tier: int, types: tuple[str, ...]) -> int:
@@ -95,9 +97,10 @@ class Intake:
         stats = self.stats
         affordable, quote_fen = self.response.offer(rec.max_price_fen, rec.wtp_fen_per_pflops_hour, now)
         work = rec.size * rec.duration_h
-        if self.milli:  # a share of one card: its work and value pro rata
-            job.milli = self.milli
-            work *= self.milli / MILLI
+        milli = rec.milli or self.milli  # a replayed pod's own share first, else the class's
+        if milli:  # a share of one card: its work and value pro rata
+            job.milli = milli
+            work *= milli / MILLI
         job.pflops_hours, job.value_fen = work * self.pflops, work * quote_fen
         stats.offer(job)
         elig = self.default_elig
@@ -109,6 +112,15 @@ class Intake:
                 return
             if len(affordable) < len(self.types):
                 elig = self._eligibility(affordable)
+        if rec.models or milli != self.milli:  # a pod's own models and share: a group of its own
+            types = tuple(t for t in (self.types if affordable is None else affordable)
+                          if not rec.models or t in rec.models)
+            if not types:  # none of its models here
+                job.state = REJECTED
+                stats.reject(job)
+                sched.dropped(job)
+                return
+            elig = self._eligibility(types, milli)
         job.elig = elig
         if job.size > self.max_size[elig]:
             job.state = REJECTED

@@ -22,6 +22,7 @@ from sim.scheduling.priority import rank
 from sim.scheduling.queue import JobQueue
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.scheduling.tiers import TierRules
+from sim.workload.kinds import kind_of
 
 
 class Scheduler:
@@ -36,7 +37,8 @@ class Scheduler:
         self.trace = trace
         policy = scenario.policy
         # Shares of one card (fractional.py), only when some class asks for them.
-        self.frac = Fractional(cluster) if any(c.gpu_milli for c in scenario.clients) else None
+        self.frac = Fractional(cluster) if any(c.gpu_milli or kind_of(c.arrivals).shares_cards(c.arrivals)
+                                               for c in scenario.clients) else None
         context = PolicyContext(scenario, cluster, prices, self.frac)
         self.discipline = DISCIPLINES[policy.queue](context)
         self.work_conserving = self.discipline.work_conserving

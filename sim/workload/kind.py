@@ -92,6 +92,10 @@ class ArrivalsKind(ABC):
         """Its demand is stated in dense P-hours (which need one dense P per accelerator)."""
         return False
 
+    def shares_cards(self, spec) -> bool:
+        """Some of its jobs carry their own share of one card (a replayed pod list)."""
+        return False
+
     def capacity_accelerators(self, spec) -> tuple[str, ...] | None:
         """The accelerators its jobs state a capacity on (a service's capacity table); None: no table."""
         return None

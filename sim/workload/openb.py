@@ -13,15 +13,20 @@ gives are read: the project ships a synthetic fixture in this format for its tes
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import NoReturn
 
+import numpy as np
 from attrs import frozen
 
-from sim.workload.trace import TraceError, read_text
+from sim.model.workload import TraceJobs
+from sim.workload.trace import SECONDS_PER_HOUR, TraceError, read_text
 
 MILLI = 1000  # milli-cards in one card
 MAX_ROWS = 10_000_000
+TRACE_ZERO = dt.datetime(1970, 1, 1)  # the pod list's times count from an undated zero
+HOURS_PER_WEEK = 168.0
 
 
 @frozen
@@ -60,9 +65,11 @@ POD_COLUMNS = ("name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_s
 class _Rows:
     """The rows of a CSV file with the named columns, each with a way to say what is wrong."""
 
-    def __init__(self, path, columns: tuple[str, ...], aliases: dict[str, str] | None = None):
+    def __init__(self, path, columns: tuple[str, ...], aliases: dict[str, str] | None = None,
+                 text: str | None = None):
         self.source = str(path)
-        text, self.digest = read_text(path)
+        if text is None:
+            text, self.digest = read_text(path)
         self.reader = csv.reader(io.StringIO(text, newline=""))
         try:
             header = next(self.reader, None)
@@ -145,9 +152,12 @@ def read_nodes(path) -> tuple[list[Node], str]:
     return nodes, rows.digest
 
 
-def read_pods(path) -> tuple[list[Pod], str]:
-    """The pods of an OpenB pod list, in file order, and the SHA-256 of its text."""
-    rows = _Rows(path, POD_COLUMNS)
+def read_pods(path, text: str | None = None) -> tuple[list[Pod], str]:
+    """The pods of an OpenB pod list, in file order, and the SHA-256 of its text (of `text`,
+    read already, "" then)."""
+    rows = _Rows(path, POD_COLUMNS, text=text)
+    if text is not None:
+        rows.digest = ""
     pods = []
     for r in rows:
         name = r.text("name")
@@ -176,3 +186,29 @@ def read_pods(path) -> tuple[list[Pod], str]:
     if not pods:
         raise TraceError(rows.source, "", "no pods")
     return pods, rows.digest
+
+
+def pod_jobs(text: str, source: str) -> TraceJobs:
+    """A pod list as a trace to replay (`format = "openb"`): each pod with a GPU a job arriving
+    at its creation_time, running deletion_time - creation_time, with its cards, its share of
+    one card (0: whole cards) and its gpu_spec models; pods of no GPU are left out and counted.
+    Hours count from the trace's zero (its times are seconds from it, no calendar date)."""
+    pods, _ = read_pods(source, text)
+    kept = [p for p in pods if p.num_gpu]
+    if not kept:
+        raise TraceError(source, "", "no pod asks for a GPU")
+    created = np.array([p.creation_s for p in kept], dtype=np.int64)
+    order = np.argsort(created, kind="stable")  # ties in file order
+    kept = [kept[i] for i in order]
+    arrival_h = created[order] / SECONDS_PER_HOUR
+    weeks = int(arrival_h[-1] // HOURS_PER_WEEK) + 1
+    return TraceJobs(
+        arrival_h=arrival_h,
+        size=np.array([p.num_gpu for p in kept], dtype=np.int64),
+        duration_h=np.array([p.deletion_s - p.creation_s for p in kept], dtype=np.float64) / SECONDS_PER_HOUR,
+        origin=TRACE_ZERO,
+        period_h=weeks * HOURS_PER_WEEK,
+        milli=np.array([p.gpu_milli if p.gpu_milli < MILLI else 0 for p in kept], dtype=np.int64),
+        models=tuple(p.gpu_spec for p in kept),
+        skipped=len(pods) - len(kept),
+    )

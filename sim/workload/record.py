@@ -20,6 +20,8 @@ class JobRecord(NamedTuple):
     patience_h: float | None  # None: waits for ever
     max_price_fen: float | None  # per accelerator-hour; None: accepts any quote
     wtp_fen_per_pflops_hour: float | None = None  # the most it pays per dense P-hour; None: no limit
+    milli: int = 0  # its own share of one card (a replayed pod list); 0: the class's
+    models: tuple[str, ...] = ()  # the accelerator types it may run on besides the class's; (): any
 
 
 class JobStream(Protocol):

@@ -183,6 +183,7 @@ class ReplayStream:
         jobs = self.spec.jobs
         period = jobs.period_h / self.spec.speedup
         sizes, durations = jobs.size.tolist(), jobs.duration_h.tolist()
+        millis, models = (jobs.milli.tolist(), jobs.models or ()) if jobs.milli is not None else ([], ())
         index, price, patience, wtp = self.index, self.draws.max_price_fen, self.draws.patience, self.draws.wtp
         rotations = {}
         loop = 0
@@ -194,10 +195,16 @@ class ReplayStream:
                 if k not in rotations:
                     rotations[k] = self._rotated(k)
                 times, picks = self._period(k, loop, rotations[k])
-                for t, i in zip(times.tolist(), picks.tolist(), strict=True):
-                    yield JobRecord(t, index, sizes[i], durations[i],
-                                    next(patience) if patience is not None else None, price,
-                                    next(wtp) if wtp is not None else None)
+                if jobs.milli is not None:  # a pod list: each job its own share and models
+                    for t, i in zip(times.tolist(), picks.tolist(), strict=True):
+                        yield JobRecord(t, index, sizes[i], durations[i],
+                                        next(patience) if patience is not None else None, price,
+                                        next(wtp) if wtp is not None else None, millis[i], models[i])
+                else:
+                    for t, i in zip(times.tolist(), picks.tolist(), strict=True):
+                        yield JobRecord(t, index, sizes[i], durations[i],
+                                        next(patience) if patience is not None else None, price,
+                                        next(wtp) if wtp is not None else None)
             if not self.spec.loop or (k == 0 and self.multiplier.most(loop * period, math.inf) <= 0.0):
                 return
             loop += 1
@@ -264,3 +271,6 @@ class ReplayArrivals(ArrivalsKind):
 
     def states_work(self, spec):
         return spec.work is not None
+
+    def shares_cards(self, spec):
+        return spec.jobs.milli is not None and bool(spec.jobs.milli.any())

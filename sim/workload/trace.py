@@ -177,17 +177,22 @@ def parse_philly(text: str, source: str) -> TraceJobs:
     )
 
 
-FORMATS = {"philly": parse_philly}
+FORMATS = {"philly": parse_philly}  # with OpenB pod lists: sim/workload/formats.py
 
 
 @functools.lru_cache(maxsize=8)
-def _cached(path: str, fmt: str, size: int, mtime_ns: int) -> tuple[TraceJobs, str]:
+def _cached(path: str, parse, size: int, mtime_ns: int) -> tuple[TraceJobs, str]:
     text, digest = read_text(path)
-    return FORMATS[fmt](text, path), digest
+    return parse(text, path), digest
 
 
 def read_trace(path, fmt: str = "philly") -> tuple[TraceJobs, str]:
     """The jobs of a trace file and the SHA-256 of its (decompressed) text."""
+    return read_parsed(path, FORMATS[fmt])
+
+
+def read_parsed(path, parse) -> tuple[TraceJobs, str]:
+    """The jobs of a trace file as `parse(text, source)` reads them, and the SHA-256 of its text."""
     source = str(path)
     try:
         st = os.stat(path)
@@ -198,4 +203,4 @@ def read_trace(path, fmt: str = "philly") -> tuple[TraceJobs, str]:
     problem = not_regular(st.st_mode, "trace file")  # a FIFO or a device would block the read
     if problem:
         raise TraceError(source, "", problem)
-    return _cached(source, fmt, st.st_size, st.st_mtime_ns)
+    return _cached(source, parse, st.st_size, st.st_mtime_ns)
