@@ -106,6 +106,7 @@ def test_revenue_and_value(a, scenario):
     # With a run: its sales per year beside the claim's 288 bn.
     summary = {"horizon_days": 730, "revenue_fen": {"compute_sales_operator_capacity": 3 * 10**11,
                                                     "compute_sales_third_party_capacity": 10**11,
+                                                    "token_sales": 0,
                                                     "operator_revenue": 2 * 10**11,
                                                     "power_over_allowance": 5 * 10**10}}
     with_run = audit_of(scenario, summary)
