@@ -167,7 +167,7 @@ def test_a_demand_no_pool_can_serve_is_refused():
     ("clients.c.arrivals.market_share=1.2", "clients.c.arrivals.market_share: must be <= 1, got 1.2"),
     ("clients.c.arrivals={rate_per_hour=1, ramp=[]}",
      "clients.c.arrivals.ramp: give exactly one of offered_load, rate_per_hour, ramp, at_hours, "
-     "pflops_hours_per_year, pflops_hours_path or market_share"),
+     "pflops_hours_per_year, pflops_hours_path, market_share or service_requests_per_s"),
     ("clients.c.arrivals={ramp=[{date=2025-01-01, rate_per_hour=1}], annual_growth=0.1}",
      "clients.c.arrivals.annual_growth: unknown key"),
     ("clients.c.arrivals={pflops_hours_path=[{date=2025-01-01, pflops_hours_per_year=1}], annual_growth=0.1}",
