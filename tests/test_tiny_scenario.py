@@ -31,6 +31,7 @@ def test_revenue_by_stream_is_exact():
         "colocation_rent": 24.0,
         "power_over_allowance": 0.0,  # a 1 kW server in a 1 kW rack never draws above its allowance
         "electricity_cost": 33.6,
+        "token_sales": 0.0,  # no inference service here
         "operator_revenue": 150.0,
         "operator_net": 116.4,
     }
