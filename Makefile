@@ -117,7 +117,8 @@ test: lint
 	@$(with_args) -m pytest -n auto -q
 
 # The property and fuzz tests with five times their examples (tests/depth.py, docs/testing.md):
-# before a release, or after changing the scheduler or the loader. About 30 minutes on 2 cores.
+# before a release, or after changing the scheduler or the loader. Roughly half an hour on 2 cores
+# (an estimate: five times these files' share of make test).
 test-deep: lint
 	@TEST_DEPTH=5 $(with_args) -m pytest -n auto -q tests/test_invariants.py tests/test_loader_fuzz.py \
 		tests/test_fractions.py tests/test_outputs.py tests/test_load_run_render.py
