@@ -76,12 +76,20 @@ class Billing:
         its contract's price; a tier's job: at its tier's); returns fen."""
         if self.per_token[client]:
             return 0
-        amount = charge_fen(self._price_fen(client, route.accelerator, submit_h, tier), size, hours)
+        lease = self.leases[client]
+        if lease is None and tier < 0:  # _price_fen's common case, inline (on every job's path)
+            price = self.prices.quote_fen(route.accelerator, submit_h)
+        else:
+            price = self._price_fen(client, route.accelerator, submit_h, tier)
+        amount = charge_fen(price, size, hours)
         if not amount:
             return 0
-        if self.leases[client] is not None:
+        if lease is not None:
             key = (route.where.site, route.where.owner)
             self.contracted[key] = self.contracted.get(key, 0) + amount
+        if route.tenant is None:  # _post's operator case, inline
+            self.ledger.transfer(now, route.where, self.client_accounts[client], OPERATOR_ACCOUNT, amount)
+            return amount
         return self._post(now, client, amount, route, tier)
 
     def amount(self, client: int, size: int, submit_h: float, hours: float, accelerator: str, tier: int = -1) -> int:

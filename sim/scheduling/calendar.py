@@ -66,18 +66,24 @@ class Environment(simpy.Environment):
         self.rebucket_above = 0  # a bucket larger than this is split finer (buckets on)
 
     def step(self) -> None:
-        heap, sources = self.calendar, self.sources
-        if not heap and self.far_keys:
-            self._next_bucket()
-        if sources and (not heap or sources[0] < heap[0]):
-            heap = sources
-        if heap:
-            queue = self._queue
-            if not queue or heap[0][0] < queue[0][0]:
-                self._now, _, callback, value = heappop(heap)
-                callback(value)
-                return
-        simpy.Environment.step(self)
+        """Run the calendar's entries for as long as they come before SimPy's next event, then
+        (if none did) SimPy's own step. Many entries per call: SimPy's run loop would otherwise
+        cost a call and a check per entry. The lists keep their identity (buckets refill them)."""
+        calendar, sources, queue, far_keys = self.calendar, self.sources, self._queue, self.far_keys
+        ran = False
+        while True:
+            if not calendar and far_keys:
+                self._next_bucket()
+            heap = calendar
+            if sources and (not heap or sources[0] < heap[0]):
+                heap = sources
+            if not heap or (queue and heap[0][0] >= queue[0][0]):
+                break
+            self._now, _, callback, value = heappop(heap)
+            callback(value)
+            ran = True
+        if not ran:
+            simpy.Environment.step(self)
 
     def peek(self) -> float:
         heads = [h[0][0] for h in (self.calendar, self.sources) if h]

@@ -89,7 +89,9 @@ class Intake:
     def _arrive(self, rec) -> None:
         if self.choice is not None:
             return self._arrive_tiered(rec)
-        self._next()
+        nxt = next(self.records, None)  # _next(), inline (every job's path)
+        if nxt is not None and nxt.arrival_h < self.horizon_h:
+            self.clock.source_at(nxt.arrival_h, self._arrive, nxt)
         sched = self.sched
         sched.jobs += 1
         now = rec.arrival_h

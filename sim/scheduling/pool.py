@@ -154,14 +154,53 @@ class Pool:
             alloc = []
         if rest:
             for n in range(rest, A + 1):
-                if b[n]:
-                    sid = b[n][-1]
-                    self._move(sid, n - rest)
+                bucket = b[n]
+                if bucket:
+                    # _move(sid, n - rest), inline: the server is the last of its bucket (hot)
+                    sid = bucket.pop()
+                    new = n - rest
+                    if new:
+                        target = b[new]
+                        if new < A:
+                            self.pos[sid] = len(target)
+                        target.append(sid)
+                    self.free[sid] = new
                     alloc.append((sid, rest))
                     break
             else:  # pragma: no cover - guarded by fits()
                 raise RuntimeError(f"{self!r}: allocate({size}) without room")
         return alloc
+
+    def start(self, size: int, private: bool, now: float) -> list[tuple[int, int]]:
+        """A job of `size` whole cards starts: take them (best fit) and count them busy from
+        `now`, in a tenant's own work (`private`) or the marketplace's. The caller has checked
+        `fits(size)`."""
+        alloc = self.allocate(size)
+        self.advance(now)
+        if private:
+            self.busy_private += size
+        else:
+            self.busy_market += size
+        return alloc
+
+    def start_on(self, sid: int, size: int, private: bool, now: float) -> list[tuple[int, int]]:
+        """`start`, on server `sid` (a policy's pick): the caller has checked it has `size` free."""
+        self.take(sid, size)
+        self.advance(now)
+        if private:
+            self.busy_private += size
+        else:
+            self.busy_market += size
+        return [(sid, size)]
+
+    def stop(self, alloc: Iterable[tuple[int, int]], size: int, private: bool, now: float) -> None:
+        """A job's run ends: give back its cards and count them idle from `now`."""
+        self.release(alloc)
+        self.advance(now)
+        if private:
+            self.busy_private -= size
+        else:
+            self.busy_market -= size
 
     def take(self, sid: int, n: int) -> None:
         """Take `n` free accelerators of server `sid`, a policy's own pick (sim/scheduling/

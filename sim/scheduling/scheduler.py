@@ -55,6 +55,12 @@ class Scheduler:
         if self.frac is not None:
             self.frac.sample_daily(clock, self.failed)
         self.tier_stats = [TierStats() for _ in scenario.tiers]
+        # A finish with nothing but whole cards, a price by the hour and no trace takes the
+        # inline path of `_due` (the same steps as `_finish`; a test runs both and compares).
+        self.plain_finish = self.inline and not trace and not billing.contracts
+        self.elig_pools = cluster.elig_pools
+
+    inline = True  # False: every job through the general paths (for the tests that compare)
 
     # --- entry points ---------------------------------------------------------------------
     def submit(self, job: Job) -> None:
@@ -70,7 +76,10 @@ class Scheduler:
             # After every pass no waiting job fits (work-conserving), or the newcomer heads
             # the only line it could have to wait behind (its own, empty, and for marketplace
             # work no tenant's either: their heads may hold reservations): no full pass needed.
-            pool = self.place(job)
+            if job.spot or job.milli:
+                pool = self.place(job)
+            else:  # place(job), inline (hot)
+                pool = self.placement.choose(job, self.elig_pools[job.elig])
             if pool is not None:
                 self.start(job, pool)
                 return
@@ -136,16 +145,14 @@ class Scheduler:
         self.start(job, pool)
 
     def start(self, job: Job, pool: Pool) -> None:
-        now = self.env.now
+        now = self.env._now  # env.now without its property call (hot)
         if job.milli:
             self.frac.start(pool, job, now)  # type: ignore[union-attr]  # a share: frac exists
-        else:
-            job.alloc = pool.allocate(job.size) if job.server < 0 else _take(pool, job)
-            pool.advance(now)
-            if job.private:
-                pool.busy_private += job.size
-            else:
-                pool.busy_market += job.size
+        elif job.server < 0:
+            job.alloc = pool.start(job.size, job.private, now)
+        else:  # whole cards on the server a placement picked (fragmentation-aware)
+            sid, job.server = job.server, -1
+            job.alloc = pool.start_on(sid, job.size, job.private, now)
         pool.running[job.id] = job
         job.state = RUNNING
         job.start_h = job.billed_to_h = now
@@ -163,7 +170,7 @@ class Scheduler:
                 stats.started += 1
                 stats.wait_h += now - job.submit_h
                 stats.waits += 1
-        self.clock.at(now + job.run_h, self._due, (job, job.runs))
+        self.clock.at(now + (job.duration_h if job.work_left_h is None else job.run_h), self._due, (job, job.runs))
         if self.trace:
             self.trace.on_start(self, job, pool)
 
@@ -177,12 +184,7 @@ class Scheduler:
         if job.milli:
             self.frac.stop(pool, job, now)  # type: ignore[union-attr]  # a share: frac exists
         else:
-            pool.release(job.alloc)
-            pool.advance(now)
-            if job.private:
-                pool.busy_private -= job.size
-            else:
-                pool.busy_market -= job.size
+            pool.stop(job.alloc, job.size, job.private, now)
         del pool.running[job.id]
         if job.tier >= 0:
             assert self.tiers is not None and job.start_h is not None  # a tier only with [tiers]; started
@@ -213,8 +215,30 @@ class Scheduler:
     # --- event callbacks ------------------------------------------------------------------
     def _due(self, item) -> None:
         job, run = item
-        if job.runs == run and job.state == RUNNING:  # not a run stopped earlier
+        if job.runs != run or job.state != RUNNING:  # a run stopped earlier
+            return
+        if job.milli or job.tier >= 0 or not self.plain_finish:
             self._finish(job)
+            return
+        # The common case: _finish, with _stop and bill inline (on every job's path).
+        now = self.env._now
+        pool = job.pool
+        size = job.size
+        pool.stop(job.alloc, size, job.private, now)
+        del pool.running[job.id]
+        job.alloc = ()
+        job.state = COMPLETED
+        hours = now - job.billed_to_h
+        work = size * hours
+        stats = self.classes[job.client]
+        stats.accelerator_hours += work
+        stats.completed += 1
+        job.billed_accelerator_hours += work
+        if not job.private:
+            job.billed_fen += self.billing.charge(now, job.client, size, job.submit_h, hours,
+                                                  self.routes[pool.id])
+        if self.queue.live:
+            self.schedule()
 
     def _finish(self, job: Job) -> None:
         pool = _pool_of(job)
@@ -341,13 +365,6 @@ class Scheduler:
         for job, _ in self.queue.jobs_in_order():
             if job.first_start_h is None:
                 self.classes[job.client].still_waiting(job.submit_h, now)
-
-
-def _take(pool: Pool, job: Job):
-    """Whole cards on the server a placement picked (fragmentation-aware)."""
-    sid, job.server = job.server, -1
-    pool.take(sid, job.size)
-    return [(sid, job.size)]
 
 
 def _pool_of(job: Job) -> Pool:

@@ -8,8 +8,12 @@ class OwnedFirst(Placement):
 
     def choose(self, job, pools):
         # A tenant's own work and marketplace work alike: the first pool that fits in kind
-        # order (operator, tenant-private, tenant-shared); one call on every job's path.
-        return first_fit(job, self.by_kind[job.elig])
+        # order (operator, tenant-private, tenant-shared); first_fit inline (every job's path).
+        size = job.size
+        for p in self.by_kind[job.elig]:
+            if p.fits(size):
+                return p
+        return None
 
     def choose_market(self, job, pools):
         # Eligibility groups sorted by pool kind put operator pools (kind 0) first.
