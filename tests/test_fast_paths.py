@@ -47,3 +47,24 @@ def test_inline_paths_give_the_general_paths_results(case, monkeypatch):
     names = ("summary.json", "timeseries.csv", "timeseries_by_site.csv", "ledger", "class counts")
     for name, a, b in zip(names, inline, general):
         assert a == b, f"{case}: {name} differs between the inline and the general paths"
+
+
+def _ledger_and_summary(case: str, sink) -> tuple:
+    model = Model(as_scenario(ROOT / "scenarios" / case), sink)
+    summary = summary_of(model.run())
+    del summary["provenance"]
+    led = model.ledger
+    return (summary_json(summary), sorted(led.balances.items()),
+            sorted((where, sorted(accounts.items())) for where, accounts in led.sums.items()), led.transactions)
+
+
+@pytest.mark.parametrize("case", ["qingyang.toml@scenario.horizon_days=400",  # fees split with tenants (from the second year)
+                                  "qingyang-spot.toml@scenario.horizon_days=120"])  # tiers: charges posted one by one
+def test_charges_summed_between_reads_book_what_each_transaction_would(case):
+    """Without a sink, charges by the hour are summed until the ledger is read (Accrual); with
+    one, each is its own transaction. Balances, statements, the count of transactions and the
+    summary are the same."""
+    summed = _ledger_and_summary(case, None)
+    each = _ledger_and_summary(case, [])
+    for name, a, b in zip(("summary.json", "balances", "sums", "transactions"), summed, each):
+        assert a == b, f"{case}: {name} differs"

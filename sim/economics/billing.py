@@ -18,6 +18,7 @@ from sim.economics.ledger import (
     OPERATOR_ACCOUNT,
     TOKEN_SALES,
     Account,
+    Accrual,
     Where,
     client_account,
     tenant_account,
@@ -33,6 +34,9 @@ class Route(NamedTuple):
     accelerator: str
     where: Where
     tenant: Account | None  # who is paid the rest after the fee; None on operator capacity
+    # By client class: its charges by the hour summed until the ledger is read (Billing.route
+    # makes the list; None where a class has charged nothing yet, or the ledger keeps each).
+    accrued: list[Accrual | None] | None = None
 
 
 class Billing:
@@ -55,11 +59,13 @@ class Billing:
                              else t.price_cny_per_accelerator_hour * FEN_PER_CNY) for t in tiers]
         self.tier_fee_ppm = [prices.fee_ppm if t.fee is None else fraction_to_ppm(t.fee) for t in tiers]
 
-    @staticmethod
-    def route(accelerator: str, site: str, owner: str) -> Route:
+    def route(self, accelerator: str, site: str, owner: str) -> Route:
+        # A ledger with a sink keeps each transaction: nothing is summed for it.
+        accrued: list[Accrual | None] | None = ([None] * len(self.client_accounts) if self.ledger.sink is None
+                                                 else None)
         if owner == OPERATOR:
-            return Route(accelerator, Where(COMPUTE_OPERATOR, site, owner), None)
-        return Route(accelerator, Where(COMPUTE_THIRD_PARTY, site, owner), tenant_account(owner))
+            return Route(accelerator, Where(COMPUTE_OPERATOR, site, owner), None, accrued)
+        return Route(accelerator, Where(COMPUTE_THIRD_PARTY, site, owner), tenant_account(owner), accrued)
 
     def _price_fen(self, client: int, accelerator: str, submit_h: float, tier: int = -1) -> float:
         lease = self.leases[client]
@@ -87,9 +93,14 @@ class Billing:
         if lease is not None:
             key = (route.where.site, route.where.owner)
             self.contracted[key] = self.contracted.get(key, 0) + amount
-        if route.tenant is None:  # _post's operator case, inline
-            self.ledger.transfer(now, route.where, self.client_accounts[client], OPERATOR_ACCOUNT, amount)
-            return amount
+        if tier < 0 and route.accrued is not None:  # summed until the ledger is read (_post's sums)
+            acc = route.accrued[client]
+            if acc is None:
+                acc = route.accrued[client] = self.ledger.accrual(route.where, self.client_accounts[client],
+                                                                  OPERATOR_ACCOUNT, route.tenant)
+            if acc is not None:  # None: the ledger keeps every transaction
+                acc.add(amount, 0 if route.tenant is None else split_fee(amount, self.prices.fee_ppm)[0])
+                return amount
         return self._post(now, client, amount, route, tier)
 
     def amount(self, client: int, size: int, submit_h: float, hours: float, accelerator: str, tier: int = -1) -> int:
@@ -125,7 +136,7 @@ class Billing:
         return self._post(now, client, amount, route)
 
     def _post(self, now: float, client: int, amount: int, route: Route, tier: int = -1) -> int:
-        _, where, tenant = route
+        where, tenant = route.where, route.tenant
         payer = self.client_accounts[client]
         if tenant is None:
             self.ledger.transfer(now, where, payer, OPERATOR_ACCOUNT, amount)

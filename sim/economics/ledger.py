@@ -73,12 +73,77 @@ class Transaction:
         return self.where.stream
 
 
+class Accrual:
+    """Charges of one kind, summed until the ledger is next read: what `payer` paid at `where`
+    (fen), to `payee`, or with a fee split, the fee to `payee` and the rest to `tenant`; and how
+    many charges that was. The ledger books the sums as those charges' transactions would have
+    been booked: whole fen added up, so every balance and statement read is the same to the fen.
+    A charge on every job's path then costs two additions, not a transaction."""
+
+    __slots__ = ("where", "payer", "payee", "tenant", "fen", "fee", "count")
+
+    def __init__(self, where: Where, payer: Account, payee: Account, tenant: Account | None = None):
+        self.where, self.payer, self.payee, self.tenant = where, payer, payee, tenant
+        self.fen = self.fee = self.count = 0
+
+    def add(self, fen: int, fee: int = 0) -> None:
+        """One charge of `fen` (whole, > 0), of which `fee` goes to the payee (with a tenant)."""
+        self.fen += fen
+        self.fee += fee
+        self.count += 1
+
+
 class Ledger:
+    """Balances and statements read through `balances`, `sums`, `balance` and `transactions`,
+    which book what accruals summed since the last read first."""
+
     def __init__(self, sink=None):
-        self.balances: dict[Account, int] = {}
-        self.sums: dict[Where, dict[Account, int]] = {}  # where -> account -> fen
-        self.transactions = 0
+        self._balances: dict[Account, int] = {}
+        self._sums: dict[Where, dict[Account, int]] = {}  # where -> account -> fen
+        self._transactions = 0
         self.sink = sink
+        self._accruals: list[Accrual] = []
+
+    @property
+    def balances(self) -> dict[Account, int]:
+        self._settle()
+        return self._balances
+
+    @property
+    def sums(self) -> dict[Where, dict[Account, int]]:
+        self._settle()
+        return self._sums
+
+    @property
+    def transactions(self) -> int:
+        self._settle()
+        return self._transactions
+
+    def accrual(self, where: Where, payer: Account, payee: Account, tenant: Account | None = None) -> Accrual | None:
+        """A new Accrual, or None with a sink (it is to see every transaction, with its time)."""
+        if self.sink is not None:
+            return None
+        a = Accrual(where, payer, payee, tenant)
+        self._accruals.append(a)
+        return a
+
+    def _settle(self) -> None:
+        for a in self._accruals:
+            if a.count:
+                postings = (((a.payer, -a.fen), (a.payee, a.fen)) if a.tenant is None else
+                            ((a.payer, -a.fen), (a.payee, a.fee), (a.tenant, a.fen - a.fee)))
+                self._book(a.where, postings)
+                self._transactions += a.count
+                a.fen = a.fee = a.count = 0
+
+    def _book(self, where: Where, postings) -> None:
+        balances = self._balances
+        accounts = self._sums.get(where)
+        if accounts is None:
+            accounts = self._sums[where] = {}
+        for account, fen in postings:
+            balances[account] = balances.get(account, 0) + fen
+            accounts[account] = accounts.get(account, 0) + fen
 
     def post(self, time_h: float, where: Where, postings, memo: str = "") -> None:
         total = 0
@@ -88,12 +153,8 @@ class Ledger:
             total += fen
         if total:
             raise LedgerImbalance(f"{where.stream} at {time_h} h: postings sum to {total} fen, not 0")
-        balances = self.balances
-        accounts = self.sums.setdefault(where, {})
-        for account, fen in postings:
-            balances[account] = balances.get(account, 0) + fen
-            accounts[account] = accounts.get(account, 0) + fen
-        self.transactions += 1
+        self._book(where, postings)
+        self._transactions += 1
         if self.sink is not None:
             self.sink.append(Transaction(time_h, where, tuple(postings), memo))
 
@@ -104,15 +165,8 @@ class Ledger:
             raise LedgerImbalance(f"{where.stream}: {payer} -> {payee}: amount {fen!r} is not whole fen")
         if not fen:
             return
-        balances = self.balances
-        balances[payer] = balances.get(payer, 0) - fen
-        balances[payee] = balances.get(payee, 0) + fen
-        accounts = self.sums.get(where)
-        if accounts is None:
-            accounts = self.sums[where] = {}
-        accounts[payer] = accounts.get(payer, 0) - fen
-        accounts[payee] = accounts.get(payee, 0) + fen
-        self.transactions += 1
+        self._book(where, ((payer, -fen), (payee, fen)))
+        self._transactions += 1
         if self.sink is not None:
             self.sink.append(Transaction(time_h, where, ((payer, -fen), (payee, fen)), memo))
 
