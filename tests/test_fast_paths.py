@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import sim
 from sim.metrics.classes import COUNTERS
 from sim.report import summary_of
 from sim.report.tables import summary_json, timeseries_by_site_csv, timeseries_csv
@@ -27,9 +28,10 @@ CASES = [
 ]
 
 
-def _outputs(case: str) -> tuple[bytes, ...]:
+def _outputs(case) -> tuple[bytes, ...]:
+    """`case`: a shipped scenario's file name with overrides, or a Scenario."""
     sink: list = []
-    model = Model(as_scenario(ROOT / "scenarios" / case), sink)
+    model = Model(as_scenario(ROOT / "scenarios" / case if isinstance(case, str) else case), sink)
     result = model.run()
     summary = summary_of(result)
     del summary["provenance"]
@@ -68,3 +70,32 @@ def test_charges_summed_between_reads_book_what_each_transaction_would(case):
     each = _ledger_and_summary(case, [])
     for name, a, b in zip(("summary.json", "balances", "sums", "transactions"), summed, each):
         assert a == b, f"{case}: {name} differs"
+
+
+@pytest.mark.parametrize("sampled", [False, True])
+def test_a_quote_kept_on_the_job_is_the_one_billing_would_look_up(sampled, monkeypatch):
+    """A job of a class of one card type keeps the quote it was offered for its charges. Sampled,
+    quotes move with the run's clock (sim/economics/realtime.py: a job carried into the next
+    window is billed at the quote of its age there), so none is kept."""
+    from sampling_case import SAMPLING_CASE
+
+    from sim.economics.billing import Billing
+    from sim.scenario import loads
+
+    case = loads(SAMPLING_CASE, "case.toml", ["scenario.horizon_days=500"] + (
+        ["scenario.sampling={ windows_per_year = 4, window_days = 2, lead_in_days = 7, warmup_days = 2 }"]
+        if sampled else []))
+    def outputs() -> tuple[bytes, ...]:
+        result = sim.run(case)  # a sampled scenario runs sampled (Model alone would run every day)
+        summary = summary_of(result)
+        del summary["provenance"]
+        return summary_json(summary), timeseries_csv(result.daily), timeseries_by_site_csv(result.daily_by_site)
+
+    kept = outputs()
+    charge = Billing.charge
+
+    def looking_up(self, now, client, size, submit_h, hours, route, tier=-1, quoted_fen=-1.0):
+        return charge(self, now, client, size, submit_h, hours, route, tier)  # the quote is looked up
+
+    monkeypatch.setattr(Billing, "charge", looking_up)
+    assert kept == outputs()

@@ -77,14 +77,15 @@ class Billing:
         return self.prices.quote_fen(accelerator, submit_h)
 
     def charge(self, now: float, client: int, size: int, submit_h: float, hours: float, route: Route,
-               tier: int = -1) -> int:
+               tier: int = -1, quoted_fen: float = -1.0) -> int:
         """Bill `size` accelerators for `hours` at the quote in force at `submit_h` (a lease: at
-        its contract's price; a tier's job: at its tier's); returns fen."""
+        its contract's price; a tier's job: at its tier's); returns fen. `quoted_fen`: that
+        quote for `route`'s card type, if the caller has it (-1: look it up)."""
         if self.per_token[client]:
             return 0
         lease = self.leases[client]
         if lease is None and tier < 0:  # _price_fen's common case, inline (on every job's path)
-            price = self.prices.quote_fen(route.accelerator, submit_h)
+            price = quoted_fen if quoted_fen >= 0.0 else self.prices.quote_fen(route.accelerator, submit_h)
         else:
             price = self._price_fen(client, route.accelerator, submit_h, tier)
         amount = charge_fen(price, size, hours)

@@ -18,6 +18,10 @@ from sim.units import FEN_PER_CNY, HOURS_PER_YEAR, PPM, fraction_to_ppm
 
 class PriceModel(Protocol):
     fee_ppm: int  # the operator's cut of sales on third-party capacity, parts per million
+    # Optional: True if a quote depends on the type and hour alone, not on when it is asked, so
+    # that a job's charges may reuse the quote it was offered (sim/scheduling/intake.py).
+    # Without it (sim/economics/realtime.py's quotes move with the run's clock), each is asked.
+    # fixed_quotes: bool
 
     def quote_fen(self, accelerator: str, hour: float) -> float:
         """Price of one accelerator-hour of `accelerator` quoted at `hour`, in fen."""
@@ -27,6 +31,8 @@ class PriceBook:
     """A price per accelerator type at the anchor date, moving from it along the market's
     price path: a steady decline (price at hour h = anchor price x (1 - decline) ^ (years from
     the anchor to h)) or a named path of dated points (sim/model/pricepath.py)."""
+
+    fixed_quotes = True
 
     def __init__(self, pricing: Pricing):
         self.fen_per_accelerator_hour = {

@@ -36,6 +36,12 @@ class Intake:
         self.max_size = cluster.elig_max_size
         self.pflops = reference_pflops(client, self.pools)  # P-hours per accelerator-hour of its work
         self.response = price_response(client, self.types, sched.prices, sched.scenario)
+        # One card type: the quote an arrival is offered is the one its charges are at (the same
+        # prices, hour and type), so it is kept on the job, not looked up again; unless the
+        # quote also moves with the clock (PriceModel.fixed_quotes). Not for a tenant's own
+        # demand, which is not offered one.
+        self.one_type = (len(self.types) == 1 and not client.is_private
+                         and getattr(sched.prices, "fixed_quotes", False))
         self.choice = self._tier_choice(client, sched.scenario)
 
     def _tier_choice(self, client, scenario):
@@ -104,6 +110,8 @@ class Intake:
             job.milli = milli
             work *= milli / MILLI
         job.pflops_hours, job.value_fen = work * self.pflops, work * quote_fen
+        if self.one_type:
+            job.quote_fen = quote_fen
         stats.offer(job)
         elig = self.default_elig
         if affordable is not None:

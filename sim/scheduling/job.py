@@ -46,6 +46,9 @@ class Job:
     runs: int = 0  # starts so far; tells a finish of the current run from a stopped one
     pflops_hours: float = 0.0  # the work it brings: size x duration x its class's dense P per accelerator
     value_fen: float = 0.0  # what that work is worth at the quote in force at its arrival
+    # That quote, fen per accelerator-hour, for a class of one card type (what billing would look
+    # up again); -1: a class of several types or none, whose charges look it up.
+    quote_fen: float = -1.0
     # Price tiers (sim/model/tiers.py; -1: none). Only a preemptible tier's jobs are evicted.
     tier: int = -1
     spot: bool = False  # its tier is preemptible

@@ -203,7 +203,7 @@ class Scheduler:
         job.billed_accelerator_hours += work
         if not job.private:
             fen = self.billing.charge(self.env.now, job.client, size, job.submit_h, hours,
-                                      self.routes[_pool_of(job).id], job.tier)
+                                      self.routes[_pool_of(job).id], job.tier, job.quote_fen)
             job.billed_fen += fen
             if job.tier >= 0:
                 stats = self.tier_stats[job.tier]
@@ -236,7 +236,7 @@ class Scheduler:
         job.billed_accelerator_hours += work
         if not job.private:
             job.billed_fen += self.billing.charge(now, job.client, size, job.submit_h, hours,
-                                                  self.routes[pool.id])
+                                                  self.routes[pool.id], -1, job.quote_fen)
         if self.queue.live:
             self.schedule()
 
