@@ -100,12 +100,13 @@ class Intake:
             self.clock.source_at(nxt.arrival_h, self._arrive, nxt)
         sched = self.sched
         sched.jobs += 1
-        now = rec.arrival_h
-        job = Job(sched.jobs, self.index, rec.size, rec.duration_h, now, rec.patience_h, self.private, self.line)
+        # The record's fields in one unpacking, not one attribute read each (every job's path).
+        now, _, size, duration_h, patience_h, max_price_fen, wtp, rec_milli, models = rec
+        job = Job(sched.jobs, self.index, size, duration_h, now, patience_h, self.private, self.line)
         stats = self.stats
-        affordable, quote_fen = self.response.offer(rec.max_price_fen, rec.wtp_fen_per_pflops_hour, now)
-        work = rec.size * rec.duration_h
-        milli = rec.milli or self.milli  # a replayed pod's own share first, else the class's
+        affordable, quote_fen = self.response.offer(max_price_fen, wtp, now)
+        work = size * duration_h
+        milli = rec_milli or self.milli  # a replayed pod's own share first, else the class's
         if milli:  # a share of one card: its work and value pro rata
             job.milli = milli
             work *= milli / MILLI
@@ -122,9 +123,9 @@ class Intake:
                 return
             if len(affordable) < len(self.types):
                 elig = self._eligibility(affordable)
-        if rec.models or milli != self.milli:  # a pod's own models and share: a group of its own
+        if models or milli != self.milli:  # a pod's own models and share: a group of its own
             types = tuple(t for t in (self.types if affordable is None else affordable)
-                          if not rec.models or t in rec.models)
+                          if not models or t in models)
             if not types:  # none of its models here
                 job.state = REJECTED
                 stats.reject(job)
@@ -132,7 +133,7 @@ class Intake:
                 return
             elig = self._eligibility(types, milli)
         job.elig = elig
-        if job.size > self.max_size[elig]:
+        if size > self.max_size[elig]:
             job.state = REJECTED
             stats.reject(job)
             sched.dropped(job)

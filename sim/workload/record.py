@@ -13,6 +13,7 @@ from sim.workload.random import draws, generator
 
 
 class JobRecord(NamedTuple):
+    # sim/scheduling/intake.py unpacks a record whole (every job's path): a new field is read there too.
     arrival_h: float
     client: int  # index of the client class in the scenario
     size: int  # accelerators
