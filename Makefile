@@ -45,7 +45,7 @@ refuse_option = $(if $(filter -%,$(firstword $(value $(1)))),printf '%s\n' $(cal
 
 check_python = $(call quote,$(PYTHON)) -c 'import sys; sys.exit("computesim needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 
-.PHONY: sim sweep sensitivity lint lint-fix test test-deep mutate bench lock clean
+.PHONY: sim sweep sensitivity lint lint-fix test test-deep mutate bench lock clean compiled clean-compiled
 
 $(STAMP): pyproject.toml $(LOCK)
 	@$(check_python)
@@ -135,6 +135,18 @@ mutate: $(STAMP)
 	if [ $$status = 124 ]; then echo "make mutate: stopped after $(MUTATE_TIMEOUT) s; what was tested is kept, run it again to go on"; fi; \
 	$(call quote,$(PY)) tests/mutation_scope.py && exit $$status
 
+# The optional compiled core: the modules listed in sim/compiled.py (MODULES) built with mypyc
+# (in the dev extra; needs a C compiler) into extension files beside their .py, used from then on
+# by everything that imports sim (make sim, sweep, test, bench). sim/compiled-sources.json
+# records the sources' hashes: after an edit the build is not used (one line on stderr says so)
+# until `make compiled` runs again. `make clean-compiled` removes the build.
+compiled: $(STAMP)
+	@$(call quote,$(PY)) -c 'import sys; from sim import compiled; sys.exit(compiled.main(["build"]))'
+
+clean-compiled:
+	@if [ -x $(call quote,$(PY)) ]; then $(call quote,$(PY)) -c 'import sys; from sim import compiled; sys.exit(compiled.main(["clean"]))'; fi
+	rm -rf build/mypyc
+
 # The bench extra, pinned on top of the main lock (made against it, so nothing there moves).
 $(BENCH_STAMP): $(STAMP) $(BENCH_LOCK)
 	$(PIP) install --progress-bar on --no-deps -r $(BENCH_LOCK)
@@ -166,5 +178,5 @@ lock:
 	    | grep -v -i -x -F -f $(LOCK) | grep -v -i '^pip=='; } > $(BENCH_LOCK).tmp && \
 	mv $(BENCH_LOCK).tmp $(BENCH_LOCK) && echo "wrote $(BENCH_LOCK)"
 
-clean:
+clean: clean-compiled
 	rm -rf $(VENV) .pytest_cache .hypothesis mutants .mypy_cache .ruff_cache

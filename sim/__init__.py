@@ -21,7 +21,11 @@ A scenario may be named as the command line names it, with overrides after an `@
 ("qingyang@pricing.intermediary_fee=0.3").
 """
 
+from sim import compiled as _compiled
 from sim.version import __version__
+
+# Before any other sim module loads: a `make compiled` build older than its sources must not run.
+_compiled.guard()
 
 # Imported on first use, so that `import sim` is quick: `python -m sim` must be able to take
 # Ctrl-C before the second or two the simulation's imports take (numpy, scipy, SimPy).

@@ -17,7 +17,7 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 # money, job streams nothing of money; prices, billing and the concession's finance may read
 # both (2a < 2b < 2c).
 LAYERS = (
-    ("0", ("sim.units", "sim.version", "sim.durable")),
+    ("0", ("sim.units", "sim.version", "sim.durable", "sim.compiled")),
     ("1", ("sim.model",)),
     ("2a", ("sim.metrics",)),
     ("2b", ("sim.workload",)),
