@@ -76,7 +76,7 @@ class Billing:
             return fixed if fixed is not None else multiplier * self.prices.quote_fen(accelerator, submit_h)
         return self.prices.quote_fen(accelerator, submit_h)
 
-    def charge(self, now: float, client: int, size: int, submit_h: float, hours: float, route: Route,
+    def charge(self, now: float, client: int, size: float, submit_h: float, hours: float, route: Route,
                tier: int = -1, quoted_fen: float = -1.0) -> int:
         """Bill `size` accelerators for `hours` at the quote in force at `submit_h` (a lease: at
         its contract's price; a tier's job: at its tier's); returns fen. `quoted_fen`: that
@@ -104,7 +104,7 @@ class Billing:
                 return amount
         return self._post(now, client, amount, route, tier)
 
-    def amount(self, client: int, size: int, submit_h: float, hours: float, accelerator: str, tier: int = -1) -> int:
+    def amount(self, client: int, size: float, submit_h: float, hours: float, accelerator: str, tier: int = -1) -> int:
         """What `charge` would bill, without billing it (fen)."""
         return charge_fen(self._price_fen(client, accelerator, submit_h, tier), size, hours)
 

@@ -83,7 +83,7 @@ def price_model(pricing: Pricing) -> PriceModel:
     return PRICE_MODELS[pricing.model](pricing)
 
 
-def charge_fen(price_fen_per_accelerator_hour: float, accelerators: int, hours: float) -> int:
+def charge_fen(price_fen_per_accelerator_hour: float, accelerators: float, hours: float) -> int:
     """One charge, rounded once, half to even, to whole fen."""
     return round(price_fen_per_accelerator_hour * accelerators * hours)
 
