@@ -152,26 +152,32 @@ def clean(package: Path = PACKAGE) -> list[Path]:
     return gone
 
 
+def write_manifest(package: Path, modules: tuple[str, ...]) -> None:
+    """Record the hashes of `modules`' sources and of the sim modules they import (atomically)."""
+    import json
+
+    watched = set(modules).union(*(_sim_imports(source_path(m, package), package) for m in modules))
+    hashes = {str(source_path(m, package).relative_to(package.parent)): _digest(source_path(m, package))
+              for m in sorted(watched)}
+    tmp = package / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps({"modules": sorted(modules), "sha256": hashes}, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, package / MANIFEST)
+
+
 def build(package: Path = PACKAGE, modules: tuple[str, ...] = MODULES) -> None:
     """Compile `modules` in place under `package` and record what they were built from.
-    The old build goes first, and a failed one is removed: either a whole build or only sources."""
-    import json
+    The old build goes first, and a failed one is removed: either a whole build or only sources.
+    The manifest is written before compiling: a source edited meanwhile makes the build stale."""
     import subprocess
 
     clean(package)
-    sources = [source_path(m, package) for m in modules]
-    watched = set(modules).union(*(_sim_imports(s, package) for s in sources))
-    hashes = {str(source_path(m, package).relative_to(package.parent)): _digest(source_path(m, package))
-              for m in sorted(watched)}
-    rels = [str(s.relative_to(package.parent)) for s in sources]
+    write_manifest(package, modules)
+    rels = [str(source_path(m, package).relative_to(package.parent)) for m in modules]
     try:
         subprocess.run([sys.executable, "-c", _SETUP, GROUP, *rels], cwd=package.parent, check=True)
     except BaseException:
         clean(package)
         raise
-    tmp = package / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps({"modules": sorted(modules), "sha256": hashes}, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, package / MANIFEST)
 
 
 def main(argv: list[str]) -> int:
