@@ -120,6 +120,16 @@ def stale(package: Path = PACKAGE) -> tuple[dict[str, Path], str]:
     return {}, ""
 
 
+def in_use(package: Path = PACKAGE) -> bool:
+    """Whether a process importing sim from `package` now runs compiled code."""
+    return os.environ.get("SIM_INTERPRETED") != "1" and bool(_extensions(package)) and not stale(package)[0]
+
+
+def running_compiled(module: str) -> bool:
+    """Whether `module` (imported) runs from an extension file in this process."""
+    return str(getattr(sys.modules[module], "__file__", "")).endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+
+
 class _FromSource:  # a meta path finder: these modules from their .py, the rest as usual
     def __init__(self, modules: dict[str, Path]):
         self.modules = modules

@@ -12,6 +12,7 @@ from sweeps import SMALL
 from sweeps import workdir as sweep_workdir
 from tiny import TINY
 
+from sim import compiled
 from sim.cli import main
 from sim.model import limits
 
@@ -217,6 +218,8 @@ def test_out_of_memory_is_one_line(wd, capsys, monkeypatch):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs an address-space limit (RLIMIT_AS)")
+@pytest.mark.xfail(compiled.in_use(), strict=False, reason="make compiled: mypyc's runtime aborts when it cannot "
+                   "allocate (`fatal: out of memory`, SIGABRT) instead of raising MemoryError (README, Speed)")
 def test_raising_max_servers_past_the_memory_is_one_line_not_a_memory_error(wd):
     import resource
 

@@ -299,7 +299,6 @@ def test_marketplace_work_never_preempts_marketplace_work():
 
 def test_taking_a_job_out_of_the_middle_of_its_sub_queue_keeps_the_rest_in_order():
     q = JobQueue(2)
-    q.clock = None
     jobs = [SimpleNamespace(line=0, elig=0, size=1, key=(k, i), state=QUEUED, id=i)
             for i, k in enumerate([5.0, 1.0, 4.0, 2.0, 3.0, 6.0])]
     for j in jobs:

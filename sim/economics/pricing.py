@@ -11,6 +11,8 @@ import math
 from collections.abc import Callable
 from typing import Protocol
 
+from mypy_extensions import mypyc_attr
+
 from sim.model.generations import ageing_factor
 from sim.model.scenario import Pricing
 from sim.units import FEN_PER_CNY, HOURS_PER_YEAR, PPM, fraction_to_ppm
@@ -27,6 +29,7 @@ class PriceModel(Protocol):
         """Price of one accelerator-hour of `accelerator` quoted at `hour`, in fen."""
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # a new model may extend it (docs/architecture.md)
 class PriceBook:
     """A price per accelerator type at the anchor date, moving from it along the market's
     price path: a steady decline (price at hour h = anchor price x (1 - decline) ^ (years from
