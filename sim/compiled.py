@@ -37,6 +37,7 @@ MODULES = (
     "sim.economics.market",
     "sim.metrics.classes",
     "sim.metrics.streaming",
+    "sim.scheduling.job",
 )
 GROUP = "sim._compiled"  # mypyc's shared library: sim/_compiled__mypyc.<suffix>
 MANIFEST = "compiled-sources.json"  # in sim/, beside the extension files

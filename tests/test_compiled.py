@@ -77,19 +77,21 @@ def test_a_build_runs_only_while_its_sources_are_unchanged(tmp_path):
     assert p.stdout.split()[1] == str(package / "scheduling" / "pool.py")
 
     # A module the compiled ones import changes (a constant mypyc may have inlined): from source.
-    job = package / "scheduling" / "job.py"
-    job.write_text(job.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert "sim.scheduling.fragmentation" not in compiled.MODULES
+    frag = package / "scheduling" / "fragmentation.py"
+    frag.write_text(frag.read_text(encoding="utf-8").replace("MILLI = 1000", "MILLI = 100"), encoding="utf-8")
     p = python(tmp_path, WHICH)
     assert p.returncode == 0, p.stderr
     assert p.stdout.split()[1] == str(package / "scheduling" / "pool.py")
-    assert "sim/scheduling/job.py changed" in p.stderr
+    assert "sim/scheduling/fragmentation.py changed" in p.stderr
     compiled.write_manifest(package, compiled.MODULES)
 
     # An extension file for a module the manifest does not list: not trusted either.
-    other = package / "scheduling" / f"job{SUFFIX}"
+    assert "sim.scheduling.cluster" not in compiled.MODULES
+    other = package / "scheduling" / f"cluster{SUFFIX}"
     other.write_bytes(b"not an extension module")
-    assert compiled.stale(package)[1] == f"sim.scheduling.job not in sim/{compiled.MANIFEST}"
-    assert sorted(compiled.stale(package)[0]) == ["sim.scheduling.job", "sim.scheduling.pool"]
+    assert compiled.stale(package)[1] == f"sim.scheduling.cluster not in sim/{compiled.MANIFEST}"
+    assert sorted(compiled.stale(package)[0]) == ["sim.scheduling.cluster", "sim.scheduling.pool"]
 
     # clean removes every extension file and the manifest, nothing else.
     before = sorted(p for p in package.rglob("*") if p.suffix == ".py")

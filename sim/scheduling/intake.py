@@ -3,6 +3,8 @@ use, and the hand-over to the scheduler. One calendar entry per arrival, no proc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sim.economics.market import price_response
 from sim.economics.tiers import TierChoice
 from sim.scheduling.fragmentation import MILLI
@@ -12,11 +14,15 @@ from sim.workload.demand import reference_pflops
 from sim.workload.kinds import kind_of
 from sim.workload.random import draws, generator
 
+if TYPE_CHECKING:
+    from sim.scheduling.calendar import Clock
+    from sim.scheduling.scheduler import Scheduler
+
 
 class Intake:
     """One client class's arrivals, from its job stream up to the horizon."""
 
-    def __init__(self, clock, sched, index: int, client, records, horizon_h: float):
+    def __init__(self, clock: Clock, sched: Scheduler, index: int, client, records, horizon_h: float):
         self.clock = clock
         self.sched = sched
         self.index = index

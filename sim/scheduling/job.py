@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from attrs import define
+import attr
 
 if TYPE_CHECKING:
     from sim.scheduling.pool import Pool
@@ -22,7 +22,9 @@ STATES = (QUEUED, RUNNING, COMPLETED, ABANDONED, BALKED, REJECTED, PREEMPTED_LOS
 Allocation = list[tuple[int, int]]  # [(server id in its pool, accelerators taken)]
 
 
-@define(slots=True, eq=False)
+# attr.s, not attrs.define (the same class): mypyc compiles attr.s classes as native classes
+# (make compiled), with their fields at fixed offsets; define's, as plain Python classes.
+@attr.s(auto_attribs=True, slots=True, eq=False)
 class Job:
     id: int
     client: int  # index of its client class in the scenario

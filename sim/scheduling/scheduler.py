@@ -9,6 +9,8 @@ What a job is charged is for sim/economics/billing.py; what is counted, for sim/
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sim.metrics import ClassStats
 from sim.metrics.tiers import TierStats
 from sim.scheduling.calendar import Clock
@@ -24,9 +26,17 @@ from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.scheduling.tiers import TierRules
 from sim.workload.kinds import kind_of
 
+if TYPE_CHECKING:
+    from sim.economics.billing import Billing
+    from sim.economics.pricing import PriceModel
+    from sim.model.scenario import Scenario
+    from sim.scheduling.cluster import Cluster
+    from sim.scheduling.trace import Trace
+
 
 class Scheduler:
-    def __init__(self, clock: Clock, scenario, cluster, prices, billing, trace=None):
+    def __init__(self, clock: Clock, scenario: Scenario, cluster: Cluster, prices: PriceModel, billing: Billing,
+                 trace: Trace | None = None):
         self.clock = clock
         self.env = clock.env
         self.scenario = scenario
