@@ -38,6 +38,16 @@ MODULES = (
     "sim.metrics.classes",
     "sim.metrics.streaming",
     "sim.scheduling.job",
+    "sim.scheduling.placement.base",
+    "sim.scheduling.placement.best_fit",
+    "sim.scheduling.placement.fragmentation_aware",
+    "sim.scheduling.placement.owned_first",
+    "sim.scheduling.placement.spread",
+    "sim.scheduling.disciplines.base",
+    "sim.scheduling.disciplines.easy_backfill",
+    "sim.scheduling.disciplines.fifo",
+    "sim.scheduling.disciplines.fifo_backfill",
+    "sim.scheduling.disciplines.sjf",
 )
 GROUP = "sim._compiled"  # mypyc's shared library: sim/_compiled__mypyc.<suffix>
 MANIFEST = "compiled-sources.json"  # in sim/, beside the extension files

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from mypy_extensions import mypyc_attr
+
 from sim.scheduling.priority import lines_in_order
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # a new policy is a subclass (docs/architecture.md)
 class Discipline:
     name: ClassVar[str] = ""
     work_conserving: ClassVar[bool] = True

@@ -62,7 +62,7 @@ class EasyBackfill(Discipline):
                         continue
                     held = True
                 heads.add(job.id)
-                best = (None, math.inf)
+                best: tuple[object, float] = (None, math.inf)  # not (None, float): compiled code enforces it
                 for p in q.pools(job.elig):
                     t = earliest_fit(p, job.size, now)
                     if t < best[1]:
