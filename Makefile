@@ -143,9 +143,10 @@ mutate: $(STAMP)
 compiled: $(STAMP)
 	@$(call quote,$(PY)) -c 'import sys; from sim import compiled; sys.exit(compiled.main(["build"]))'
 
+# What sim/compiled.py's clean() removes, without needing .venv: every extension file under sim/.
 clean-compiled:
-	@if [ -x $(call quote,$(PY)) ]; then $(call quote,$(PY)) -c 'import sys; from sim import compiled; sys.exit(compiled.main(["clean"]))'; fi
-	rm -rf build/mypyc
+	find sim \( -name '*.so' -o -name '*.pyd' \) -not -path '*/__pycache__/*' -delete
+	rm -rf sim/compiled-sources.json build/mypyc
 
 # The bench extra, pinned on top of the main lock (made against it, so nothing there moves).
 $(BENCH_STAMP): $(STAMP) $(BENCH_LOCK)
