@@ -48,7 +48,8 @@ class PriceResponse:
         # A sampled run's prices know the real hour of a simulated one; a full run's are the same.
         self.real_hour = getattr(prices, "real_hour", None)
 
-    def offer(self, max_price_fen, wtp_fen_per_pflops_hour, now: float):
+    def offer(self, max_price_fen: float | None, wtp_fen_per_pflops_hour: float | None,
+              now: float) -> tuple[tuple[str, ...] | None, float]:
         """(types bought, or None when no price limits the job; fen per accelerator-hour it is
         worth)."""
         quote = self.quote
@@ -87,11 +88,12 @@ class NoResponse:
     """A tenant's own demand: its customers pay the tenant, not the marketplace."""
 
     @staticmethod
-    def offer(max_price_fen, wtp_fen_per_pflops_hour, now: float):
+    def offer(max_price_fen: float | None, wtp_fen_per_pflops_hour: float | None,
+              now: float) -> tuple[tuple[str, ...] | None, float]:
         return None, 0.0
 
 
-def price_response(client, types: tuple[str, ...], prices, scenario):
+def price_response(client, types: tuple[str, ...], prices, scenario) -> PriceResponse | type[NoResponse]:
     """How a class's jobs answer the quotes of the card types it may use."""
     if client.is_private:
         return NoResponse

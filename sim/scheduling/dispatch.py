@@ -3,12 +3,13 @@ each could start now, and the few actions that change anything."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sim.scheduling.job import Job
     from sim.scheduling.pool import Pool
-    from sim.scheduling.queue import SubQueue
+    from sim.scheduling.queue import JobQueue, SubQueue
 
 
 class Dispatch:
@@ -16,11 +17,13 @@ class Dispatch:
 
     def __init__(self, scheduler):
         self._s = scheduler
-        self.queue = scheduler.queue
-        self.line_live = self.queue.line_live  # waiting jobs per line (a list, read only)
+        self.queue: JobQueue = scheduler.queue
+        self.line_live: list[int] = self.queue.line_live  # waiting jobs per line (a list, read only)
         self.cluster = scheduler.cluster
-        self.place = scheduler.place  # place(job) -> the pool the placement picks now, or None
-        self.cap = scheduler.cap  # cap(elig) -> the largest job some pool of group elig can start now
+        # place(job) -> the pool the placement picks now, or None
+        self.place: Callable[[Job], Pool | None] = scheduler.place
+        # cap(elig) -> the largest job some pool of group elig can start now
+        self.cap: Callable[[int], int] = scheduler.cap
 
     # --- reading ---------------------------------------------------------------------------
     @property
@@ -32,7 +35,7 @@ class Dispatch:
         """Jobs waiting, all lines."""
         return self.queue.live
 
-    def subqueues(self):
+    def subqueues(self) -> Iterable[SubQueue]:
         """Sub-queues with waiting jobs: each holds jobs of one line, eligibility and size."""
         return self.queue.active.values()
 

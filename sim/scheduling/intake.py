@@ -15,8 +15,10 @@ from sim.workload.kinds import kind_of
 from sim.workload.random import draws, generator
 
 if TYPE_CHECKING:
+    from sim.metrics.classes import ClassStats
     from sim.scheduling.calendar import Clock
     from sim.scheduling.scheduler import Scheduler
+    from sim.workload.record import JobRecord
 
 
 class Intake:
@@ -34,7 +36,7 @@ class Intake:
         tenants = [t.name for t in sched.scenario.tenants]
         self.line = 1 + tenants.index(client.tenant) if client.is_private else 0
         self.private = client.is_private
-        self.stats = sched.classes[index]
+        self.stats: ClassStats = sched.classes[index]
         self._elig: dict[tuple, int] = {}  # by types, or (tier, types)
         self.prefer = client.prefer_sites
         self.milli = client.gpu_milli
@@ -46,7 +48,7 @@ class Intake:
         # prices, hour and type), so it is kept on the job, not looked up again; unless the
         # quote also moves with the clock (PriceModel.fixed_quotes). Not for a tenant's own
         # demand, which is not offered one.
-        self.one_type = (len(self.types) == 1 and not client.is_private
+        self.one_type: bool = (len(self.types) == 1 and not client.is_private
                          and getattr(sched.prices, "fixed_quotes", False))
         self.choice = self._tier_choice(client, sched.scenario)
 
@@ -98,7 +100,7 @@ class Intake:
             e = self._elig[key] = self.sched.cluster.eligibility(pools, self.prefer, tier if spot else -1, self.milli)
         return e
 
-    def _arrive(self, rec) -> None:
+    def _arrive(self, rec: JobRecord) -> None:
         if self.choice is not None:
             return self._arrive_tiered(rec)
         nxt = next(self.records, None)  # _next(), inline (every job's path)

@@ -223,7 +223,7 @@ class Scheduler:
                     stats.from_on_demand_fen += fen
 
     # --- event callbacks ------------------------------------------------------------------
-    def _due(self, item) -> None:
+    def _due(self, item: tuple[Job, int]) -> None:
         job, run = item
         if job.runs != run or job.state != RUNNING:  # a run stopped earlier
             return
@@ -231,8 +231,8 @@ class Scheduler:
             self._finish(job)
             return
         # The common case: _finish, with _stop and bill inline (on every job's path).
-        now = self.env._now
-        pool = job.pool
+        now: float = self.env._now
+        pool = _pool_of(job)
         size = job.size
         pool.stop(job.alloc, size, job.private, now)
         del pool.running[job.id]

@@ -7,11 +7,14 @@ line's rank in front of every key, and `strict_heads` walks the lines in priorit
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from mypy_extensions import mypyc_attr
 
 from sim.scheduling.priority import lines_in_order
+
+if TYPE_CHECKING:
+    from sim.scheduling.dispatch import Dispatch
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # a new policy is a subclass (docs/architecture.md)
@@ -30,7 +33,7 @@ class Discipline:
         raise NotImplementedError
 
 
-def greedy(q) -> None:
+def greedy(q: Dispatch) -> None:
     """Repeatedly start the first job, in key order, that fits somewhere now.
 
     Only sub-queue heads matter: a sub-queue's jobs share size and pools, so if its head
@@ -51,9 +54,12 @@ def greedy(q) -> None:
             head = sq.head()
             if best is None or head.key < best.key:
                 best, best_sq = head, sq
-        if best is None:
+        if best is None or best_sq is None:
             return
-        q.start_head(best_sq, best, q.place(best))
+        pool = q.place(best)
+        if pool is None:  # the group's cap said it fits: a placement that finds no pool is wrong
+            raise RuntimeError(f"job {best.id} fits its group's cap but the placement found no pool")
+        q.start_head(best_sq, best, pool)
 
 
 def strict_heads(q) -> list:

@@ -1,6 +1,13 @@
 """Operator capacity first, then tenants' opted-in capacity."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sim.scheduling.placement.base import Placement, first_fit
+
+if TYPE_CHECKING:
+    from sim.scheduling.pool import Pool
 
 
 class OwnedFirst(Placement):
@@ -9,7 +16,8 @@ class OwnedFirst(Placement):
     def choose(self, job, pools):
         # A tenant's own work and marketplace work alike: the first pool that fits in kind
         # order (operator, tenant-private, tenant-shared); first_fit inline (every job's path).
-        size = job.size
+        size: int = job.size
+        p: Pool  # typed: a compiled build calls its fits natively
         for p in self.by_kind[job.elig]:
             if p.fits(size):
                 return p
