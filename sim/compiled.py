@@ -54,14 +54,21 @@ MANIFEST = "compiled-sources.json"  # in sim/, beside the extension files
 PACKAGE = Path(__file__).resolve().parent
 
 # The mypyc build proper, run by a child Python in the folder above sim/ (setuptools keeps its
-# own state in the process). argv: the group, then the source paths.
+# own state in the process). argv: the group, then the source paths. What setup() does, less
+# reading the project's pyproject.toml and setup.cfg: this build needs nothing from them, and
+# the setuptools a fresh venv brings (older than the one pip builds the package with) refuses
+# the pyproject's PEP 639 licence.
 _SETUP = """\
 import sys
-from setuptools import setup
+from setuptools import Distribution
 from mypyc.build import mypycify
 group, paths = sys.argv[1], sys.argv[2:]
-sys.argv[1:] = ["build_ext", "--inplace", "--build-temp", "build/mypyc/temp", "--build-lib", "build/mypyc/lib"]
-setup(name="sim-compiled", ext_modules=mypycify(paths, group_name=group, target_dir="build/mypyc"))
+dist = Distribution({"name": "sim-compiled",
+                     "ext_modules": mypycify(paths, group_name=group, target_dir="build/mypyc")})
+dist.script_name = "setup.py"
+dist.script_args = ["build_ext", "--inplace", "--build-temp", "build/mypyc/temp", "--build-lib", "build/mypyc/lib"]
+dist.parse_command_line()
+dist.run_commands()
 """
 
 

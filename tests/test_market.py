@@ -383,10 +383,10 @@ def test_a_class_whose_jobs_can_never_fit_is_capacity_limited():
         st = ClassStats()
         fit = SimpleNamespace(pflops_hours=100.0 - rejected_pflops_hours, value_fen=1000.0, submit_h=0.0)
         big = SimpleNamespace(pflops_hours=rejected_pflops_hours, value_fen=100.0, submit_h=0.0)
-        st.offer(fit)
-        st.first_start(fit, 0.0)
-        st.offer(big)
-        st.reject(big)
+        st.offer(fit.pflops_hours, fit.value_fen)
+        st.first_start(fit.pflops_hours, fit.value_fen, fit.submit_h, 0.0)
+        st.offer(big.pflops_hours, big.value_fen)
+        st.reject(big.pflops_hours, big.value_fen)
         return st
 
     assert CAPACITY_LIMITED_ABOVE == 0.05

@@ -49,30 +49,32 @@ class ClassStats:
             setattr(self, f"{d}_pflops_hours", 0.0)
             setattr(self, f"{d}_fen", 0.0)
 
-    def offer(self, job) -> None:
+    # A job is given by its numbers, not the job: the statistics sit below the scheduler.
+    def offer(self, pflops_hours: float, value_fen: float) -> None:
         """A job arrives, bringing its P-hours and its worth at the quote in force."""
         self.submitted += 1
-        self.offered_pflops_hours += job.pflops_hours
-        self.offered_fen += job.value_fen
+        self.offered_pflops_hours += pflops_hours
+        self.offered_fen += value_fen
 
-    def balk(self, job) -> None:
+    def balk(self, pflops_hours: float, value_fen: float) -> None:
         """It goes elsewhere: the quote was above what it would pay."""
         self.balked += 1
-        self.lost_to_price_pflops_hours += job.pflops_hours
-        self.lost_to_price_fen += job.value_fen
+        self.lost_to_price_pflops_hours += pflops_hours
+        self.lost_to_price_fen += value_fen
 
-    def reject(self, job) -> None:
+    def reject(self, pflops_hours: float, value_fen: float) -> None:
         """No pool it may use could ever hold it."""
         self.rejected += 1
-        self.lost_to_no_capacity_pflops_hours += job.pflops_hours
-        self.lost_to_no_capacity_fen += job.value_fen
+        self.lost_to_no_capacity_pflops_hours += pflops_hours
+        self.lost_to_no_capacity_fen += value_fen
 
-    def first_start(self, job, now: float) -> None:
+    def first_start(self, pflops_hours: float, value_fen: float, submit_h: float, now: float) -> None:
+        """Its first start, `now`, after it arrived at `submit_h`."""
         self.started += 1
-        self.accepted_pflops_hours += job.pflops_hours
-        self.accepted_fen += job.value_fen
-        if job.submit_h >= self.measured_from_h:
-            self.waits.add(now - job.submit_h)
+        self.accepted_pflops_hours += pflops_hours
+        self.accepted_fen += value_fen
+        if submit_h >= self.measured_from_h:
+            self.waits.add(now - submit_h)
 
     def abandon(self, job, now: float) -> None:
         """Its patience ran out before it started: it leaves the queue."""

@@ -23,7 +23,6 @@ heap's: a bucket holds whole stretches of time, earlier buckets only earlier ent
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 from heapq import heapify, heappop, heappush
@@ -148,14 +147,13 @@ def _bucket(time_h: float, per_h: float) -> float:
 
 
 class Clock:
-    __slots__ = ("env", "calendar", "sources", "_seq", "events")
+    __slots__ = ("env", "calendar", "sources", "events")
 
     def __init__(self, env: Environment | None = None):
         self.env = env if env is not None else Environment()
         self.calendar = self.env.calendar
         self.sources = self.env.sources
-        self._seq = itertools.count()
-        self.events = 0  # calendar entries made by the model
+        self.events = 0  # calendar entries made by the model; also the next entry's sequence number
 
     @property
     def now(self) -> float:
@@ -166,7 +164,9 @@ class Clock:
         env = self.env
         if not time_h >= env._now:  # NaN too; _now: env.now without its property call (hot)
             raise PastTime(time_h, env.now)
-        entry = (time_h, next(self._seq), callback, value)
+        seq = self.events
+        self.events = seq + 1
+        entry = (time_h, seq, callback, value)
         per_h = env.per_h
         if per_h:  # buckets on: Environment.push_far, inline (hot)
             x = time_h * per_h
@@ -185,7 +185,6 @@ class Clock:
             heappush(heap, entry)
             if len(heap) > env.buckets_from:
                 env.use_buckets()
-        self.events += 1
 
     def source_at(self, time_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
         """`at`, for a source that keeps one entry pending and adds the next when it is due
@@ -193,8 +192,9 @@ class Clock:
         number of sources, instead of sifting through every running job's finish."""
         if not time_h >= self.env._now:
             raise PastTime(time_h, self.env.now)
-        heappush(self.sources, (time_h, next(self._seq), callback, value))
-        self.events += 1
+        seq = self.events
+        self.events = seq + 1
+        heappush(self.sources, (time_h, seq, callback, value))
 
     def after(self, delay_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
         """Call `callback(value)` `delay_h` hours from now (not a negative delay: PastTime)."""

@@ -121,12 +121,12 @@ class Intake:
         job.pflops_hours, job.value_fen = work * self.pflops, work * quote_fen
         if self.one_type:
             job.quote_fen = quote_fen
-        stats.offer(job)
+        stats.offer(job.pflops_hours, job.value_fen)
         elig = self.default_elig
         if affordable is not None:
             if not affordable:
                 job.state = BALKED
-                stats.balk(job)
+                stats.balk(job.pflops_hours, job.value_fen)
                 sched.dropped(job)
                 return
             if len(affordable) < len(self.types):
@@ -136,14 +136,14 @@ class Intake:
                           if not models or t in models)
             if not types:  # none of its models here
                 job.state = REJECTED
-                stats.reject(job)
+                stats.reject(job.pflops_hours, job.value_fen)
                 sched.dropped(job)
                 return
             elig = self._eligibility(types, milli)
         job.elig = elig
         if size > self.max_size[elig]:
             job.state = REJECTED
-            stats.reject(job)
+            stats.reject(job.pflops_hours, job.value_fen)
             sched.dropped(job)
             return
         sched.submit(job)
@@ -162,17 +162,17 @@ class Intake:
             job.milli = self.milli
             work *= self.milli / MILLI
         job.pflops_hours, job.value_fen = work * self.pflops, work * price_fen
-        self.stats.offer(job)
+        self.stats.offer(job.pflops_hours, job.value_fen)
         if tier is None:
             job.state = BALKED
-            self.stats.balk(job)
+            self.stats.balk(job.pflops_hours, job.value_fen)
             sched.dropped(job)
             return
         job.tier, job.spot, job.from_on_demand = tier, sched.scenario.tiers[tier].preemptible, from_on_demand
         job.elig = elig = self._tier_eligibility(tier, bought)
         if job.size > self.max_size[elig]:
             job.state = REJECTED
-            self.stats.reject(job)
+            self.stats.reject(job.pflops_hours, job.value_fen)
             sched.dropped(job)
             return
         stats = sched.tier_stats[tier]

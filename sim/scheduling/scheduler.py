@@ -169,7 +169,7 @@ class Scheduler:
         job.pool = pool
         if job.first_start_h is None:
             job.first_start_h = now
-            self.classes[job.client].first_start(job, now)
+            self.classes[job.client].first_start(job.pflops_hours, job.value_fen, job.submit_h, now)
         job.runs += 1
         if job.tier >= 0:
             job.evict_at_h = None
