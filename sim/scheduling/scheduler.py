@@ -70,7 +70,7 @@ class Scheduler:
         self.plain_finish = self.inline and not trace and not billing.contracts
         self.elig_pools = cluster.elig_pools
 
-    inline = True  # False: every job through the general paths (for the tests that compare)
+    inline = True  # False: every finish through the general path (for the tests that compare)
 
     # --- entry points ---------------------------------------------------------------------
     def submit(self, job: Job) -> None:
