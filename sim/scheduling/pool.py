@@ -171,27 +171,21 @@ class Pool:
                 raise RuntimeError(f"{self!r}: allocate({size}) without room")
         return alloc
 
-    def start(self, size: int, private: bool, now: float) -> list[tuple[int, int]]:
-        """A job of `size` whole cards starts: take them (best fit) and count them busy from
-        `now`, in a tenant's own work (`private`) or the marketplace's. The caller has checked
-        `fits(size)`."""
-        alloc = self.allocate(size)
+    def start(self, size: int, private: bool, now: float, sid: int = -1) -> list[tuple[int, int]]:
+        """A job of `size` whole cards starts: take them (best fit, or on server `sid`, a
+        policy's pick) and count them busy from `now`, in a tenant's own work (`private`) or the
+        marketplace's. The caller has checked that they fit (`fits(size)`, or `sid`'s free cards)."""
+        if sid < 0:
+            alloc = self.allocate(size)
+        else:
+            self.take(sid, size)
+            alloc = [(sid, size)]
         self.advance(now)
         if private:
             self.busy_private += size
         else:
             self.busy_market += size
         return alloc
-
-    def start_on(self, sid: int, size: int, private: bool, now: float) -> list[tuple[int, int]]:
-        """`start`, on server `sid` (a policy's pick): the caller has checked it has `size` free."""
-        self.take(sid, size)
-        self.advance(now)
-        if private:
-            self.busy_private += size
-        else:
-            self.busy_market += size
-        return [(sid, size)]
 
     def stop(self, alloc: Iterable[tuple[int, int]], size: int, private: bool, now: float) -> None:
         """A job's run ends: give back its cards and count them idle from `now`."""

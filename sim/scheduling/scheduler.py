@@ -158,11 +158,9 @@ class Scheduler:
         now = self.env._now  # env.now without its property call (hot)
         if job.milli:
             self.frac.start(pool, job, now)  # type: ignore[union-attr]  # a share: frac exists
-        elif job.server < 0:
-            job.alloc = pool.start(job.size, job.private, now)
-        else:  # whole cards on the server a placement picked (fragmentation-aware)
+        else:  # whole cards; on the server a placement picked, if one did (fragmentation-aware)
             sid, job.server = job.server, -1
-            job.alloc = pool.start_on(sid, job.size, job.private, now)
+            job.alloc = pool.start(job.size, job.private, now, sid)
         pool.running[job.id] = job
         job.state = RUNNING
         job.start_h = job.billed_to_h = now
