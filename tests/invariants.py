@@ -71,7 +71,7 @@ def check_pool(pool, failed=frozenset(), frac=None) -> None:
         on_card = Counter()
         for job in pool.running.values():
             if job.milli:
-                assert job.size == 1 and job.alloc == [(sc.server[job.card], 0)], job
+                assert job.size == 1 and job.alloc == ((sc.server[job.card], 0),), job
                 on_card[job.card] += job.milli
         for c, n in enumerate(sc.jobs):
             assert n == sum(1 for j in pool.running.values() if j.milli and j.card == c)

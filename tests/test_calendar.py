@@ -17,6 +17,15 @@ def test_entries_run_in_time_order_then_in_the_order_they_were_added():
     assert seen == ["a", "b", "c"] and clock.events == 3
 
 
+def test_each_entry_knows_its_number_while_it_runs():
+    """The scheduler tells a job's current finish from a stale one by this number (`Job.due`)."""
+    clock, seen = Clock(), []
+    first = clock.at(4.0, lambda v: seen.append((v, clock.env.seq)), "first")
+    second = clock.at(4.0, lambda v: seen.append((v, clock.env.seq)), "second")
+    clock.env.run()
+    assert first != second and seen == [("first", first), ("second", second)]
+
+
 def test_an_entry_for_now_is_accepted_and_runs_at_now():
     clock, seen = Clock(), []
     clock.at(3.0, lambda _: clock.at(clock.now, lambda v: seen.append((clock.now, v)), "same hour"))

@@ -233,7 +233,7 @@ def test_fragmentation_aware_keeps_whole_cards_together_for_the_popular_shape():
     fgd = FragmentationAware(PolicyContext(None, cluster, None, frac))
     job = Job(1, 0, 1, 1.0, 0.0, elig=0)
     assert fgd.choose(job, (pool,)) is pool and job.server == 1
-    assert pool.allocate(1) == [(0, 1)]  # what best-fit's pool would have done
+    assert pool.allocate(1) == ((0, 1),)  # what best-fit's pool would have done
 
 
 def test_fragmentation_is_sampled_daily_while_shares_run():

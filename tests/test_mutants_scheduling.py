@@ -114,10 +114,10 @@ def test_a_pool_agrees_with_a_list_of_free_accelerators_through_a_long_random_wa
 
 def test_a_gang_takes_whole_servers_from_the_top_and_the_rest_by_best_fit():
     p = pool(A=4, servers=4)
-    assert p.allocate(3) == [(3, 3)]  # the last wholly free server, 1 left on it
-    assert p.allocate(2) == [(2, 2)]  # no server with 2 or 3 free: a whole one
-    assert p.allocate(1) == [(3, 1)]  # the tightest: server 3 (1 free), not server 2 (2 free)
-    assert p.allocate(8) == [(0, 4), (1, 4)]
+    assert p.allocate(3) == ((3, 3),)  # the last wholly free server, 1 left on it
+    assert p.allocate(2) == ((2, 2),)  # no server with 2 or 3 free: a whole one
+    assert p.allocate(1) == ((3, 1),)  # the tightest: server 3 (1 free), not server 2 (2 free)
+    assert p.allocate(8) == ((0, 4), (1, 4))
     assert p.free == [0, 0, 2, 0]
     assert (p.max_fit(), p.fits(2), p.fits(3)) == (2, True, False)
     p.release([(0, 4), (1, 4)])

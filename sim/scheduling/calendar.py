@@ -62,6 +62,7 @@ class Environment(simpy.Environment):
         self.far_keys: list[float] = []
         self.near_k: float = -math.inf
         self.per_h = 0.0  # buckets per hour; 0: one heap, no buckets yet
+        self.seq = -1  # the sequence number of the calendar entry being run
         self.rebucket_above = 0  # a bucket larger than this is split finer (buckets on)
 
     def step(self) -> None:
@@ -78,7 +79,7 @@ class Environment(simpy.Environment):
                 heap = sources
             if not heap or (queue and heap[0][0] >= queue[0][0]):
                 break
-            self._now, _, callback, value = heappop(heap)
+            self._now, self.seq, callback, value = heappop(heap)
             callback(value)
             ran = True
         if not ran:
@@ -159,8 +160,9 @@ class Clock:
     def now(self) -> float:
         return self.env.now
 
-    def at(self, time_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
-        """Call `callback(value)` at `time_h` (absolute, not before now: PastTime if it is)."""
+    def at(self, time_h: float, callback: Callable[[Any], None], value: Any = None) -> int:
+        """Call `callback(value)` at `time_h` (absolute, not before now: PastTime if it is).
+        Returns the entry's sequence number (`env.seq` while it runs)."""
         env = self.env
         if not time_h >= env._now:  # NaN too; _now: env.now without its property call (hot)
             raise PastTime(time_h, env.now)
@@ -185,6 +187,7 @@ class Clock:
             heappush(heap, entry)
             if len(heap) > env.buckets_from:
                 env.use_buckets()
+        return seq
 
     def source_at(self, time_h: float, callback: Callable[[Any], None], value: Any = None) -> None:
         """`at`, for a source that keeps one entry pending and adds the next when it is due

@@ -6,7 +6,7 @@ accelerator) and goes back when its last fractional job ends. A shared card is c
 for the market or a tenant's own work by the job that opened it. Present only in a run whose
 scenario has a fractional class, so whole-card runs do exactly what they did before.
 
-A fractional job's `alloc` is [(server, 0)]: code that looks for the jobs on a server
+A fractional job's `alloc` is ((server, 0),): code that looks for the jobs on a server
 (failures) finds it, and code that adds up what stopping jobs would free (reservations,
 reclaim, eviction notices) counts nothing for it, as a shared card may hold other jobs.
 """
@@ -169,7 +169,7 @@ class Fractional:
         sc.jobs[card] += 1
         sc.milli += job.milli
         job.card = card
-        job.alloc = [(sc.server[card], 0)]
+        job.alloc = ((sc.server[card], 0),)
 
     def stop(self, pool, job, now: float) -> None:
         sc = self.cards[pool.id]

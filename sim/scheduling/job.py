@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import attr
 
 if TYPE_CHECKING:
-    from sim.scheduling.pool import Pool
+    from sim.scheduling.pool import Allocation, Pool
 
 # Where a job ended up. Every submitted job ends in exactly one of these.
 QUEUED = "queued"
@@ -18,8 +18,6 @@ BALKED = "balked"  # the quote exceeded its maximum price
 REJECTED = "rejected"  # larger than any pool it may use will ever be
 PREEMPTED_LOST = "preempted-lost"  # stopped for a tenant's own work and not requeued (or evicted and killed)
 STATES = (QUEUED, RUNNING, COMPLETED, ABANDONED, BALKED, REJECTED, PREEMPTED_LOST)
-
-Allocation = list[tuple[int, int]]  # [(server id in its pool, accelerators taken)]
 
 
 # attr.s, not attrs.define (the same class): mypyc compiles attr.s classes as native classes
@@ -41,7 +39,7 @@ class Job:
     billed_to_h: float = 0.0  # its current run is billed up to here: its start, or a sampled run's last seam
     first_start_h: float | None = None
     pool: Pool | None = None  # while running
-    alloc: Allocation | tuple[()] = ()  # while running
+    alloc: Allocation = ()  # while running
     billed_accelerator_hours: float = 0.0
     billed_fen: int = 0
     preemptions: int = 0
@@ -65,6 +63,7 @@ class Job:
     milli: int = 0
     card: int = -1
     server: int = -1
+    due: int = -1  # the calendar entry (its sequence number) that ends its current run
 
     @property
     def run_h(self) -> float:

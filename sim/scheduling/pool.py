@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 from sim.model.hardware import ServerModel
 
+Allocation = tuple[tuple[int, int], ...]  # ((server id in its pool, accelerators taken), ...)
+
 OPERATOR_POOL = 0  # operator-owned servers, sold on the marketplace
 PRIVATE_POOL = 1  # a tenant's servers kept for its own demand
 SHARED_POOL = 2  # a tenant's servers opted into the marketplace (its own demand first)
@@ -137,8 +139,9 @@ class Pool:
             target.append(sid)
         self.free[sid] = new_free
 
-    def allocate(self, size: int) -> list[tuple[int, int]]:
-        """Take `size` accelerators; the caller has checked `fits(size)`."""
+    def allocate(self, size: int) -> Allocation:
+        """Take `size` accelerators; the caller has checked `fits(size)`. A tuple, not a list:
+        one object fewer per job, freed hours later when the job ends (a cache miss then)."""
         A = self.A
         whole, rest = divmod(size, A)
         b = self.buckets
@@ -149,29 +152,27 @@ class Pool:
             free = self.free
             for sid in taken:
                 free[sid] = 0
-            alloc = [(sid, A) for sid in taken]
+            alloc: Allocation = tuple([(sid, A) for sid in taken])
+            if not rest:
+                return alloc
         else:
-            alloc = []
-        if rest:
-            for n in range(rest, A + 1):
-                bucket = b[n]
-                if bucket:
-                    # _move(sid, n - rest), inline: the server is the last of its bucket (hot)
-                    sid = bucket.pop()
-                    new = n - rest
-                    if new:
-                        target = b[new]
-                        if new < A:
-                            self.pos[sid] = len(target)
-                        target.append(sid)
-                    self.free[sid] = new
-                    alloc.append((sid, rest))
-                    break
-            else:  # pragma: no cover - guarded by fits()
-                raise RuntimeError(f"{self!r}: allocate({size}) without room")
-        return alloc
+            alloc = ()
+        for n in range(rest, A + 1):
+            bucket = b[n]
+            if bucket:
+                # _move(sid, n - rest), inline: the server is the last of its bucket (hot)
+                sid = bucket.pop()
+                new = n - rest
+                if new:
+                    target = b[new]
+                    if new < A:
+                        self.pos[sid] = len(target)
+                    target.append(sid)
+                self.free[sid] = new
+                return (*alloc, (sid, rest)) if alloc else ((sid, rest),)
+        raise RuntimeError(f"{self!r}: allocate({size}) without room")  # pragma: no cover - guarded by fits()
 
-    def start(self, size: int, private: bool, now: float, sid: int = -1) -> list[tuple[int, int]]:
+    def start(self, size: int, private: bool, now: float, sid: int = -1) -> Allocation:
         """A job of `size` whole cards starts: take them (best fit, or on server `sid`, a
         policy's pick) and count them busy from `now`, in a tenant's own work (`private`) or the
         marketplace's. The caller has checked that they fit (`fits(size)`, or `sid`'s free cards)."""
@@ -179,7 +180,7 @@ class Pool:
             alloc = self.allocate(size)
         else:
             self.take(sid, size)
-            alloc = [(sid, size)]
+            alloc = ((sid, size),)
         self.advance(now)
         if private:
             self.busy_private += size

@@ -69,6 +69,10 @@ class Scheduler:
         # inline path of `_due` (the same steps as `_finish`; a test runs both and compares).
         self.plain_finish = self.inline and not trace and not billing.contracts
         self.elig_pools = cluster.elig_pools
+        # Bound once: `self._due` as an argument would make a method object per job, one more
+        # object to free when its entry comes up hours later (a cache miss in a large cluster).
+        self.on_due = self._due
+        self.on_patience = self._on_patience
 
     inline = True  # False: every finish through the general path (for the tests that compare)
 
@@ -95,7 +99,7 @@ class Scheduler:
                 return
         self._enqueue(job)
         if job.patience_h is not None:
-            self.clock.after(job.patience_h, self._on_patience, job)
+            self.clock.after(job.patience_h, self.on_patience, job)
         if not self.work_conserving or (job.private and self.reclaim.active) or (
                 self.tiers is not None and not job.spot and self.tiers.spot_running):
             self.schedule()  # (a job ranked ahead of spot may evict some: tiers.py)
@@ -178,7 +182,7 @@ class Scheduler:
                 stats.started += 1
                 stats.wait_h += now - job.submit_h
                 stats.waits += 1
-        self.clock.at(now + (job.duration_h if job.work_left_h is None else job.run_h), self._due, (job, job.runs))
+        job.due = self.clock.at(now + (job.duration_h if job.work_left_h is None else job.run_h), self.on_due, job)
         if self.trace:
             self.trace.on_start(self, job, pool)
 
@@ -221,9 +225,8 @@ class Scheduler:
                     stats.from_on_demand_fen += fen
 
     # --- event callbacks ------------------------------------------------------------------
-    def _due(self, item: tuple[Job, int]) -> None:
-        job, run = item
-        if job.runs != run or job.state != RUNNING:  # a run stopped earlier
+    def _due(self, job: Job) -> None:
+        if job.due != self.env.seq or job.state != RUNNING:  # a run stopped earlier
             return
         if job.milli or job.tier >= 0 or not self.plain_finish:
             self._finish(job)
