@@ -22,7 +22,7 @@ WARMUP_H = 3 * scenarios.MEAN_HOURS  # exponential durations: ~95 % of steady-st
 FULL = {
     "peers": {"c": 64, "rho": 0.9, "customers": 300_000, "repeats": 3},
     "rate": {"racks": 1000, "horizon_h": 160.0, "raw_events": 1_000_000, "repeats": 3},
-    "scaling": {"warmup_h": WARMUP_H, "jobs": 100_000, "raw_events": 300_000},
+    "scaling": {"warmup_h": WARMUP_H, "jobs": 100_000, "raw_events": 300_000}, "scaling_rounds": 3,
     "as_claimed_days": 365, "qingyang_days": 7300, "zhonghe_days": 7305,
     "sweep": {"horizon_days": 180, "points": 8, "reps": 4},
     "profile": {"mm64": 3000.0, "racks-48k": 8.0, "three-sites": 30.0},
@@ -30,7 +30,7 @@ FULL = {
 QUICK = {
     "peers": {"c": 64, "rho": 0.9, "customers": 40_000, "repeats": 1},
     "rate": {"racks": 1000, "horizon_h": 24.0, "raw_events": 200_000, "repeats": 1},
-    "scaling": {"warmup_h": 2 * scenarios.MEAN_HOURS, "jobs": 15_000, "raw_events": 100_000},
+    "scaling": {"warmup_h": 2 * scenarios.MEAN_HOURS, "jobs": 15_000, "raw_events": 100_000}, "scaling_rounds": 1,
     "as_claimed_days": 5, "qingyang_days": 365, "zhonghe_days": 365,
     "sweep": {"horizon_days": 120, "points": 4, "reps": 4},
     "profile": {"mm64": 500.0, "racks-48k": 1.0, "three-sites": 2.0},
@@ -105,10 +105,15 @@ def main(argv=None) -> int:
     if "rate" in args.only:
         res["rate"] = _stage("model rate", "rate", plan["rate"], LIMITS["rate"])
     if "scaling" in args.only:
-        res["scaling"] = []
-        for racks in RACKS:
-            r = _stage(f"scaling {racks:,} racks", "scale", {"racks": racks, **plan["scaling"]}, LIMITS["scaling"])
-            res["scaling"].append({"racks": racks, **r})
+        # Rounds over every size in turn, the best of each size kept: a slow spell of the
+        # machine (this one's can cost 20-30 % for a minute) then costs one round, not the ratio.
+        rounds: dict[int, list[dict]] = {racks: [] for racks in RACKS}
+        n = plan["scaling_rounds"]
+        for i in range(n):
+            for racks in RACKS:
+                label = f"scaling {racks:,} racks" + (f", round {i + 1} of {n}" if n > 1 else "")
+                rounds[racks].append(_stage(label, "scale", {"racks": racks, **plan["scaling"]}, LIMITS["scaling"]))
+        res["scaling"] = [{"racks": racks, **report.best_round(runs)} for racks, runs in rounds.items()]
     if "as-claimed" in args.only:
         res["three_sites"] = _stage("as-claimed 3 sites", "three-sites",
                                     {"horizon_days": plan["as_claimed_days"]}, LIMITS["as-claimed"])
