@@ -48,6 +48,9 @@ MODULES = (
     "sim.scheduling.disciplines.fifo",
     "sim.scheduling.disciplines.fifo_backfill",
     "sim.scheduling.disciplines.sjf",
+    "sim.workload.poisson_stream",
+    "sim.scheduling.cluster",
+    "sim.scheduling.priority",
 )
 GROUP = "sim._compiled"  # mypyc's shared library: sim/_compiled__mypyc.<suffix>
 MANIFEST = "compiled-sources.json"  # in sim/, beside the extension files

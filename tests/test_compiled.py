@@ -87,11 +87,11 @@ def test_a_build_runs_only_while_its_sources_are_unchanged(tmp_path):
     compiled.write_manifest(package, compiled.MODULES)
 
     # An extension file for a module the manifest does not list: not trusted either.
-    assert "sim.scheduling.cluster" not in compiled.MODULES
-    other = package / "scheduling" / f"cluster{SUFFIX}"
+    assert "sim.scheduling.fractional" not in compiled.MODULES
+    other = package / "scheduling" / f"fractional{SUFFIX}"
     other.write_bytes(b"not an extension module")
-    assert compiled.stale(package)[1] == f"sim.scheduling.cluster not in sim/{compiled.MANIFEST}"
-    assert sorted(compiled.stale(package)[0]) == ["sim.scheduling.cluster", "sim.scheduling.pool"]
+    assert compiled.stale(package)[1] == f"sim.scheduling.fractional not in sim/{compiled.MANIFEST}"
+    assert sorted(compiled.stale(package)[0]) == ["sim.scheduling.fractional", "sim.scheduling.pool"]
 
     # clean removes every extension file and the manifest, nothing else.
     before = sorted(p for p in package.rglob("*") if p.suffix == ".py")

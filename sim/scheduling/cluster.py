@@ -91,7 +91,7 @@ class Cluster:
         """The group of jobs that may use `pools`; `prefer`: sites its kind order tries first;
         `tier`: a preemptible tier's jobs form groups of their own (their quota caps what fits);
         `milli`: so do jobs of a share of one card (what fits depends on the share)."""
-        ids = (tuple(p.id for p in pools), prefer) if tier < 0 else (tuple(p.id for p in pools), prefer, tier)
+        ids: tuple = (tuple(p.id for p in pools), prefer) if tier < 0 else (tuple(p.id for p in pools), prefer, tier)
         if milli:
             ids = (*ids, "milli", milli)
         e = self._elig_ids.get(ids)

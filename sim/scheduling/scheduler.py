@@ -115,7 +115,7 @@ class Scheduler:
         # The key depends on the job alone, so it is computed only once a job has to wait.
         # The line's rank comes first, whatever the discipline (sim/scheduling/priority.py).
         job.key = (rank(job.private, job.spot), *self.discipline.key(job))
-        self.queue.push(job, self.env.now)
+        self.queue.push(job, self.env._now)
 
     def dropped(self, job: Job) -> None:
         """A job that never queued: it balked at its quote or can never fit."""
@@ -155,7 +155,7 @@ class Scheduler:
         return c
 
     def start_queued(self, sq, job: Job, pool: Pool) -> None:
-        self.queue.pop(sq, job, self.env.now)
+        self.queue.pop(sq, job, self.env._now)
         self.start(job, pool)
 
     def start(self, job: Job, pool: Pool) -> None:
