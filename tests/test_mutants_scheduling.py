@@ -360,3 +360,27 @@ def test_a_failure_loses_the_marketplace_runs_charge_at_its_submission_quote_and
     assert lost == sum(0 if private else round(book.quote_fen("x", submit) * size * hours)
                        for private, submit, size, hours in failed.runs)
     assert lost > 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_job_on_one_server_starts_and_stops_as_its_one_pair_would(seed):
+    """`start_one` / `stop_one` (most jobs: no allocation tuple) leave every bucket, position and
+    count exactly as `start` / `stop` of the same job's pairs would, in the same order."""
+    rng = np.random.default_rng(seed)
+    A = 8
+    one, pairs = pool(A=A, servers=6), pool(A=A, servers=6)
+    running = []
+    for step in range(300):
+        size = int(rng.integers(1, A + 1))
+        if one.fits(size) and (not running or rng.random() < 0.55):
+            sid = one.start_one(size, False, float(step))
+            alloc = pairs.allocate(size)
+            pairs._busy(size, False, float(step))
+            assert alloc == ((sid, size),)
+            running.append((sid, size))
+        elif running:
+            sid, size = running.pop(int(rng.integers(len(running))))
+            one.stop_one(sid, size, False, float(step))
+            pairs.stop([(sid, size)], size, False, float(step))
+        assert one.free == pairs.free and one.buckets == pairs.buckets and one.busy == pairs.busy
+        assert [one.pos[s] for b in one.buckets[1:A] for s in b] == [pairs.pos[s] for b in pairs.buckets[1:A] for s in b]

@@ -147,7 +147,7 @@ class Fractional:
                 pool.take(job.server, 1)
                 sid = job.server
             else:
-                sid = pool.allocate(1)[0][0]
+                sid = pool.allocate_one(1)
             pool.advance(now)
             if job.private:
                 pool.busy_private += 1
@@ -169,7 +169,7 @@ class Fractional:
         sc.jobs[card] += 1
         sc.milli += job.milli
         job.card = card
-        job.alloc = ((sc.server[card], 0),)
+        job.servers = ((sc.server[card], 0),)
 
     def stop(self, pool, job, now: float) -> None:
         sc = self.cards[pool.id]
@@ -179,7 +179,7 @@ class Fractional:
         sc.jobs[card] -= 1
         sc.milli -= job.milli
         if not sc.jobs[card]:  # its last job left: the card is whole again
-            pool.release([(sc.server[card], 1)])
+            pool.release_one(sc.server[card], 1)
             pool.advance(now)
             if sc.private[card]:
                 pool.busy_private -= 1

@@ -21,7 +21,7 @@ STATES = (QUEUED, RUNNING, COMPLETED, ABANDONED, BALKED, REJECTED, PREEMPTED_LOS
 # A job's fields, in the order its __init__ sets them.
 FIELDS = (
     "id", "client", "size", "duration_h", "submit_h", "patience_h", "private", "line", "elig",
-    "key", "state", "start_h", "billed_to_h", "first_start_h", "pool", "alloc",
+    "key", "state", "start_h", "billed_to_h", "first_start_h", "pool", "sid", "servers",
     "billed_accelerator_hours", "billed_fen", "preemptions", "runs", "pflops_hours", "value_fen",
     "quote_fen", "tier", "spot", "from_on_demand", "work_left_h", "overhead_h", "evict_at_h",
     "evictions", "lost_accelerator_hours", "milli", "card", "server", "due",
@@ -53,7 +53,10 @@ class Job:
         self.billed_to_h = 0.0
         self.first_start_h: float | None = None
         self.pool: Pool | None = None  # while running
-        self.alloc: Allocation = ()  # while running
+        # While running: its server, if it runs on one (most jobs: nothing to make at its start
+        # and free at its end), else -1 and its (server, cards) pairs in `servers`.
+        self.sid = -1
+        self.servers: Allocation = ()
         self.billed_accelerator_hours = 0.0
         self.billed_fen = 0
         self.preemptions = 0
@@ -80,6 +83,12 @@ class Job:
         self.card = -1
         self.server = -1
         self.due = -1  # the calendar entry (its sequence number) that ends its current run
+
+    @property
+    def alloc(self) -> Allocation:
+        """Its (server, accelerators) pairs while running; () otherwise. A share of a card:
+        ((its card's server, 0),) (sim/scheduling/fractional.py)."""
+        return ((self.sid, self.size),) if self.sid >= 0 else self.servers
 
     def __repr__(self) -> str:
         return "Job(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in FIELDS) + ")"

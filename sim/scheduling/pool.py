@@ -140,57 +140,78 @@ class Pool:
         self.free[sid] = new_free
 
     def allocate(self, size: int) -> Allocation:
-        """Take `size` accelerators; the caller has checked `fits(size)`. A tuple, not a list:
-        one object fewer per job, freed hours later when the job ends (a cache miss then)."""
+        """Take `size` accelerators; the caller has checked `fits(size)`. Whole free servers
+        from the top, the rest on one server by best fit."""
         A = self.A
         whole, rest = divmod(size, A)
+        if not whole:
+            return ((self.allocate_one(rest), rest),)
+        top = self.buckets[A]
+        taken = top[-whole:]
+        del top[-whole:]
+        free = self.free
+        for sid in taken:
+            free[sid] = 0
+        alloc = tuple([(sid, A) for sid in taken])
+        return (*alloc, (self.allocate_one(rest), rest)) if rest else alloc
+
+    def allocate_one(self, size: int) -> int:
+        """Take `size` <= A accelerators on one server, the fullest that has them (best fit;
+        of the whole free ones, the last); returns the server."""
+        A = self.A
         b = self.buckets
-        if whole:
-            top = b[A]
-            taken = top[-whole:]
-            del top[-whole:]
-            free = self.free
-            for sid in taken:
-                free[sid] = 0
-            alloc: Allocation = tuple([(sid, A) for sid in taken])
-            if not rest:
-                return alloc
-        else:
-            alloc = ()
-        for n in range(rest, A + 1):
+        for n in range(size, A + 1):
             bucket = b[n]
             if bucket:
-                # _move(sid, n - rest), inline: the server is the last of its bucket (hot)
+                # _move(sid, n - size), inline: the server is the last of its bucket (hot)
                 sid = bucket.pop()
-                new = n - rest
+                new = n - size
                 if new:
                     target = b[new]
                     if new < A:
                         self.pos[sid] = len(target)
                     target.append(sid)
                 self.free[sid] = new
-                return (*alloc, (sid, rest)) if alloc else ((sid, rest),)
+                return sid
         raise RuntimeError(f"{self!r}: allocate({size}) without room")  # pragma: no cover - guarded by fits()
 
-    def start(self, size: int, private: bool, now: float, sid: int = -1) -> Allocation:
-        """A job of `size` whole cards starts: take them (best fit, or on server `sid`, a
-        policy's pick) and count them busy from `now`, in a tenant's own work (`private`) or the
-        marketplace's. The caller has checked that they fit (`fits(size)`, or `sid`'s free cards)."""
+    def start(self, size: int, private: bool, now: float) -> Allocation:
+        """A job of `size` whole cards on several servers starts: take them (`allocate`) and
+        count them busy from `now`, in a tenant's own work (`private`) or the marketplace's.
+        The caller has checked that they fit."""
+        alloc = self.allocate(size)
+        self._busy(size, private, now)
+        return alloc
+
+    def start_one(self, size: int, private: bool, now: float, sid: int = -1) -> int:
+        """`start` for a job on one server (`size` <= A, or server `sid`, a policy's pick, if
+        given): returns the server. No allocation to make now and free when the job ends."""
         if sid < 0:
-            alloc = self.allocate(size)
+            sid = self.allocate_one(size)
         else:
             self.take(sid, size)
-            alloc = ((sid, size),)
+        self._busy(size, private, now)
+        return sid
+
+    def _busy(self, size: int, private: bool, now: float) -> None:
         self.advance(now)
         if private:
             self.busy_private += size
         else:
             self.busy_market += size
-        return alloc
 
     def stop(self, alloc: Iterable[tuple[int, int]], size: int, private: bool, now: float) -> None:
         """A job's run ends: give back its cards and count them idle from `now`."""
-        self.release(alloc)
+        for sid, n in alloc:
+            self.release_one(sid, n)
+        self._idle(size, private, now)
+
+    def stop_one(self, sid: int, size: int, private: bool, now: float) -> None:
+        """`stop` for a job on one server."""
+        self.release_one(sid, size)
+        self._idle(size, private, now)
+
+    def _idle(self, size: int, private: bool, now: float) -> None:
         self.advance(now)
         if private:
             self.busy_private -= size
@@ -216,22 +237,13 @@ class Pool:
         self.free[sid] = self.A
 
     def release(self, alloc: Iterable[tuple[int, int]]) -> None:
-        free, pos, b, A = self.free, self.pos, self.buckets, self.A
         for sid, n in alloc:
-            old = free[sid]
-            if old:
-                bucket = b[old]
-                last = bucket.pop()
-                if last != sid:
-                    i = pos[sid]
-                    bucket[i] = last
-                    pos[last] = i
-            new = old + n
-            target = b[new]
-            if new < A:
-                pos[sid] = len(target)
-            target.append(sid)
-            free[sid] = new
+            self.release_one(sid, n)
+
+    def release_one(self, sid: int, n: int) -> None:
+        """Give back `n` accelerators of server `sid`."""
+        self._move(sid, self.free[sid] + n)
+
 
 def fits_counts(counts: list[int], A: int, size: int) -> bool:
     """`Pool.fits` on bucket sizes alone (kept separate: Pool.fits is on the hot path)."""

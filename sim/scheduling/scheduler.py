@@ -164,7 +164,10 @@ class Scheduler:
             self.frac.start(pool, job, now)  # type: ignore[union-attr]  # a share: frac exists
         else:  # whole cards; on the server a placement picked, if one did (fragmentation-aware)
             sid, job.server = job.server, -1
-            job.alloc = pool.start(job.size, job.private, now, sid)
+            if sid >= 0 or job.size <= pool.A:
+                job.sid = pool.start_one(job.size, job.private, now, sid)
+            else:
+                job.servers = pool.start(job.size, job.private, now)
         pool.running[job.id] = job
         job.state = RUNNING
         job.start_h = job.billed_to_h = now
@@ -195,8 +198,10 @@ class Scheduler:
             raise RuntimeError(f"job {job.id} stopped before it started")
         if job.milli:
             self.frac.stop(pool, job, now)  # type: ignore[union-attr]  # a share: frac exists
+        elif job.sid >= 0:
+            pool.stop_one(job.sid, job.size, job.private, now)
         else:
-            pool.stop(job.alloc, job.size, job.private, now)
+            pool.stop(job.servers, job.size, job.private, now)
         del pool.running[job.id]
         if job.tier >= 0:
             assert self.tiers is not None and job.start_h is not None  # a tier only with [tiers]; started
@@ -204,7 +209,8 @@ class Scheduler:
             self.tier_stats[job.tier].busy_accelerator_hours += job.size * (now - job.start_h)
         if bill:
             self.bill(job, now - job.billed_to_h)
-        job.alloc = ()
+        job.sid = -1
+        job.servers = ()
         return now - start_h
 
     def bill(self, job: Job, hours: float) -> None:
@@ -235,9 +241,13 @@ class Scheduler:
         now: float = self.env._now
         pool = _pool_of(job)
         size = job.size
-        pool.stop(job.alloc, size, job.private, now)
+        if job.sid >= 0:
+            pool.stop_one(job.sid, size, job.private, now)
+            job.sid = -1
+        else:
+            pool.stop(job.servers, size, job.private, now)
+            job.servers = ()
         del pool.running[job.id]
-        job.alloc = ()
         job.state = COMPLETED
         hours = now - job.billed_to_h
         work = size * hours
