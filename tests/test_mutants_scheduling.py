@@ -374,8 +374,7 @@ def test_a_job_on_one_server_starts_and_stops_as_its_one_pair_would(seed):
         size = int(rng.integers(1, A + 1))
         if one.fits(size) and (not running or rng.random() < 0.55):
             sid = one.start_one(size, False, float(step))
-            alloc = pairs.allocate(size)
-            pairs._busy(size, False, float(step))
+            alloc = pairs.start(size, False, float(step))
             assert alloc == ((sid, size),)
             running.append((sid, size))
         elif running:

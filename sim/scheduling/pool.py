@@ -180,7 +180,11 @@ class Pool:
         count them busy from `now`, in a tenant's own work (`private`) or the marketplace's.
         The caller has checked that they fit."""
         alloc = self.allocate(size)
-        self._busy(size, private, now)
+        self.advance(now)
+        if private:
+            self.busy_private += size
+        else:
+            self.busy_market += size
         return alloc
 
     def start_one(self, size: int, private: bool, now: float, sid: int = -1) -> int:
@@ -190,28 +194,25 @@ class Pool:
             sid = self.allocate_one(size)
         else:
             self.take(sid, size)
-        self._busy(size, private, now)
-        return sid
-
-    def _busy(self, size: int, private: bool, now: float) -> None:
         self.advance(now)
         if private:
             self.busy_private += size
         else:
             self.busy_market += size
+        return sid
 
     def stop(self, alloc: Iterable[tuple[int, int]], size: int, private: bool, now: float) -> None:
         """A job's run ends: give back its cards and count them idle from `now`."""
-        for sid, n in alloc:
-            self.release_one(sid, n)
-        self._idle(size, private, now)
+        self.release(alloc)
+        self.advance(now)
+        if private:
+            self.busy_private -= size
+        else:
+            self.busy_market -= size
 
     def stop_one(self, sid: int, size: int, private: bool, now: float) -> None:
         """`stop` for a job on one server."""
-        self.release_one(sid, size)
-        self._idle(size, private, now)
-
-    def _idle(self, size: int, private: bool, now: float) -> None:
+        self._move(sid, self.free[sid] + size)  # release_one, inline (every such job's end)
         self.advance(now)
         if private:
             self.busy_private -= size
