@@ -253,7 +253,7 @@ class Checker(Trace):
 
     def on_abandon(self, s, job):
         now = self._clock(s)
-        assert job.state == ABANDONED and job.first_start_h is None
+        assert job.state == ABANDONED and job.runs == 0 and math.isnan(job.first_start_h)
         assert math.isclose(now - job.submit_h, job.patience_h, rel_tol=1e-9, abs_tol=1e-9)
 
     def on_pass(self, s):
@@ -336,7 +336,7 @@ def check_after(model, checker: Checker, transactions) -> None:
     assert states[PREEMPTED_LOST] == total("preempted_lost")
     assert states[QUEUED] == sched.queue.live
     assert states[RUNNING] == sched.running
-    assert total("started") == sum(1 for j in jobs.values() if j.first_start_h is not None)
+    assert total("started") == sum(1 for j in jobs.values() if j.runs > 0)
     for pool in model.cluster.pools:
         check_pool(pool, sched.failed.get(pool.id, ()), sched.frac)
     # (4) billed accelerator-hours = size x time run, each run billed once (a run thrown away

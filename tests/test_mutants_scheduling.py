@@ -1,6 +1,7 @@
 """Pools and placement checked against plain reference models: tests written to kill the mutants
 `make mutate` left alive in sim/scheduling (docs/testing.md)."""
 
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -279,6 +280,39 @@ def test_a_trace_sees_the_scheduler_the_job_and_the_pool_of_each_preemption_and_
     assert drops == [("drop", model.sched, 3, BALKED)]  # the quote, 1 CNY, is over its 0.5
     preempts = [c for c in seen.calls if c[0] == "preempt"]
     assert preempts == [("preempt", model.sched, 2, state, 1, "t", 5.0), ("preempt", model.sched, 1, state, 1, "t", 5.0)]
+
+
+class Starts(Trace):
+    def __init__(self):
+        self.jobs, self.starts = {}, {}
+
+    def on_submit(self, s, job):
+        self.jobs[job.id] = job
+
+    def on_drop(self, s, job):
+        self.jobs[job.id] = job
+
+    def on_start(self, s, job, pool):
+        self.starts.setdefault(job.id, []).append(s.env.now)
+
+
+def test_a_job_keeps_its_first_start_and_its_latest_and_nan_for_neither_until_it_starts():
+    # Plain floats, not None (a compiled build keeps them unboxed): `runs` says whether it started.
+    scenario = loads(BASE.format(policy='reclaim = "preempt"\npreempted = "requeue"', body=TENANT + TOO_DEAR),
+                     "policies.toml")
+    model = Model(scenario, trace=(seen := Starts()))
+    model.run()
+    assert len(seen.starts[2]) == 2 and seen.starts[2][0] == 1.0  # preempted at 5 and started again
+    for jid, job in seen.jobs.items():
+        starts = seen.starts.get(jid, [])
+        assert job.runs == len(starts)
+        if starts:
+            assert (job.first_start_h, job.start_h) == (starts[0], starts[-1])
+        else:
+            assert math.isnan(job.start_h) and math.isnan(job.first_start_h)
+            with pytest.raises(ValueError, match="has not started"):
+                _ = job.end_h
+    assert seen.jobs[3].runs == 0  # balked
 
 
 NO_TENANT_DEMAND = TENANT.replace("""[tenants.t.demand.own]

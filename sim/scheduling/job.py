@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from sim.scheduling.pool import Allocation, Pool
@@ -15,6 +16,7 @@ ABANDONED = "abandoned"  # patience ran out before it started
 BALKED = "balked"  # the quote exceeded its maximum price
 REJECTED = "rejected"  # larger than any pool it may use will ever be
 PREEMPTED_LOST = "preempted-lost"  # stopped for a tenant's own work and not requeued (or evicted and killed)
+NOT_STARTED: Final = math.nan  # start_h and first_start_h of a job yet to start (Final: a C constant when compiled)
 STATES = (QUEUED, RUNNING, COMPLETED, ABANDONED, BALKED, REJECTED, PREEMPTED_LOST)
 
 
@@ -49,10 +51,13 @@ class Job:
         self.elig = elig  # eligibility group: the pools it may use
         self.key: tuple = ()  # order inside its queue, set by the queue discipline
         self.state = QUEUED
-        self.start_h: float | None = None  # of its current (or last) run
+        # Times of its current (or last) run's start and of its first: NaN until it starts
+        # (`runs` says whether it has). Plain floats, not None-or-float: a compiled build keeps
+        # them unboxed in the job, instead of a float object freed, cold, with the job.
+        self.start_h = NOT_STARTED
         # Its current run is billed up to here: its start, or a sampled run's last seam.
         self.billed_to_h = 0.0
-        self.first_start_h: float | None = None
+        self.first_start_h = NOT_STARTED
         self.pool: Pool | None = None  # while running
         # While running: its server, if it runs on one (most jobs: nothing to make at its start
         # and free at its end), else -1 and its (server, cards) pairs in `servers`.
@@ -102,6 +107,6 @@ class Job:
     @property
     def end_h(self) -> float:
         """When a running job will finish."""
-        if self.start_h is None:
+        if not self.runs:
             raise ValueError(f"job {self.id} has not started")
         return self.start_h + self.run_h

@@ -172,7 +172,7 @@ class Scheduler:
         job.state = RUNNING
         job.start_h = job.billed_to_h = now
         job.pool = pool
-        if job.first_start_h is None:
+        if not job.runs:
             job.first_start_h = now
             self.classes[job.client].first_start(job.pflops_hours, job.value_fen, job.submit_h, now)
         job.runs += 1
@@ -194,7 +194,7 @@ class Scheduler:
         returns the hours of the run."""
         now = self.env.now
         pool, start_h = job.pool, job.start_h
-        if pool is None or start_h is None:
+        if pool is None:
             raise RuntimeError(f"job {job.id} stopped before it started")
         if job.milli:
             self.frac.stop(pool, job, now)  # type: ignore[union-attr]  # a share: frac exists
@@ -204,7 +204,7 @@ class Scheduler:
             pool.stop(job.servers, job.size, job.private, now)
         del pool.running[job.id]
         if job.tier >= 0:
-            assert self.tiers is not None and job.start_h is not None  # a tier only with [tiers]; started
+            assert self.tiers is not None  # a job has a tier only with [tiers]
             self.tiers.stopped(job)
             self.tier_stats[job.tier].busy_accelerator_hours += job.size * (now - job.start_h)
         if bill:
@@ -277,7 +277,7 @@ class Scheduler:
             self.schedule()
 
     def _on_patience(self, job: Job) -> None:
-        if job.state != QUEUED or job.first_start_h is not None:
+        if job.state != QUEUED or job.runs:
             return
         job.state = ABANDONED
         self.queue.discard(job, self.env.now)
@@ -384,7 +384,7 @@ class Scheduler:
             for job in list(pool.running.values()):
                 self.bill(job, now - job.billed_to_h)
         for job, _ in self.queue.jobs_in_order():
-            if job.first_start_h is None:
+            if not job.runs:
                 self.classes[job.client].still_waiting(job.submit_h, now)
 
 

@@ -71,12 +71,12 @@ class JobRecords(Trace):
         for job in sorted(self.jobs, key=lambda j: j.id):
             c = clients[job.client]
             pool = job.pool
-            started = job.first_start_h is not None
+            started = job.runs > 0
             ended = job.state in (COMPLETED, ABANDONED, PREEMPTED_LOST)
             row = {
                 "job_id": job.id, "class": c.label, "tenant": c.tenant or "", "size_accelerators": job.size,
                 "duration_hours": job.duration_h, "submit_hours": job.submit_h,
-                "first_start_hours": job.first_start_h, "wait_hours": job.first_start_h - job.submit_h if started else None,
+                "first_start_hours": job.first_start_h if started else None, "wait_hours": job.first_start_h - job.submit_h if started else None,
                 "end_hours": self.end_h.get(job.id) if ended else None, "state": job.state,
                 "site": pool.site if pool is not None else None, "owner": pool.owner if pool is not None else None,
                 "accelerator": pool.accelerator if pool is not None else None,
