@@ -124,4 +124,4 @@ def test_peek_sees_an_entry_waiting_in_a_later_bucket():
     env = clock.env
     assert env.per_h > 0 and env.far_keys and env.peek() == 1.0
     env.calendar.clear()  # as if the near bucket had run: the head is in a far one
-    assert env.peek() == min(e[0] for b in env.far.values() for e in b) > 1.0
+    assert env.peek() == min(e.time_h for b in env.far.values() for e in b) > 1.0

@@ -397,23 +397,43 @@ def test_a_failure_loses_the_marketplace_runs_charge_at_its_submission_quote_and
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_a_job_on_one_server_starts_and_stops_as_its_one_pair_would(seed):
-    """`start_one` / `stop_one` (most jobs: no allocation tuple) leave every bucket, position and
-    count exactly as `start` / `stop` of the same job's pairs would, in the same order."""
+def test_starts_and_stops_on_one_server_or_a_gang_move_cards_as_their_pairs_would(seed):
+    """`start_one` / `stop_one` (a job on one server: no allocation made) and `start` / `stop`
+    (a gang: its whole servers and the one with the rest, no pairs made) leave every bucket,
+    position and count exactly as `allocate` / `release` of the same job's pairs would."""
     rng = np.random.default_rng(seed)
     A = 8
-    one, pairs = pool(A=A, servers=6), pool(A=A, servers=6)
+    fast, pairs = pool(A=A, servers=8), pool(A=A, servers=8)
     running = []
-    for step in range(300):
-        size = int(rng.integers(1, A + 1))
-        if one.fits(size) and (not running or rng.random() < 0.55):
-            sid = one.start_one(size, False, float(step))
-            alloc = pairs.start(size, False, float(step))
-            assert alloc == ((sid, size),)
-            running.append((sid, size))
+    gangs = 0
+    for step in range(400):
+        size = int(rng.integers(1, 3 * A + 1)) if rng.random() < 0.4 else int(rng.integers(1, A + 1))
+        now = float(step)
+        if fast.fits(size) and (not running or rng.random() < 0.55):
+            alloc = pairs.allocate(size)
+            pairs.advance(now)
+            pairs.busy_market += size
+            if size <= A:
+                sid = fast.start_one(size, False, now)
+                assert alloc == ((sid, size),)
+                running.append((size, (), sid, alloc))
+            else:
+                whole, sid = fast.start(size, False, now)
+                rest = size - A * len(whole)
+                assert alloc == (*((s, A) for s in whole), *(((sid, rest),) if rest else ()))
+                assert (sid >= 0) == (rest > 0) and len(whole) == size // A
+                running.append((size, whole, sid, alloc))
+                gangs += 1
         elif running:
-            sid, size = running.pop(int(rng.integers(len(running))))
-            one.stop_one(sid, size, False, float(step))
-            pairs.stop([(sid, size)], size, False, float(step))
-        assert one.free == pairs.free and one.buckets == pairs.buckets and one.busy == pairs.busy
-        assert [one.pos[s] for b in one.buckets[1:A] for s in b] == [pairs.pos[s] for b in pairs.buckets[1:A] for s in b]
+            size, whole, sid, alloc = running.pop(int(rng.integers(len(running))))
+            if whole:
+                fast.stop(whole, sid, size, False, now)
+            else:
+                fast.stop_one(sid, size, False, now)
+            pairs.release(alloc)
+            pairs.advance(now)
+            pairs.busy_market -= size
+        assert fast.free == pairs.free and fast.buckets == pairs.buckets and fast.busy == pairs.busy
+        assert fast.area_busy_market == pairs.area_busy_market
+        assert [fast.pos[s] for b in fast.buckets[1:A] for s in b] == [pairs.pos[s] for b in pairs.buckets[1:A] for s in b]
+    assert gangs > 20

@@ -169,7 +169,7 @@ class Fractional:
         sc.jobs[card] += 1
         sc.milli += job.milli
         job.card = card
-        job.servers = ((sc.server[card], 0),)
+        job.sid = sc.server[card]  # alloc: ((that server, 0),)
 
     def stop(self, pool, job, now: float) -> None:
         sc = self.cards[pool.id]

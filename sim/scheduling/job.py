@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
+
+from sim.scheduling.calendar import Entry
 
 if TYPE_CHECKING:
     from sim.scheduling.pool import Allocation, Pool
@@ -26,15 +29,19 @@ FIELDS = (
     "key", "state", "start_h", "billed_to_h", "first_start_h", "pool", "sid", "servers",
     "billed_accelerator_hours", "billed_fen", "preemptions", "runs", "pflops_hours", "value_fen",
     "quote_fen", "tier", "spot", "from_on_demand", "work_left_h", "overhead_h", "evict_at_h",
-    "evictions", "lost_accelerator_hours", "milli", "card", "server", "due",
+    "evictions", "lost_accelerator_hours", "milli", "card", "server", "due", "due_callback",
 )
 
 
-class Job:
+class Job(Entry):
     """Slots for speed, and an `__init__` of our own: attrs' generated one is interpreted code
     setting every field by name, which `make compiled` cannot compile (replacing it cut a
     compiled M/M/64 run's time per customer by about a fifth); this one compiles to stores at
-    fixed offsets."""
+    fixed offsets.
+
+    A calendar entry too: its first run's finish is the job itself (sim/scheduling/calendar.py
+    says why), firing `due_callback`; a later run's, whose earlier entry may still be pending,
+    is an entry of its own."""
 
     __slots__ = FIELDS
 
@@ -59,10 +66,11 @@ class Job:
         self.billed_to_h = 0.0
         self.first_start_h = NOT_STARTED
         self.pool: Pool | None = None  # while running
-        # While running: its server, if it runs on one (most jobs: nothing to make at its start
-        # and free at its end), else -1 and its (server, cards) pairs in `servers`.
+        # While running: its server (most jobs: nothing to make at its start and free at its
+        # end); a gang's whole servers in `servers` and its server with the rest in `sid` (-1:
+        # none); a share of a card, its card's server. -1 and () otherwise.
         self.sid = -1
-        self.servers: Allocation = ()
+        self.servers: tuple[int, ...] = ()
         self.billed_accelerator_hours = 0.0
         self.billed_fen = 0
         self.preemptions = 0
@@ -89,12 +97,26 @@ class Job:
         self.card = -1
         self.server = -1
         self.due = -1  # the calendar entry (its sequence number) that ends its current run
+        self.due_callback: Callable[[Job], None] | None = None  # run when it comes up as an entry
+
+    def fire(self) -> None:
+        due = self.due_callback
+        assert due is not None  # set by whoever added it (Scheduler.start)
+        due(self)
 
     @property
     def alloc(self) -> Allocation:
         """Its (server, accelerators) pairs while running; () otherwise. A share of a card:
         ((its card's server, 0),) (sim/scheduling/fractional.py)."""
-        return ((self.sid, self.size),) if self.sid >= 0 else self.servers
+        sid, whole = self.sid, self.servers
+        if self.milli:
+            return ((sid, 0),) if sid >= 0 else ()
+        if not whole:
+            return ((sid, self.size),) if sid >= 0 else ()
+        assert self.pool is not None  # a gang's servers: running
+        A = self.pool.A
+        pairs = tuple([(s, A) for s in whole])
+        return (*pairs, (sid, self.size - A * len(whole))) if sid >= 0 else pairs
 
     def __repr__(self) -> str:
         return "Job(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in FIELDS) + ")"

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from sim.model.hardware import ServerModel
 
 Allocation = tuple[tuple[int, int], ...]  # ((server id in its pool, accelerators taken), ...)
+Gang = tuple[tuple[int, ...], int]  # (whole servers, the server with the rest or -1): Pool.start
 
 OPERATOR_POOL = 0  # operator-owned servers, sold on the marketplace
 PRIVATE_POOL = 1  # a tenant's servers kept for its own demand
@@ -141,19 +142,24 @@ class Pool:
 
     def allocate(self, size: int) -> Allocation:
         """Take `size` accelerators; the caller has checked `fits(size)`. Whole free servers
-        from the top, the rest on one server by best fit."""
+        from the top, the rest on one server by best fit. As (server, accelerators) pairs."""
+        whole, sid = self._take(size)
         A = self.A
-        whole, rest = divmod(size, A)
+        pairs = tuple([(s, A) for s in whole])
+        return (*pairs, (sid, size - A * len(whole))) if sid >= 0 else pairs
+
+    def _take(self, size: int) -> Gang:
+        """`allocate`, as the whole servers and the one server with the rest (-1: none)."""
+        whole, rest = divmod(size, self.A)
         if not whole:
-            return ((self.allocate_one(rest), rest),)
-        top = self.buckets[A]
-        taken = top[-whole:]
+            return (), self.allocate_one(rest)
+        top = self.buckets[self.A]
+        taken = tuple(top[-whole:])
         del top[-whole:]
         free = self.free
         for sid in taken:
             free[sid] = 0
-        alloc = tuple([(sid, A) for sid in taken])
-        return (*alloc, (self.allocate_one(rest), rest)) if rest else alloc
+        return taken, (self.allocate_one(rest) if rest else -1)
 
     def allocate_one(self, size: int) -> int:
         """Take `size` <= A accelerators on one server, the fullest that has them (best fit;
@@ -175,17 +181,19 @@ class Pool:
                 return sid
         raise RuntimeError(f"{self!r}: allocate({size}) without room")  # pragma: no cover - guarded by fits()
 
-    def start(self, size: int, private: bool, now: float) -> Allocation:
-        """A job of `size` whole cards on several servers starts: take them (`allocate`) and
-        count them busy from `now`, in a tenant's own work (`private`) or the marketplace's.
-        The caller has checked that they fit."""
-        alloc = self.allocate(size)
+    def start(self, size: int, private: bool, now: float) -> Gang:
+        """A job of `size` whole cards on several servers (a gang) starts: take them and count
+        them busy from `now`, in a tenant's own work (`private`) or the marketplace's. Returns
+        its whole servers and the server with the rest (-1: none), not (server, cards) pairs:
+        the servers' numbers are the objects the top bucket held, so nothing is made now to be
+        freed, cold, when it ends. The caller has checked that they fit."""
+        gang = self._take(size)
         self.advance(now)
         if private:
             self.busy_private += size
         else:
             self.busy_market += size
-        return alloc
+        return gang
 
     def start_one(self, size: int, private: bool, now: float, sid: int = -1) -> int:
         """`start` for a job on one server (`size` <= A, or server `sid`, a policy's pick, if
@@ -201,9 +209,16 @@ class Pool:
             self.busy_market += size
         return sid
 
-    def stop(self, alloc: Iterable[tuple[int, int]], size: int, private: bool, now: float) -> None:
-        """A job's run ends: give back its cards and count them idle from `now`."""
-        self.release(alloc)
+    def stop(self, whole: tuple[int, ...], sid: int, size: int, private: bool, now: float) -> None:
+        """A gang's run ends (`start`'s servers): give back its cards, count them idle from `now`.
+        Its whole servers go back on top in the order taken, then the rest's (as `release`)."""
+        A = self.A
+        free = self.free
+        for s in whole:
+            free[s] = A  # wholly taken: in no bucket until now
+        self.buckets[A].extend(whole)
+        if sid >= 0:
+            self._move(sid, free[sid] + size - A * len(whole))
         self.advance(now)
         if private:
             self.busy_private -= size
@@ -238,7 +253,8 @@ class Pool:
         self.free[sid] = self.A
 
     def release(self, alloc: Iterable[tuple[int, int]]) -> None:
-        """`release_one` for each pair, inline: a gang gives back hundreds of servers at once."""
+        """Give back (server, accelerators) pairs (`allocate`'s, a job's `alloc`): `release_one`
+        for each, inline. A run's end takes `stop_one` or `stop`, which make no pairs."""
         free, pos, b, A = self.free, self.pos, self.buckets, self.A
         for sid, n in alloc:
             old = free[sid]

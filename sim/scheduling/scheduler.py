@@ -167,7 +167,7 @@ class Scheduler:
             if sid >= 0 or job.size <= pool.A:
                 job.sid = pool.start_one(job.size, job.private, now, sid)
             else:
-                job.servers = pool.start(job.size, job.private, now)
+                job.servers, job.sid = pool.start(job.size, job.private, now)
         pool.running[job.id] = job
         job.state = RUNNING
         job.start_h = job.billed_to_h = now
@@ -185,7 +185,12 @@ class Scheduler:
                 stats.started += 1
                 stats.wait_h += now - job.submit_h
                 stats.waits += 1
-        job.due = self.clock.at(now + (job.duration_h if job.work_left_h is None else job.run_h), self.on_due, job)
+        end_h = now + (job.duration_h if job.work_left_h is None else job.run_h)
+        if job.runs == 1:  # its first run: the job is its own finish entry (calendar.py)
+            job.due_callback = self.on_due
+            job.due = self.clock.add(job, end_h)
+        else:  # an earlier run's entry may still be pending: one of its own
+            job.due = self.clock.at(end_h, self.on_due, job)
         if self.trace:
             self.trace.on_start(self, job, pool)
 
@@ -198,10 +203,10 @@ class Scheduler:
             raise RuntimeError(f"job {job.id} stopped before it started")
         if job.milli:
             self.frac.stop(pool, job, now)  # type: ignore[union-attr]  # a share: frac exists
-        elif job.sid >= 0:
-            pool.stop_one(job.sid, job.size, job.private, now)
+        elif job.servers:
+            pool.stop(job.servers, job.sid, job.size, job.private, now)
         else:
-            pool.stop(job.servers, job.size, job.private, now)
+            pool.stop_one(job.sid, job.size, job.private, now)
         del pool.running[job.id]
         if job.tier >= 0:
             assert self.tiers is not None  # a job has a tier only with [tiers]
@@ -241,12 +246,12 @@ class Scheduler:
         now: float = self.env._now
         pool = _pool_of(job)
         size = job.size
-        if job.sid >= 0:
-            pool.stop_one(job.sid, size, job.private, now)
-            job.sid = -1
-        else:
-            pool.stop(job.servers, size, job.private, now)
+        if job.servers:
+            pool.stop(job.servers, job.sid, size, job.private, now)
             job.servers = ()
+        else:
+            pool.stop_one(job.sid, size, job.private, now)
+        job.sid = -1
         del pool.running[job.id]
         job.state = COMPLETED
         hours = now - job.billed_to_h
