@@ -11,6 +11,7 @@ from test_policies import BASE, TENANT  # scenario text only
 from sim.economics.pricing import PriceBook
 from sim.model.hardware import AcceleratorType, ServerModel
 from sim.scenario import loads
+from sim.scheduling.calendar import Call
 from sim.scheduling.dispatch import Dispatch
 from sim.scheduling.job import BALKED, PREEMPTED_LOST, QUEUED
 from sim.scheduling.placement.base import first_fit
@@ -313,6 +314,38 @@ def test_a_job_keeps_its_first_start_and_its_latest_and_nan_for_neither_until_it
             with pytest.raises(ValueError, match="has not started"):
                 _ = job.end_h
     assert seen.jobs[3].runs == 0  # balked
+
+
+class Entries(Trace):
+    """Where each start put the job's finish on the calendar."""
+
+    def __init__(self):
+        self.seen = []
+
+    def on_start(self, s, job, pool):
+        env = s.env
+        pending = [*env.calendar, *(e for b in env.far.values() for e in b)]
+        own = [(e.time_h, e.seq) for e in pending if e is job]
+        calls = [(e.time_h, e.seq) for e in pending if isinstance(e, Call) and e.value is job]
+        self.seen.append((job.runs, own, calls, job.due, job.end_h))
+
+
+def test_a_jobs_first_finish_is_the_job_itself_and_a_restart_gets_an_entry_of_its_own():
+    """calendar.py: a job's first finish entry is the job (nothing else made at its start to be
+    read and freed at its end); a requeued job's earlier entry is still pending when it starts
+    again, so that run's finish is a `Call`, and the stale one fires without effect."""
+    scenario = loads(BASE.format(policy='reclaim = "preempt"\npreempted = "requeue"', body=TENANT), "policies.toml")
+    model = Model(scenario, trace=(entries := Entries()))
+    result = model.run()
+    firsts = [seen[1:] for seen in entries.seen if seen[0] == 1]
+    again = [seen[1:] for seen in entries.seen if seen[0] > 1]
+    assert len(firsts) == 3 and len(again) == 2  # jobs 1 and 2 preempted at 5, started again
+    for own, calls, due, end_h in firsts:
+        assert own == [(end_h, due)] and not calls
+    for own, calls, due, end_h in again:
+        assert len(own) == 1 and own[0][1] != due and own[0][0] < end_h  # the stale first finish, pending
+        assert calls == [(end_h, due)]
+    assert result.summary_dict()["jobs"]["total"]["completed"] == 3  # each once, stale entries ignored
 
 
 NO_TENANT_DEMAND = TENANT.replace("""[tenants.t.demand.own]
