@@ -84,11 +84,12 @@ class PastTime(ValueError):
 
 
 class Environment(simpy.Environment):
-    """A SimPy environment whose run loop also serves the model's calendar of plain callbacks,
-    kept in two heaps: `calendar` for most entries, `sources` for the one pending entry of
-    each source that keeps one (an intake's next arrival; (time, seq, callback, value) tuples). With many entries, those of
-    later buckets wait in `far` (bucket number -> entries, unsorted), their numbers in the
-    heap `far_keys`; `calendar` then holds buckets up to `near_k` only."""
+    """A SimPy environment whose run loop also serves the model's calendar, kept in two heaps:
+    `calendar` for most entries (`Entry` objects), `sources` for the one pending entry of each
+    source that keeps one (an intake's next arrival; (time, seq, callback, value) tuples).
+    With many entries, those of later buckets wait in `far` (bucket number -> entries,
+    unsorted), their numbers in the heap `far_keys`; `calendar` then holds buckets up to
+    `near_k` only."""
 
     buckets_from = BUCKETS_FROM
     bucket_entries = BUCKET_ENTRIES
