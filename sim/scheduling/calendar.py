@@ -49,10 +49,8 @@ class Entry:
     were added (`seq`, the clock's count)."""
 
     __slots__ = ("time_h", "seq")
-
-    def __init__(self) -> None:
-        self.time_h = 0.0
-        self.seq = -1
+    time_h: float  # both set by Clock.add
+    seq: int
 
     def __lt__(self, other: Entry) -> bool:
         t, u = self.time_h, other.time_h

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from sim.scheduling.calendar import Entry
+from sim.scheduling.pool import gang_pairs
 
 if TYPE_CHECKING:
     from sim.scheduling.pool import Allocation, Pool
@@ -114,9 +115,7 @@ class Job(Entry):
         if not whole:
             return ((sid, self.size),) if sid >= 0 else ()
         assert self.pool is not None  # a gang's servers: running
-        A = self.pool.A
-        pairs = tuple([(s, A) for s in whole])
-        return (*pairs, (sid, self.size - A * len(whole))) if sid >= 0 else pairs
+        return gang_pairs(whole, sid, self.size, self.pool.A)
 
     def __repr__(self) -> str:
         return "Job(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in FIELDS) + ")"

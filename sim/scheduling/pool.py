@@ -144,9 +144,7 @@ class Pool:
         """Take `size` accelerators; the caller has checked `fits(size)`. Whole free servers
         from the top, the rest on one server by best fit. As (server, accelerators) pairs."""
         whole, sid = self._take(size)
-        A = self.A
-        pairs = tuple([(s, A) for s in whole])
-        return (*pairs, (sid, size - A * len(whole))) if sid >= 0 else pairs
+        return gang_pairs(whole, sid, size, self.A)
 
     def _take(self, size: int) -> Gang:
         """`allocate`, as the whole servers and the one server with the rest (-1: none)."""
@@ -275,6 +273,13 @@ class Pool:
     def release_one(self, sid: int, n: int) -> None:
         """Give back `n` accelerators of server `sid`."""
         self._move(sid, self.free[sid] + n)
+
+
+def gang_pairs(whole: tuple[int, ...], sid: int, size: int, A: int) -> Allocation:
+    """A job's (server, accelerators) pairs from its whole servers and its server with the
+    rest (-1: none), `size` accelerators in all on servers of `A`."""
+    pairs = tuple([(s, A) for s in whole])
+    return (*pairs, (sid, size - A * len(whole))) if sid >= 0 else pairs
 
 
 def fits_counts(counts: list[int], A: int, size: int) -> bool:
