@@ -28,10 +28,13 @@ CASES = [
 ]
 
 
-def _outputs(case) -> tuple[bytes, ...]:
-    """`case`: a shipped scenario's file name with overrides, or a Scenario."""
+def _outputs(case, setup=None) -> tuple[bytes, ...]:
+    """`case`: a shipped scenario's file name with overrides, or a Scenario; `setup(model)`,
+    if given, before it runs."""
     sink: list = []
     model = Model(as_scenario(ROOT / "scenarios" / case if isinstance(case, str) else case), sink)
+    if setup is not None:
+        setup(model)
     result = model.run()
     summary = summary_of(result)
     del summary["provenance"]
@@ -99,3 +102,37 @@ def test_a_quote_kept_on_the_job_is_the_one_billing_would_look_up(sampled, monke
 
     monkeypatch.setattr(Billing, "charge", looking_up)
     assert kept == outputs()
+
+
+def test_reuse_takes_only_a_finished_job_nothing_else_holds():
+    """sim/scheduling/job.py `reuse`: the latest job of the list that only the list holds; one
+    held elsewhere is passed over (and dropped), and is never set up again as another job."""
+    from sim.scheduling.job import Job, reuse
+
+    spare = [Job(1, 0, 1, 1.0, 0.0), Job(2, 0, 1, 1.0, 0.0)]
+    held = [spare[1]]  # the latest, still held (say, by a stale calendar entry)
+    job = reuse(spare)
+    assert job is not None and job.id == 1 and spare == []
+    assert held[0].id == 2
+    assert reuse(spare) is None
+    spare = [Job(3, 0, 1, 1.0, 0.0)]
+    kept = spare[0]
+    assert reuse(spare) is None and kept.id == 3 and spare == []
+
+
+@pytest.mark.parametrize("case", [CASES[0], CASES[3]])
+def test_reused_jobs_give_the_results_of_new_ones(case):
+    """Arrivals set up finished jobs again (Scheduler.spare) instead of new ones: the results,
+    ledger included, are those of a run that makes every job new."""
+    models: list = []
+
+    def without_reuse(model) -> None:
+        model.sched.reuse_jobs = False
+        models.append(model)
+
+    reused = _outputs(case, models.append)
+    new = _outputs(case, without_reuse)
+    assert models[0].sched.spare and not models[1].sched.spare
+    names = ("summary.json", "timeseries.csv", "timeseries_by_site.csv", "ledger", "class counts")
+    for name, a, b in zip(names, reused, new):
+        assert a == b, f"{case}: {name} differs between reused and new jobs"

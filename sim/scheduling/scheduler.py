@@ -9,7 +9,7 @@ What a job is charged is for sim/economics/billing.py; what is counted, for sim/
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from sim.metrics import ClassStats
 from sim.metrics.tiers import TierStats
@@ -25,6 +25,10 @@ from sim.scheduling.queue import JobQueue
 from sim.scheduling.registry import DISCIPLINES, PLACEMENTS, RECLAIMS
 from sim.scheduling.tiers import TierRules
 from sim.workload.kinds import kind_of
+
+# Finished jobs kept for reuse: enough for the finishes between two arrivals; a bound, so a
+# stretch of finishes without arrivals (the end of a run) keeps no more.
+SPARE_JOBS: Final = 64
 
 if TYPE_CHECKING:
     from sim.economics.billing import Billing
@@ -73,8 +77,11 @@ class Scheduler:
         # object to free when its entry comes up hours later (a cache miss in a large cluster).
         self.on_due = self._due
         self.on_patience = self._on_patience
+        # Finished jobs, latest last, for the next arrivals to reuse (job.py `reuse`).
+        self.spare: list[Job] = []
 
     inline = True  # False: every finish through the general path (for the tests that compare)
+    reuse_jobs = True  # False: every arrival a new Job (for the tests that compare)
 
     # --- entry points ---------------------------------------------------------------------
     def submit(self, job: Job) -> None:
@@ -263,6 +270,8 @@ class Scheduler:
         if not job.private:
             job.billed_fen += self.billing.charge(now, job.client, size, job.submit_h, hours,
                                                   self.routes[pool.id], -1, job.quote_fen)
+        if self.reuse_jobs and len(self.spare) < SPARE_JOBS:
+            self.spare.append(job)
         if self.queue.live:
             self.schedule()
 
