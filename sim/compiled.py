@@ -27,6 +27,7 @@ from pathlib import Path
 MODULES = (
     "sim.scheduling.calendar",
     "sim.scheduling.pool",
+    "sim.scheduling.running",
     "sim.scheduling.scheduler",
     "sim.scheduling.intake",
     "sim.scheduling.queue",

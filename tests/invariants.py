@@ -62,19 +62,19 @@ def check_pool(pool, failed=frozenset(), frac=None) -> None:
     assert sorted(pool.buckets[A]) == [sid for sid, f in enumerate(pool.free) if f == A]
     assert sum(len(b) for b in pool.buckets) == sum(1 for f in pool.free if f)
     held = Counter()
-    for job in pool.running.values():
+    for job in pool.running:
         for sid, n in job.alloc:
             held[sid] += n
     shared_busy = [0, 0]  # shared cards opened by marketplace work, by a tenant's own
     if frac is not None:  # a shared card is one busy card of its server
         sc = frac.cards[pool.id]
         on_card = Counter()
-        for job in pool.running.values():
+        for job in pool.running:
             if job.milli:
                 assert job.size == 1 and job.alloc == ((sc.server[job.card], 0),), job
                 on_card[job.card] += job.milli
         for c, n in enumerate(sc.jobs):
-            assert n == sum(1 for j in pool.running.values() if j.milli and j.card == c)
+            assert n == sum(1 for j in pool.running if j.milli and j.card == c)
             if n:
                 assert 0 <= sc.free[c] and sc.free[c] + on_card[c] == MILLI, f"card {c} of {pool} over a card"
                 held[sc.server[c]] += 1
@@ -85,7 +85,7 @@ def check_pool(pool, failed=frozenset(), frac=None) -> None:
             assert free == 0 and held[sid] == 0, f"(8) {pool} server {sid} failed but holds {held[sid]}"
         else:
             assert free + held[sid] == A, (pool, sid)
-    whole = [j for j in pool.running.values() if not j.milli]
+    whole = [j for j in pool.running if not j.milli]
     assert pool.busy_market == sum(j.size for j in whole if not j.private) + shared_busy[0]
     assert pool.busy_private == sum(j.size for j in whole if j.private) + shared_busy[1]
     assert 0 <= pool.busy <= pool.accelerators
@@ -109,7 +109,7 @@ class Checker(Trace):
             if not tier.preemptible or tier.quota >= 1:
                 continue
             pools = s.tiers.pools[i]
-            held = sum(j.size for p in pools for j in p.running.values() if j.tier == i)
+            held = sum(j.size for p in pools for j in p.running if j.tier == i)
             assert held <= tier.quota * sum(p.accelerators for p in pools) + 1e-9, \
                 f"(11) tier {tier.name} holds {held} over its quota"
 
@@ -264,7 +264,7 @@ class Checker(Trace):
         for pool in s.cluster.pools:  # (8) no job runs on a failed server
             down = s.failed.get(pool.id)
             if down:
-                for job in pool.running.values():
+                for job in pool.running:
                     assert not [sid for sid, _ in job.alloc if sid in down], f"(8) job {job.id} on a failed server"
         if s.tiers is not None:
             self._check_quota(s)

@@ -204,7 +204,7 @@ def test_shares_on_a_failed_server_are_stopped_and_the_server_comes_back_whole(s
         for sid in down:
             assert pool.free[sid] == 0 and not any(sc_.jobs[c] and sc_.server[c] == sid for c in range(len(sc_.jobs)))
         # Every card is free, shared or held by a whole-card job: none lost or counted twice.
-        whole_held = sum(n for job in pool.running.values() if not job.milli for _, n in job.alloc)
+        whole_held = sum(n for job in pool.running if not job.milli for _, n in job.alloc)
         assert sum(pool.free) + sc_.open + whole_held + pool.A * len(down) == pool.accelerators
         assert pool.busy == sc_.open + whole_held
 

@@ -470,3 +470,32 @@ def test_starts_and_stops_on_one_server_or_a_gang_move_cards_as_their_pairs_woul
         assert fast.area_busy_market == pairs.area_busy_market
         assert [fast.pos[s] for b in fast.buckets[1:A] for s in b] == [pairs.pos[s] for b in pairs.buckets[1:A] for s in b]
     assert gangs > 20
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_running_jobs_keep_start_order_through_adds_removals_and_compactions(seed):
+    """sim/scheduling/running.py against a dict by job id (what it replaced): after every step
+    the same jobs in the same order, the same count, each job's place holding it; the list is
+    compacted on the way, and never grows past four places a job plus its slack."""
+    from sim.scheduling.job import Job
+    from sim.scheduling.running import SLACK, Running
+
+    rng = np.random.default_rng(seed)
+    running, reference = Running(), {}
+    compacted = 0
+    for n in range(3000):
+        if reference and rng.random() < (0.3 if n < 1500 else 0.7):  # grow, then drain
+            victim = reference.pop(list(reference)[int(rng.integers(len(reference)))])
+            before = len(running.places)
+            running.remove(victim)
+            compacted += len(running.places) < before
+            assert victim.slot == -1
+        else:
+            job = Job(n, 0, 1, 1.0, 0.0)
+            reference[n] = job
+            running.add(job)
+        assert list(running) == list(reference.values())
+        assert len(running) == len(reference)
+        assert all(running.places[j.slot] is j for j in reference.values())
+        assert len(running.places) <= 4 * len(reference) + SLACK + 1
+    assert compacted >= 3

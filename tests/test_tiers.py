@@ -89,7 +89,7 @@ def run(*overrides):
     log = Log()
     model = Model(scenario, trace=log)
     result = model.run()
-    jobs = {j.client: j for p in model.cluster.pools for j in p.running.values()}
+    jobs = {j.client: j for p in model.cluster.pools for j in p.running}
     return model, result, log.events, jobs
 
 

@@ -77,7 +77,7 @@ class Failures:
             sid = int(pf.rng.integers(pool.servers))
             if sid not in failed:
                 break
-        on_it = [job for job in pool.running.values() if any(s == sid for s, _ in job.alloc)]
+        on_it = [job for job in pool.running if any(s == sid for s, _ in job.alloc)]
         for job in on_it:
             work, fen = self.sched.fail(job, self.lost)
             self.jobs_stopped += 1

@@ -28,7 +28,7 @@ STATES = (QUEUED, RUNNING, COMPLETED, ABANDONED, BALKED, REJECTED, PREEMPTED_LOS
 # A job's fields, in the order its __init__ sets them.
 FIELDS = (
     "id", "client", "size", "duration_h", "submit_h", "patience_h", "private", "line", "elig",
-    "key", "state", "start_h", "billed_to_h", "first_start_h", "pool", "sid", "servers",
+    "key", "state", "start_h", "billed_to_h", "first_start_h", "pool", "slot", "sid", "servers",
     "billed_accelerator_hours", "billed_fen", "preemptions", "runs", "pflops_hours", "value_fen",
     "quote_fen", "tier", "spot", "from_on_demand", "work_left_h", "overhead_h", "evict_at_h",
     "evictions", "lost_accelerator_hours", "milli", "card", "server", "due", "due_callback",
@@ -68,6 +68,7 @@ class Job(Entry):
         self.billed_to_h = 0.0
         self.first_start_h = NOT_STARTED
         self.pool: Pool | None = None  # while running
+        self.slot = -1  # its place in its pool's running jobs (sim/scheduling/running.py)
         # While running: its server (most jobs: nothing to make at its start and free at its
         # end); a gang's whole servers in `servers` and its server with the rest in `sid` (-1:
         # none); a share of a card, its card's server. -1 and () otherwise.

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sim.model.hardware import ServerModel
+from sim.scheduling.running import Running
 
 Allocation = tuple[tuple[int, int], ...]  # ((server id in its pool, accelerators taken), ...)
 Gang = tuple[tuple[int, ...], int]  # (whole servers, the server with the rest or -1): Pool.start
@@ -52,7 +53,7 @@ class Pool:
         self.planned_servers = planned_servers
         self.busy_market = 0
         self.busy_private = 0
-        self.running: dict[int, object] = {}  # job id -> job, in start order
+        self.running = Running()  # its jobs, in start order
         # Time-weighted areas (accelerator-hours, server-hours) since the start.
         self.last_h = 0.0
         self.area_busy_market = 0.0

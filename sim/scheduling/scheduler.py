@@ -175,7 +175,7 @@ class Scheduler:
                 job.sid = pool.start_one(job.size, job.private, now, sid)
             else:
                 job.servers, job.sid = pool.start(job.size, job.private, now)
-        pool.running[job.id] = job
+        pool.running.add(job)
         job.state = RUNNING
         job.start_h = job.billed_to_h = now
         job.pool = pool
@@ -214,7 +214,7 @@ class Scheduler:
             pool.stop(job.servers, job.sid, job.size, job.private, now)
         else:
             pool.stop_one(job.sid, job.size, job.private, now)
-        del pool.running[job.id]
+        pool.running.remove(job)
         if job.tier >= 0:
             assert self.tiers is not None  # a job has a tier only with [tiers]
             self.tiers.stopped(job)
@@ -259,7 +259,7 @@ class Scheduler:
         else:
             pool.stop_one(job.sid, size, job.private, now)
         job.sid = -1
-        del pool.running[job.id]
+        pool.running.remove(job)
         job.state = COMPLETED
         hours = now - job.billed_to_h
         work = size * hours
@@ -381,7 +381,7 @@ class Scheduler:
         job preempted and requeued later restarts whole, as in a full run."""
         now = self.env.now
         for pool in self.cluster.pools:
-            for job in pool.running.values():
+            for job in pool.running:
                 hours = now - job.billed_to_h
                 if hours > 0:
                     self.bill(job, hours)
@@ -395,7 +395,7 @@ class Scheduler:
             self.frac.close(now)
         for pool in self.cluster.pools:
             pool.advance(now)
-            for job in list(pool.running.values()):
+            for job in list(pool.running):
                 self.bill(job, now - job.billed_to_h)
         for job, _ in self.queue.jobs_in_order():
             if not job.runs:

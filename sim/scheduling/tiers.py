@@ -80,7 +80,7 @@ class TierRules:
         for pool in sched.cluster.elig_pools[job.elig]:
             if not self.spot_on_pool[pool.id]:
                 continue
-            spot = [j for j in pool.running.values() if j.spot]
+            spot = [j for j in pool.running if j.spot]
             noticed = [j for j in spot if j.evict_at_h is not None]
             w = WhatIf(pool)
             for j in noticed:

@@ -74,7 +74,7 @@ def tier_report(model) -> dict | None:
     now = model.horizon_h
     held = [0.0] * len(sc.tiers)  # runs still going at the horizon
     for pool in model.cluster.pools:
-        for job in pool.running.values():
+        for job in pool.running:
             if job.tier >= 0:
                 held[job.tier] += job.size * (now - job.start_h)
     out = {}

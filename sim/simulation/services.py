@@ -43,7 +43,7 @@ class ServiceMeter:
         a, b = self.cuts[k], self.cuts[k + 1]
         self._next(k + 1)
         spec, now = self.spec, self.model.env.now
-        pools = [(p, sum(1 for j in p.running.values() if j.client == self.index)) for p in self.model.cluster.pools]
+        pools = [(p, sum(1 for j in p.running if j.client == self.index)) for p in self.model.cluster.pools]
         pools = [(p, n) for p, n in pools if n]
         hours = b - a
         cap = {p.id: n * spec.capacity_rps(p.accelerator) * hours * 3600.0 for p, n in pools}

@@ -25,7 +25,7 @@ def earliest_fit(pool, size: int, now: float) -> float:
     w = WhatIf(pool)
     if w.fits(size):
         return now
-    for job in sorted(pool.running.values(), key=lambda j: (j.end_h, j.id)):
+    for job in sorted(pool.running, key=lambda j: (j.end_h, j.id)):
         w.release(job.alloc)
         if w.fits(size):
             return job.end_h

@@ -13,7 +13,7 @@ from sim.scheduling.reclaim.base import Reclaim
 
 def _room_without_market(pool, size: int) -> bool:
     w = WhatIf(pool)
-    for job in pool.running.values():
+    for job in pool.running:
         if not job.private and not job.spot:
             w.release(job.alloc)
     return w.fits(size)
@@ -34,7 +34,7 @@ class Preempt(Reclaim):
             for pool in q.pools(job.elig):
                 if pool.kind != SHARED_POOL or not _room_without_market(pool, job.size):
                     continue
-                for victim in reversed([j for j in pool.running.values() if not j.private and not j.spot]):
+                for victim in reversed([j for j in pool.running if not j.private and not j.spot]):
                     q.preempt(victim)
                     if pool.fits(job.size):
                         break
