@@ -114,7 +114,7 @@ class Intake:
         if job is None:
             job = Job(sched.jobs, self.index, size, duration_h, now, patience_h, self.private, self.line)
         else:
-            Job.__init__(job, sched.jobs, self.index, size, duration_h, now, patience_h, self.private, self.line)
+            job.renew(sched.jobs, self.index, size, duration_h, now, patience_h, self.private, self.line)
         stats = self.stats
         affordable, quote_fen = self.response.offer(max_price_fen, wtp, now)
         work = size * duration_h

@@ -25,7 +25,7 @@ NOT_STARTED: Final = math.nan  # start_h and first_start_h of a job yet to start
 STATES = (QUEUED, RUNNING, COMPLETED, ABANDONED, BALKED, REJECTED, PREEMPTED_LOST)
 
 
-# A job's fields, in the order its __init__ sets them.
+# A job's fields, in the order `renew` sets them.
 FIELDS = (
     "id", "client", "size", "duration_h", "submit_h", "patience_h", "private", "line", "elig",
     "key", "state", "start_h", "billed_to_h", "first_start_h", "pool", "slot", "sid", "servers",
@@ -49,6 +49,13 @@ class Job(Entry):
 
     def __init__(self, id: int, client: int, size: int, duration_h: float, submit_h: float,
                  patience_h: float | None = None, private: bool = False, line: int = 0, elig: int = -1) -> None:
+        self.renew(id, client, size, duration_h, submit_h, patience_h, private, line, elig)
+
+    def renew(self, id: int, client: int, size: int, duration_h: float, submit_h: float,
+              patience_h: float | None = None, private: bool = False, line: int = 0, elig: int = -1) -> None:
+        """Set every field: a new job's, or a finished one's set up again as a new arrival's
+        (`reuse`). Not `__init__` called again: compiled, `__init__` stores into a new object's
+        empty fields and would not let go of an old one's values (a leak)."""
         self.id = id
         self.client = client  # index of its client class in the scenario
         self.size = size  # accelerators, all started together (a gang)
@@ -137,7 +144,7 @@ class Job(Entry):
 
 def reuse(spare: list[Job]) -> Job | None:
     """The latest finished job in `spare` that nothing else holds any more, taken out, for a
-    new arrival to set up again (`Job.__init__`); None: none. Those passed over (still held:
+    new arrival to set up again (`Job.renew`); None: none. Those passed over (still held:
     by a stale calendar entry, a caller's list) are dropped.
 
     Why: in a large cluster a job ends hours after it was made, cold in memory. Freed, it
