@@ -1,6 +1,6 @@
 """The hot paths written out inline (a finish by the hour on whole cards, sim/scheduling/
-scheduler.py `_due`) take the same steps as the general ones: with `Scheduler.inline` off every
-job goes through `_finish`, and the results, ledger included, are the same to the byte."""
+scheduler.py `_due`) take the same steps as the general ones: with a scheduler's `plain_finish`
+off every job goes through `_finish`, and the results, ledger included, are the same to the byte."""
 
 from pathlib import Path
 
@@ -11,7 +11,6 @@ from sim.metrics.classes import COUNTERS
 from sim.report import summary_of
 from sim.report.tables import summary_json, timeseries_by_site_csv, timeseries_csv
 from sim.scenario.argument import as_scenario
-from sim.scheduling.scheduler import Scheduler
 from sim.simulation.run import Model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,10 +44,9 @@ def _outputs(case, setup=None) -> tuple[bytes, ...]:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_inline_paths_give_the_general_paths_results(case, monkeypatch):
+def test_inline_paths_give_the_general_paths_results(case):
     inline = _outputs(case)
-    monkeypatch.setattr(Scheduler, "inline", False)
-    general = _outputs(case)
+    general = _outputs(case, lambda model: setattr(model.sched, "plain_finish", False))
     names = ("summary.json", "timeseries.csv", "timeseries_by_site.csv", "ledger", "class counts")
     for name, a, b in zip(names, inline, general):
         assert a == b, f"{case}: {name} differs between the inline and the general paths"

@@ -70,18 +70,19 @@ class Scheduler:
             self.frac.sample_daily(clock, self.failed)
         self.tier_stats = [TierStats() for _ in scenario.tiers]
         # A finish with nothing but whole cards, a price by the hour and no trace takes the
-        # inline path of `_due` (the same steps as `_finish`; a test runs both and compares).
-        self.plain_finish = self.inline and not trace and not billing.contracts
+        # inline path of `_due` (the same steps as `_finish`; a test runs both and compares,
+        # setting this False before the run: not on the class, which a compiled build's
+        # instances do not read).
+        self.plain_finish = not trace and not billing.contracts
         self.elig_pools = cluster.elig_pools
         # Bound once: `self._due` as an argument would make a method object per job, one more
         # object to free when its entry comes up hours later (a cache miss in a large cluster).
         self.on_due = self._due
         self.on_patience = self._on_patience
-        # Finished jobs, latest last, for the next arrivals to reuse (job.py `reuse`).
+        # Finished jobs, latest last, for the next arrivals to reuse (job.py `reuse`); with
+        # `reuse_jobs` False, none (for the tests that compare).
         self.spare: list[Job] = []
-
-    inline = True  # False: every finish through the general path (for the tests that compare)
-    reuse_jobs = True  # False: every arrival a new Job (for the tests that compare)
+        self.reuse_jobs = True
 
     # --- entry points ---------------------------------------------------------------------
     def submit(self, job: Job) -> None:
