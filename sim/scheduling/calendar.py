@@ -127,6 +127,7 @@ class Environment(simpy.Environment):
             self._now = entry.time_h
             self.seq = entry.seq
             entry.fire()
+            del entry  # interpreted, a finished job held here could not be reused (job.py)
             ran = True
         if not ran:
             simpy.Environment.step(self)

@@ -110,7 +110,8 @@ class Intake:
         sched.jobs += 1
         # The record's fields in one unpacking, not one attribute read each (every job's path).
         now, _, size, duration_h, patience_h, max_price_fen, wtp, rec_milli, models = rec
-        job = reuse(sched.spare)
+        spare = sched.spare
+        job = reuse(spare) if spare else None
         if job is None:
             job = Job(sched.jobs, self.index, size, duration_h, now, patience_h, self.private, self.line)
         else:
