@@ -7,8 +7,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from sim.scheduling.calendar import Entry
 from sim.scheduling.pool import gang_pairs
+from sim.scheduling.running import Placed
 
 if TYPE_CHECKING:
     from sim.scheduling.pool import Allocation, Pool
@@ -25,17 +25,17 @@ NOT_STARTED: Final = math.nan  # start_h and first_start_h of a job yet to start
 STATES = (QUEUED, RUNNING, COMPLETED, ABANDONED, BALKED, REJECTED, PREEMPTED_LOST)
 
 
-# A job's fields, in the order `renew` sets them.
+# A job's fields, in the order `renew` sets them (besides those of a calendar entry, and `slot`).
 FIELDS = (
     "id", "client", "size", "duration_h", "submit_h", "patience_h", "private", "line", "elig",
-    "key", "state", "start_h", "billed_to_h", "first_start_h", "pool", "slot", "sid", "servers",
+    "key", "state", "start_h", "billed_to_h", "first_start_h", "pool", "sid", "servers",
     "billed_accelerator_hours", "billed_fen", "preemptions", "runs", "pflops_hours", "value_fen",
     "quote_fen", "tier", "spot", "from_on_demand", "work_left_h", "overhead_h", "evict_at_h",
     "evictions", "lost_accelerator_hours", "milli", "card", "server", "due", "due_callback",
 )
 
 
-class Job(Entry):
+class Job(Placed):
     """Slots for speed, and an `__init__` of our own: attrs' generated one is interpreted code
     setting every field by name, which `make compiled` cannot compile (replacing it cut a
     compiled M/M/64 run's time per customer by about a fifth); this one compiles to stores at
