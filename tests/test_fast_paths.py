@@ -27,6 +27,10 @@ CASES = [
 ]
 
 
+# What `_outputs` returns, in order.
+OUTPUTS = ("summary.json", "timeseries.csv", "timeseries_by_site.csv", "ledger", "class counts")
+
+
 def _outputs(case, setup=None) -> tuple[bytes, ...]:
     """`case`: a shipped scenario's file name with overrides, or a Scenario; `setup(model)`,
     if given, before it runs."""
@@ -47,8 +51,7 @@ def _outputs(case, setup=None) -> tuple[bytes, ...]:
 def test_inline_paths_give_the_general_paths_results(case):
     inline = _outputs(case)
     general = _outputs(case, lambda model: setattr(model.sched, "plain_finish", False))
-    names = ("summary.json", "timeseries.csv", "timeseries_by_site.csv", "ledger", "class counts")
-    for name, a, b in zip(names, inline, general):
+    for name, a, b in zip(OUTPUTS, inline, general):
         assert a == b, f"{case}: {name} differs between the inline and the general paths"
 
 
@@ -147,6 +150,5 @@ def test_reused_jobs_give_the_results_of_new_ones(case):
     reused = _outputs(case, models.append)
     new = _outputs(case, without_reuse)
     assert models[0].sched.spare and not models[1].sched.spare
-    names = ("summary.json", "timeseries.csv", "timeseries_by_site.csv", "ledger", "class counts")
-    for name, a, b in zip(names, reused, new):
+    for name, a, b in zip(OUTPUTS, reused, new):
         assert a == b, f"{case}: {name} differs between reused and new jobs"
