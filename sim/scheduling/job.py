@@ -36,10 +36,10 @@ FIELDS = (
 
 
 class Job(Placed):
-    """Slots for speed, and an `__init__` of our own: attrs' generated one is interpreted code
-    setting every field by name, which `make compiled` cannot compile (replacing it cut a
-    compiled M/M/64 run's time per customer by about a fifth); this one compiles to stores at
-    fixed offsets.
+    """Slots for speed, and an `__init__` of our own (its stores in `renew`, which a reused job
+    goes through too): attrs' generated one is interpreted code setting every field by name,
+    which `make compiled` cannot compile (replacing it cut a compiled M/M/64 run's time per
+    customer by about a fifth); this one compiles to stores at fixed offsets.
 
     A calendar entry too: its first run's finish is the job itself (sim/scheduling/calendar.py
     says why), firing `due_callback`; a later run's, whose earlier entry may still be pending,
