@@ -37,6 +37,16 @@ def test_the_autoscaler_follows_a_step_in_the_rate_within_its_lag():
     assert {n for _, n in service(rate=1.0, profile=step, util=0.8, lo=7, hi=9).replica_path(48.0)} == {7, 9}
 
 
+def test_a_rate_past_any_float_asks_for_the_most_replicas():
+    """A factor so large that the rate overflows to infinity (the loader fuzz found 1e308 at
+    hour 0) is a rate above the cap: max_replicas, not an OverflowError while loading."""
+    huge = [1e308] + [1.0] * 23
+    assert service(rate=100.0, profile=huge, capacity=2.0, util=0.7, lo=4, hi=4000).wanted(0.0) == 4000
+    assert service(rate=100.0, profile=huge, capacity=2.0, util=0.7, lo=4, hi=4000).wanted(1.0) == 72
+    assert service(rate=1.0, capacity=1.0, util=1.0, lo=1, hi=100).wanted(0.0) == 1  # 1.0 exactly: 1
+    assert service(rate=250.0, capacity=1.0, util=1.0, lo=1, hi=100).wanted(0.0) == 100
+
+
 def test_replica_runs_last_added_first_removed():
     assert replica_runs([(0.0, 2), (5.0, 4), (8.0, 1)], 10.0) == [(0.0, 8.0), (0.0, 11.0), (5.0, 8.0), (5.0, 8.0)]
 

@@ -85,8 +85,10 @@ class Service:
 
     def wanted(self, hour: float) -> int:
         """Replicas the autoscaler asks for, looking at the rate at `hour`."""
-        n = math.ceil(self.rate_rps(hour) / self.sizing_rps / self.target_utilisation - 1e-9)
-        return max(self.min_replicas, min(self.max_replicas, n))
+        x = self.rate_rps(hour) / self.sizing_rps / self.target_utilisation
+        if not x <= self.max_replicas:  # more than the cap (an overflow to inf, or NaN, too)
+            return max(self.min_replicas, self.max_replicas)
+        return max(self.min_replicas, math.ceil(x - 1e-9))
 
     def replica_path(self, horizon_h: float) -> list[tuple[float, int]]:
         """[(hour, replicas from then on)]: the first count at once, every later decision at
